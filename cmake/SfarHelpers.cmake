@@ -1,0 +1,71 @@
+# sfar_add_module(<name> SOURCES ... [TORCH_SOURCES ...] [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
+# Creates library sfar_<name> with alias sfar::<name>. Public headers live in include/sfar/<name>/.
+# TORCH_SOURCES are the files that include LibTorch: they reuse one precompiled LibTorch header
+# (sfar_torch_pch below). Other SOURCES skip it, since loading it costs more than they do.
+set(SFAR_INCLUDE_DIR ${CMAKE_SOURCE_DIR}/include)
+set(SFAR_EXPORTED_TARGETS "" CACHE INTERNAL "")
+
+function(sfar_apply_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
+  if(SFAR_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+# One precompiled header for every translation unit that includes LibTorch. Heavy LibTorch
+# headers dominate build time on small machines; compiling them once saves minutes.
+if(SFAR_USE_PCH)
+  add_library(sfar_torch_pch OBJECT ${CMAKE_SOURCE_DIR}/cmake/pch_anchor.cpp)
+  target_link_libraries(sfar_torch_pch PRIVATE sfar_torch)
+  target_precompile_headers(sfar_torch_pch PRIVATE ${CMAKE_SOURCE_DIR}/cmake/sfar_torch_pch.h)
+endif()
+
+function(sfar_use_torch_pch target)
+  if(SFAR_USE_PCH)
+    target_precompile_headers(${target} REUSE_FROM sfar_torch_pch)
+  endif()
+endfunction()
+
+# Adds SOURCES (no LibTorch, no PCH) and TORCH_SOURCES (PCH) to a target.
+function(sfar_target_sources target)
+  cmake_parse_arguments(ARG "" "" "SOURCES;TORCH_SOURCES" ${ARGN})
+  target_sources(${target} PRIVATE ${ARG_SOURCES} ${ARG_TORCH_SOURCES})
+  if(ARG_TORCH_SOURCES)
+    sfar_use_torch_pch(${target})
+    set_source_files_properties(${ARG_SOURCES} TARGET_DIRECTORY ${target}
+      PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
+  endif()
+endfunction()
+
+function(sfar_add_module name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;TORCH_SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  set(target sfar_${name})
+  add_library(${target} STATIC)
+  sfar_target_sources(${target} SOURCES ${ARG_SOURCES} TORCH_SOURCES ${ARG_TORCH_SOURCES})
+  add_library(sfar::${name} ALIAS ${target})
+  set_target_properties(${target} PROPERTIES EXPORT_NAME ${name} OUTPUT_NAME sfar_${name})
+  target_include_directories(${target} PUBLIC
+    $<BUILD_INTERFACE:${SFAR_INCLUDE_DIR}>
+    $<INSTALL_INTERFACE:include>)
+  target_link_libraries(${target} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  sfar_apply_warnings(${target})
+  set(SFAR_EXPORTED_TARGETS ${SFAR_EXPORTED_TARGETS} ${target} CACHE INTERNAL "")
+endfunction()
+
+# sfar_add_test(<name> SOURCES ... [TORCH_SOURCES ...] DEPS ... [LABELS unit;integration;slow;cuda])
+# One executable per module keeps link time low; gtest_discover_tests registers each case
+# with CTest and labels it, so `ctest -L unit` selects quick tests.
+function(sfar_add_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;TORCH_SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name})
+  sfar_target_sources(${name} SOURCES ${ARG_SOURCES} TORCH_SOURCES ${ARG_TORCH_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} sfar_test_support GTest::gtest GTest::gtest_main)
+  sfar_apply_warnings(${name})
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
+  gtest_discover_tests(${name}
+    WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
+    PROPERTIES LABELS "${ARG_LABELS}"
+    DISCOVERY_TIMEOUT 120)
+endfunction()

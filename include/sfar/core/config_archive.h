@@ -1,0 +1,136 @@
+// Typed configuration: plain structs describe their fields once, in a `visit` member, and
+// the same description reads them from a ConfigNode (validating types, ranges and unknown
+// keys) and writes them back (for `sfar config print` and the copy saved with every run).
+//
+//   struct OptimizerConfig {
+//     double lr = 5e-5;
+//     template <class A> void visit(A& a) { a("lr", lr, cfg::positive()); }
+//   };
+//   OptimizerConfig opt = read_config<OptimizerConfig>(tree.find("optimizer"), "optimizer");
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "sfar/core/config_node.h"
+
+namespace sfar {
+namespace cfg {
+
+// What a value must satisfy besides its type.
+struct Constraint {
+  std::optional<double> min, max;
+  bool min_exclusive = false;
+  std::vector<std::string> choices;  // for strings: the allowed values
+  bool non_empty = false;            // for strings and lists
+};
+
+inline Constraint any() { return {}; }
+inline Constraint positive() { Constraint c; c.min = 0; c.min_exclusive = true; return c; }
+inline Constraint non_negative() { Constraint c; c.min = 0; return c; }
+inline Constraint at_least(double v) { Constraint c; c.min = v; return c; }
+inline Constraint in_range(double lo, double hi) { Constraint c; c.min = lo; c.max = hi; return c; }
+inline Constraint one_of(std::vector<std::string> choices) {
+  Constraint c;
+  c.choices = std::move(choices);
+  return c;
+}
+inline Constraint non_empty() { Constraint c; c.non_empty = true; return c; }
+
+template <class T, class = void>
+struct is_section : std::false_type {};
+class Reader;
+template <class T>
+struct is_section<T, std::void_t<decltype(std::declval<T&>().visit(std::declval<Reader&>()))>>
+    : std::true_type {};
+
+// Reads one mapping. Keys that no field consumed are reported by finish().
+class Reader {
+ public:
+  Reader(const ConfigNode* node, std::string path);
+
+  void operator()(const char* key, bool& value, const Constraint& c = {});
+  void operator()(const char* key, std::int64_t& value, const Constraint& c = {});
+  void operator()(const char* key, double& value, const Constraint& c = {});
+  void operator()(const char* key, std::string& value, const Constraint& c = {});
+  void operator()(const char* key, std::vector<std::int64_t>& value, const Constraint& c = {});
+  void operator()(const char* key, std::vector<double>& value, const Constraint& c = {});
+  void operator()(const char* key, std::vector<std::string>& value, const Constraint& c = {});
+
+  template <class T, std::enable_if_t<is_section<T>::value, int> = 0>
+  void operator()(const char* key, T& section, const Constraint& = {}) {
+    const ConfigNode* child = take(key);
+    if (child && !child->is_null() && !child->is_map()) type_error(key, *child, "a mapping");
+    Reader sub(child, join(key));
+    section.visit(sub);
+    sub.finish();
+  }
+
+  // Throws a ConfigError naming every key of this mapping that no field consumed.
+  void finish() const;
+
+ private:
+  const ConfigNode* take(const char* key);
+  std::string join(const char* key) const;
+  std::string where(const char* key, const ConfigNode* node) const;
+  [[noreturn]] void type_error(const char* key, const ConfigNode& node, const char* expected) const;
+  void check_number(const char* key, const ConfigNode& node, double v, const Constraint& c) const;
+  double parse_number(const char* key, const ConfigNode& node, bool integer) const;
+
+  const ConfigNode* node_;
+  std::string path_;
+  std::set<std::string> consumed_;
+};
+
+// Writes fields into a ConfigNode in declaration order.
+class Writer {
+ public:
+  explicit Writer(ConfigNode* out) : out_(out) { *out_ = ConfigNode::map(); }
+
+  void operator()(const char* key, const bool& value, const Constraint& = {});
+  void operator()(const char* key, const std::int64_t& value, const Constraint& = {});
+  void operator()(const char* key, const double& value, const Constraint& = {});
+  void operator()(const char* key, const std::string& value, const Constraint& = {});
+  void operator()(const char* key, const std::vector<std::int64_t>& value, const Constraint& = {});
+  void operator()(const char* key, const std::vector<double>& value, const Constraint& = {});
+  void operator()(const char* key, const std::vector<std::string>& value, const Constraint& = {});
+
+  template <class T, std::enable_if_t<is_section<T>::value, int> = 0>
+  void operator()(const char* key, const T& section, const Constraint& = {}) {
+    ConfigNode child;
+    Writer sub(&child);
+    const_cast<T&>(section).visit(sub);  // visit only reads through a Writer
+    out_->set(key, std::move(child));
+  }
+
+ private:
+  ConfigNode* out_;
+};
+
+// Shortest text that reads back to the same double.
+std::string format_number(double value);
+
+}  // namespace cfg
+
+template <class T>
+T read_config(const ConfigNode* node, const std::string& path = "") {
+  T value;
+  cfg::Reader reader(node, path);
+  value.visit(reader);
+  reader.finish();
+  return value;
+}
+
+template <class T>
+ConfigNode write_config(const T& value) {
+  ConfigNode node;
+  cfg::Writer writer(&node);
+  const_cast<T&>(value).visit(writer);
+  return node;
+}
+
+}  // namespace sfar

@@ -1,0 +1,85 @@
+// sfar's typed configuration: every key a YAML config may hold, its default, its type and its
+// valid range, declared once per section in a `visit` member (see config_archive.h). This is
+// the only place YAML keys are named; models, datasets and trainers receive these structs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sfar/core/config_archive.h"
+
+namespace sfar {
+
+// `run:` where and how a command runs.
+struct RunConfig {
+  std::string name = "sfar";
+  std::string work_dir = "runs/default";
+  std::int64_t seed = 0;
+  std::int64_t threads = 0;         // LibTorch intra-op threads; 0 = one per core
+  std::string device = "auto";      // auto | cpu | cuda | cuda:N
+  std::string log_level = "info";
+
+  template <class A>
+  void visit(A& a) {
+    a("name", name, cfg::non_empty());
+    a("work_dir", work_dir, cfg::non_empty());
+    a("seed", seed, cfg::non_negative());
+    a("threads", threads, cfg::non_negative());
+    a("device", device, cfg::non_empty());
+    a("log_level", log_level, cfg::one_of({"trace", "debug", "info", "warn", "error", "off"}));
+  }
+};
+
+// `text:` how class names and sub-texts become token ids.
+struct TextConfig {
+  std::string tokenizer = "clip_bpe";  // clip_bpe | sentencepiece
+  std::string vocab;                   // bpe_simple_vocab_16e6.txt.gz, vocab.json or a .model
+  std::string merges;                  // merges.txt for Hugging Face vocab.json pairs
+  std::int64_t context_length = 77;
+
+  template <class A>
+  void visit(A& a) {
+    a("tokenizer", tokenizer, cfg::one_of({"clip_bpe", "sentencepiece"}));
+    a("vocab", vocab);
+    a("merges", merges);
+    a("context_length", context_length, cfg::in_range(2, 4096));
+  }
+};
+
+// `model:` the CLIP backbone.
+struct ModelConfig {
+  std::string arch = "ViT-B/16";  // a preset name, or "auto" to infer it from `weights`
+  std::string weights;            // OpenAI .pt, torch.save state_dict or HF model.safetensors
+
+  template <class A>
+  void visit(A& a) {
+    a("arch", arch, cfg::non_empty());
+    a("weights", weights);
+  }
+};
+
+struct SfarConfig {
+  RunConfig run;
+  ModelConfig model;
+  TextConfig text;
+
+  template <class A>
+  void visit(A& a) {
+    a("run", run);
+    a("model", model);
+    a("text", text);
+  }
+};
+
+// Loads files + overrides and validates them into an SfarConfig (ConfigError on any problem).
+SfarConfig load_sfar_config(const std::vector<std::string>& files,
+                            const std::vector<std::string>& overrides);
+
+// The resolved config as YAML, as `sfar config print` shows it and every run saves it.
+std::string sfar_config_to_yaml(const SfarConfig& config);
+
+// Writes resolved.yaml into the run's work directory (atomically) and returns its path.
+std::string save_resolved_config(const SfarConfig& config);
+
+}  // namespace sfar

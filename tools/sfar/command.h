@@ -1,0 +1,45 @@
+// How subcommands plug into the `sfar` executable. Each command file declares one
+// `add_<name>_command(CLI::App&, CommandContext&)` that defines its options and registers
+// what to run; main.cpp lists those functions in one table. Parsing never runs anything:
+// the chosen action runs after the whole command line is parsed and global options applied.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace sfar::cli {
+
+struct GlobalOptions {
+  std::string log_level = "warn";
+  std::int64_t threads = 0;
+};
+
+class CommandContext {
+ public:
+  using Action = std::function<int()>;
+
+  // Registers `action` to run when `command` is the subcommand chosen.
+  void on_run(CLI::App* command, Action action) {
+    command->callback([this, action] { action_ = action; });
+  }
+  const Action& action() const { return action_; }
+  GlobalOptions& globals() { return globals_; }
+
+ private:
+  Action action_;
+  GlobalOptions globals_;
+};
+
+using AddCommand = void (*)(CLI::App&, CommandContext&);
+
+// Prints one JSON object as a line on stdout (JSON Lines), flushed so pipes see it at once.
+void print_json_line(const nlohmann::json& object);
+
+// Reads a JSON Lines file ("-" for stdin); throws FormatError naming the file and line.
+std::vector<nlohmann::json> read_json_lines(const std::string& path);
+
+}  // namespace sfar::cli

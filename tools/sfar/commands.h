@@ -1,0 +1,20 @@
+// The table of `sfar` subcommands. Adding a command: write tools/sfar/commands/<name>.cpp
+// with an add_<name>_command function, declare it here and add one row below.
+#pragma once
+
+#include "command.h"
+
+namespace sfar::cli {
+
+void add_config_command(CLI::App& app, CommandContext& context);
+
+struct CommandEntry {
+  const char* name;
+  AddCommand add;
+};
+
+inline const CommandEntry kCommands[] = {
+    {"config", add_config_command},
+};
+
+}  // namespace sfar::cli

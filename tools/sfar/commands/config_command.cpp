@@ -1,0 +1,34 @@
+// `sfar config print --config X [--set k=v ...]`: shows the fully resolved configuration
+// (after `_base_` inheritance and overrides), validated, as YAML.
+#include <iostream>
+
+#include "../command.h"
+#include "sfar/core/sfar_config.h"
+
+namespace sfar::cli {
+namespace {
+
+struct ConfigPrintOptions {
+  std::vector<std::string> configs;
+  std::vector<std::string> overrides;
+};
+
+int run_config_print(const ConfigPrintOptions& options) {
+  const SfarConfig config = load_sfar_config(options.configs, options.overrides);
+  std::cout << sfar_config_to_yaml(config);
+  return 0;
+}
+
+}  // namespace
+
+void add_config_command(CLI::App& app, CommandContext& context) {
+  auto* config = app.add_subcommand("config", "Inspect configurations");
+  config->require_subcommand(1);
+  auto options = std::make_shared<ConfigPrintOptions>();
+  auto* print = config->add_subcommand("print", "Print the resolved, validated configuration");
+  print->add_option("--config,-c", options->configs, "YAML config file(s), merged in order");
+  print->add_option("--set", options->overrides, "Override a key: a.b.c=value (repeatable)");
+  context.on_run(print, [options] { return run_config_print(*options); });
+}
+
+}  // namespace sfar::cli

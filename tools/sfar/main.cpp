@@ -1,0 +1,53 @@
+// The `sfar` executable: a thin shell that parses the command line, applies the global
+// options, runs the chosen command and turns any error into one line on stderr.
+#include <c10/util/Exception.h>
+
+#include <iostream>
+
+#include "command.h"
+#include "commands.h"
+#include "sfar/core/error.h"
+#include "sfar/core/logging.h"
+#include "sfar/core/runtime.h"
+
+namespace {
+
+int run(int argc, char** argv) {
+  CLI::App app{"sfar: storyboard-guided fine-grained video action recognition on LibTorch"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("sfar ") + SFAR_VERSION);
+
+  sfar::cli::CommandContext context;
+  app.add_option("--log-level", context.globals().log_level,
+                 "trace, debug, info, warn, error or off (logs go to stderr)")
+      ->capture_default_str();
+  app.add_option("--threads", context.globals().threads,
+                 "LibTorch intra-op threads; 0 = one per core")
+      ->capture_default_str();
+
+  for (const auto& command : sfar::cli::kCommands) command.add(app, context);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  sfar::init_logging({context.globals().log_level, "", 0});
+  sfar::set_compute_threads(context.globals().threads);
+  return context.action() ? context.action()() : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const sfar::Error& e) {
+    std::cerr << "sfar: error: " << e.what() << "\n";
+  } catch (const c10::Error& e) {
+    std::cerr << "sfar: error: " << e.what_without_backtrace() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "sfar: error: " << e.what() << "\n";
+  }
+  return 1;
+}
