@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the Debian packages sfar needs to build, test and run. Idempotent and
+# non-interactive: packages already present are left alone, so a second run does nothing.
+# Works as root (as on a fresh machine or in CI) or through sudo.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config ccache git
+  libtorch-dev
+  libopenblas0-pthread          # without it LibTorch's matrix products run ~30x slower
+  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev ffmpeg
+  libopencv-dev
+  libyaml-cpp-dev libspdlog-dev libcli11-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev
+  libsentencepiece-dev
+  libutf8proc-dev               # Unicode character classes for CLIP's tokenizer
+  libcurl4-openssl-dev libssl-dev zlib1g-dev
+  libcpp-httplib-dev            # local OpenAI-compatible server in the LLM client tests
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install_deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO="sudo"; else
+    echo "install_deps: need root (or sudo) to install: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+echo "install_deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
