@@ -1,0 +1,339 @@
+#include "sfar/io/class_names.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <unordered_map>
+
+#include "sfar/core/atomic_file.h"
+#include "sfar/core/error.h"
+
+namespace sfar {
+namespace {
+
+struct Line {
+  std::size_t number;  // 1-based
+  std::string text;    // without CR/LF
+};
+
+std::string strip_bom(const std::string& text) {
+  return text.rfind("\xEF\xBB\xBF", 0) == 0 ? text.substr(3) : text;
+}
+
+std::string trim(const std::string& text) {
+  const auto begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string::npos) return {};
+  const auto end = text.find_last_not_of(" \t\r\n");
+  return text.substr(begin, end - begin + 1);
+}
+
+// Non-blank lines with their numbers; CRLF and a missing final newline are fine.
+std::vector<Line> split_lines(const std::string& text) {
+  std::vector<Line> lines;
+  std::size_t start = 0;
+  for (std::size_t number = 1; start <= text.size(); ++number) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!trim(line).empty()) lines.push_back({number, line});
+    start = end + 1;
+  }
+  return lines;
+}
+
+std::string where(const std::string& source, std::size_t line) {
+  return source + ":" + std::to_string(line);
+}
+
+std::optional<std::int64_t> parse_id(const std::string& text) {
+  const std::string t = trim(text);
+  if (t.empty() || t.size() > 9) return std::nullopt;
+  if (!std::all_of(t.begin(), t.end(), [](unsigned char c) { return std::isdigit(c); })) {
+    return std::nullopt;
+  }
+  return std::stoll(t);
+}
+
+// Splits one CSV record (RFC 4180 quoting, no embedded newlines). nullopt on bad quoting.
+std::optional<std::vector<std::string>> split_csv(const std::string& line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  bool was_quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        fields.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        fields.back() += c;
+      }
+    } else if (c == '"' && trim(fields.back()).empty() && !was_quoted) {
+      quoted = was_quoted = true;
+      fields.back().clear();
+    } else if (c == ',') {
+      fields.emplace_back();
+      was_quoted = false;
+    } else if (!was_quoted) {
+      fields.back() += c;
+    } else if (c != ' ' && c != '\t') {
+      return std::nullopt;  // text after a closing quote
+    }
+  }
+  if (quoted) return std::nullopt;
+  return fields;
+}
+
+// Collects (id, name, line) entries and checks ids are exactly first..first+N-1.
+class IdTable {
+ public:
+  IdTable(std::string source, std::int64_t first) : source_(std::move(source)), first_(first) {}
+
+  void add(std::int64_t id, std::string name, std::size_t line) {
+    if (name.empty()) throw FormatError(where(source_, line), "empty class name for id " + std::to_string(id));
+    if (id < first_) {
+      throw FormatError(where(source_, line), "class id below " + std::to_string(first_), std::to_string(id));
+    }
+    const auto [it, inserted] = entries_.emplace(id, Entry{std::move(name), line});
+    if (!inserted) {
+      throw FormatError(where(source_, line),
+                        "duplicate class id (first on line " + std::to_string(it->second.line) + ")",
+                        std::to_string(id));
+    }
+  }
+
+  std::vector<std::string> names() const {
+    std::vector<std::string> names;
+    std::int64_t expected = first_;
+    for (const auto& [id, entry] : entries_) {
+      if (id != expected) {
+        throw FormatError(where(source_, entry.line),
+                          "class ids have a gap: id " + std::to_string(expected) + " is missing",
+                          std::to_string(id));
+      }
+      names.push_back(entry.name);
+      ++expected;
+    }
+    return names;
+  }
+
+ private:
+  struct Entry {
+    std::string name;
+    std::size_t line;
+  };
+  std::string source_;
+  std::int64_t first_;
+  std::map<std::int64_t, Entry> entries_;
+};
+
+std::vector<std::string> parse_csv(const std::string& text, const std::string& source) {
+  IdTable table(source, 0);
+  bool first = true;
+  for (const Line& line : split_lines(text)) {
+    const auto fields = split_csv(line.text);
+    if (!fields) throw FormatError(where(source, line.number), "bad CSV quoting", line.text);
+    if (first && fields->size() == 2 && !parse_id((*fields)[0])) {
+      first = false;  // a header such as "id,name"
+      continue;
+    }
+    first = false;
+    if (fields->size() != 2) {
+      throw FormatError(where(source, line.number), "expected `id,name`", line.text);
+    }
+    const auto id = parse_id((*fields)[0]);
+    if (!id) throw FormatError(where(source, line.number), "class id is not a non-negative integer", (*fields)[0]);
+    table.add(*id, trim((*fields)[1]), line.number);
+  }
+  return table.names();
+}
+
+std::vector<std::string> parse_class_ind(const std::string& text, const std::string& source) {
+  IdTable table(source, 1);
+  for (const Line& line : split_lines(text)) {
+    const std::string t = trim(line.text);
+    const auto space = t.find_first_of(" \t");
+    const auto id = space == std::string::npos ? std::nullopt : parse_id(t.substr(0, space));
+    if (!id) throw FormatError(where(source, line.number), "expected `<id> <name>`", line.text);
+    table.add(*id, trim(t.substr(space)), line.number);
+  }
+  return table.names();
+}
+
+std::vector<std::string> parse_lines(const std::string& text) {
+  std::vector<std::string> names;
+  for (const Line& line : split_lines(text)) names.push_back(trim(line.text));
+  return names;
+}
+
+std::size_t line_at(const std::string& text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  return 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + offset, '\n'));
+}
+
+std::size_t line_of_key(const std::string& text, const std::string& key) {
+  const auto at = text.find(nlohmann::json(key).dump());
+  return at == std::string::npos ? 0 : line_at(text, at);
+}
+
+nlohmann::json parse_json(const std::string& text, const std::string& source) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw FormatError(where(source, line_at(text, e.byte > 0 ? e.byte - 1 : 0)),
+                      std::string("invalid JSON: ") + e.what());
+  }
+}
+
+std::vector<std::string> parse_ssv2_json(const std::string& text, const std::string& source) {
+  const nlohmann::json json = parse_json(text, source);
+  if (!json.is_object()) throw FormatError(source, "expected a JSON object {\"name\": \"id\"}");
+  IdTable table(source, 0);
+  for (const auto& [name, value] : json.items()) {
+    const std::size_t line = line_of_key(text, name);
+    std::optional<std::int64_t> id;
+    if (value.is_string()) id = parse_id(value.get<std::string>());
+    if (value.is_number_unsigned()) id = value.get<std::int64_t>();
+    if (!id) throw FormatError(where(source, line), "class id is not a non-negative integer", value.dump());
+    table.add(*id, trim(name), line);
+  }
+  return table.names();
+}
+
+std::vector<std::string> parse_json_list(const std::string& text, const std::string& source) {
+  const nlohmann::json json = parse_json(text, source);
+  if (!json.is_array()) throw FormatError(source, "expected a JSON list of class names");
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const auto& item = json[i];
+    std::string name;
+    if (item.is_string()) {
+      name = item.get<std::string>();
+    } else if (item.is_array() && !item.empty()) {
+      for (const auto& part : item) {
+        if (!part.is_string()) {
+          name.clear();  // reported below
+          break;
+        }
+        name += (name.empty() ? "" : "+") + part.get<std::string>();
+      }
+    }
+    if (trim(name).empty()) {
+      throw FormatError(source + ": entry " + std::to_string(i), "expected a name or a list of name parts",
+                        item.dump());
+    }
+    names.push_back(trim(name));
+  }
+  return names;
+}
+
+bool is_csv_row(const std::string& line) {
+  const auto comma = line.find(',');
+  return comma != std::string::npos && parse_id(line.substr(0, comma)).has_value();
+}
+
+bool is_class_ind_row(const std::string& line) {
+  const std::string t = trim(line);
+  const auto space = t.find_first_of(" \t");
+  return space != std::string::npos && parse_id(t.substr(0, space)).has_value();
+}
+
+bool all_lines(const std::vector<Line>& lines, bool (*test)(const std::string&)) {
+  return !lines.empty() &&
+         std::all_of(lines.begin(), lines.end(), [&](const Line& l) { return test(l.text); });
+}
+
+// JSON by its first character; text: a CSV with an `id,...` header or `<int>,` rows, a
+// classInd with `<int> ` rows, otherwise one name per line.
+ClassNameFormat detect_format(const std::string& text) {
+  const std::string head = trim(text.substr(0, 64));
+  if (!head.empty() && head[0] == '{') return ClassNameFormat::ssv2_json;
+  if (!head.empty() && head[0] == '[') return ClassNameFormat::json_list;
+  std::vector<Line> lines = split_lines(text);
+  if (lines.empty()) return ClassNameFormat::lines;
+  std::string first = trim(lines.front().text);
+  std::transform(first.begin(), first.end(), first.begin(), [](unsigned char c) { return std::tolower(c); });
+  const bool has_header = first.rfind("id,", 0) == 0;
+  if (has_header) lines.erase(lines.begin());
+  if (has_header || all_lines(lines, is_csv_row)) return ClassNameFormat::csv;
+  if (all_lines(lines, is_class_ind_row)) return ClassNameFormat::class_ind;
+  return ClassNameFormat::lines;
+}
+
+std::vector<std::string> check_unique(std::vector<std::string> names, const std::string& source) {
+  std::unordered_map<std::string, std::size_t> seen;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const auto [it, inserted] = seen.emplace(names[i], i);
+    if (!inserted) {
+      throw FormatError(source + ": class " + std::to_string(i),
+                        "duplicate class name (also class " + std::to_string(it->second) + ")", names[i]);
+    }
+  }
+  if (names.empty()) throw FormatError(source, "no class names found");
+  return names;
+}
+
+}  // namespace
+
+ClassNameFormat class_name_format_from_string(const std::string& text) {
+  for (auto format : {ClassNameFormat::automatic, ClassNameFormat::csv, ClassNameFormat::lines,
+                      ClassNameFormat::ssv2_json, ClassNameFormat::class_ind, ClassNameFormat::json_list}) {
+    if (text == to_string(format)) return format;
+  }
+  throw ArgumentError("class-name format", "expected auto, csv, lines, ssv2_json, class_ind or json_list", text);
+}
+
+const char* to_string(ClassNameFormat format) {
+  switch (format) {
+    case ClassNameFormat::automatic: return "auto";
+    case ClassNameFormat::csv: return "csv";
+    case ClassNameFormat::lines: return "lines";
+    case ClassNameFormat::ssv2_json: return "ssv2_json";
+    case ClassNameFormat::class_ind: return "class_ind";
+    case ClassNameFormat::json_list: return "json_list";
+  }
+  return "?";
+}
+
+ClassNames::ClassNames(std::vector<std::string> names, std::string source, ClassNameFormat format)
+    : names_(std::move(names)), source_(std::move(source)), format_(format) {}
+
+const std::string& ClassNames::name(std::int64_t id) const {
+  if (id < 0 || id >= static_cast<std::int64_t>(names_.size())) {
+    throw ArgumentError(source_, "class id out of range [0, " + std::to_string(names_.size()) + ")",
+                        std::to_string(id));
+  }
+  return names_[static_cast<std::size_t>(id)];
+}
+
+std::optional<std::int64_t> ClassNames::find(const std::string& name) const {
+  const auto it = std::find(names_.begin(), names_.end(), name);
+  if (it == names_.end()) return std::nullopt;
+  return static_cast<std::int64_t>(it - names_.begin());
+}
+
+ClassNames parse_class_names(const std::string& raw, const std::string& source, ClassNameFormat format) {
+  const std::string text = strip_bom(raw);
+  if (format == ClassNameFormat::automatic) format = detect_format(text);
+  std::vector<std::string> names;
+  switch (format) {
+    case ClassNameFormat::csv: names = parse_csv(text, source); break;
+    case ClassNameFormat::lines: names = parse_lines(text); break;
+    case ClassNameFormat::ssv2_json: names = parse_ssv2_json(text, source); break;
+    case ClassNameFormat::class_ind: names = parse_class_ind(text, source); break;
+    case ClassNameFormat::json_list: names = parse_json_list(text, source); break;
+    case ClassNameFormat::automatic: SFAR_ASSERT(false, "format not resolved");
+  }
+  return ClassNames(check_unique(std::move(names), source), source, format);
+}
+
+ClassNames read_class_names(const std::string& path, ClassNameFormat format) {
+  return parse_class_names(read_file(path), path, format);
+}
+
+}  // namespace sfar
