@@ -1,0 +1,54 @@
+// Reading the annotation files of the standard video datasets into one record type.
+// Every parse error names the file and line; a label outside the class list is an error.
+//
+//   auto records = read_video_list("hmdb_splits/val1.txt", VideoListFormat::kPathLabel, {51});
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sfar::data {
+
+struct VideoRecord {
+  std::string path;                  // relative to the dataset root (or a frame folder)
+  std::vector<std::int64_t> labels;  // one for single-label sets, several for multi-label
+  std::int64_t num_frames = -1;      // known for raw-frame lists, else -1
+  std::int64_t start_frame = 0;      // trimmed clips (Diving48)
+  std::int64_t end_frame = -1;       // inclusive, -1 = to the end
+  std::string origin;                // "file:line", for messages about this sample
+};
+
+enum class VideoListFormat {
+  kPathLabel,     // "<path> <label>" (X-CLIP / ViFi-CLIP / mmaction2); split on the last space
+  kRawFrames,     // "<dir> <num_frames> <label>"
+  kKineticsCsv,   // label,youtube_id,time_start,time_end,split (label is a class name)
+  kSlowFastCsv,   // "<path><sep><label>", separator configurable
+  kSsv2Json,      // [{"id", "template", ...}] with labels from the SSv2 labels JSON
+  kUcfSplit,      // UCF101 trainlistNN.txt ("Class/v_x.avi 1", 1-based) or testlistNN.txt
+  kDiving48Json,  // [{"vid_name", "label", "start_frame", "end_frame"}]
+};
+
+struct VideoListOptions {
+  // The dataset's class names, in label order. Needed for formats that name classes
+  // (Kinetics CSV, SSv2, UCF test lists) and to check label ranges; may be empty for
+  // numeric formats, in which case labels are only checked to be non-negative.
+  std::vector<std::string> class_names;
+  char separator = ' ';                  // kSlowFastCsv
+  std::string video_extension = ".mp4";  // appended where the format stores bare ids
+  bool multi_label = false;              // kPathLabel: "<path> <l1>,<l2>,..." allowed
+};
+
+VideoListFormat parse_video_list_format(const std::string& name);
+std::string to_string(VideoListFormat format);
+
+std::vector<VideoRecord> read_video_list(const std::string& path, VideoListFormat format,
+                                         const VideoListOptions& options = {});
+
+// HMDB51's official split files: one "<class>_test_split<N>.txt" per class in `dir`, each line
+// "<video> <0|1|2>" (1 = train, 2 = test). Returns the records of `subset` ("train"/"test"),
+// labels indexing `class_names` (a class file missing from `dir` is an error).
+std::vector<VideoRecord> read_hmdb_split(const std::string& dir, int split, const std::string& subset,
+                                         const std::vector<std::string>& class_names);
+
+}  // namespace sfar::data

@@ -1,0 +1,342 @@
+#include "sfar/data/video_list.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "sfar/core/atomic_file.h"
+#include "sfar/core/error.h"
+
+namespace sfar::data {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+// Lines without CR and BOM; keeps 1-based numbering of the physical lines.
+std::vector<std::string> read_lines(const std::string& path) {
+  std::string text = read_file(path);
+  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+  std::vector<std::string> lines;
+  std::stringstream ss(text);
+  for (std::string line; std::getline(ss, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+std::int64_t parse_int(const std::string& text, const std::string& where, const char* what) {
+  const std::string t = trim(text);
+  std::size_t used = 0;
+  long long v = 0;
+  try {
+    v = std::stoll(t, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (t.empty() || used != t.size()) throw FormatError(where, std::string("expected an integer ") + what, t);
+  return v;
+}
+
+class LabelChecker {
+ public:
+  explicit LabelChecker(const std::vector<std::string>& names) : names_(names) {
+    for (std::size_t i = 0; i < names.size(); ++i) index_.emplace(names[i], static_cast<std::int64_t>(i));
+  }
+  void check(std::int64_t label, const std::string& where) const {
+    if (label < 0 || (!names_.empty() && label >= static_cast<std::int64_t>(names_.size()))) {
+      throw FormatError(where, "label outside the class list of " + std::to_string(names_.size()) +
+                                   " classes", std::to_string(label));
+    }
+  }
+  std::int64_t by_name(const std::string& name, const std::string& where) const {
+    if (names_.empty()) throw ArgumentError(where, "this format names classes: a class list is required");
+    const auto it = index_.find(name);
+    if (it == index_.end()) throw FormatError(where, "class name not in the class list", name);
+    return it->second;
+  }
+
+ private:
+  const std::vector<std::string>& names_;
+  std::map<std::string, std::int64_t> index_;
+};
+
+std::vector<VideoRecord> read_path_label(const std::string& path, const VideoListOptions& o,
+                                         bool raw_frames) {
+  const LabelChecker checker(o.class_names);
+  std::vector<VideoRecord> records;
+  const auto lines = read_lines(path);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string line = trim(lines[i]);
+    // No comment syntax: real HMDB51 file names begin with '#'.
+    if (line.empty()) continue;
+    const std::string where = path + ":" + std::to_string(i + 1);
+    VideoRecord r;
+    r.origin = where;
+    const auto last = line.find_last_of(" \t");
+    if (last == std::string::npos) throw FormatError(where, "expected '<path> <label>'", line);
+    std::string head = trim(line.substr(0, last));
+    const std::string label_text = line.substr(last + 1);
+    if (raw_frames) {
+      const auto mid = head.find_last_of(" \t");
+      if (mid == std::string::npos) throw FormatError(where, "expected '<dir> <num_frames> <label>'", line);
+      r.num_frames = parse_int(head.substr(mid + 1), where, "frame count");
+      if (r.num_frames <= 0) throw FormatError(where, "frame count must be positive", std::to_string(r.num_frames));
+      head = trim(head.substr(0, mid));
+    }
+    std::stringstream labels(label_text);
+    for (std::string part; std::getline(labels, part, ',');) {
+      r.labels.push_back(parse_int(part, where, "label"));
+      checker.check(r.labels.back(), where);
+    }
+    if (r.labels.size() != 1 && !o.multi_label) throw FormatError(where, "expected one label", label_text);
+    r.path = head;
+    records.push_back(std::move(r));
+  }
+  return records;
+}
+
+std::vector<VideoRecord> read_slowfast(const std::string& path, const VideoListOptions& o) {
+  const LabelChecker checker(o.class_names);
+  std::vector<VideoRecord> records;
+  const auto lines = read_lines(path);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string line = trim(lines[i]);
+    if (line.empty()) continue;
+    const std::string where = path + ":" + std::to_string(i + 1);
+    const auto cut = line.rfind(o.separator);
+    if (cut == std::string::npos) throw FormatError(where, std::string("expected '<path>") + o.separator + "<label>'", line);
+    VideoRecord r;
+    r.origin = where;
+    r.path = trim(line.substr(0, cut));
+    r.labels.push_back(parse_int(line.substr(cut + 1), where, "label"));
+    checker.check(r.labels.back(), where);
+    records.push_back(std::move(r));
+  }
+  return records;
+}
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c == '"') {
+      if (quoted && i + 1 < line.size() && line[i + 1] == '"') {
+        fields.back() += '"';
+        ++i;
+      } else {
+        quoted = !quoted;
+      }
+    } else if (c == ',' && !quoted) {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
+
+std::vector<VideoRecord> read_kinetics_csv(const std::string& path, const VideoListOptions& o) {
+  const LabelChecker checker(o.class_names);
+  const auto lines = read_lines(path);
+  std::vector<VideoRecord> records;
+  std::map<std::string, std::size_t> column;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (trim(lines[i]).empty()) continue;
+    const std::string where = path + ":" + std::to_string(i + 1);
+    const auto fields = split_csv_line(lines[i]);
+    if (column.empty()) {
+      for (std::size_t c = 0; c < fields.size(); ++c) column[trim(fields[c])] = c;
+      for (const char* name : {"label", "youtube_id", "time_start", "time_end"}) {
+        if (!column.count(name)) throw FormatError(where, std::string("header lacks column '") + name + "'");
+      }
+      continue;
+    }
+    auto field = [&](const char* name) {
+      const std::size_t c = column.at(name);
+      if (c >= fields.size()) throw FormatError(where, std::string("missing column '") + name + "'");
+      return trim(fields[c]);
+    };
+    VideoRecord r;
+    r.origin = where;
+    r.labels.push_back(checker.by_name(field("label"), where));
+    char name[64];
+    std::snprintf(name, sizeof(name), "_%06lld_%06lld",
+                  static_cast<long long>(parse_int(field("time_start"), where, "time_start")),
+                  static_cast<long long>(parse_int(field("time_end"), where, "time_end")));
+    r.path = field("youtube_id") + name + o.video_extension;
+    records.push_back(std::move(r));
+  }
+  return records;
+}
+
+Json read_json(const std::string& path) {
+  try {
+    return Json::parse(read_file(path));
+  } catch (const Json::parse_error& e) {
+    throw FormatError(path, std::string("invalid JSON: ") + e.what());
+  }
+}
+
+std::string strip_brackets(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c != '[' && c != ']') out += c;
+  }
+  return out;
+}
+
+std::vector<VideoRecord> read_ssv2(const std::string& path, const VideoListOptions& o) {
+  const LabelChecker checker(o.class_names);
+  const Json doc = read_json(path);
+  if (!doc.is_array()) throw FormatError(path, "expected a JSON list of videos");
+  std::vector<VideoRecord> records;
+  for (std::size_t i = 0; i < doc.size(); ++i) {
+    const std::string where = path + ": entry " + std::to_string(i);
+    const Json& e = doc[i];
+    if (!e.is_object() || !e.contains("id") || !e.contains("template") || !e["template"].is_string()) {
+      throw FormatError(where, "expected an object with 'id' and 'template'");
+    }
+    VideoRecord r;
+    r.origin = where;
+    r.path = (e["id"].is_string() ? e["id"].get<std::string>() : e["id"].dump()) + o.video_extension;
+    r.labels.push_back(checker.by_name(strip_brackets(e["template"].get<std::string>()), where));
+    records.push_back(std::move(r));
+  }
+  return records;
+}
+
+std::vector<VideoRecord> read_ucf(const std::string& path, const VideoListOptions& o) {
+  const LabelChecker checker(o.class_names);
+  std::vector<VideoRecord> records;
+  const auto lines = read_lines(path);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string line = trim(lines[i]);
+    if (line.empty()) continue;
+    const std::string where = path + ":" + std::to_string(i + 1);
+    VideoRecord r;
+    r.origin = where;
+    const auto space = line.find_last_of(" \t");
+    if (space != std::string::npos) {  // trainlist: 1-based class index
+      r.path = trim(line.substr(0, space));
+      r.labels.push_back(parse_int(line.substr(space + 1), where, "class index") - 1);
+      checker.check(r.labels.back(), where);
+    } else {  // testlist: the class is the folder name
+      r.path = line;
+      const auto slash = line.find('/');
+      if (slash == std::string::npos) throw FormatError(where, "expected '<Class>/<video>'", line);
+      r.labels.push_back(checker.by_name(line.substr(0, slash), where));
+    }
+    records.push_back(std::move(r));
+  }
+  return records;
+}
+
+std::vector<VideoRecord> read_diving48(const std::string& path, const VideoListOptions& o) {
+  const LabelChecker checker(o.class_names);
+  const Json doc = read_json(path);
+  if (!doc.is_array()) throw FormatError(path, "expected a JSON list of videos");
+  std::vector<VideoRecord> records;
+  for (std::size_t i = 0; i < doc.size(); ++i) {
+    const std::string where = path + ": entry " + std::to_string(i);
+    const Json& e = doc[i];
+    if (!e.is_object() || !e.contains("vid_name") || !e.contains("label") || !e["label"].is_number_integer()) {
+      throw FormatError(where, "expected an object with 'vid_name' and an integer 'label'");
+    }
+    VideoRecord r;
+    r.origin = where;
+    r.path = e["vid_name"].get<std::string>() + o.video_extension;
+    r.labels.push_back(e["label"].get<std::int64_t>());
+    checker.check(r.labels.back(), where);
+    r.start_frame = e.value("start_frame", std::int64_t{0});
+    r.end_frame = e.value("end_frame", std::int64_t{-1});
+    if (r.end_frame >= 0 && r.end_frame < r.start_frame) {
+      throw FormatError(where, "end_frame before start_frame", std::to_string(r.end_frame));
+    }
+    records.push_back(std::move(r));
+  }
+  return records;
+}
+
+}  // namespace
+
+VideoListFormat parse_video_list_format(const std::string& name) {
+  static const std::map<std::string, VideoListFormat> kNames = {
+      {"path_label", VideoListFormat::kPathLabel},   {"raw_frames", VideoListFormat::kRawFrames},
+      {"kinetics_csv", VideoListFormat::kKineticsCsv}, {"slowfast_csv", VideoListFormat::kSlowFastCsv},
+      {"ssv2_json", VideoListFormat::kSsv2Json},     {"ucf_split", VideoListFormat::kUcfSplit},
+      {"diving48_json", VideoListFormat::kDiving48Json}};
+  const auto it = kNames.find(name);
+  if (it == kNames.end()) {
+    throw ArgumentError("video list format",
+                        "expected path_label, raw_frames, kinetics_csv, slowfast_csv, ssv2_json, "
+                        "ucf_split or diving48_json", name);
+  }
+  return it->second;
+}
+
+std::string to_string(VideoListFormat format) {
+  switch (format) {
+    case VideoListFormat::kPathLabel: return "path_label";
+    case VideoListFormat::kRawFrames: return "raw_frames";
+    case VideoListFormat::kKineticsCsv: return "kinetics_csv";
+    case VideoListFormat::kSlowFastCsv: return "slowfast_csv";
+    case VideoListFormat::kSsv2Json: return "ssv2_json";
+    case VideoListFormat::kUcfSplit: return "ucf_split";
+    case VideoListFormat::kDiving48Json: return "diving48_json";
+  }
+  return "?";
+}
+
+std::vector<VideoRecord> read_video_list(const std::string& path, VideoListFormat format,
+                                         const VideoListOptions& options) {
+  switch (format) {
+    case VideoListFormat::kPathLabel: return read_path_label(path, options, false);
+    case VideoListFormat::kRawFrames: return read_path_label(path, options, true);
+    case VideoListFormat::kKineticsCsv: return read_kinetics_csv(path, options);
+    case VideoListFormat::kSlowFastCsv: return read_slowfast(path, options);
+    case VideoListFormat::kSsv2Json: return read_ssv2(path, options);
+    case VideoListFormat::kUcfSplit: return read_ucf(path, options);
+    case VideoListFormat::kDiving48Json: return read_diving48(path, options);
+  }
+  SFAR_ASSERT(false, "unhandled video list format");
+}
+
+std::vector<VideoRecord> read_hmdb_split(const std::string& dir, int split, const std::string& subset,
+                                         const std::vector<std::string>& class_names) {
+  if (subset != "train" && subset != "test") throw ArgumentError("subset", "expected train or test", subset);
+  const std::string wanted = subset == "train" ? "1" : "2";
+  std::vector<VideoRecord> records;
+  for (std::size_t c = 0; c < class_names.size(); ++c) {
+    const std::string file = dir + "/" + class_names[c] + "_test_split" + std::to_string(split) + ".txt";
+    if (!std::filesystem::exists(file)) throw IoError(file, "HMDB51 split file missing for class " + class_names[c]);
+    const auto lines = read_lines(file);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      std::stringstream ss(lines[i]);
+      std::string video, flag;
+      if (!(ss >> video)) continue;
+      const std::string where = file + ":" + std::to_string(i + 1);
+      if (!(ss >> flag) || (flag != "0" && flag != "1" && flag != "2")) {
+        throw FormatError(where, "expected '<video> <0|1|2>'", lines[i]);
+      }
+      if (flag != wanted) continue;
+      records.push_back({class_names[c] + "/" + video, {static_cast<std::int64_t>(c)}, -1, 0, -1, where});
+    }
+  }
+  return records;
+}
+
+}  // namespace sfar::data

@@ -1,0 +1,152 @@
+#include <gtest/gtest.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "sfar/core/atomic_file.h"
+#include "sfar/core/error.h"
+#include "sfar/data/video_list.h"
+#include "support/test_data.h"
+
+namespace sfar::data {
+namespace {
+
+std::vector<std::string> numbered_names(int n) {
+  std::vector<std::string> names;
+  for (int i = 0; i < n; ++i) names.push_back("class" + std::to_string(i));
+  return names;
+}
+
+TEST(VideoList, FewShotSplitFilesHoldKPerClass) {
+  for (const auto& [dir, classes] : std::map<std::string, int>{{"hmdb_splits", 51}, {"ucf_splits", 101}}) {
+    for (int k : {2, 4, 8, 16}) {
+      SFAR_REQUIRE_DATA(path, "splits/vifi_clip/" + dir + "/train1_few_shot_" + std::to_string(k) + ".txt");
+      VideoListOptions options;
+      options.class_names = numbered_names(classes);
+      const auto records = read_video_list(path, VideoListFormat::kPathLabel, options);
+      std::map<std::int64_t, int> per_class;
+      for (const auto& r : records) ++per_class[r.labels.at(0)];
+      EXPECT_EQ(per_class.size(), static_cast<std::size_t>(classes)) << path;
+      for (const auto& [label, count] : per_class) EXPECT_EQ(count, k) << path << " class " << label;
+    }
+  }
+}
+
+TEST(VideoList, ValidationListsParse) {
+  SFAR_REQUIRE_DATA(hmdb, "splits/vifi_clip/hmdb_splits/val1.txt");
+  VideoListOptions options;
+  options.class_names = numbered_names(51);
+  const auto records = read_video_list(hmdb, VideoListFormat::kPathLabel, options);
+  ASSERT_EQ(records.size(), 1530u);
+  EXPECT_EQ(records[0].path, "Aussie_Brunette_Brushing_Long_Hair_brush_hair_u_nm_np1_ba_med_3.avi");
+  EXPECT_EQ(records[0].labels, (std::vector<std::int64_t>{0}));
+  EXPECT_EQ(records[0].origin, hmdb + ":1");
+
+  SFAR_REQUIRE_DATA(ssv2, "splits/vifi_clip/ssv2_splits/validation.txt");
+  options.class_names = numbered_names(174);
+  const auto ss = read_video_list(ssv2, VideoListFormat::kPathLabel, options);
+  EXPECT_EQ(ss[0].path, "74225.webm");
+  EXPECT_EQ(ss[0].labels[0], 140);
+
+  // The same list against too few classes names the offending line.
+  options.class_names = numbered_names(100);
+  try {
+    read_video_list(ssv2, VideoListFormat::kPathLabel, options);
+    FAIL();
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("label outside the class list of 100 classes"), std::string::npos);
+    EXPECT_EQ(e.where().rfind(ssv2 + ":", 0), 0u);
+  }
+}
+
+TEST(VideoList, PathsWithSpacesSplitOnTheLastSpaceAndBadLinesAreNamed) {
+  test::TempDir dir;
+  write_file_atomic(dir.file("list.txt"), "\xEF\xBB\xBFmy clip.mp4 3\r\nother.mp4 1\n\n");
+  const auto records = read_video_list(dir.file("list.txt"), VideoListFormat::kPathLabel);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].path, "my clip.mp4");
+  EXPECT_EQ(records[0].labels[0], 3);
+
+  write_file_atomic(dir.file("bad.txt"), "a.mp4 1\nb.mp4 x\n");
+  try {
+    read_video_list(dir.file("bad.txt"), VideoListFormat::kPathLabel);
+    FAIL();
+  } catch (const FormatError& e) {
+    EXPECT_STREQ(e.what(), (dir.file("bad.txt") + ":2: expected an integer label, got \"x\"").c_str());
+  }
+  write_file_atomic(dir.file("frames.txt"), "clips/a 120 4\nclips/b 0 1\n");
+  EXPECT_THROW(read_video_list(dir.file("frames.txt"), VideoListFormat::kRawFrames), FormatError);
+  write_file_atomic(dir.file("frames.txt"), "clips/a 120 4\n");
+  const auto frames = read_video_list(dir.file("frames.txt"), VideoListFormat::kRawFrames);
+  EXPECT_EQ(frames[0].num_frames, 120);
+  EXPECT_EQ(frames[0].path, "clips/a");
+}
+
+TEST(VideoList, KineticsCsvNamesClipsLikeTheSplitFiles) {
+  SFAR_REQUIRE_DATA(labels, "labels/k400/kinetics_400_labels.csv");
+  test::TempDir dir;
+  write_file_atomic(dir.file("val.csv"),
+                    "label,youtube_id,time_start,time_end,split\n"
+                    "abseiling,0wR5jVB-WPk,417,427,val\n\"zumba\",abc,1,11,val\n");
+  VideoListOptions options;
+  options.class_names = {"abseiling", "zumba"};
+  const auto records = read_video_list(dir.file("val.csv"), VideoListFormat::kKineticsCsv, options);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].path, "0wR5jVB-WPk_000417_000427.mp4");
+  EXPECT_EQ(records[1].labels[0], 1);
+  write_file_atomic(dir.file("bad.csv"), "label,youtube_id,time_start,time_end\nflying,x,1,2\n");
+  EXPECT_THROW(read_video_list(dir.file("bad.csv"), VideoListFormat::kKineticsCsv, options), FormatError);
+}
+
+TEST(VideoList, Ssv2JsonUsesTemplatesWithoutBrackets) {
+  SFAR_REQUIRE_DATA(labels_path, "labels/ssv2/something-something-v2-labels.json");
+  const auto labels = nlohmann::json::parse(read_file(labels_path));
+  std::vector<std::string> names(labels.size());
+  for (const auto& [name, id] : labels.items()) names.at(std::stoul(id.get<std::string>())) = name;
+  test::TempDir dir;
+  write_file_atomic(dir.file("val.json"),
+                    R"([{"id": "74225", "template": "Approaching [something] with your camera"}])");
+  VideoListOptions options;
+  options.class_names = names;
+  options.video_extension = ".webm";
+  const auto records = read_video_list(dir.file("val.json"), VideoListFormat::kSsv2Json, options);
+  EXPECT_EQ(records[0].path, "74225.webm");
+  EXPECT_EQ(records[0].labels[0], 0);
+}
+
+TEST(VideoList, UcfAndDivingAndSlowFastFormats) {
+  test::TempDir dir;
+  const std::vector<std::string> ucf = {"ApplyEyeMakeup", "ApplyLipstick"};
+  write_file_atomic(dir.file("train.txt"), "ApplyLipstick/v_ApplyLipstick_g08_c01.avi 2\n");
+  write_file_atomic(dir.file("test.txt"), "ApplyEyeMakeup/v_ApplyEyeMakeup_g01_c01.avi\n");
+  VideoListOptions options;
+  options.class_names = ucf;
+  EXPECT_EQ(read_video_list(dir.file("train.txt"), VideoListFormat::kUcfSplit, options)[0].labels[0], 1);
+  EXPECT_EQ(read_video_list(dir.file("test.txt"), VideoListFormat::kUcfSplit, options)[0].labels[0], 0);
+
+  write_file_atomic(dir.file("d48.json"),
+                    R"([{"vid_name": "-mmq0PT-u8k_00155", "label": 1, "start_frame": 0, "end_frame": 59}])");
+  const auto d = read_video_list(dir.file("d48.json"), VideoListFormat::kDiving48Json, options);
+  EXPECT_EQ(d[0].path, "-mmq0PT-u8k_00155.mp4");
+  EXPECT_EQ(d[0].end_frame, 59);
+
+  write_file_atomic(dir.file("sf.csv"), "a/b.mp4,1\n");
+  options.separator = ',';
+  EXPECT_EQ(read_video_list(dir.file("sf.csv"), VideoListFormat::kSlowFastCsv, options)[0].path, "a/b.mp4");
+  EXPECT_THROW(parse_video_list_format("xml"), ArgumentError);
+  EXPECT_EQ(to_string(parse_video_list_format("ucf_split")), "ucf_split");
+}
+
+TEST(VideoList, HmdbOfficialSplitFiles) {
+  test::TempDir dir;
+  write_file_atomic(dir.file("kick_test_split1.txt"), "v1.avi 1 \nv2.avi 2 \nv3.avi 0 \n");
+  write_file_atomic(dir.file("sword_test_split1.txt"), "v4.avi 2 \n");
+  const auto test = read_hmdb_split(dir.path().string(), 1, "test", {"kick", "sword"});
+  ASSERT_EQ(test.size(), 2u);
+  EXPECT_EQ(test[1].path, "sword/v4.avi");
+  EXPECT_EQ(test[1].labels[0], 1);
+  EXPECT_THROW(read_hmdb_split(dir.path().string(), 2, "test", {"kick"}), IoError);
+}
+
+}  // namespace
+}  // namespace sfar::data
