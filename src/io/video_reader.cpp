@@ -1,0 +1,438 @@
+// The only file that includes FFmpeg. Frames are identified by presentation timestamp (see
+// VideoFrameIndex); every seek is verified, and whenever timestamps prove unreliable the
+// reader falls back to decoding from the start and counting output frames, which is what
+// defines a frame index in the first place.
+#include "sfar/io/video_reader.h"
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+}
+
+#include <algorithm>
+#include <chrono>
+#include <cstdarg>
+#include <filesystem>
+#include <map>
+#include <mutex>
+
+#include "sfar/core/error.h"
+#include "sfar/core/logging.h"
+#include "sfar/io/video_frame_index.h"
+
+namespace sfar::io {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string av_error_text(int code) {
+  char text[AV_ERROR_MAX_STRING_SIZE] = {};
+  av_strerror(code, text, sizeof(text));
+  return text;
+}
+
+// FFmpeg logs to stderr by default; the library never prints, so errors go to sfar's logger
+// at debug level and the rest is dropped.
+void forward_ffmpeg_log(void* context, int level, const char* format, va_list args) {
+  if (level > AV_LOG_ERROR) return;
+  char line[1024];
+  int print_prefix = 1;
+  av_log_format_line(context, level, format, args, line, sizeof(line), &print_prefix);
+  std::string text(line);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  SFAR_LOG_DEBUG("ffmpeg: {}", text);
+}
+
+void route_ffmpeg_logs() {
+  static std::once_flag once;
+  std::call_once(once, [] { av_log_set_callback(forward_ffmpeg_log); });
+}
+
+struct FormatCloser {
+  void operator()(AVFormatContext* c) const { avformat_close_input(&c); }
+};
+struct CodecFreer {
+  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
+};
+struct PacketFreer {
+  void operator()(AVPacket* p) const { av_packet_free(&p); }
+};
+struct FrameFreer {
+  void operator()(AVFrame* f) const { av_frame_free(&f); }
+};
+struct SwsFreer {
+  void operator()(SwsContext* s) const { sws_freeContext(s); }
+};
+
+int sws_colorspace(AVColorSpace space) {
+  switch (space) {
+    case AVCOL_SPC_BT709: return SWS_CS_ITU709;
+    case AVCOL_SPC_FCC: return SWS_CS_FCC;
+    case AVCOL_SPC_SMPTE240M: return SWS_CS_SMPTE240M;
+    case AVCOL_SPC_BT2020_NCL:
+    case AVCOL_SPC_BT2020_CL: return SWS_CS_BT2020;
+    default: return SWS_CS_DEFAULT;  // BT.601
+  }
+}
+
+bool full_range(const AVFrame* frame) {
+  const auto format = static_cast<AVPixelFormat>(frame->format);
+  return frame->color_range == AVCOL_RANGE_JPEG || format == AV_PIX_FMT_YUVJ420P ||
+         format == AV_PIX_FMT_YUVJ422P || format == AV_PIX_FMT_YUVJ444P;
+}
+
+}  // namespace
+
+struct VideoReader::Impl {
+  std::string path;
+  VideoReadOptions options;
+  VideoInfo info;
+  VideoFrameIndex index;
+  VideoReadStats stats;
+
+  std::unique_ptr<AVFormatContext, FormatCloser> format;
+  std::unique_ptr<AVCodecContext, CodecFreer> codec;
+  std::unique_ptr<AVPacket, PacketFreer> packet{av_packet_alloc()};
+  std::unique_ptr<AVFrame, FrameFreer> frame{av_frame_alloc()};
+  std::unique_ptr<SwsContext, SwsFreer> sws;
+  std::tuple<int, int, int, int, int> sws_key{-1, -1, -1, -1, -1};  // w, h, format, space, range
+
+  int stream = -1;
+  Clock::time_point deadline;
+  bool pending = false;  // `packet` holds a video packet read ahead (after a seek check)
+  bool fresh = true;     // positioned at the start with a flushed decoder
+  bool force_sequential = false;
+  std::int64_t first_pts = kNoTimestamp, first_dts = kNoTimestamp;
+
+  void arm() {
+    deadline = Clock::now() + std::chrono::microseconds(
+                                  static_cast<std::int64_t>(options.io_timeout_s_ * 1e6));
+  }
+
+  static int interrupt(void* opaque) {
+    return Clock::now() > static_cast<Impl*>(opaque)->deadline ? 1 : 0;
+  }
+
+  void open_format() {
+    AVFormatContext* raw = avformat_alloc_context();
+    if (!raw) throw IoError(path, "out of memory opening the file");
+    raw->interrupt_callback = {&Impl::interrupt, this};
+    arm();
+    int rc = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);  // frees raw on error
+    if (rc == AVERROR_EXIT) throw IoError(path, "timed out opening the file");
+    if (rc < 0) throw FormatError(path, "not a readable video file: " + av_error_text(rc));
+    format.reset(raw);
+    arm();
+    rc = avformat_find_stream_info(format.get(), nullptr);
+    if (rc < 0) throw FormatError(path, "cannot read stream information: " + av_error_text(rc));
+  }
+
+  void open_decoder() {
+    const AVCodec* decoder = nullptr;
+    stream = av_find_best_stream(format.get(), AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0);
+    if (stream == AVERROR_DECODER_NOT_FOUND) throw FormatError(path, "no decoder for its video codec");
+    if (stream < 0) throw FormatError(path, "no video stream");
+    AVStream* st = format->streams[stream];
+    if (st->disposition & AV_DISPOSITION_ATTACHED_PIC) throw FormatError(path, "no video stream (only a cover picture)");
+    for (unsigned i = 0; i < format->nb_streams; ++i) {
+      if (static_cast<int>(i) != stream) format->streams[i]->discard = AVDISCARD_ALL;
+    }
+    codec.reset(avcodec_alloc_context3(decoder));
+    if (!codec) throw IoError(path, "out of memory opening the decoder");
+    int rc = avcodec_parameters_to_context(codec.get(), st->codecpar);
+    if (rc < 0) throw FormatError(path, "bad codec parameters: " + av_error_text(rc));
+    codec->thread_count = options.threads_;
+    codec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    codec->pkt_timebase = st->time_base;
+    rc = avcodec_open2(codec.get(), decoder, nullptr);
+    if (rc < 0) throw FormatError(path, "cannot open the decoder: " + av_error_text(rc), decoder->name);
+  }
+
+  // Next packet of the video stream into `packet`; false at the end of the file.
+  bool read_video_packet() {
+    if (pending) {
+      pending = false;
+      return true;
+    }
+    for (;;) {
+      av_packet_unref(packet.get());
+      arm();
+      const int rc = av_read_frame(format.get(), packet.get());
+      if (rc == AVERROR_EOF) return false;
+      if (rc == AVERROR_EXIT) throw IoError(path, "timed out reading the file");
+      if (rc < 0) throw FormatError(path, "cannot read a packet: " + av_error_text(rc));
+      if (packet->stream_index == stream) return true;
+    }
+  }
+
+  void build_index() {
+    AVStream* st = format->streams[stream];
+    std::vector<VideoPacketRecord> records;
+    std::int64_t packets = 0;
+    while (read_video_packet()) {
+      if (packets++ == 0) first_pts = packet->pts, first_dts = packet->dts;
+      if (packet->flags & AV_PKT_FLAG_CORRUPT) {
+        throw FormatError(path, "truncated or corrupt video packet", std::to_string(packets - 1));
+      }
+      if (packet->size == 0 || (packet->flags & AV_PKT_FLAG_DISCARD)) continue;
+      records.push_back({packet->pts, packet->dts, (packet->flags & AV_PKT_FLAG_KEY) != 0});
+    }
+    if (records.empty()) throw FormatError(path, "the video stream has no frames");
+    if (st->nb_frames > packets) {
+      throw FormatError(path, "truncated: the header promises " + std::to_string(st->nb_frames) +
+                                  " frames, the file holds", std::to_string(packets));
+    }
+    const bool reorders = st->codecpar->video_delay > 0 || codec->has_b_frames > 0;
+    index = VideoFrameIndex(records, reorders);
+
+    info.path = path;
+    info.codec = avcodec_get_name(st->codecpar->codec_id);
+    info.width = st->codecpar->width;
+    info.height = st->codecpar->height;
+    const AVRational rate = av_guess_frame_rate(format.get(), st, nullptr);
+    info.fps = rate.den > 0 ? av_q2d(rate) : 0.0;
+    info.frames = index.frame_count();
+    if (st->duration != AV_NOPTS_VALUE && st->duration > 0) {
+      info.duration = st->duration * av_q2d(st->time_base);
+    } else if (format->duration != AV_NOPTS_VALUE && format->duration > 0) {
+      info.duration = static_cast<double>(format->duration) / AV_TIME_BASE;
+    } else if (info.fps > 0) {
+      info.duration = info.frames / info.fps;
+    }
+    info.keyframes = index.keyframes();
+    info.frame_accurate_seek = index.by_timestamp();
+  }
+
+  std::int64_t packet_timestamp() const {
+    return index.timestamps_from_dts() ? packet->dts : packet->pts;
+  }
+
+  // Seeks so that the next video packet starts key frame `key` (-1: the first packet), and
+  // checks that it does; false when the demuxer landed elsewhere. Demuxers index key frames
+  // by pts or by dts (mp4 by dts shifted by the reorder delay), so the key frame's pts is
+  // tried first (it lands on the key frame or an earlier one), then its dts.
+  bool seek_to(std::int64_t key) {
+    if (key < 0) {
+      return seek_and_check(first_dts != kNoTimestamp ? first_dts : first_pts, [&] {
+        return packet->pts == first_pts && packet->dts == first_dts;
+      });
+    }
+    const std::int64_t key_ts = index.timestamp_of(key);
+    auto landed = [&] {
+      const std::int64_t ts = packet_timestamp();
+      return (packet->flags & AV_PKT_FLAG_KEY) && ts != kNoTimestamp && ts <= key_ts;
+    };
+    return seek_and_check(key_ts, landed) || seek_and_check(index.seek_timestamp(key), landed);
+  }
+
+  template <typename Check>
+  bool seek_and_check(std::int64_t target, Check&& landed) {
+    pending = false;
+    avcodec_flush_buffers(codec.get());
+    arm();
+    if (target == kNoTimestamp || av_seek_frame(format.get(), stream, target, AVSEEK_FLAG_BACKWARD) < 0) {
+      return false;
+    }
+    if (!read_video_packet()) return false;
+    pending = true;
+    return landed();
+  }
+
+  void rewind() {
+    if (fresh) return;
+    if (!seek_to(-1)) {
+      // The demuxer cannot seek back exactly: reopen the file.
+      pending = false;
+      format.reset();
+      open_format();
+      avcodec_flush_buffers(codec.get());
+    }
+    fresh = true;
+  }
+
+  RgbFrame convert(const AVFrame* f) {
+    int out_w = f->width, out_h = f->height;
+    const int side = options.short_side_;
+    if (side > 0) {
+      if (f->width <= f->height) {
+        out_w = side;
+        out_h = static_cast<int>((static_cast<std::int64_t>(f->height) * side + f->width / 2) / f->width);
+      } else {
+        out_h = side;
+        out_w = static_cast<int>((static_cast<std::int64_t>(f->width) * side + f->height / 2) / f->height);
+      }
+    }
+    const int space = sws_colorspace(f->colorspace);
+    const int range = full_range(f) ? 1 : 0;
+    const auto key = std::make_tuple(f->width, f->height, f->format, space, range);
+    if (!sws || key != sws_key) {
+      sws.reset(sws_getContext(f->width, f->height, static_cast<AVPixelFormat>(f->format), out_w,
+                               out_h, AV_PIX_FMT_RGB24, SWS_BILINEAR, nullptr, nullptr, nullptr));
+      if (!sws) throw FormatError(path, "cannot convert its pixel format to RGB",
+                                  av_get_pix_fmt_name(static_cast<AVPixelFormat>(f->format)) ?: "?");
+      sws_setColorspaceDetails(sws.get(), sws_getCoefficients(space), range,
+                               sws_getCoefficients(SWS_CS_DEFAULT), 1, 0, 1 << 16, 1 << 16);
+      sws_key = key;
+    }
+    RgbFrame out;
+    out.width = out_w;
+    out.height = out_h;
+    out.data.resize(static_cast<std::size_t>(out_w) * out_h * 3);
+    std::uint8_t* dst[4] = {out.data.data(), nullptr, nullptr, nullptr};
+    int dst_stride[4] = {out_w * 3, 0, 0, 0};
+    sws_scale(sws.get(), f->data, f->linesize, 0, f->height, dst, dst_stride);
+    ++stats.frames_converted;
+    return out;
+  }
+
+  // Sends the current packet (or the end of stream) and hands each decoded frame to `on_frame`,
+  // which returns false to stop early. Returns false when stopped.
+  template <typename OnFrame>
+  bool decode(bool end_of_stream, OnFrame&& on_frame) {
+    const int rc = avcodec_send_packet(codec.get(), end_of_stream ? nullptr : packet.get());
+    if (rc < 0 && rc != AVERROR_EOF) throw FormatError(path, "cannot decode a frame: " + av_error_text(rc));
+    for (;;) {
+      const int got = avcodec_receive_frame(codec.get(), frame.get());
+      if (got == AVERROR(EAGAIN) || got == AVERROR_EOF) return true;
+      if (got < 0) throw FormatError(path, "cannot decode a frame: " + av_error_text(got));
+      ++stats.frames_decoded;
+      const bool go_on = on_frame(frame.get());
+      av_frame_unref(frame.get());
+      if (!go_on) return false;
+    }
+  }
+
+  // Decodes from the start, counting output frames; `wanted` sorted and unique (empty: all).
+  void decode_sequential(const std::vector<std::int64_t>& wanted,
+                         const std::function<void(std::int64_t, RgbFrame&&)>& consumer) {
+    rewind();
+    fresh = false;
+    std::int64_t next_index = 0;
+    std::size_t next_wanted = 0;
+    const bool all = wanted.empty();
+    auto on_frame = [&](const AVFrame* f) {
+      const std::int64_t i = next_index++;
+      if (all || (next_wanted < wanted.size() && wanted[next_wanted] == i)) {
+        consumer(i, convert(f));
+        ++next_wanted;
+      }
+      return all || next_wanted < wanted.size();
+    };
+    bool more = true;
+    while (more && read_video_packet()) {
+      if (packet->size == 0) continue;
+      more = decode(false, on_frame);
+    }
+    if (more) decode(true, on_frame);
+    if (!all && next_wanted < wanted.size()) {
+      throw FormatError(path, "the decoder output only " + std::to_string(next_index) +
+                                  " frames; missing frame", std::to_string(wanted[next_wanted]));
+    }
+  }
+
+  // Decodes one planned segment by timestamps; false when timestamps did not add up.
+  bool decode_segment(const DecodeSegment& segment, std::map<std::int64_t, RgbFrame>& out) {
+    const bool near_start = fresh && segment.start_key <= options.seek_min_skip_;
+    if (!near_start) {
+      ++stats.seeks;
+      fresh = false;
+      if (segment.start_key < 0 || !seek_to(segment.start_key)) rewind();
+    }
+    fresh = false;
+    std::vector<std::int64_t> wanted_ts;
+    for (const std::int64_t i : segment.frames) wanted_ts.push_back(index.timestamp_of(i));
+    std::size_t next = 0;
+    std::int64_t last_ts = kNoTimestamp;
+    bool consistent = true;
+    auto on_frame = [&](const AVFrame* f) {
+      const std::int64_t ts = f->pts != AV_NOPTS_VALUE ? f->pts : f->best_effort_timestamp;
+      if (index.frame_of(ts) < 0 || (last_ts != kNoTimestamp && ts <= last_ts) || ts > wanted_ts[next]) {
+        consistent = false;
+        return false;
+      }
+      last_ts = ts;
+      if (ts == wanted_ts[next]) out[segment.frames[next++]] = convert(f);
+      return next < wanted_ts.size();
+    };
+    bool more = true;
+    while (more && read_video_packet()) {
+      if (packet->size == 0) continue;
+      if (index.timestamps_from_dts()) packet->pts = packet->dts;
+      const bool wanted = std::binary_search(wanted_ts.begin(), wanted_ts.end(), packet->pts);
+      codec->skip_frame = options.discard_nonref_ && !wanted ? AVDISCARD_NONREF : AVDISCARD_DEFAULT;
+      more = decode(false, on_frame);
+    }
+    codec->skip_frame = AVDISCARD_DEFAULT;
+    if (more && consistent) decode(true, on_frame);
+    return consistent && next == wanted_ts.size();
+  }
+};
+
+VideoReader::VideoReader(const std::string& path, VideoReadOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  route_ffmpeg_logs();
+  impl_->path = path;
+  impl_->options = options;
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) throw IoError(path, "no such file");
+  if (!std::filesystem::is_regular_file(status)) throw IoError(path, "not a regular file");
+  if (std::filesystem::file_size(path, ec) == 0) throw FormatError(path, "empty file (0 bytes)");
+  if (!impl_->packet || !impl_->frame) throw IoError(path, "out of memory");
+  impl_->open_format();
+  impl_->open_decoder();
+  impl_->fresh = false;  // indexing reads the whole file
+  impl_->build_index();
+  impl_->rewind();
+}
+
+VideoReader::~VideoReader() = default;
+VideoReader::VideoReader(VideoReader&&) noexcept = default;
+VideoReader& VideoReader::operator=(VideoReader&&) noexcept = default;
+
+const VideoInfo& VideoReader::info() const { return impl_->info; }
+const VideoReadStats& VideoReader::last_stats() const { return impl_->stats; }
+
+std::vector<RgbFrame> VideoReader::read_frames(const std::vector<std::int64_t>& indices) {
+  Impl& d = *impl_;
+  for (const std::int64_t i : indices) {
+    if (i < 0 || i >= d.info.frames) {
+      throw ArgumentError(d.path, "frame index out of range [0, " + std::to_string(d.info.frames) + ")",
+                          std::to_string(i));
+    }
+  }
+  std::vector<std::int64_t> wanted(indices);
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  d.stats = {};
+  std::map<std::int64_t, RgbFrame> frames;
+  if (!wanted.empty() && d.index.by_timestamp() && !d.force_sequential) {
+    for (const auto& segment : d.index.plan(wanted, d.options.seek_min_skip_)) {
+      if (!d.decode_segment(segment, frames)) {
+        SFAR_LOG_DEBUG("{}: timestamps do not identify frames; decoding from the start", d.path);
+        d.force_sequential = true;
+        d.stats.fell_back_to_sequential = true;
+        frames.clear();
+        break;
+      }
+    }
+  }
+  if (!wanted.empty() && frames.size() != wanted.size()) {
+    d.decode_sequential(wanted, [&](std::int64_t i, RgbFrame&& f) { frames[i] = std::move(f); });
+  }
+  std::vector<RgbFrame> result;
+  result.reserve(indices.size());
+  for (const std::int64_t i : indices) result.push_back(frames.at(i));
+  return result;
+}
+
+void VideoReader::read_all(const std::function<void(std::int64_t, RgbFrame&&)>& consumer) {
+  impl_->stats = {};
+  impl_->decode_sequential({}, consumer);
+}
+
+VideoInfo probe_video(const std::string& path) { return VideoReader(path).info(); }
+
+}  // namespace sfar::io
