@@ -1,0 +1,32 @@
+// Importing descriptions that peers published, as candidate sets of a description cache:
+// - ost:     OST's `{"<class id>": ["sentence", ...]}` JSON (ids index the label file);
+// - ezclip:  EZ-CLIP's CSV `SNo,Class Name,GPT3 discription`, one paragraph per class, split
+//            into sentences; rows are matched to classes by name, since their order differs
+//            from the label files' (HMDB, K600);
+// - froster: FROSTER's `{"<class id>": "Name: sentence ..."}` JSON (a string or a list of
+//            them; the "Name:" prefix is removed);
+// - yaml:    `{class name: [sentence, ...]}`.
+// Each class gets one candidate set with provenance "imported from <file>". A class of the
+// file that the label file lacks, an id out of range or an empty entry throws FormatError
+// naming the file and the entry; classes the file lacks stay without candidates.
+//
+//   DescriptionCache cache = new_description_cache(labels, "k400");
+//   import_descriptions(cache, labels, DescriptionFormat::ost, "4_descriptors.json");
+#pragma once
+
+#include <string>
+
+#include "sfar/describe/description_cache.h"
+#include "sfar/io/class_names.h"
+
+namespace sfar {
+
+enum class DescriptionFormat { ost, ezclip, froster, yaml };
+
+// "ost", "ezclip", "froster", "yaml"; ArgumentError otherwise.
+DescriptionFormat description_format_from_string(const std::string& text);
+
+// Adds one candidate set per class found in `path`. Returns the number of classes filled.
+std::size_t import_descriptions(DescriptionCache& cache, DescriptionFormat format, const std::string& path);
+
+}  // namespace sfar

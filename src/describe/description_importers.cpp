@@ -1,0 +1,232 @@
+#include "sfar/describe/description_importers.h"
+
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include "sfar/core/atomic_file.h"
+#include "sfar/core/error.h"
+#include "sfar/describe/content_hash.h"
+#include "sfar/describe/subtext_parser.h"
+
+namespace sfar {
+namespace {
+
+using nlohmann::json;
+
+// Case, '_' and surrounding space do not matter when matching names across files.
+std::string name_key(const std::string& name) {
+  std::string key;
+  for (unsigned char c : name) key += c == '_' ? ' ' : static_cast<char>(std::tolower(c));
+  const auto begin = key.find_first_not_of(' ');
+  return begin == std::string::npos ? "" : key.substr(begin, key.find_last_not_of(' ') - begin + 1);
+}
+
+class Importer {
+ public:
+  Importer(DescriptionCache& cache, std::string format, std::string path)
+      : cache_(cache), format_(std::move(format)), path_(std::move(path)), sha256_(sha256_hex(read_file(path_))) {
+    for (std::size_t i = 0; i < cache_.classes.size(); ++i) by_name_[name_key(cache_.classes[i].name)] = i;
+  }
+
+  std::size_t class_by_id(const std::string& id_text, const std::string& where) const {
+    std::size_t used = 0;
+    long long id = -1;
+    try {
+      id = std::stoll(id_text, &used);
+    } catch (const std::exception&) {
+    }
+    if (used != id_text.size() || id < 0 || id >= static_cast<long long>(cache_.classes.size())) {
+      throw FormatError(where, "class id not in the label file's range [0, " + std::to_string(cache_.classes.size()) + ")",
+                        id_text);
+    }
+    return static_cast<std::size_t>(id);
+  }
+
+  std::size_t class_by_name(const std::string& name, const std::string& where) const {
+    const auto it = by_name_.find(name_key(name));
+    if (it == by_name_.end()) throw FormatError(where, "class not in the label file " + cache_.label_file, name);
+    return it->second;
+  }
+
+  void add(std::size_t index, std::vector<std::string> sentences, const std::string& where) {
+    std::vector<std::string> kept;
+    for (auto& s : sentences) {
+      const auto begin = s.find_first_not_of(" \t\r\n");
+      if (begin != std::string::npos) kept.push_back(s.substr(begin, s.find_last_not_of(" \t\r\n") - begin + 1));
+    }
+    if (kept.empty()) throw FormatError(where, "no description for class \"" + cache_.classes[index].name + "\"");
+    if (!filled_.insert(index).second) {
+      throw FormatError(where, "class \"" + cache_.classes[index].name + "\" appears twice");
+    }
+    CandidateSet set;
+    set.sentences = std::move(kept);
+    set.provenance.generator = "sfar describe import (" + format_ + ")";
+    set.provenance.source = "imported from " + path_;
+    set.provenance.time = utc_timestamp();
+    set.provenance.request_sha256 = sha256_;  // of the imported file
+    cache_.classes[index].candidates.push_back(std::move(set));
+    cache_.classes[index].selected.reset();
+    cache_.classes[index].tpp.reset();
+  }
+
+  std::size_t filled() const { return filled_.size(); }
+  const std::string& path() const { return path_; }
+
+ private:
+  DescriptionCache& cache_;
+  std::string format_;
+  std::string path_;
+  std::string sha256_;
+  std::map<std::string, std::size_t> by_name_;
+  std::set<std::size_t> filled_;
+};
+
+json read_json(const std::string& path) {
+  try {
+    return json::parse(read_file(path));
+  } catch (const json::parse_error& e) {
+    throw FormatError(path, std::string("invalid JSON: ") + e.what());
+  }
+}
+
+void import_ost(Importer& importer) {
+  const json root = read_json(importer.path());
+  if (!root.is_object()) throw FormatError(importer.path(), "expected {\"<class id>\": [sentences]}");
+  for (const auto& [id, value] : root.items()) {
+    const std::string where = importer.path() + ": \"" + id + "\"";
+    if (!value.is_array()) throw FormatError(where, "expected a list of sentences", value.dump());
+    std::vector<std::string> sentences;
+    for (const auto& s : value) {
+      if (!s.is_string()) throw FormatError(where, "expected a list of sentences", s.dump());
+      sentences.push_back(s.get<std::string>());
+    }
+    importer.add(importer.class_by_id(id, where), std::move(sentences), where);
+  }
+}
+
+// "abseiling: Abseiling is ..." -> "Abseiling is ..." when the prefix is the class name.
+std::string strip_name_prefix(const std::string& text, const std::string& name) {
+  const auto colon = text.find(':');
+  if (colon != std::string::npos && name_key(text.substr(0, colon)) == name_key(name)) return text.substr(colon + 1);
+  return text;
+}
+
+void import_froster(Importer& importer, const DescriptionCache& cache) {
+  const json root = read_json(importer.path());
+  if (!root.is_object()) throw FormatError(importer.path(), "expected {\"<class id>\": \"Name: sentence\"}");
+  for (const auto& [id, value] : root.items()) {
+    const std::string where = importer.path() + ": \"" + id + "\"";
+    const std::size_t index = importer.class_by_id(id, where);
+    std::vector<std::string> texts;
+    if (value.is_string()) texts.push_back(value.get<std::string>());
+    for (const auto& s : value.is_array() ? value : json::array()) {
+      if (!s.is_string()) throw FormatError(where, "expected a string or a list of strings", s.dump());
+      texts.push_back(s.get<std::string>());
+    }
+    if (!value.is_string() && !value.is_array()) throw FormatError(where, "expected a string or a list of strings", value.dump());
+    std::vector<std::string> sentences;
+    for (const auto& text : texts) {
+      for (auto& s : split_sentences(strip_name_prefix(text, cache.classes[index].name))) sentences.push_back(s);
+    }
+    importer.add(index, std::move(sentences), where);
+  }
+}
+
+// CSV records may span lines inside quotes (EZ-CLIP's paragraphs start with blank lines).
+std::vector<std::pair<std::size_t, std::vector<std::string>>> read_csv_records(const std::string& path) {
+  std::string text = read_file(path);
+  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+  std::vector<std::pair<std::size_t, std::vector<std::string>>> records;
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  std::size_t line = 1;
+  std::size_t record_line = 1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') ++line;
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        fields.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        fields.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      fields.emplace_back();
+    } else if (c == '\n') {
+      if (fields.size() > 1 || !fields[0].empty()) records.emplace_back(record_line, std::move(fields));
+      fields.assign(1, "");
+      record_line = line;
+    } else if (c != '\r') {
+      fields.back() += c;
+    }
+  }
+  if (quoted) throw FormatError(path + ":" + std::to_string(record_line), "unterminated quoted field");
+  if (fields.size() > 1 || !fields[0].empty()) records.emplace_back(record_line, std::move(fields));
+  return records;
+}
+
+void import_ezclip(Importer& importer) {
+  const auto records = read_csv_records(importer.path());
+  for (std::size_t r = 0; r < records.size(); ++r) {
+    const auto& [line, fields] = records[r];
+    const std::string where = importer.path() + ":" + std::to_string(line);
+    if (r == 0 && !fields.empty() && name_key(fields[0]) == "sno") continue;  // header
+    if (fields.size() != 3) throw FormatError(where, "expected `SNo,Class Name,description`", fields[0]);
+    importer.add(importer.class_by_name(fields[1], where), split_sentences(fields[2]), where);
+  }
+}
+
+void import_yaml(Importer& importer) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(read_file(importer.path()));
+  } catch (const YAML::Exception& e) {
+    throw FormatError(importer.path() + ":" + std::to_string(e.mark.line + 1), "invalid YAML: " + e.msg);
+  }
+  if (!root.IsMap()) throw FormatError(importer.path(), "expected {class name: [sentences]}");
+  for (const auto& item : root) {
+    const std::string name = item.first.as<std::string>();
+    const std::string where = importer.path() + ":" + std::to_string(item.first.Mark().line + 1);
+    if (!item.second.IsSequence()) throw FormatError(where, "expected a list of sentences for \"" + name + "\"");
+    std::vector<std::string> sentences;
+    for (const auto& s : item.second) {
+      if (!s.IsScalar()) throw FormatError(where, "expected a list of sentences for \"" + name + "\"");
+      sentences.push_back(s.as<std::string>());
+    }
+    importer.add(importer.class_by_name(name, where), std::move(sentences), where);
+  }
+}
+
+}  // namespace
+
+DescriptionFormat description_format_from_string(const std::string& text) {
+  if (text == "ost") return DescriptionFormat::ost;
+  if (text == "ezclip") return DescriptionFormat::ezclip;
+  if (text == "froster") return DescriptionFormat::froster;
+  if (text == "yaml") return DescriptionFormat::yaml;
+  throw ArgumentError("--format", "expected ost, ezclip, froster or yaml", text);
+}
+
+std::size_t import_descriptions(DescriptionCache& cache, DescriptionFormat format, const std::string& path) {
+  static const char* const kNames[] = {"ost", "ezclip", "froster", "yaml"};
+  Importer importer(cache, kNames[static_cast<int>(format)], path);
+  switch (format) {
+    case DescriptionFormat::ost: import_ost(importer); break;
+    case DescriptionFormat::ezclip: import_ezclip(importer); break;
+    case DescriptionFormat::froster: import_froster(importer, cache); break;
+    case DescriptionFormat::yaml: import_yaml(importer); break;
+  }
+  return importer.filled();
+}
+
+}  // namespace sfar
