@@ -70,6 +70,26 @@ class Reader {
     sub.finish();
   }
 
+  // A list of sections, e.g. a transform pipeline; element i is reported as key[i].
+  template <class T, std::enable_if_t<is_section<T>::value, int> = 0>
+  void operator()(const char* key, std::vector<T>& sections, const Constraint& c = {}) {
+    const ConfigNode* child = take(key);
+    if (!child) return;
+    if (!child->is_sequence()) type_error(key, *child, "a list of mappings");
+    sections.clear();
+    for (std::size_t i = 0; i < child->items().size(); ++i) {
+      const ConfigNode& item = child->items()[i];
+      const std::string name = std::string(key) + "[" + std::to_string(i) + "]";
+      if (!item.is_map()) type_error(name.c_str(), item, "a mapping");
+      Reader sub(&item, join(name.c_str()));
+      T section;
+      section.visit(sub);
+      sub.finish();
+      sections.push_back(std::move(section));
+    }
+    if (c.non_empty && sections.empty()) type_error(key, *child, "a non-empty list");
+  }
+
   // Throws a ConfigError naming every key of this mapping that no field consumed.
   void finish() const;
 
@@ -105,6 +125,18 @@ class Writer {
     Writer sub(&child);
     const_cast<T&>(section).visit(sub);  // visit only reads through a Writer
     out_->set(key, std::move(child));
+  }
+
+  template <class T, std::enable_if_t<is_section<T>::value, int> = 0>
+  void operator()(const char* key, const std::vector<T>& sections, const Constraint& = {}) {
+    ConfigNode list = ConfigNode::sequence();
+    for (const auto& section : sections) {
+      ConfigNode item;
+      Writer sub(&item);
+      const_cast<T&>(section).visit(sub);
+      list.push_back(std::move(item));
+    }
+    out_->set(key, std::move(list));
   }
 
  private:
