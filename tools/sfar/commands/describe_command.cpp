@@ -1,0 +1,201 @@
+// `sfar describe generate|import|show`: the storyboard sub-text cache (docs/description_cache.md).
+//   generate: ask an OpenAI-compatible endpoint for each class's candidate sub-text sets;
+//   import:   take peers' published descriptions (OST, EZ-CLIP, FROSTER, YAML);
+//   show:     print the cache's sets as JSON lines.
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "../command.h"
+#include "sfar/core/error.h"
+#include "sfar/describe/description_generator.h"
+#include "sfar/describe/description_importers.h"
+
+namespace sfar::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_sigint(int) { g_interrupted = true; }
+
+// Installs the Ctrl-C handler for the lifetime of a run; a second Ctrl-C kills as usual.
+class InterruptGuard {
+ public:
+  InterruptGuard() : previous_(std::signal(SIGINT, on_sigint)) { g_interrupted = false; }
+  ~InterruptGuard() { std::signal(SIGINT, previous_); }
+
+ private:
+  void (*previous_)(int);
+};
+
+struct CacheTarget {
+  std::string labels;
+  std::string labels_format = "auto";
+  std::string out;
+  std::string dataset;
+  std::string global_template = kDefaultGlobalTemplate;
+};
+
+// The cache at `out` if it exists (checked against the labels), else a new one.
+DescriptionCache open_cache(const CacheTarget& target, const ClassNames& labels) {
+  if (std::filesystem::exists(target.out)) return load_description_cache(target.out, {&labels});
+  const std::string dataset =
+      target.dataset.empty() ? std::filesystem::path(target.out).stem().string() : target.dataset;
+  return new_description_cache(labels, dataset, target.global_template);
+}
+
+void add_target_options(CLI::App* command, CacheTarget& target) {
+  command->add_option("--labels", target.labels, "Class-name file of the dataset")->required();
+  command->add_option("--labels-format", target.labels_format, "auto, csv, lines, ssv2_json, class_ind, json_list")
+      ->capture_default_str();
+  command->add_option("--out", target.out, "Description cache (JSON); extended when it exists")->required();
+  command->add_option("--dataset", target.dataset, "Dataset name stored in a new cache (default: file stem)");
+  command->add_option("--template", target.global_template, "Global prompt of a new cache")->capture_default_str();
+}
+
+std::string format_duration(double seconds) {
+  char buffer[32];
+  const long s = static_cast<long>(seconds);
+  std::snprintf(buffer, sizeof(buffer), "%ldh%02ldm%02lds", s / 3600, s / 60 % 60, s % 60);
+  return buffer;
+}
+
+void print_progress(const DescriptionProgress& p, bool tty) {
+  const double rate = p.elapsed_s > 0 ? p.queried / p.elapsed_s : 0;
+  const std::size_t left = p.total - p.done;
+  const std::string eta = rate > 0 ? format_duration(left / rate) : "?";
+  char line[256];
+  if (tty) {
+    const int width = 30;
+    const int filled = static_cast<int>(width * p.done / std::max<std::size_t>(p.total, 1));
+    std::snprintf(line, sizeof(line), "\r[%s%s] %zu/%zu classes  %.2f classes/s  ETA %s ",
+                  std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(), p.done, p.total, rate,
+                  eta.c_str());
+    std::cerr << line << (p.done == p.total ? "\n" : "") << std::flush;
+  } else {
+    std::snprintf(line, sizeof(line), "describe: %zu/%zu classes (%.2f classes/s, ETA %s): ", p.done, p.total, rate,
+                  eta.c_str());
+    std::cerr << line << p.class_name << "\n";
+  }
+}
+
+struct GenerateCommandOptions {
+  CacheTarget target;
+  std::string endpoint;
+  std::string model;
+  std::string api_key_env;
+  std::string prompts;
+  double temperature = 0.7;
+  std::int64_t seed = -1;
+  double rate = 0;
+  double timeout = 120;
+  int retries = 5;
+  double backoff = 1.0;
+  bool force = false;
+};
+
+int run_generate(const GenerateCommandOptions& o) {
+  ChatClientOptions chat;
+  chat.endpoint = o.endpoint;
+  chat.model = o.model;
+  if (!o.api_key_env.empty()) {
+    const char* key = std::getenv(o.api_key_env.c_str());
+    if (!key || !*key) throw ArgumentError("--api-key-env", "environment variable is not set", o.api_key_env);
+    chat.api_key = key;
+  }
+  chat.timeout_s = o.timeout;
+  chat.retries = o.retries;
+  chat.backoff_initial_s = o.backoff;
+  chat.requests_per_second = o.rate;
+  chat.cancel = &g_interrupted;
+  const ClassNames labels = read_class_names(o.target.labels, class_name_format_from_string(o.target.labels_format));
+  DescriptionCache cache = open_cache(o.target, labels);
+
+  DescriptionGeneratorOptions options;
+  if (!o.prompts.empty()) options.prompts = load_prompt_set(o.prompts);
+  options.temperature = o.temperature;
+  if (o.seed >= 0) options.seed = o.seed;
+  options.force = o.force;
+  options.stop = &g_interrupted;
+  const bool tty = isatty(STDERR_FILENO);
+  options.on_progress = [tty](const DescriptionProgress& p) { print_progress(p, tty); };
+
+  ChatClient client(chat);
+  InterruptGuard guard;
+  const DescriptionGenerationReport report = generate_descriptions(cache, o.target.out, client, options);
+  for (const auto& failure : report.failures) std::cerr << "sfar: failed: " << failure << "\n";
+  print_json_line({{"out", o.target.out}, {"classes", report.classes}, {"queried", report.queried},
+                   {"skipped", report.skipped}, {"requests", report.requests},
+                   {"failures", report.failures.size()}, {"interrupted", report.interrupted}});
+  if (report.interrupted) {
+    std::cerr << "sfar: interrupted; progress saved in " << o.target.out << ", run again to resume\n";
+    return 130;
+  }
+  return report.failures.empty() ? 0 : 1;
+}
+
+struct ImportCommandOptions {
+  CacheTarget target;
+  std::string format;
+  std::string input;
+};
+
+int run_import(const ImportCommandOptions& o) {
+  const DescriptionFormat format = description_format_from_string(o.format);
+  const ClassNames labels = read_class_names(o.target.labels, class_name_format_from_string(o.target.labels_format));
+  DescriptionCache cache = open_cache(o.target, labels);
+  const std::size_t filled = import_descriptions(cache, format, o.input);
+  save_description_cache(o.target.out, cache);
+  print_json_line({{"out", o.target.out}, {"input", o.input}, {"format", o.format}, {"classes", labels.size()},
+                   {"imported", filled}});
+  return 0;
+}
+
+int run_show(const std::string& path, const std::string& class_name) {
+  const DescriptionCache cache = load_description_cache(path);
+  for (const auto& line : description_cache_json_lines(cache, class_name)) std::cout << line << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_describe_command(CLI::App& app, CommandContext& context) {
+  auto* describe = app.add_subcommand("describe", "Storyboard sub-texts: the LLM description cache");
+  describe->require_subcommand(1);
+
+  auto g = std::make_shared<GenerateCommandOptions>();
+  auto* generate = describe->add_subcommand("generate", "Ask an OpenAI-compatible endpoint for sub-text sets");
+  add_target_options(generate, g->target);
+  generate->add_option("--endpoint", g->endpoint, "Base URL, e.g. https://api.openai.com/v1")->required();
+  generate->add_option("--model", g->model, "Model name sent to the endpoint")->required();
+  generate->add_option("--api-key-env", g->api_key_env, "Environment variable holding the API key");
+  generate->add_option("--prompts", g->prompts, "Prompt YAML (default: built-in SFAR prompts)");
+  generate->add_option("--temperature", g->temperature, "Sampling temperature")->capture_default_str();
+  generate->add_option("--seed", g->seed, "Sampling seed sent to the endpoint (-1: none)")->capture_default_str();
+  generate->add_option("--rate", g->rate, "Maximum requests per second (0: no limit)")->capture_default_str();
+  generate->add_option("--timeout", g->timeout, "Seconds per request")->capture_default_str();
+  generate->add_option("--retries", g->retries, "Retries on time-outs, 429 and 5xx")->capture_default_str();
+  generate->add_option("--backoff", g->backoff, "First retry delay in seconds (doubles)")->capture_default_str();
+  generate->add_flag("--force", g->force, "Query classes that already have sets again");
+  context.on_run(generate, [g] { return run_generate(*g); });
+
+  auto i = std::make_shared<ImportCommandOptions>();
+  auto* import = describe->add_subcommand("import", "Import peers' descriptions into a cache");
+  add_target_options(import, i->target);
+  import->add_option("--format", i->format, "ost, ezclip, froster or yaml")->required();
+  import->add_option("--input", i->input, "File to import")->required();
+  context.on_run(import, [i] { return run_import(*i); });
+
+  auto show_cache = std::make_shared<std::string>();
+  auto show_class = std::make_shared<std::string>();
+  auto* show = describe->add_subcommand("show", "Print a cache's sub-text sets as JSON lines");
+  show->add_option("--cache", *show_cache, "Description cache")->required();
+  show->add_option("--class", *show_class, "Only this class");
+  context.on_run(show, [show_cache, show_class] { return run_show(*show_cache, *show_class); });
+}
+
+}  // namespace sfar::cli
