@@ -7,6 +7,7 @@
 namespace sfar::cli {
 
 void add_config_command(CLI::App& app, CommandContext& context);
+void add_describe_command(CLI::App& app, CommandContext& context);
 
 struct CommandEntry {
   const char* name;
@@ -15,6 +16,7 @@ struct CommandEntry {
 
 inline const CommandEntry kCommands[] = {
     {"config", add_config_command},
+    {"describe", add_describe_command},
 };
 
 }  // namespace sfar::cli
