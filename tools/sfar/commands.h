@@ -7,6 +7,8 @@
 namespace sfar::cli {
 
 void add_config_command(CLI::App& app, CommandContext& context);
+void add_tokenize_command(CLI::App& app, CommandContext& context);
+void add_tokenizer_command(CLI::App& app, CommandContext& context);
 void add_describe_command(CLI::App& app, CommandContext& context);
 
 struct CommandEntry {
@@ -16,6 +18,8 @@ struct CommandEntry {
 
 inline const CommandEntry kCommands[] = {
     {"config", add_config_command},
+    {"tokenize", add_tokenize_command},
+    {"tokenizer", add_tokenizer_command},
     {"describe", add_describe_command},
 };
 
