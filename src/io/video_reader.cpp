@@ -424,7 +424,11 @@ std::vector<RgbFrame> VideoReader::read_frames(const std::vector<std::int64_t>& 
   }
   std::vector<RgbFrame> result;
   result.reserve(indices.size());
-  for (const std::int64_t i : indices) result.push_back(frames.at(i));
+  std::map<std::int64_t, std::size_t> remaining;  // moves the last use of a frame, copies the rest
+  for (const std::int64_t i : indices) ++remaining[i];
+  for (const std::int64_t i : indices) {
+    result.push_back(--remaining[i] == 0 ? std::move(frames.at(i)) : frames.at(i));
+  }
   return result;
 }
 
