@@ -1,0 +1,59 @@
+// The architecture of a CLIP model (ViT image tower + text transformer), as OpenAI's
+// `build_model` describes it, with the released presets and inference from checkpoint
+// tensor shapes. LibTorch-free: shapes come in as plain vectors.
+//
+//   sfar::models::ClipConfig config = sfar::models::clip_preset("ViT-B/16");
+//   std::int64_t n = sfar::models::clip_parameter_count(config);  // 149'620'737
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace sfar::models {
+
+struct ClipConfig {
+  std::int64_t embed_dim = 512;
+  // Vision tower (ViT).
+  std::int64_t image_resolution = 224;
+  std::int64_t vision_layers = 12;
+  std::int64_t vision_width = 768;
+  std::int64_t vision_patch_size = 16;
+  // Text tower.
+  std::int64_t context_length = 77;
+  std::int64_t vocab_size = 49408;
+  std::int64_t transformer_width = 512;
+  std::int64_t transformer_heads = 8;
+  std::int64_t transformer_layers = 12;
+  // Text features are pooled at the first occurrence of this id. 49407 is CLIP BPE's
+  // <|endoftext|>; a SentencePiece vocabulary has its own.
+  std::int64_t eot_token_id = 49407;
+
+  // OpenAI's ViT uses 64-dimensional heads.
+  std::int64_t vision_heads() const { return vision_width / 64; }
+  std::int64_t grid_size() const { return image_resolution / vision_patch_size; }
+
+  bool operator==(const ClipConfig& other) const;
+  bool operator!=(const ClipConfig& other) const { return !(*this == other); }
+};
+
+// Throws ArgumentError naming the field when a size is non-positive or does not divide.
+void validate_clip_config(const ClipConfig& config);
+
+// "ViT-B/32", "ViT-B/16", "ViT-L/14", "ViT-L/14@336px"; ArgumentError lists them otherwise.
+ClipConfig clip_preset(const std::string& name);
+std::vector<std::string> clip_preset_names();
+
+// Parameter count of OpenAI's model.py for this architecture (buffers excluded).
+std::int64_t clip_parameter_count(const ClipConfig& config);
+
+// Tensor name -> shape, in OpenAI's state_dict naming.
+using TensorShapes = std::map<std::string, std::vector<std::int64_t>>;
+
+// Infers the architecture from checkpoint shapes exactly as OpenAI's build_model does
+// (heads = width / 64). `where` (the file) prefixes errors: a ModelError lists the tensors
+// that are missing, and a ResNet image tower is reported as unsupported.
+ClipConfig infer_clip_config(const TensorShapes& shapes, const std::string& where);
+
+}  // namespace sfar::models

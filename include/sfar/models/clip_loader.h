@@ -1,0 +1,56 @@
+// Loading CLIP weights, with the architecture inferred from them. Three formats, told apart
+// by their bytes rather than the file name:
+//   - OpenAI's TorchScript releases (`ViT-B-16.pt`: zip with constants.pkl; fp16/fp32 mix and
+//     scalar buffers input_resolution/context_length/vocab_size, which are ignored);
+//   - a `state_dict` saved by Python's torch.save (zip, read with torch::pickle_load);
+//   - Hugging Face `CLIPModel` safetensors (names converted: q/k/v concatenated into in_proj,
+//     Linear projections transposed, position_ids ignored).
+// Weights always become fp32 on the CPU before the model moves to its device.
+//
+//   sfar::models::ClipModel model = sfar::models::load_clip("ViT-B-16.pt", torch::kCUDA);
+#pragma once
+
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+
+#include "sfar/models/clip_config.h"
+#include "sfar/models/clip_model.h"
+
+namespace sfar::models {
+
+// Tensor name -> tensor, sorted by name.
+using StateDict = std::map<std::string, torch::Tensor>;
+
+enum class ClipWeightFormat { kTorchScript, kStateDict, kSafetensors };
+std::string to_string(ClipWeightFormat format);
+
+// Looks at the file's first bytes (and zip records); FormatError if it is none of the three.
+ClipWeightFormat detect_clip_weight_format(const std::string& path);
+
+// Any supported file -> OpenAI-named fp32 CPU tensors (ignored buffers dropped).
+StateDict read_clip_state_dict(const std::string& path);
+
+// Hugging Face CLIPModel names -> OpenAI names; `where` (the file) prefixes errors. Keys it
+// does not know are kept unchanged so that loading reports them as unexpected.
+StateDict convert_hf_clip_state_dict(const StateDict& hf, const std::string& where);
+
+TensorShapes shapes_of(const StateDict& weights);
+
+// Copies `weights` into the model by name. A ModelError lists every missing, unexpected and
+// mis-shaped tensor (name and shapes); the model is unchanged when it throws.
+void load_clip_weights(ClipModelImpl& model, const StateDict& weights, const std::string& where);
+
+// Reads the file, infers the architecture, builds the model, loads the weights and moves the
+// model to `device`, in eval mode.
+ClipModel load_clip(const std::string& path, const torch::Device& device = torch::kCPU);
+
+// Writes `weights` as torch.save does (zip + pickle), readable by read_clip_state_dict and
+// by Python's torch.load.
+void save_clip_state_dict(const StateDict& weights, const std::string& path);
+
+// The model's parameters as a StateDict (CPU, detached).
+StateDict clip_state_dict(const ClipModelImpl& model);
+
+}  // namespace sfar::models

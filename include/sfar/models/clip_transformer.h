@@ -1,0 +1,74 @@
+// The transformer shared by CLIP's image and text towers, as in OpenAI's model.py, with the
+// same parameter names (`resblocks.0.attn.in_proj_weight`, `resblocks.0.mlp.c_fc.weight`, ...)
+// so that checkpoints load by name. Batch-first: [B, L, D] throughout (OpenAI permutes to
+// [L, B, D] internally; the arithmetic is the same).
+//
+//   ClipTransformer transformer(/*width=*/768, /*layers=*/12, /*heads=*/12);
+//   torch::Tensor y = transformer(x, causal_mask(77));  // [B, 77, 768] -> [B, 77, 768]
+#pragma once
+
+#include <torch/torch.h>
+
+namespace sfar::models {
+
+// x * sigmoid(1.702 x): the GELU approximation CLIP was trained with.
+torch::Tensor quick_gelu(const torch::Tensor& x);
+
+// OpenAI's fp16-safe LayerNorm: normalises in fp32 and returns the input's dtype, so that
+// reduced-precision activations (autocast, half weights) meet fp32 LayerNorm parameters.
+torch::Tensor layer_norm_fp32(torch::nn::LayerNorm& norm, const torch::Tensor& x);
+
+// [L, L] additive mask: 0 on and below the diagonal, -inf above (each token sees its past).
+torch::Tensor causal_mask(std::int64_t length, const torch::Device& device = torch::kCPU);
+
+// Multi-head self-attention laid out like torch.nn.MultiheadAttention: one packed
+// `in_proj_weight` [3D, D] / `in_proj_bias` [3D] for q, k, v and an `out_proj` Linear.
+class ClipAttentionImpl : public torch::nn::Module {
+ public:
+  ClipAttentionImpl(std::int64_t width, std::int64_t heads);
+  // x [B, L, D], mask [L, L] additive or undefined -> [B, L, D]
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask = {});
+
+  torch::Tensor in_proj_weight;
+  torch::Tensor in_proj_bias;
+  torch::nn::Linear out_proj{nullptr};
+
+ private:
+  std::int64_t heads_;
+};
+TORCH_MODULE(ClipAttention);
+
+// Pre-norm block: x + attn(ln_1(x)), then x + mlp(ln_2(x)) with mlp = c_fc -> QuickGELU -> c_proj.
+class ResidualAttentionBlockImpl : public torch::nn::Module {
+ public:
+  ResidualAttentionBlockImpl(std::int64_t width, std::int64_t heads);
+  // x [B, L, D], mask [L, L] or undefined -> [B, L, D]
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask = {});
+
+  torch::nn::LayerNorm ln_1{nullptr};
+  ClipAttention attn{nullptr};
+  torch::nn::LayerNorm ln_2{nullptr};
+  torch::nn::Sequential mlp{nullptr};  // "c_fc", "gelu", "c_proj", as OpenAI's OrderedDict
+};
+TORCH_MODULE(ResidualAttentionBlock);
+
+class ClipTransformerImpl : public torch::nn::Module {
+ public:
+  ClipTransformerImpl(std::int64_t width, std::int64_t layers, std::int64_t heads);
+  // x [B, L, D], mask [L, L] or undefined -> [B, L, D]
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask = {});
+
+  // OpenAI's initialisation (normal, std from width and depth); biases of attention are zero.
+  void reset_parameters();
+
+  std::int64_t width() const { return width_; }
+  std::int64_t layers() const { return static_cast<std::int64_t>(resblocks->size()); }
+
+  torch::nn::ModuleList resblocks{nullptr};
+
+ private:
+  std::int64_t width_;
+};
+TORCH_MODULE(ClipTransformer);
+
+}  // namespace sfar::models

@@ -1,0 +1,301 @@
+#include "sfar/models/clip_loader.h"
+
+#include <caffe2/serialize/inline_container.h>
+#include <torch/script.h>
+#include <torch/serialize.h>
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <set>
+
+#include "sfar/core/atomic_file.h"
+#include "sfar/core/error.h"
+#include "sfar/core/torch_compat.h"
+#include "sfar/io/safetensors_reader.h"
+
+namespace sfar::models {
+namespace {
+
+// Buffers OpenAI's TorchScript releases and Hugging Face add beside the weights.
+bool is_ignored_key(const std::string& name) {
+  static const std::set<std::string> kOpenAiBuffers = {"input_resolution", "context_length", "vocab_size"};
+  const std::string suffix = "position_ids";
+  return kOpenAiBuffers.count(name) > 0 ||
+         (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0);
+}
+
+std::string shape_text(torch::IntArrayRef shape) { return c10::str(shape); }
+
+// Joins up to `limit` items and says how many more there were.
+std::string join_limited(const std::vector<std::string>& items, std::size_t limit = 12) {
+  std::string text;
+  for (std::size_t i = 0; i < items.size() && i < limit; ++i) text += (i ? ", " : "") + items[i];
+  if (items.size() > limit) text += ", ... and " + std::to_string(items.size() - limit) + " more";
+  return text;
+}
+
+void add_tensor(StateDict& weights, const std::string& name, const torch::Tensor& tensor) {
+  if (is_ignored_key(name)) return;
+  auto cpu = tensor.detach().to(torch::kCPU);
+  weights[name] = cpu.is_floating_point() ? cpu.to(torch::kFloat32).contiguous() : cpu.contiguous();
+}
+
+StateDict read_torchscript(const std::string& path) {
+  torch::jit::Module module;
+  try {
+    module = torch::jit::load(path, torch::kCPU);
+  } catch (const c10::Error& e) {
+    throw FormatError(path, "cannot load TorchScript archive: " + compat::error_message(e));
+  }
+  StateDict weights;
+  for (const auto& item : module.named_parameters(/*recurse=*/true)) add_tensor(weights, item.name, item.value);
+  for (const auto& item : module.named_buffers(/*recurse=*/true)) add_tensor(weights, item.name, item.value);
+  return weights;
+}
+
+StateDict read_pickled_state_dict(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw IoError(path, "cannot open file");
+  std::vector<char> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  torch::IValue value;
+  try {
+    value = torch::pickle_load(bytes);
+  } catch (const c10::Error& e) {
+    throw FormatError(path, "cannot read torch.save archive: " + compat::error_message(e));
+  }
+  // Training scripts often wrap the weights: {"state_dict": {...}}.
+  if (value.isGenericDict()) {
+    auto dict = value.toGenericDict();
+    auto inner = dict.find(torch::IValue(std::string("state_dict")));
+    if (inner != dict.end() && inner->value().isGenericDict()) value = inner->value();
+  }
+  if (!value.isGenericDict()) {
+    throw FormatError(path, "torch.save archive does not hold a state_dict (a dict of tensors)",
+                      value.tagKind());
+  }
+  StateDict weights;
+  for (const auto& item : value.toGenericDict()) {
+    if (!item.key().isString()) throw FormatError(path, "state_dict key is not a string", item.key().tagKind());
+    const std::string name = item.key().toStringRef();
+    if (!item.value().isTensor()) {
+      throw FormatError(path + ": '" + name + "'", "state_dict value is not a tensor", item.value().tagKind());
+    }
+    add_tensor(weights, name, item.value().toTensor());
+  }
+  return weights;
+}
+
+torch::Dtype torch_dtype(const std::string& dtype, const std::string& where) {
+  static const std::map<std::string, torch::Dtype> kTypes = {
+      {"F64", torch::kFloat64}, {"F32", torch::kFloat32}, {"F16", torch::kFloat16},
+      {"BF16", torch::kBFloat16}, {"I64", torch::kInt64}, {"I32", torch::kInt32},
+      {"I16", torch::kInt16},   {"I8", torch::kInt8},     {"U8", torch::kUInt8}, {"BOOL", torch::kBool}};
+  auto found = kTypes.find(dtype);
+  if (found == kTypes.end()) throw FormatError(where, "dtype not supported for weights", dtype);
+  return found->second;
+}
+
+StateDict read_safetensors(const std::string& path) {
+  io::SafetensorsReader reader(path);
+  StateDict weights;
+  for (const auto& entry : reader.tensors()) {
+    if (is_ignored_key(entry.name)) continue;
+    auto tensor = torch::empty(entry.shape, torch_dtype(entry.dtype, path + ": tensor '" + entry.name + "'"));
+    std::memcpy(tensor.data_ptr(), reader.bytes(entry), entry.end - entry.begin);
+    add_tensor(weights, entry.name, tensor);
+  }
+  return weights;
+}
+
+bool is_hf_layout(const StateDict& weights) {
+  for (const auto& item : weights) {
+    if (item.first.rfind("text_model.", 0) == 0 || item.first.rfind("vision_model.", 0) == 0) return true;
+  }
+  return false;
+}
+
+
+// Hugging Face -> OpenAI names for everything outside the transformer layers.
+const std::vector<std::pair<std::string, std::string>>& hf_prefixes() {
+  static const std::vector<std::pair<std::string, std::string>> kPrefixes = {
+      {"text_model.embeddings.token_embedding.", "token_embedding."},
+      {"text_model.embeddings.position_embedding.weight", "positional_embedding"},
+      {"text_model.final_layer_norm.", "ln_final."},
+      {"text_model.encoder.layers.", "transformer.resblocks."},
+      {"vision_model.embeddings.class_embedding", "visual.class_embedding"},
+      {"vision_model.embeddings.patch_embedding.weight", "visual.conv1.weight"},
+      {"vision_model.embeddings.position_embedding.weight", "visual.positional_embedding"},
+      {"vision_model.pre_layrnorm.", "visual.ln_pre."},
+      {"vision_model.post_layernorm.", "visual.ln_post."},
+      {"vision_model.encoder.layers.", "visual.transformer.resblocks."}};
+  return kPrefixes;
+}
+
+// Inside a layer ("<i>.<rest>"): HF's sub-module names -> OpenAI's.
+std::string convert_layer_suffix(const std::string& rest) {
+  static const std::vector<std::pair<std::string, std::string>> kParts = {
+      {"layer_norm1.", "ln_1."}, {"layer_norm2.", "ln_2."}, {"mlp.fc1.", "mlp.c_fc."},
+      {"mlp.fc2.", "mlp.c_proj."}, {"self_attn.out_proj.", "attn.out_proj."}};
+  for (const auto& [from, to] : kParts) {
+    if (rest.rfind(from, 0) == 0) return to + rest.substr(from.size());
+  }
+  return rest;
+}
+
+std::string convert_hf_name(const std::string& name) {
+  for (const auto& [from, to] : hf_prefixes()) {
+    if (name.rfind(from, 0) != 0) continue;
+    std::string rest = name.substr(from.size());
+    if (from.find(".layers.") == std::string::npos) return to + rest;
+    const auto dot = rest.find('.');
+    if (dot == std::string::npos) return to + rest;
+    return to + rest.substr(0, dot + 1) + convert_layer_suffix(rest.substr(dot + 1));
+  }
+  return name;
+}
+
+}  // namespace
+
+std::string to_string(ClipWeightFormat format) {
+  switch (format) {
+    case ClipWeightFormat::kTorchScript: return "torchscript";
+    case ClipWeightFormat::kStateDict: return "state_dict";
+    case ClipWeightFormat::kSafetensors: return "safetensors";
+  }
+  return "unknown";
+}
+
+ClipWeightFormat detect_clip_weight_format(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw IoError(path, "cannot open file");
+  char magic[4] = {};
+  file.read(magic, sizeof magic);
+  if (file.gcount() == 4 && std::memcmp(magic, "PK\x03\x04", 4) == 0) {
+    try {
+      caffe2::serialize::PyTorchStreamReader archive(path);
+      // TorchScript archives carry their constants; torch.save archives only data.pkl.
+      return archive.hasRecord("constants.pkl") ? ClipWeightFormat::kTorchScript : ClipWeightFormat::kStateDict;
+    } catch (const c10::Error& e) {
+      throw FormatError(path, "zip file is not a PyTorch archive: " + compat::error_message(e));
+    }
+  }
+  if (io::looks_like_safetensors(path)) return ClipWeightFormat::kSafetensors;
+  if (file.gcount() >= 2 && static_cast<unsigned char>(magic[0]) == 0x80) {
+    throw FormatError(path, "legacy (pre-1.6, non-zip) torch.save files are not supported; re-save "
+                            "with torch.save(state_dict, path)");
+  }
+  throw FormatError(path, "not a TorchScript archive, torch.save zip or safetensors file");
+}
+
+StateDict read_clip_state_dict(const std::string& path) {
+  StateDict weights;
+  switch (detect_clip_weight_format(path)) {
+    case ClipWeightFormat::kTorchScript: weights = read_torchscript(path); break;
+    case ClipWeightFormat::kStateDict: weights = read_pickled_state_dict(path); break;
+    case ClipWeightFormat::kSafetensors: weights = read_safetensors(path); break;
+  }
+  return is_hf_layout(weights) ? convert_hf_clip_state_dict(weights, path) : weights;
+}
+
+StateDict convert_hf_clip_state_dict(const StateDict& hf, const std::string& where) {
+  StateDict weights;
+  // q/k/v pieces of each in_proj, keyed by the OpenAI name they form.
+  std::map<std::string, std::map<char, torch::Tensor>> packed;
+  for (const auto& [name, tensor] : hf) {
+    if (is_ignored_key(name)) continue;
+    if (name == "text_projection.weight") {
+      weights["text_projection"] = tensor.t().contiguous();
+      continue;
+    }
+    if (name == "visual_projection.weight") {
+      weights["visual.proj"] = tensor.t().contiguous();
+      continue;
+    }
+    std::string converted = convert_hf_name(name);
+    const auto attn = converted.find(".self_attn.");
+    if (attn != std::string::npos && converted.size() > attn + 13 &&
+        converted.compare(attn + 12, 6, "_proj.") == 0) {
+      const char part = converted[attn + 11];  // q, k or v
+      const std::string kind = converted.substr(attn + 18);  // weight or bias
+      if (part == 'q' || part == 'k' || part == 'v') {
+        packed[converted.substr(0, attn) + ".attn.in_proj_" + kind][part] = tensor;
+        continue;
+      }
+    }
+    weights[converted] = tensor;
+  }
+  for (const auto& [name, parts] : packed) {
+    std::vector<std::string> absent;
+    for (char part : {'q', 'k', 'v'}) {
+      if (!parts.count(part)) absent.push_back(std::string(1, part) + "_proj");
+    }
+    if (!absent.empty()) {
+      throw ModelError(where + ": tensor '" + name + "'", "Hugging Face attention lacks " + join_limited(absent));
+    }
+    const auto& q = parts.at('q');
+    if (parts.at('k').sizes() != q.sizes() || parts.at('v').sizes() != q.sizes()) {
+      throw ModelError(where + ": tensor '" + name + "'", "q/k/v projections differ in shape",
+                       shape_text(q.sizes()) + " " + shape_text(parts.at('k').sizes()) + " " +
+                           shape_text(parts.at('v').sizes()));
+    }
+    weights[name] = torch::cat({q, parts.at('k'), parts.at('v')}, 0);
+  }
+  return weights;
+}
+
+TensorShapes shapes_of(const StateDict& weights) {
+  TensorShapes shapes;
+  for (const auto& [name, tensor] : weights) shapes[name] = tensor.sizes().vec();
+  return shapes;
+}
+
+void load_clip_weights(ClipModelImpl& model, const StateDict& weights, const std::string& where) {
+  std::vector<std::string> missing, unexpected, misshaped;
+  auto parameters = model.named_parameters(/*recurse=*/true);
+  for (const auto& item : parameters) {
+    auto found = weights.find(item.key());
+    if (found == weights.end()) {
+      missing.push_back(item.key() + " " + shape_text(item.value().sizes()));
+    } else if (found->second.sizes() != item.value().sizes()) {
+      misshaped.push_back(item.key() + " " + shape_text(found->second.sizes()) + " (model " +
+                          shape_text(item.value().sizes()) + ")");
+    }
+  }
+  for (const auto& [name, tensor] : weights) {
+    if (!parameters.contains(name)) unexpected.push_back(name + " " + shape_text(tensor.sizes()));
+  }
+  if (!missing.empty() || !unexpected.empty() || !misshaped.empty()) {
+    std::string message = "weights do not fit the CLIP model";
+    if (!missing.empty()) message += "; missing " + std::to_string(missing.size()) + ": " + join_limited(missing);
+    if (!unexpected.empty()) message += "; unexpected " + std::to_string(unexpected.size()) + ": " + join_limited(unexpected);
+    if (!misshaped.empty()) message += "; mis-shaped " + std::to_string(misshaped.size()) + ": " + join_limited(misshaped);
+    throw ModelError(where, message);
+  }
+  torch::NoGradGuard no_grad;
+  for (auto& item : parameters) item.value().copy_(weights.at(item.key()));
+}
+
+ClipModel load_clip(const std::string& path, const torch::Device& device) {
+  const StateDict weights = read_clip_state_dict(path);
+  ClipModel model(infer_clip_config(shapes_of(weights), path));
+  load_clip_weights(*model, weights, path);
+  model->to(device);
+  model->eval();
+  return model;
+}
+
+void save_clip_state_dict(const StateDict& weights, const std::string& path) {
+  c10::Dict<std::string, torch::Tensor> dict;
+  for (const auto& [name, tensor] : weights) dict.insert(name, tensor.detach().cpu());
+  const std::vector<char> bytes = torch::pickle_save(torch::IValue(dict));
+  write_file_atomic(path, std::string(bytes.begin(), bytes.end()));
+}
+
+StateDict clip_state_dict(const ClipModelImpl& model) {
+  StateDict weights;
+  for (const auto& item : model.named_parameters(/*recurse=*/true)) weights[item.key()] = item.value().detach().cpu();
+  return weights;
+}
+
+}  // namespace sfar::models

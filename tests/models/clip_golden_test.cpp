@@ -1,0 +1,211 @@
+// CLIP against reference outputs of OpenAI's model.py (shared/data/golden/clip_public): the
+// same random weights as an OpenAI TorchScript release, as Hugging Face safetensors and as a
+// torch.save state_dict must all give OpenAI's features and logits to 1e-4.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "sfar/core/error.h"
+#include "sfar/models/clip_loader.h"
+#include "sfar/models/clip_preprocess.h"
+#include "support/test_data.h"
+
+namespace sfar::models {
+namespace {
+
+constexpr double kTolerance = 1e-4;
+const char* kDir = "golden/clip_public/";
+
+nlohmann::json read_golden(const std::string& path) {
+  std::ifstream file(path);
+  return nlohmann::json::parse(file);
+}
+
+torch::Tensor matrix(const nlohmann::json& rows, torch::Dtype dtype = torch::kFloat32) {
+  std::vector<torch::Tensor> out;
+  for (const auto& row : rows) {
+    if (dtype == torch::kInt64) {
+      out.push_back(torch::tensor(row.get<std::vector<std::int64_t>>()));
+    } else {
+      out.push_back(torch::tensor(row.get<std::vector<double>>()).to(dtype));
+    }
+  }
+  return torch::stack(out);
+}
+
+double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
+  return (a.to(torch::kFloat64) - b.to(torch::kFloat64)).abs().max().item<double>();
+}
+
+// Loads `weights` and checks config, parameter count, features and logits against the JSON.
+void expect_matches_golden(const std::string& weights, const std::string& label) {
+  const auto golden = read_golden(test::data_path(std::string(kDir) + "clip_golden.json"));
+  ClipModel model = load_clip(weights);
+  torch::NoGradGuard no_grad;
+
+  const auto& c = golden["config"];
+  ClipConfig expected;
+  expected.embed_dim = c["embed_dim"];
+  expected.image_resolution = c["image_resolution"];
+  expected.vision_layers = c["vision_layers"];
+  expected.vision_width = c["vision_width"];
+  expected.vision_patch_size = c["vision_patch_size"];
+  expected.context_length = c["context_length"];
+  expected.vocab_size = c["vocab_size"];
+  expected.transformer_width = c["transformer_width"];
+  expected.transformer_heads = c["transformer_heads"];
+  expected.transformer_layers = c["transformer_layers"];
+  EXPECT_EQ(model->config(), expected);
+  EXPECT_EQ(model->parameter_count(), golden["param_count"].get<std::int64_t>());
+  EXPECT_EQ(clip_parameter_count(model->config()), golden["param_count"].get<std::int64_t>());
+
+  std::vector<torch::Tensor> images;
+  for (const auto& name : golden["images"]) {
+    images.push_back(load_clip_image(test::data_path(std::string(kDir) + name.get<std::string>()),
+                                     model->config().image_resolution));
+  }
+  const auto image_batch = torch::stack(images);
+  const auto tokens = matrix(golden["text_tokens"], torch::kInt64);
+
+  const double image_diff = max_abs_diff(model->encode_image(image_batch), matrix(golden["image_features"]));
+  const double text_diff = max_abs_diff(model->encode_text(tokens), matrix(golden["text_features"]));
+  const double logit_diff =
+      max_abs_diff(model->forward(image_batch, tokens).logits_per_image, matrix(golden["logits_per_image"]));
+  std::cout << "[ golden ] " << label << ": max |diff| image " << image_diff << ", text " << text_diff
+            << ", logits " << logit_diff << "\n";
+  EXPECT_LT(image_diff, kTolerance) << label;
+  EXPECT_LT(text_diff, kTolerance) << label;
+  EXPECT_LT(logit_diff, kTolerance) << label;
+}
+
+TEST(ClipGolden, OpenAITorchScriptRelease) {
+  SFAR_REQUIRE_DATA(weights, std::string(kDir) + "clip_random.pt");
+  SFAR_REQUIRE_DATA(json, std::string(kDir) + "clip_golden.json");
+  EXPECT_EQ(detect_clip_weight_format(weights), ClipWeightFormat::kTorchScript);
+  expect_matches_golden(weights, "clip_random.pt");
+}
+
+TEST(ClipGolden, HuggingFaceSafetensors) {
+  SFAR_REQUIRE_DATA(weights, std::string(kDir) + "model.safetensors");
+  SFAR_REQUIRE_DATA(json, std::string(kDir) + "clip_golden.json");
+  EXPECT_EQ(detect_clip_weight_format(weights), ClipWeightFormat::kSafetensors);
+  expect_matches_golden(weights, "model.safetensors");
+}
+
+TEST(ClipGolden, TorchSaveStateDictRoundTrip) {
+  SFAR_REQUIRE_DATA(weights, std::string(kDir) + "clip_random.pt");
+  SFAR_REQUIRE_DATA(json, std::string(kDir) + "clip_golden.json");
+  test::TempDir dir;
+  // A name without extension: the format is found from the bytes.
+  const std::string saved = dir.file("state_dict_without_extension");
+  save_clip_state_dict(read_clip_state_dict(weights), saved);
+  EXPECT_EQ(detect_clip_weight_format(saved), ClipWeightFormat::kStateDict);
+  expect_matches_golden(saved, "torch.save state_dict");
+}
+
+TEST(ClipGolden, AllFormatsHoldTheSameWeights) {
+  SFAR_REQUIRE_DATA(pt, std::string(kDir) + "clip_random.pt");
+  SFAR_REQUIRE_DATA(hf, std::string(kDir) + "model.safetensors");
+  const StateDict a = read_clip_state_dict(pt);
+  const StateDict b = read_clip_state_dict(hf);
+  ASSERT_EQ(shapes_of(a), shapes_of(b));
+  for (const auto& [name, tensor] : a) {
+    EXPECT_EQ(tensor.scalar_type(), torch::kFloat32) << name;
+    EXPECT_TRUE(torch::equal(tensor, b.at(name))) << name;
+  }
+  // OpenAI's scalar buffers are not weights.
+  EXPECT_EQ(a.count("input_resolution") + a.count("context_length") + a.count("vocab_size"), 0u);
+}
+
+TEST(ClipGolden, TokenFeaturesPoolAtTheEndToken) {
+  SFAR_REQUIRE_DATA(weights, std::string(kDir) + "clip_random.pt");
+  SFAR_REQUIRE_DATA(json, std::string(kDir) + "clip_golden.json");
+  const auto golden = read_golden(json);
+  ClipModel model = load_clip(weights);
+  torch::NoGradGuard no_grad;
+  const auto tokens = matrix(golden["text_tokens"], torch::kInt64);
+  const ClipTextTokens all = model->encode_text_tokens(tokens);
+  ASSERT_EQ(all.features.sizes(), (torch::IntArrayRef{tokens.size(0), 77, 64}));
+  EXPECT_TRUE(torch::equal(all.eot_index, tokens.argmax(1)));  // OpenAI pools at argmax
+  const auto pooled = all.features.index({torch::arange(tokens.size(0)), all.eot_index});
+  EXPECT_LT(max_abs_diff(pooled, matrix(golden["text_features"])), kTolerance);
+}
+
+// Loading errors list each offending tensor with its shape.
+std::string load_error(const StateDict& weights) {
+  ClipModel model(infer_clip_config(shapes_of(weights), "weights.pt"));
+  try {
+    load_clip_weights(*model, weights, "weights.pt");
+  } catch (const ModelError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ClipGolden, MissingUnexpectedAndMisshapedTensorsAreListed) {
+  SFAR_REQUIRE_DATA(weights, std::string(kDir) + "clip_random.pt");
+  const StateDict good = read_clip_state_dict(weights);
+
+  StateDict missing = good;
+  missing.erase("visual.transformer.resblocks.1.mlp.c_fc.bias");
+  auto message = load_error(missing);
+  EXPECT_NE(message.find("weights.pt"), std::string::npos) << message;
+  EXPECT_NE(message.find("missing 1: visual.transformer.resblocks.1.mlp.c_fc.bias [512]"), std::string::npos) << message;
+
+  StateDict extra = good;
+  extra["visual.attnpool.extra"] = torch::zeros({2, 3});
+  message = load_error(extra);
+  EXPECT_NE(message.find("unexpected 1: visual.attnpool.extra [2, 3]"), std::string::npos) << message;
+
+  StateDict misshaped = good;
+  misshaped["ln_final.bias"] = torch::zeros({127});
+  message = load_error(misshaped);
+  EXPECT_NE(message.find("mis-shaped 1: ln_final.bias [127] (model [128])"), std::string::npos) << message;
+}
+
+TEST(ClipGolden, BrokenFilesNameTheFile) {
+  SFAR_REQUIRE_DATA(hf, std::string(kDir) + "model.safetensors");
+  test::TempDir dir;
+  // The first 4 KiB of the real file: the header says more data than there is.
+  const std::string truncated = dir.file("truncated.safetensors");
+  {
+    std::ifstream in(hf, std::ios::binary);
+    std::string head(4096, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    std::ofstream(truncated, std::ios::binary) << head;
+  }
+  try {
+    load_clip(truncated);
+    FAIL() << "expected FormatError";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find(truncated), std::string::npos) << e.what();
+  }
+  const std::string garbage = dir.file("garbage.pt");
+  std::ofstream(garbage, std::ios::binary) << "this is not a checkpoint at all";
+  try {
+    load_clip(garbage);
+    FAIL() << "expected FormatError";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find(garbage), std::string::npos) << e.what();
+  }
+}
+
+TEST(ClipGolden, HuggingFaceAttentionNeedsQKV) {
+  SFAR_REQUIRE_DATA(hf, std::string(kDir) + "model.safetensors");
+  StateDict weights;
+  weights["text_model.encoder.layers.0.self_attn.q_proj.weight"] = torch::zeros({128, 128});
+  weights["text_model.encoder.layers.0.self_attn.v_proj.weight"] = torch::zeros({128, 128});
+  try {
+    convert_hf_clip_state_dict(weights, hf);
+    FAIL() << "expected ModelError";
+  } catch (const ModelError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("transformer.resblocks.0.attn.in_proj_weight"), std::string::npos) << message;
+    EXPECT_NE(message.find("k_proj"), std::string::npos) << message;
+  }
+}
+
+}  // namespace
+}  // namespace sfar::models
