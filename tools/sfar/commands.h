@@ -10,6 +10,8 @@ void add_config_command(CLI::App& app, CommandContext& context);
 void add_tokenize_command(CLI::App& app, CommandContext& context);
 void add_tokenizer_command(CLI::App& app, CommandContext& context);
 void add_describe_command(CLI::App& app, CommandContext& context);
+void add_video_command(CLI::App& app, CommandContext& context);
+void add_bench_command(CLI::App& app, CommandContext& context);
 
 struct CommandEntry {
   const char* name;
@@ -21,6 +23,8 @@ inline const CommandEntry kCommands[] = {
     {"tokenize", add_tokenize_command},
     {"tokenizer", add_tokenizer_command},
     {"describe", add_describe_command},
+    {"video", add_video_command},
+    {"bench", add_bench_command},
 };
 
 }  // namespace sfar::cli
