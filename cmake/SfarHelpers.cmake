@@ -32,6 +32,8 @@ function(sfar_target_sources target)
   target_sources(${target} PRIVATE ${ARG_SOURCES} ${ARG_TORCH_SOURCES})
   if(ARG_TORCH_SOURCES)
     sfar_use_torch_pch(${target})
+  endif()
+  if(ARG_TORCH_SOURCES AND ARG_SOURCES)
     set_source_files_properties(${ARG_SOURCES} TARGET_DIRECTORY ${target}
       PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
   endif()

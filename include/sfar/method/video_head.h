@@ -1,0 +1,86 @@
+// The video side of SFAR and its baselines, selected by `HeadOptions::type`, so that every
+// ablation of the paper runs in one framework:
+//   mean      mean of frame embeddings (ViFi-CLIP)
+//   temporal  temporal transformer, then mean (BIKE-style)
+//   coarse    coarse branch -> FFN
+//   fine      fine branch -> FFN
+//   sfar      FFN_coarse(coarse) + FFN_fine(fine)  (or concat + linear)
+// Class-conditioned heads give one video embedding per candidate class: [B, C, D].
+//
+//   VideoHead head(HeadOptions{}, /*dim=*/512);
+//   auto out = head(frames, bank);                        // frames [B, T, D]
+//   auto logits = class_logits(out.video, bank.global_embed, logit_scale);  // [B, C]
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+
+#include "sfar/core/config_archive.h"
+#include "sfar/method/storyboard_branches.h"
+#include "sfar/method/temporal_transformer.h"
+#include "sfar/method/text_bank.h"
+
+namespace sfar::method {
+
+struct HeadOptions {
+  std::string type = "sfar";       // mean | temporal | coarse | fine | sfar
+  bool temporal = false;           // temporal transformer before weighting (coarse/fine/sfar)
+  std::int64_t temporal_layers = 6;
+  std::int64_t max_frames = 32;
+  double tau_coarse = 0.01;
+  double tau_fine = 0.01;
+  bool coarse_residual = true;
+  std::string fusion = "sum";      // sum | concat
+
+  template <class A>
+  void visit(A& a) {
+    a("type", type, cfg::one_of({"mean", "temporal", "coarse", "fine", "sfar"}));
+    a("temporal", temporal);
+    a("temporal_layers", temporal_layers, cfg::at_least(1));
+    a("max_frames", max_frames, cfg::at_least(1));
+    a("tau_coarse", tau_coarse, cfg::positive());
+    a("tau_fine", tau_fine, cfg::positive());
+    a("coarse_residual", coarse_residual);
+    a("fusion", fusion, cfg::one_of({"sum", "concat"}));
+  }
+};
+
+struct HeadOutput {
+  torch::Tensor video;           // [B, C, D] (class-conditioned) or [B, 1, D] (mean/temporal)
+  torch::Tensor coarse_weights;  // [B, C, T] or undefined
+  torch::Tensor fine_weights;    // [B, C, T] or undefined
+};
+
+// Linear(D, D) - GELU - Linear(D, D) with a residual.
+class ResidualFfnImpl : public torch::nn::Module {
+ public:
+  explicit ResidualFfnImpl(std::int64_t dim);
+  torch::Tensor forward(const torch::Tensor& x);
+  torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+};
+TORCH_MODULE(ResidualFfn);
+
+class VideoHeadImpl : public torch::nn::Module {
+ public:
+  VideoHeadImpl(const HeadOptions& options, std::int64_t dim);
+  // frames [B, T, D] (frame embeddings from the image encoder)
+  HeadOutput forward(const torch::Tensor& frames, const TextBank& bank);
+  const HeadOptions& options() const { return options_; }
+
+  TemporalTransformer temporal{nullptr};
+  CoarseBranch coarse{nullptr};
+  ResidualFfn ffn_coarse{nullptr}, ffn_fine{nullptr};
+  torch::nn::Linear fuse{nullptr};  // concat fusion only
+
+ private:
+  HeadOptions options_;
+};
+TORCH_MODULE(VideoHead);
+
+// y_c = s * cos(o_c, t_c), s = exp(logit_scale) capped at 100.
+// video [B, C, D] or [B, 1, D], class_embed [C, D] -> [B, C]
+torch::Tensor class_logits(const torch::Tensor& video, const torch::Tensor& class_embed,
+                           const torch::Tensor& logit_scale);
+
+}  // namespace sfar::method

@@ -1,0 +1,81 @@
+#include "sfar/method/video_head.h"
+
+#include "sfar/core/error.h"
+
+namespace F = torch::nn::functional;
+
+namespace sfar::method {
+
+ResidualFfnImpl::ResidualFfnImpl(std::int64_t dim) {
+  fc1 = register_module("fc1", torch::nn::Linear(dim, dim));
+  fc2 = register_module("fc2", torch::nn::Linear(dim, dim));
+  // Start as the identity map, so a fresh head does not disturb CLIP's embedding space.
+  torch::NoGradGuard no_grad;
+  fc2->weight.zero_();
+  fc2->bias.zero_();
+}
+
+torch::Tensor ResidualFfnImpl::forward(const torch::Tensor& x) {
+  return x + fc2->forward(F::gelu(fc1->forward(x)));
+}
+
+VideoHeadImpl::VideoHeadImpl(const HeadOptions& options, std::int64_t dim) : options_(options) {
+  const auto& t = options_.type;
+  if (t != "mean" && t != "temporal" && t != "coarse" && t != "fine" && t != "sfar") {
+    throw ArgumentError("head.type", "expected mean, temporal, coarse, fine or sfar", t);
+  }
+  if (t == "temporal" || options_.temporal) {
+    temporal = register_module("temporal",
+                               TemporalTransformer(dim, options_.temporal_layers, options_.max_frames));
+  }
+  if (t == "coarse" || t == "sfar") {
+    coarse = register_module("coarse", CoarseBranch(dim, options_.tau_coarse, options_.coarse_residual));
+    ffn_coarse = register_module("ffn_coarse", ResidualFfn(dim));
+  }
+  if (t == "fine" || t == "sfar") ffn_fine = register_module("ffn_fine", ResidualFfn(dim));
+  if (t == "sfar" && options_.fusion == "concat") {
+    fuse = register_module("fuse", torch::nn::Linear(2 * dim, dim));
+  }
+}
+
+HeadOutput VideoHeadImpl::forward(const torch::Tensor& frames_in, const TextBank& bank) {
+  if (frames_in.dim() != 3) throw ArgumentError("video head", "expected frame embeddings [B, T, D]");
+  const auto frames = temporal ? temporal->forward(frames_in) : frames_in;
+  const auto& t = options_.type;
+  HeadOutput out;
+  if (t == "mean" || t == "temporal") {
+    out.video = frames.mean(1, /*keepdim=*/true);
+    return out;
+  }
+  torch::Tensor coarse_video, fine_video;
+  if (coarse) {
+    auto branch = coarse->forward(frames, bank);
+    out.coarse_weights = branch.weights;
+    coarse_video = ffn_coarse->forward(branch.video);
+  }
+  if (ffn_fine) {
+    auto branch = fine_branch(frames, bank, options_.tau_fine);
+    out.fine_weights = branch.weights;
+    fine_video = ffn_fine->forward(branch.video);
+  }
+  if (t == "coarse") {
+    out.video = coarse_video;
+  } else if (t == "fine") {
+    out.video = fine_video;
+  } else if (fuse) {
+    out.video = fuse->forward(torch::cat({coarse_video, fine_video}, -1));
+  } else {
+    out.video = coarse_video + fine_video;
+  }
+  return out;
+}
+
+torch::Tensor class_logits(const torch::Tensor& video, const torch::Tensor& class_embed,
+                           const torch::Tensor& logit_scale) {
+  const auto v = F::normalize(video, F::NormalizeFuncOptions().dim(-1));
+  const auto t = F::normalize(class_embed, F::NormalizeFuncOptions().dim(-1));
+  const auto cos = (v * t.unsqueeze(0)).sum(-1);  // broadcasts [B, 1, D] over classes too
+  return logit_scale.exp().clamp_max(100.0) * cos;
+}
+
+}  // namespace sfar::method
