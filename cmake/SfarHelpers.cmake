@@ -62,6 +62,11 @@ function(sfar_add_test name)
   add_executable(${name})
   sfar_target_sources(${name} SOURCES ${ARG_SOURCES} TORCH_SOURCES ${ARG_TORCH_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} sfar_test_support GTest::gtest GTest::gtest_main)
+  if(NOT ARG_TORCH_SOURCES)
+    # Suites that never touch LibTorch should not load it: ctest starts one process per test
+    # case, and loading LibTorch costs about a second each time.
+    target_link_options(${name} PRIVATE -Wl,--as-needed)
+  endif()
   sfar_apply_warnings(${name})
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)
