@@ -12,6 +12,10 @@ void add_tokenizer_command(CLI::App& app, CommandContext& context);
 void add_describe_command(CLI::App& app, CommandContext& context);
 void add_video_command(CLI::App& app, CommandContext& context);
 void add_bench_command(CLI::App& app, CommandContext& context);
+void add_info_command(CLI::App& app, CommandContext& context);
+void add_encode_command(CLI::App& app, CommandContext& context);
+// Adds `forward` to the `bench` group, so its row comes after "bench".
+void add_bench_forward_command(CLI::App& app, CommandContext& context);
 
 struct CommandEntry {
   const char* name;
@@ -25,6 +29,9 @@ inline const CommandEntry kCommands[] = {
     {"describe", add_describe_command},
     {"video", add_video_command},
     {"bench", add_bench_command},
+    {"info", add_info_command},
+    {"encode-image, encode-text", add_encode_command},
+    {"bench forward", add_bench_forward_command},
 };
 
 }  // namespace sfar::cli

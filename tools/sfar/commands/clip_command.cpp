@@ -1,0 +1,174 @@
+// CLIP commands:
+//   sfar info --weights W | --arch ViT-B/16      one JSON object: architecture + "parameters"
+//   sfar encode-image --weights W IMAGE...        {"image", "embedding"} per image
+//   sfar encode-text --weights W --vocab V --input texts.jsonl
+//                                                 {"text", "tokens", "embedding"} per line
+// Embeddings are unnormalised (OpenAI's encode_image / encode_text).
+#include <torch/torch.h>
+
+#include "../command.h"
+#include "clip_json.h"
+#include "sfar/core/error.h"
+#include "sfar/core/runtime.h"
+#include "sfar/core/torch_compat.h"
+#include "sfar/models/clip_loader.h"
+#include "sfar/models/clip_preprocess.h"
+#include "sfar/text/tokenizer.h"
+
+namespace sfar::cli {
+namespace {
+
+struct InfoOptions {
+  std::string weights;
+  std::string arch;
+};
+
+struct EncodeOptions {
+  std::string weights;
+  std::string device = "auto";
+  std::string precision = "fp32";
+  std::int64_t batch = 16;
+  std::vector<std::string> images;
+  // encode-text
+  std::string input;
+  std::string tokenizer = "clip_bpe";
+  std::string vocab;
+  std::string merges;
+};
+
+int run_info(const InfoOptions& options) {
+  if (options.weights.empty() == options.arch.empty()) {
+    throw ArgumentError("sfar info", "give exactly one of --weights or --arch");
+  }
+  nlohmann::json out;
+  if (!options.arch.empty()) {
+    const auto config = models::clip_preset(options.arch);
+    out = clip_config_json(config);
+    out["arch"] = options.arch;
+    out["parameters"] = models::clip_parameter_count(config);
+  } else {
+    const auto format = models::detect_clip_weight_format(options.weights);
+    models::ClipModel model = models::load_clip(options.weights);
+    out = clip_config_json(model->config());
+    out["weights"] = options.weights;
+    out["format"] = models::to_string(format);
+    out["parameters"] = model->parameter_count();
+  }
+  print_json_line(out);
+  return 0;
+}
+
+// Runs `encode` on the chosen device, under bf16 autocast when asked; returns fp32 CPU.
+template <typename Encode>
+torch::Tensor run_encoder(const EncodeOptions& options, const torch::Device& device, Encode encode) {
+  torch::NoGradGuard no_grad;
+  if (options.precision == "bf16") {
+    compat::AutocastGuard autocast(device.type(), torch::kBFloat16);
+    return encode().to(torch::kCPU, torch::kFloat32);
+  }
+  return encode().to(torch::kCPU, torch::kFloat32);
+}
+
+void check_precision(const std::string& precision) {
+  if (precision != "fp32" && precision != "bf16") {
+    throw ArgumentError("--precision", "expected fp32 or bf16", precision);
+  }
+}
+
+int run_encode_image(const EncodeOptions& options) {
+  check_precision(options.precision);
+  if (options.batch <= 0) throw ArgumentError("--batch", "must be positive", std::to_string(options.batch));
+  const torch::Device device(resolve_device(options.device));
+  models::ClipModel model = models::load_clip(options.weights, device);
+  const auto resolution = model->config().image_resolution;
+  for (std::size_t start = 0; start < options.images.size(); start += options.batch) {
+    const auto end = std::min(options.images.size(), start + static_cast<std::size_t>(options.batch));
+    std::vector<torch::Tensor> batch;
+    for (auto i = start; i < end; ++i) batch.push_back(models::load_clip_image(options.images[i], resolution));
+    const auto images = torch::stack(batch).to(device);
+    const auto features = run_encoder(options, device, [&] { return model->encode_image(images); });
+    for (auto i = start; i < end; ++i) {
+      print_json_line({{"image", options.images[i]}, {"embedding", tensor_to_vector(features[i - start])}});
+    }
+  }
+  return 0;
+}
+
+int run_encode_text(const EncodeOptions& options) {
+  check_precision(options.precision);
+  if (options.batch <= 0) throw ArgumentError("--batch", "must be positive", std::to_string(options.batch));
+  const auto tokenizer = text::load_tokenizer({options.tokenizer, options.vocab, options.merges});
+  const torch::Device device(resolve_device(options.device));
+  models::ClipModel model = models::load_clip(options.weights, device);
+  model->set_eot_token_id(tokenizer->end_id());
+  const auto lines = read_json_lines(options.input);
+  std::vector<std::string> texts;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const auto& line = lines[i];
+    if (line.is_string()) {
+      texts.push_back(line.get<std::string>());
+    } else if (line.is_object() && line.contains("text") && line["text"].is_string()) {
+      texts.push_back(line["text"].get<std::string>());
+    } else {
+      throw FormatError(options.input + ": record " + std::to_string(i + 1),
+                        "expected {\"text\": \"...\"} or a JSON string", line.dump());
+    }
+  }
+  const auto context = model->config().context_length;
+  for (std::size_t start = 0; start < texts.size(); start += options.batch) {
+    const auto end = std::min(texts.size(), start + static_cast<std::size_t>(options.batch));
+    std::vector<std::vector<std::int64_t>> ids;
+    std::vector<torch::Tensor> rows;
+    for (auto i = start; i < end; ++i) {
+      ids.push_back(tokenizer->tokenize(texts[i], context));
+      rows.push_back(torch::tensor(ids.back(), torch::kInt64));
+    }
+    const auto tokens = torch::stack(rows).to(device);
+    const auto features = run_encoder(options, device, [&] { return model->encode_text(tokens); });
+    for (auto i = start; i < end; ++i) {
+      print_json_line({{"text", texts[i]},
+                       {"tokens", ids[i - start]},
+                       {"embedding", tensor_to_vector(features[i - start])}});
+    }
+  }
+  return 0;
+}
+
+void add_model_options(CLI::App* command, EncodeOptions& options) {
+  command->add_option("--weights", options.weights,
+                      "CLIP weights: OpenAI .pt (TorchScript), torch.save state_dict or HF model.safetensors")
+      ->required();
+  command->add_option("--device", options.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+  command->add_option("--precision", options.precision, "fp32, or bf16 (autocast)")->capture_default_str();
+  command->add_option("--batch", options.batch, "Items per forward pass")->capture_default_str();
+}
+
+}  // namespace
+
+void add_info_command(CLI::App& app, CommandContext& context) {
+  auto options = std::make_shared<InfoOptions>();
+  auto* info = app.add_subcommand("info", "Architecture and parameter count of CLIP weights or a preset");
+  info->add_option("--weights", options->weights, "CLIP weights file (architecture inferred)");
+  info->add_option("--arch", options->arch, "Preset: ViT-B/32, ViT-B/16, ViT-L/14, ViT-L/14@336px");
+  context.on_run(info, [options] { return run_info(*options); });
+}
+
+void add_encode_command(CLI::App& app, CommandContext& context) {
+  auto image_options = std::make_shared<EncodeOptions>();
+  auto* image = app.add_subcommand("encode-image", "CLIP image embeddings, one JSON line per image");
+  add_model_options(image, *image_options);
+  image->add_option("images", image_options->images, "Image files")->required();
+  context.on_run(image, [image_options] { return run_encode_image(*image_options); });
+
+  auto text_options = std::make_shared<EncodeOptions>();
+  auto* text = app.add_subcommand("encode-text", "CLIP text embeddings, one JSON line per input text");
+  add_model_options(text, *text_options);
+  text->add_option("--input", text_options->input, "JSON Lines of {\"text\": ...} (\"-\" = stdin)")->required();
+  text->add_option("--vocab", text_options->vocab, "Tokenizer vocabulary (bpe_simple_vocab_16e6.txt.gz, .model)")
+      ->required();
+  text->add_option("--tokenizer", text_options->tokenizer, "clip_bpe or sentencepiece")->capture_default_str();
+  text->add_option("--merges", text_options->merges, "merges.txt beside a Hugging Face vocab.json");
+  context.on_run(text, [text_options] { return run_encode_text(*text_options); });
+}
+
+}  // namespace sfar::cli
