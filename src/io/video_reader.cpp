@@ -264,6 +264,7 @@ struct VideoReader::Impl {
         out_w = static_cast<int>((static_cast<std::int64_t>(f->width) * side + f->height / 2) / f->height);
       }
     }
+    if (!options.convert_) return RgbFrame{out_w, out_h, {}};
     const int space = sws_colorspace(f->colorspace);
     const int range = full_range(f) ? 1 : 0;
     const auto key = std::make_tuple(f->width, f->height, f->format, space, range);

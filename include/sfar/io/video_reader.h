@@ -30,12 +30,16 @@ struct VideoReadOptions {
   VideoReadOptions& seek_min_skip(std::int64_t n) { seek_min_skip_ = n; return *this; }
   // Longest wait for one read from the file before giving up (a stalled mount, a pipe).
   VideoReadOptions& io_timeout_s(double s) { io_timeout_s_ = s; return *this; }
+  // false: decode only, skipping the RGB conversion (frames come back sized, without pixels);
+  // for measuring what decoding alone costs.
+  VideoReadOptions& convert(bool on) { convert_ = on; return *this; }
 
   int threads_ = 0;
   int short_side_ = 0;
   bool discard_nonref_ = true;
   std::int64_t seek_min_skip_ = 8;
   double io_timeout_s_ = 30.0;
+  bool convert_ = true;
 };
 
 struct VideoInfo {

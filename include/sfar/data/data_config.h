@@ -1,0 +1,85 @@
+// The `data:` section of a configuration: where the dataset is, how its clips are sampled and
+// transformed, and how the loader runs. Read with read_config<DataConfig>(tree.find("data"), "data").
+//
+//   data:
+//     root: /data/hmdb51
+//     list: splits/train1.txt
+//     labels: labels/hmdb51/text4vis_hmdb51_labels.csv
+//     sampler: segment
+//     num_frames: 8
+//     train_pipeline: [{type: random_resized_crop, size: 224}, {type: flip}, {type: normalize}]
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sfar/core/config_archive.h"
+#include "sfar/data/clip_transforms.h"
+#include "sfar/data/frame_sampler.h"
+#include "sfar/data/video_list.h"
+
+namespace sfar::data {
+
+// A transform of `type` with its defaults.
+inline TransformSpec transform_spec(std::string type) {
+  TransformSpec spec;
+  spec.type = std::move(type);
+  return spec;
+}
+
+struct DataConfig {
+  std::string root;
+  std::string list;
+  std::string format = "path_label";  // see parse_video_list_format
+  std::string labels;                 // class-name file; empty: labels are only range-checked
+  std::string frame_pattern = "img_{:05d}.jpg";
+  std::string sampler = "segment";    // segment | dense | uniform
+  std::int64_t num_frames = 8;
+  std::int64_t stride = 1;            // dense only
+  std::int64_t clips = 1;             // test views
+  std::int64_t short_side = 256;      // resize while decoding; 0: native
+  std::int64_t decoder_threads = 1;
+  std::vector<TransformSpec> train_pipeline = {transform_spec("random_resized_crop"), transform_spec("flip"),
+                                               transform_spec("normalize")};
+  std::vector<TransformSpec> test_pipeline = {transform_spec("center_crop"), transform_spec("normalize")};
+  std::string bad_file_policy = "skip";  // skip | raise | "retry N"
+  std::int64_t workers = 4;
+  std::int64_t prefetch = 8;
+  std::int64_t batch_size = 8;
+
+  template <class A>
+  void visit(A& a) {
+    a("root", root);
+    a("list", list);
+    a("format", format, cfg::one_of({"path_label", "raw_frames", "kinetics_csv", "slowfast_csv", "ssv2_json",
+                                     "ucf_split", "diving48_json"}));
+    a("labels", labels);
+    a("frame_pattern", frame_pattern, cfg::non_empty());
+    a("sampler", sampler, cfg::one_of({"segment", "dense", "uniform"}));
+    a("num_frames", num_frames, cfg::at_least(1));
+    a("stride", stride, cfg::at_least(1));
+    a("clips", clips, cfg::at_least(1));
+    a("short_side", short_side, cfg::non_negative());
+    a("decoder_threads", decoder_threads, cfg::non_negative());
+    a("train_pipeline", train_pipeline);
+    a("test_pipeline", test_pipeline);
+    a("bad_file_policy", bad_file_policy, cfg::non_empty());
+    a("workers", workers, cfg::non_negative());
+    a("prefetch", prefetch, cfg::at_least(1));
+    a("batch_size", batch_size, cfg::at_least(1));
+  }
+};
+
+// Reads the `data:` section of the config files (later files and `--set` overrides win).
+// ConfigError when the section is missing or wrong; the bad-file policy is checked too.
+DataConfig load_data_config(const std::vector<std::string>& files, const std::vector<std::string>& overrides = {});
+
+// The class names from `labels` (empty when unset) and the records of `list`; paths are used
+// as written (relative to the working directory).
+std::vector<std::string> load_class_names(const DataConfig& config);
+std::vector<VideoRecord> load_records(const DataConfig& config, const std::vector<std::string>& class_names);
+std::shared_ptr<const FrameSampler> make_sampler(const DataConfig& config);
+
+}  // namespace sfar::data

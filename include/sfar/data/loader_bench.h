@@ -1,0 +1,59 @@
+// Measuring the video loader against two references on the same samples:
+//  - baseline: open the file, decode and convert every frame at native size, keep the wanted
+//    ones, then resize + the same crop/flip/normalise pipeline (what a naive loader does);
+//  - limit: FFmpeg decoding only the frames that must be decoded, without conversion.
+// All three use one thread each when `workers` is 1, so the ratios compare work per clip.
+//
+//   auto result = run_loader_bench(records, {.root = root, .batches = 20});
+//   result.loader.ms_per_clip / result.limit_ms_per_clip  // target <= 1.3
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sfar/data/video_list.h"
+
+namespace sfar::data {
+
+struct LoaderBenchOptions {
+  std::string root;
+  std::int64_t batches = 20;
+  std::int64_t batch_size = 8;
+  std::int64_t workers = 1;
+  std::int64_t prefetch = 4;
+  std::int64_t num_frames = 8;     // TSN segments, training mode
+  std::int64_t crop = 224;
+  std::int64_t short_side = 256;   // resize while decoding (loader) / after converting (baseline)
+  std::int64_t reference_clips = 0;  // clips timed for baseline and limit; 0: all loader clips
+  std::uint64_t seed = 0;
+};
+
+struct LoaderBenchResult {
+  std::int64_t clips = 0;
+  double seconds = 0.0;
+  double clips_per_s = 0.0;
+  double ms_per_clip = 0.0;            // wall time per clip (per worker when workers > 1)
+  double decode_ms_per_clip = 0.0;     // summed over workers
+  double transform_ms_per_clip = 0.0;
+  std::int64_t bad_files = 0;
+  double peak_rss_mb = 0.0;            // getrusage maxrss after the loader run
+  std::int64_t reference_clips = 0;
+  double baseline_ms_per_clip = 0.0;
+  double limit_ms_per_clip = 0.0;
+  double speedup_vs_baseline = 0.0;    // baseline / loader
+  double ratio_to_limit = 0.0;         // loader / limit
+};
+
+LoaderBenchResult run_loader_bench(const std::vector<VideoRecord>& records, const LoaderBenchOptions& options);
+
+// Re-encodes each distinct video of `records` into `dir` with the ffmpeg command-line tool
+// (H.264, a key frame every `interval` frames, no scene-cut key frames) and returns records
+// pointing there (absolute paths). IoError names the file when ffmpeg fails.
+std::vector<VideoRecord> reencode_with_key_frames(const std::vector<VideoRecord>& records, const std::string& root,
+                                                  const std::string& dir, std::int64_t interval);
+
+// Peak resident set size of this process, in MiB (getrusage).
+double peak_rss_mb();
+
+}  // namespace sfar::data

@@ -1,0 +1,40 @@
+#include "sfar/data/data_config.h"
+
+#include "sfar/core/config_loader.h"
+#include "sfar/core/error.h"
+#include "sfar/data/bad_file_policy.h"
+#include "sfar/io/class_names.h"
+
+namespace sfar::data {
+
+DataConfig load_data_config(const std::vector<std::string>& files, const std::vector<std::string>& overrides) {
+  const ConfigNode tree = load_config(files, overrides);
+  const ConfigNode* section = tree.find("data");
+  const std::string where = files.empty() ? std::string("--set") : files.back();
+  if (!section || !section->is_map()) throw ConfigError(where + ": data", "missing the data section");
+  auto config = read_config<DataConfig>(section, "data");
+  try {
+    parse_bad_file_policy(config.bad_file_policy);
+  } catch (const ArgumentError& e) {
+    throw ConfigError(where + ": data.bad_file_policy", e.message(), e.value());
+  }
+  return config;
+}
+
+std::vector<std::string> load_class_names(const DataConfig& config) {
+  if (config.labels.empty()) return {};
+  return read_class_names(config.labels).names();
+}
+
+std::vector<VideoRecord> load_records(const DataConfig& config, const std::vector<std::string>& class_names) {
+  if (config.list.empty()) throw ConfigError("data.list", "no annotation list given");
+  VideoListOptions options;
+  options.class_names = class_names;
+  return read_video_list(config.list, parse_video_list_format(config.format), options);
+}
+
+std::shared_ptr<const FrameSampler> make_sampler(const DataConfig& config) {
+  return make_frame_sampler(config.sampler, config.num_frames, config.stride, config.clips);
+}
+
+}  // namespace sfar::data

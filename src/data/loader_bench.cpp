@@ -1,0 +1,159 @@
+#include "sfar/data/loader_bench.h"
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <random>
+
+#include "sfar/core/error.h"
+#include "sfar/data/video_loader.h"
+#include "sfar/io/video_reader.h"
+
+namespace sfar::data {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+TransformSpec spec(const std::string& type, std::int64_t size = 224) {
+  TransformSpec s;
+  s.type = type;
+  s.size = size;
+  return s;
+}
+
+std::string shell_quote(const std::string& text) {
+  std::string out = "'";
+  for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
+}
+
+LoaderBenchResult run_loader_bench(const std::vector<VideoRecord>& records, const LoaderBenchOptions& options) {
+  auto sampler = std::make_shared<SegmentSampler>(SegmentSamplerOptions{options.num_frames, 1});
+  VideoDatasetOptions dataset_options;
+  dataset_options.root = options.root;
+  dataset_options.short_side = options.short_side;
+  dataset_options.decoder_threads = 1;
+  dataset_options.seed = options.seed;
+  const std::vector<TransformSpec> tail = {spec("random_resized_crop", options.crop), spec("flip"), spec("normalize")};
+  auto dataset = std::make_shared<VideoDataset>(records, sampler, make_clip_pipeline(tail), dataset_options);
+
+  VideoLoaderOptions loader_options;
+  loader_options.batch_size = options.batch_size;
+  loader_options.workers = options.workers;
+  loader_options.prefetch = options.prefetch;
+  loader_options.seed = options.seed;
+  loader_options.drop_last = true;
+  VideoLoader loader(dataset, loader_options);
+  if (loader.batches_per_epoch() <= 0) {
+    throw ArgumentError("--batch-size", "larger than the dataset (" + std::to_string(dataset->size()) + " samples)",
+                        std::to_string(options.batch_size));
+  }
+
+  // The loader, over as many epochs as the batch count needs; (index, epoch) kept for the references.
+  LoaderBenchResult r;
+  std::vector<std::pair<std::int64_t, std::uint64_t>> served;
+  const auto start = std::chrono::steady_clock::now();
+  std::uint64_t epoch = 0;
+  loader.start_epoch(epoch);
+  for (std::int64_t b = 0; b < options.batches;) {
+    auto batch = loader.next();
+    if (!batch) {
+      loader.start_epoch(++epoch);
+      continue;
+    }
+    for (const std::int64_t i : batch->source_indices) served.emplace_back(i, epoch);
+    ++b;
+  }
+  r.seconds = seconds_since(start);
+  const DatasetTimings timings = dataset->timings();
+  r.clips = static_cast<std::int64_t>(served.size());
+  r.clips_per_s = static_cast<double>(r.clips) / r.seconds;
+  r.ms_per_clip = 1e3 * r.seconds * static_cast<double>(std::max<std::int64_t>(1, options.workers)) /
+                  static_cast<double>(r.clips);
+  r.decode_ms_per_clip = 1e3 * timings.decode_s / static_cast<double>(std::max<std::int64_t>(1, timings.clips));
+  r.transform_ms_per_clip = 1e3 * timings.transform_s / static_cast<double>(std::max<std::int64_t>(1, timings.clips));
+  r.bad_files = dataset->bad_files().distinct_count();
+  r.peak_rss_mb = peak_rss_mb();
+
+  // The references, on the same samples and frames.
+  const std::int64_t count = options.reference_clips > 0 ? std::min(options.reference_clips, r.clips) : r.clips;
+  std::vector<TransformSpec> baseline_specs = {spec("resize_short", options.short_side)};
+  baseline_specs.insert(baseline_specs.end(), tail.begin(), tail.end());
+  const ClipTransform baseline_pipeline = make_clip_pipeline(baseline_specs);
+  double baseline_s = 0.0, limit_s = 0.0;
+  for (std::int64_t k = 0; k < count; ++k) {
+    const auto [index, sample_epoch] = served[static_cast<std::size_t>(k)];
+    const std::string path = dataset->resolve(index);
+    const std::uint64_t seed = seed_for(options.seed, sample_epoch, static_cast<std::uint64_t>(index));
+
+    auto t0 = std::chrono::steady_clock::now();
+    io::VideoReader limit_reader(path, io::VideoReadOptions().threads(1).convert(false));
+    const Clip clip = sampler->sample(limit_reader.info().frames, SampleMode::kTrain, seed).front();
+    limit_reader.read_frames(clip);
+    limit_s += seconds_since(t0);
+
+    t0 = std::chrono::steady_clock::now();
+    io::VideoReader reader(path, io::VideoReadOptions().threads(1));
+    std::map<std::int64_t, io::RgbFrame> kept;
+    reader.read_all([&](std::int64_t i, io::RgbFrame&& frame) {
+      if (std::find(clip.begin(), clip.end(), i) != clip.end()) kept[i] = std::move(frame);
+    });
+    const io::RgbFrame& first = kept.at(clip.front());
+    auto frames = torch::empty({static_cast<std::int64_t>(clip.size()), first.height, first.width, 3}, torch::kUInt8);
+    for (std::size_t t = 0; t < clip.size(); ++t) {
+      std::memcpy(frames[static_cast<std::int64_t>(t)].data_ptr(), kept.at(clip[t]).data.data(), first.data.size());
+    }
+    ClipSample sample{frames_to_clip(frames), {0}};
+    std::mt19937_64 rng(seed);
+    baseline_pipeline(sample, rng);
+    baseline_s += seconds_since(t0);
+  }
+  r.reference_clips = count;
+  r.baseline_ms_per_clip = 1e3 * baseline_s / static_cast<double>(count);
+  r.limit_ms_per_clip = 1e3 * limit_s / static_cast<double>(count);
+  r.speedup_vs_baseline = r.baseline_ms_per_clip / r.ms_per_clip;
+  r.ratio_to_limit = r.ms_per_clip / r.limit_ms_per_clip;
+  return r;
+}
+
+std::vector<VideoRecord> reencode_with_key_frames(const std::vector<VideoRecord>& records, const std::string& root,
+                                                  const std::string& dir, std::int64_t interval) {
+  std::map<std::string, std::string> done;
+  std::vector<VideoRecord> out = records;
+  const std::string g = std::to_string(interval);
+  for (VideoRecord& record : out) {
+    const std::filesystem::path relative(record.path);
+    const std::string source =
+        relative.is_absolute() || root.empty() ? relative.string() : (std::filesystem::path(root) / relative).string();
+    auto it = done.find(source);
+    if (it == done.end()) {
+      const std::string target =
+          (std::filesystem::path(dir) / ("video_" + std::to_string(done.size()) + ".mp4")).string();
+      const std::string command = "ffmpeg -hide_banner -loglevel error -y -i " + shell_quote(source) +
+                                  " -an -c:v libx264 -pix_fmt yuv420p -g " + g + " -keyint_min " + g +
+                                  " -sc_threshold 0 " + shell_quote(target) + " < /dev/null > /dev/null 2>&1";
+      if (std::system(command.c_str()) != 0) {
+        throw IoError(source, "ffmpeg could not re-encode it with a key frame every " + g + " frames");
+      }
+      it = done.emplace(source, std::filesystem::absolute(target).string()).first;
+    }
+    record.path = it->second;
+  }
+  return out;
+}
+
+}  // namespace sfar::data
