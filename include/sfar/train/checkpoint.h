@@ -1,0 +1,63 @@
+// Checkpoint files: LibTorch archives written atomically (temporary file, fsync, rename), a
+// directory that keeps the last K step checkpoints plus best.pt, and the search for the
+// newest checkpoint that still loads (a truncated newest file is skipped, not fatal).
+//
+//   CheckpointDir dir(work_dir + "/checkpoints", /*keep_last=*/3);
+//   dir.save(archive_bytes(archive), step);
+//   if (auto path = dir.newest_valid(&skipped)) trainer.load_checkpoint(*path);
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sfar::train {
+
+// The format tag every sfar training checkpoint carries under key "format".
+inline constexpr const char* kCheckpointFormat = "sfar-train-1";
+
+// The bytes of a serialized archive.
+std::string archive_bytes(torch::serialize::OutputArchive& archive);
+
+// Loads an archive; a missing file is an IoError, a truncated or corrupt one a FormatError,
+// both naming the path. Checks the format tag.
+torch::serialize::InputArchive load_checkpoint_archive(const std::string& path);
+
+// Named tensors in an archive. Archive keys may not hold dots, so tensors go under "0",
+// "1", ... and their names into "names"; read_named_tensors returns them in that order.
+void write_named_tensors(torch::serialize::OutputArchive& archive,
+                         const torch::OrderedDict<std::string, torch::Tensor>& tensors);
+torch::OrderedDict<std::string, torch::Tensor> read_named_tensors(
+    torch::serialize::InputArchive& archive);
+
+// 16 hex digits of the 64-bit FNV-1a hash of `text` (identifies a run's resolved config).
+std::string config_hash(const std::string& text);
+
+class CheckpointDir {
+ public:
+  CheckpointDir(std::string dir, std::int64_t keep_last);
+
+  // Writes step_<step>.pt atomically, then deletes the oldest step checkpoints beyond
+  // keep_last. Returns the path written.
+  std::string save(const std::string& bytes, std::int64_t step);
+  // Writes best.pt atomically. Returns its path.
+  std::string save_best(const std::string& bytes);
+
+  // Step checkpoints present, oldest first (by step number).
+  std::vector<std::string> list() const;
+  // The newest step checkpoint that loads; every newer file that does not load is appended
+  // to `skipped` as "path: reason". nullopt when none loads.
+  std::optional<std::string> newest_valid(std::vector<std::string>* skipped = nullptr) const;
+
+  const std::string& dir() const { return dir_; }
+  std::string path_for_step(std::int64_t step) const;
+
+ private:
+  std::string dir_;
+  std::int64_t keep_last_;
+};
+
+}  // namespace sfar::train

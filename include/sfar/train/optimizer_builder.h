@@ -1,0 +1,59 @@
+// AdamW with parameter groups, as CLIP fine-tuning recipes use it: the pretrained backbone
+// (names under configured prefixes) trains at a fraction of the learning rate, and biases,
+// normalisation weights, embeddings and the logit scale are exempt from weight decay.
+// Frozen parameters (requires_grad false, e.g. the text encoder) are left out entirely.
+//
+//   auto groups = group_parameters(*model, {.backbone_prefixes = {"visual."}, .backbone_lr_ratio = 0.1});
+//   auto adamw = build_adamw(groups, {.lr = 8e-6, .weight_decay = 0.001});
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sfar::train {
+
+struct GroupingOptions {
+  std::vector<std::string> backbone_prefixes = {"visual."};
+  double backbone_lr_ratio = 1.0;
+  // A parameter whose name contains one of these (or ends in "bias", or belongs to a
+  // LayerNorm/GroupNorm/BatchNorm module) gets no weight decay.
+  std::vector<std::string> no_decay_keywords = {"ln_", "norm", "embedding", "logit_scale"};
+};
+
+// One AdamW parameter group. lr_ratio multiplies the scheduled learning rate.
+struct ParamGroup {
+  std::string label;                // "backbone/decay", "backbone/no_decay", "head/decay", ...
+  double lr_ratio = 1.0;
+  bool decay = true;
+  std::vector<std::string> names;   // parameter names, in module order
+  std::vector<torch::Tensor> params;
+};
+
+// True when `name` (a full dotted parameter name) is exempt from weight decay by its name.
+bool is_no_decay_name(const std::string& name, const GroupingOptions& options);
+
+// Sorts the trainable parameters of `module` into at most four groups (backbone or head,
+// decay or not), in that order, dropping empty ones.
+std::vector<ParamGroup> group_parameters(const torch::nn::Module& module,
+                                         const GroupingOptions& options);
+
+struct AdamWSettings {
+  double lr = 1e-3;
+  double weight_decay = 0.01;
+  double beta1 = 0.9, beta2 = 0.999;
+  double eps = 1e-8;
+};
+
+// AdamW over the groups, in the same order; group i starts at lr * groups[i].lr_ratio and
+// weight decay 0 when groups[i].decay is false. Throws ArgumentError when no group is left.
+std::unique_ptr<torch::optim::AdamW> build_adamw(const std::vector<ParamGroup>& groups,
+                                                 const AdamWSettings& settings);
+
+// Sets every group's lr to lr * its ratio (ratios in group order, as build_adamw made them).
+void set_group_lrs(torch::optim::Optimizer& optimizer, const std::vector<double>& ratios,
+                   double lr);
+
+}  // namespace sfar::train

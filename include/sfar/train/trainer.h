@@ -1,0 +1,128 @@
+// The training loop, independent of any model: a TrainTask supplies the loss of each
+// micro-batch, the Trainer does gradient accumulation to the global batch, mixed precision
+// (bf16 autocast; fp16 autocast + dynamic loss scaling), clipping, AdamW with parameter
+// groups, the warm-up + cosine schedule, EMA, non-finite-loss handling, checkpoints and
+// metrics. For exact resumption the task must derive its data from the StepContext
+// (epoch, step, micro index) and draw any randomness from ctx.rng or LibTorch's default
+// generator, both of which checkpoints restore.
+//
+//   Trainer trainer(model, task, {.options = opt, .device = "cuda", .run = &run_dir});
+//   trainer.resume("auto");
+//   trainer.fit();
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "sfar/train/grad_scaler.h"
+#include "sfar/train/lr_schedule.h"
+#include "sfar/train/model_ema.h"
+#include "sfar/train/train_options.h"
+
+namespace sfar::train {
+
+class RunDir;
+
+struct StepContext {
+  std::int64_t epoch = 0;          // 0-based
+  std::int64_t step_in_epoch = 0;  // 0-based optimizer step within the epoch
+  std::int64_t global_step = 0;    // 0-based optimizer step
+  std::int64_t micro_index = 0;    // 0 .. accumulation_steps - 1
+  std::int64_t micro_batch = 0;    // samples in this micro-batch
+  torch::Device device = torch::kCPU;
+  std::mt19937_64* rng = nullptr;  // the loop's generator, saved in checkpoints
+};
+
+class TrainTask {
+ public:
+  virtual ~TrainTask() = default;
+  virtual std::int64_t steps_per_epoch() = 0;
+  // Mean loss (a scalar) over the micro-batch `ctx` names; runs under autocast when enabled.
+  virtual torch::Tensor loss(const StepContext& ctx) = 0;
+  // Metrics after epoch `epoch` (0-based), e.g. {"top1": 0.71}; empty: no evaluation.
+  virtual std::map<std::string, double> evaluate(std::int64_t epoch) { return {}; }
+};
+
+struct TrainerSetup {
+  TrainOptions options;
+  std::string device = "cpu";
+  std::string config_text;          // stored in checkpoints with its hash
+  std::string checkpoint_dir;       // empty: no automatic checkpoints
+  std::string best_metric = "top1"; // evaluation metric that picks best.pt
+  bool higher_is_better = true;
+  std::uint64_t seed = 0;           // seeds the loop's std::mt19937_64
+  RunDir* run = nullptr;            // metrics.jsonl sink (optional)
+  std::ostream* progress = nullptr; // progress bar target (drawn only when interactive)
+  bool interactive = false;
+};
+
+class Trainer {
+ public:
+  // Moves `model` to the device and builds the optimizer over its trainable parameters.
+  Trainer(std::shared_ptr<torch::nn::Module> model, TrainTask& task, TrainerSetup setup);
+  ~Trainer();
+
+  // Trains until `stop_at_step` optimizer steps are done (default: the whole run), evaluating
+  // and checkpointing at the end of every epoch.
+  void fit(std::optional<std::int64_t> stop_at_step = std::nullopt);
+
+  // One optimizer step (accumulating all micro-batches). Returns false when it was skipped
+  // for a non-finite loss or fp16 gradient overflow. Throws after max_nonfinite_in_a_row.
+  bool train_step();
+
+  void save_checkpoint(const std::string& path);
+  // Restores everything train_step and fit depend on. Throws FormatError/ModelError.
+  void load_checkpoint(const std::string& path);
+  // "auto": the newest valid checkpoint in checkpoint_dir (none: start fresh); otherwise a
+  // path. Returns the path loaded, or nullopt.
+  std::optional<std::string> resume(const std::string& spec);
+
+  std::int64_t global_step() const { return global_step_; }
+  std::int64_t total_steps() const { return schedule_.total_steps(); }
+  std::int64_t skipped_steps() const { return skipped_steps_; }
+  double last_loss() const { return last_loss_; }
+  const LrSchedule& schedule() const { return schedule_; }
+  torch::optim::Optimizer& optimizer() { return *optimizer_; }
+  const std::vector<double>& lr_ratios() const { return lr_ratios_; }
+  const ModelEma* ema() const { return ema_.get(); }
+  const GradScaler& scaler() const { return scaler_; }
+
+ private:
+  void end_epoch(std::int64_t epoch);
+  void log_interval();
+  std::string checkpoint_bytes();
+
+  std::shared_ptr<torch::nn::Module> model_;
+  TrainTask& task_;
+  TrainerSetup setup_;
+  torch::Device device_;
+  std::int64_t steps_per_epoch_;
+  LrSchedule schedule_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::vector<double> lr_ratios_;
+  std::vector<torch::Tensor> params_;
+  std::unique_ptr<ModelEma> ema_;
+  GradScaler scaler_;
+  std::mt19937_64 rng_;
+
+  std::int64_t global_step_ = 0;
+  std::int64_t nonfinite_in_a_row_ = 0;
+  std::int64_t skipped_steps_ = 0;
+  double last_loss_ = 0;
+  double last_grad_norm_ = 0;
+  std::optional<double> best_metric_value_;
+
+  // Per logging interval.
+  struct Interval;
+  std::unique_ptr<Interval> interval_;
+};
+
+}  // namespace sfar::train
