@@ -1,10 +1,12 @@
 // `sfar describe generate|import|show`: the storyboard sub-text cache (docs/description_cache.md).
 //   generate: ask an OpenAI-compatible endpoint for each class's candidate sub-text sets;
 //   import:   take peers' published descriptions (OST, EZ-CLIP, FROSTER, YAML);
-//   show:     print the cache's sets as JSON lines.
+//   show:     print the cache's sets as JSON lines;
+//   select:   score every set with TPP (CLIP text encoder) and keep the best per class or dataset.
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -14,6 +16,7 @@
 #include "sfar/core/error.h"
 #include "sfar/describe/description_generator.h"
 #include "sfar/describe/description_importers.h"
+#include "sfar/method/subtext_selection.h"
 
 namespace sfar::cli {
 namespace {
@@ -161,6 +164,49 @@ int run_show(const std::string& path, const std::string& class_name) {
   return 0;
 }
 
+struct SelectCommandOptions {
+  method::SubtextSelectionJob job;
+  std::string mode = "per_class";
+  std::size_t lowest = 10;
+  std::size_t bins = 10;
+  bool verbose = false;
+};
+
+// Prints the report as three JSON lines: summary, lowest-scoring classes, TPP histogram.
+int run_select(SelectCommandOptions o) {
+  o.job.options.mode = method::selection_mode_from_string(o.mode);
+  if (o.job.options.batch_size <= 0) {
+    throw ArgumentError("--batch", "must be positive", std::to_string(o.job.options.batch_size));
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const method::SubtextSelectionStats stats = method::run_subtext_selection(o.job);
+  const double total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const DescriptionCache cache = load_description_cache(o.job.cache);
+
+  nlohmann::json summary = {{"cache", o.job.cache}, {"dataset", cache.dataset}, {"mode", o.mode},
+                            {"classes", cache.classes.size()}, {"dataset_tpp", stats.dataset_tpp}};
+  if (stats.dataset_set) summary["dataset_set"] = *stats.dataset_set;
+  if (o.verbose) {
+    summary["texts_total"] = stats.texts_total;
+    summary["texts_encoded"] = stats.texts_encoded;
+    summary["encode_s"] = stats.encode_seconds;
+    summary["score_s"] = stats.score_seconds;
+    summary["total_s"] = total_s;
+    std::cerr << "sfar: encoded " << stats.texts_encoded << " distinct texts (of " << stats.texts_total << ") in "
+              << stats.encode_seconds << " s; scoring " << stats.score_seconds << " s; total " << total_s << " s\n";
+  }
+  print_json_line(summary);
+  nlohmann::json lowest = nlohmann::json::array();
+  for (const std::size_t i : method::lowest_tpp_classes(cache, o.lowest)) {
+    const ClassDescriptions& c = cache.classes[i];
+    lowest.push_back({{"id", c.id}, {"name", c.name}, {"tpp", *c.tpp}, {"selected", *c.selected}});
+  }
+  print_json_line({{"lowest", lowest}});
+  const method::TppHistogram histogram = method::selected_tpp_histogram(cache, o.bins);
+  print_json_line({{"histogram", {{"edges", histogram.edges}, {"counts", histogram.counts}}}});
+  return 0;
+}
+
 }  // namespace
 
 void add_describe_command(CLI::App& app, CommandContext& context) {
@@ -196,6 +242,26 @@ void add_describe_command(CLI::App& app, CommandContext& context) {
   show->add_option("--cache", *show_cache, "Description cache")->required();
   show->add_option("--class", *show_class, "Only this class");
   context.on_run(show, [show_cache, show_class] { return run_show(*show_cache, *show_class); });
+
+  auto sel = std::make_shared<SelectCommandOptions>();
+  sel->job.device = "auto";
+  auto* select = describe->add_subcommand("select", "Score every sub-text set with TPP and select the best");
+  select->add_option("--cache", sel->job.cache, "Description cache (rewritten atomically)")->required();
+  select->add_option("--weights", sel->job.weights,
+                     "CLIP weights: OpenAI .pt (TorchScript), torch.save state_dict or HF model.safetensors")
+      ->required();
+  select->add_option("--vocab", sel->job.tokenizer.vocab,
+                     "Tokenizer vocabulary (bpe_simple_vocab_16e6.txt.gz, .model)")->required();
+  select->add_option("--tokenizer", sel->job.tokenizer.kind, "clip_bpe or sentencepiece")->capture_default_str();
+  select->add_option("--merges", sel->job.tokenizer.merges, "merges.txt beside a Hugging Face vocab.json");
+  select->add_option("--mode", sel->mode, "per_class (best set of each class) or dataset (one set index)")
+      ->capture_default_str();
+  select->add_option("--device", sel->job.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+  select->add_option("--batch", sel->job.options.batch_size, "Texts per forward pass")->capture_default_str();
+  select->add_option("--lowest", sel->lowest, "Lowest-scoring classes listed")->capture_default_str();
+  select->add_option("--bins", sel->bins, "Bins of the TPP histogram")->capture_default_str();
+  select->add_flag("--verbose", sel->verbose, "Add encoding time and text counts (JSON and stderr)");
+  context.on_run(select, [sel] { return run_select(*sel); });
 }
 
 }  // namespace sfar::cli
