@@ -16,6 +16,9 @@ void add_info_command(CLI::App& app, CommandContext& context);
 void add_encode_command(CLI::App& app, CommandContext& context);
 // Adds `forward` to the `bench` group, so its row comes after "bench".
 void add_bench_forward_command(CLI::App& app, CommandContext& context);
+void add_data_command(CLI::App& app, CommandContext& context);
+// Adds `data` to the `bench` group, so its row comes after "bench".
+void add_bench_data_command(CLI::App& app, CommandContext& context);
 
 struct CommandEntry {
   const char* name;
@@ -32,6 +35,8 @@ inline const CommandEntry kCommands[] = {
     {"info", add_info_command},
     {"encode-image, encode-text", add_encode_command},
     {"bench forward", add_bench_forward_command},
+    {"data", add_data_command},
+    {"bench data", add_bench_data_command},
 };
 
 }  // namespace sfar::cli

@@ -1,0 +1,182 @@
+// `sfar data check` scans a dataset (missing, empty and undecodable files, frame counts, class
+// balance) and writes a report; `sfar bench data` times the video loader against a naive
+// full-decode baseline and the decode-only limit, on the given videos and on copies re-encoded
+// with a key frame every 16 frames. Both take --list/--root or the data section of --config.
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <random>
+
+#include "../command.h"
+#include "sfar/core/error.h"
+
+#if SFAR_WITH_VIDEO
+#include "sfar/data/data_config.h"
+#include "sfar/data/dataset_check.h"
+#include "sfar/data/loader_bench.h"
+#include "sfar/io/class_names.h"
+#endif
+
+namespace sfar::cli {
+namespace {
+
+struct DatasetArgs {
+  std::vector<std::string> configs;
+  std::vector<std::string> overrides;
+  std::string list, root, format = "path_label", labels;
+};
+
+struct CheckArgs {
+  DatasetArgs data;
+  std::string out;
+  bool no_decode = false;
+};
+
+struct BenchArgs {
+  DatasetArgs data;
+  std::int64_t batches = 20, batch_size = 8, workers = 1, frames = 8, crop = 224, short_side = 256;
+  std::int64_t reference_clips = 0, key_interval = 16;
+  std::uint64_t seed = 0;
+};
+
+void add_dataset_options(CLI::App* command, DatasetArgs& args) {
+  command->add_option("--config", args.configs, "Config file(s) with a data: section");
+  command->add_option("--set", args.overrides, "Override, e.g. data.root=/data/hmdb51");
+  command->add_option("--list", args.list, "Annotation list (overrides data.list)");
+  command->add_option("--root", args.root, "Dataset root (overrides data.root)");
+  command->add_option("--format", args.format, "List format: path_label, raw_frames, kinetics_csv, ...")
+      ->capture_default_str();
+  command->add_option("--labels", args.labels, "Class-name file (overrides data.labels)");
+}
+
+#if SFAR_WITH_VIDEO
+data::DataConfig resolve_config(const DatasetArgs& args) {
+  data::DataConfig config;
+  if (!args.configs.empty()) {
+    config = data::load_data_config(args.configs, args.overrides);
+  } else {
+    config.format = args.format;
+  }
+  if (!args.list.empty()) config.list = args.list;
+  if (!args.root.empty()) config.root = args.root;
+  if (!args.labels.empty()) config.labels = args.labels;
+  if (config.list.empty()) throw ArgumentError("--list", "no annotation list given (--list or data.list in --config)");
+  return config;
+}
+
+int run_check(const CheckArgs& args) {
+  const data::DataConfig config = resolve_config(args.data);
+  const auto names = data::load_class_names(config);
+  const auto records = data::load_records(config, names);
+  data::DatasetCheckOptions options;
+  options.root = config.root;
+  options.list = config.list;
+  options.frame_pattern = config.frame_pattern;
+  options.class_names = names;
+  options.decode = !args.no_decode;
+  const auto report = data::check_dataset(records, options);
+  if (!args.out.empty()) data::write_check_report(report, args.out);
+  auto line = nlohmann::json::parse(data::check_summary_json(report));
+  if (!args.out.empty()) line["report"] = (std::filesystem::path(args.out) / "report.json").string();
+  print_json_line(line);
+  return 0;
+}
+
+nlohmann::json to_json(const std::string& set, const data::LoaderBenchResult& r) {
+  return {{"set", set},
+          {"clips", r.clips},
+          {"seconds", r.seconds},
+          {"clips_per_s", r.clips_per_s},
+          {"ms_per_clip", r.ms_per_clip},
+          {"decode_ms_per_clip", r.decode_ms_per_clip},
+          {"transform_ms_per_clip", r.transform_ms_per_clip},
+          {"bad_files", r.bad_files},
+          {"peak_rss_mb", r.peak_rss_mb},
+          {"reference_clips", r.reference_clips},
+          {"baseline_ms_per_clip", r.baseline_ms_per_clip},
+          {"limit_ms_per_clip", r.limit_ms_per_clip},
+          {"speedup_vs_baseline", r.speedup_vs_baseline},
+          {"ratio_to_limit", r.ratio_to_limit}};
+}
+
+int run_bench(const BenchArgs& args) {
+  const data::DataConfig config = resolve_config(args.data);
+  const auto records = data::load_records(config, data::load_class_names(config));
+  torch::set_num_threads(1);  // one core per worker: the targets are per-core figures
+  data::LoaderBenchOptions options;
+  options.root = config.root;
+  options.batches = args.batches;
+  options.batch_size = args.batch_size;
+  options.workers = args.workers;
+  options.num_frames = args.frames;
+  options.crop = args.crop;
+  options.short_side = args.short_side;
+  options.reference_clips = args.reference_clips;
+  options.seed = args.seed;
+  auto shared = to_json("given", data::run_loader_bench(records, options));
+  shared["target_speedup"] = 1.5;
+  print_json_line(shared);
+  if (args.key_interval <= 0) return 0;
+
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("sfar_bench_data_" + std::to_string(std::random_device{}()));
+  std::filesystem::create_directories(dir);
+  try {
+    const auto copies = data::reencode_with_key_frames(records, config.root, dir.string(), args.key_interval);
+    options.root.clear();
+    auto rekeyed = to_json("key_frame_every_" + std::to_string(args.key_interval),
+                           data::run_loader_bench(copies, options));
+    rekeyed["target_speedup"] = 3.0;
+    print_json_line(rekeyed);
+  } catch (...) {
+    std::filesystem::remove_all(dir);
+    throw;
+  }
+  std::filesystem::remove_all(dir);
+  return 0;
+}
+#else
+int run_check(const CheckArgs&) {
+  throw ArgumentError("sfar data check", "this sfar was built without video support (SFAR_WITH_VIDEO=OFF)");
+}
+int run_bench(const BenchArgs&) {
+  throw ArgumentError("sfar bench data", "this sfar was built without video support (SFAR_WITH_VIDEO=OFF)");
+}
+#endif
+
+}  // namespace
+
+void add_data_command(CLI::App& app, CommandContext& context) {
+  auto* data = app.add_subcommand("data", "Dataset tools");
+  data->require_subcommand(1);
+  auto check_args = std::make_shared<CheckArgs>();
+  auto* check = data->add_subcommand("check", "Scan a dataset: missing/undecodable files, frame counts, classes");
+  add_dataset_options(check, check_args->data);
+  check->add_option("--out", check_args->out, "Write report.json and report.txt here");
+  check->add_flag("--no-decode", check_args->no_decode, "Only open and index files, decode nothing");
+  context.on_run(check, [check_args] { return run_check(*check_args); });
+}
+
+void add_bench_data_command(CLI::App& app, CommandContext& context) {
+  // Shares the `bench` group with `bench decode` and `bench forward`.
+  auto existing = app.get_subcommands([](CLI::App* sub) { return sub->get_name() == "bench"; });
+  CLI::App* bench = existing.empty() ? app.add_subcommand("bench", "Micro-benchmarks") : existing.front();
+  bench->require_subcommand(1);
+  auto args = std::make_shared<BenchArgs>();
+  auto* command = bench->add_subcommand("data", "Loader clips/s vs full-decode baseline and decode-only limit");
+  add_dataset_options(command, args->data);
+  command->add_option("--batches", args->batches, "Batches to load")->capture_default_str();
+  command->add_option("--batch-size", args->batch_size, "Clips per batch")->capture_default_str();
+  command->add_option("--workers", args->workers, "Loader threads")->capture_default_str();
+  command->add_option("--frames", args->frames, "TSN segments (frames per clip)")->capture_default_str();
+  command->add_option("--crop", args->crop, "Random resized crop size")->capture_default_str();
+  command->add_option("--short-side", args->short_side, "Resize while decoding")->capture_default_str();
+  command->add_option("--reference-clips", args->reference_clips, "Clips timed for baseline/limit; 0 = all")
+      ->capture_default_str();
+  command->add_option("--key-interval", args->key_interval, "Re-encoded copies' key frame interval; 0 = none")
+      ->capture_default_str();
+  command->add_option("--seed", args->seed, "Sampling seed")->capture_default_str();
+  context.on_run(command, [args] { return run_bench(*args); });
+}
+
+}  // namespace sfar::cli
