@@ -1,0 +1,146 @@
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "sfar/core/atomic_file.h"
+#include "support/test_data.h"
+
+namespace {
+
+using Json = nlohmann::json;
+
+struct Result {
+  int status = -1;
+  std::string out, err;
+};
+
+// Runs `sfar ARGS` through the shell, capturing stdout and stderr.
+Result run_sfar(const std::string& args, const sfar::test::TempDir& dir) {
+  const std::string err_path = dir.file("stderr.txt");
+  const std::string command = std::string(SFAR_BINARY) + " " + args + " 2>" + err_path;
+  Result r;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return r;
+  char buffer[65536];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) r.out.append(buffer, n);
+  const int raw = ::pclose(pipe);
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.err = sfar::read_file(err_path);
+  return r;
+}
+
+std::vector<Json> json_lines(const std::string& text) {
+  std::vector<Json> lines;
+  std::stringstream ss(text);
+  for (std::string line; std::getline(ss, line);) {
+    if (!line.empty()) lines.push_back(Json::parse(line));
+  }
+  return lines;
+}
+
+double max_abs_diff(const Json& a, const Json& b) {
+  EXPECT_EQ(a.size(), b.size());
+  double worst = 0;
+  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    worst = std::max(worst, std::fabs(a[i].get<double>() - b[i].get<double>()));
+  }
+  return worst;
+}
+
+std::string quoted(const std::string& s) { return "'" + s + "'"; }
+
+TEST(Cli, InfoPrintsOpenAIsParameterCounts) {
+  sfar::test::TempDir dir;
+  const auto r = run_sfar("info --arch ViT-B/16", dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto info = json_lines(r.out);
+  ASSERT_EQ(info.size(), 1u);
+  EXPECT_EQ(info[0]["parameters"].get<std::int64_t>(), 149620737);
+}
+
+TEST(Cli, TokenizeMatchesOpenAIsTokenizerOnEveryGoldenLine) {
+  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
+  SFAR_REQUIRE_DATA(golden, "golden/clip_public/tokenizer_golden.jsonl");
+  sfar::test::TempDir dir;
+  const auto r = run_sfar("tokenize --vocab " + quoted(vocab) + " --input " + quoted(golden), dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto got = json_lines(r.out);
+  const auto want = json_lines(sfar::read_file(golden));
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(got[i]["text"], want[i]["text"]);
+    EXPECT_EQ(got[i]["ids"], want[i]["ids"]) << "line " << i + 1;
+  }
+}
+
+TEST(Cli, EncodersMatchOpenAIsFeaturesFromBothWeightFormats) {
+  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
+  SFAR_REQUIRE_DATA(golden_path, "golden/clip_public/clip_golden.json");
+  const Json golden = Json::parse(sfar::read_file(golden_path));
+  const std::string base = sfar::test::data_path("golden/clip_public/");
+  sfar::test::TempDir dir;
+  std::string texts;
+  for (const auto& text : golden["texts"]) texts += Json{{"text", text}}.dump() + "\n";
+  sfar::write_file_atomic(dir.file("texts.jsonl"), texts);
+  std::string images;
+  for (const auto& image : golden["images"]) images += " " + quoted(base + image.get<std::string>());
+
+  for (const char* weights : {"clip_random.pt", "model.safetensors"}) {
+    const auto text = run_sfar("encode-text --weights " + quoted(base + weights) + " --vocab " + quoted(vocab) +
+                                   " --input " + quoted(dir.file("texts.jsonl")), dir);
+    ASSERT_EQ(text.status, 0) << text.err;
+    const auto t = json_lines(text.out);
+    ASSERT_EQ(t.size(), golden["texts"].size());
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      EXPECT_EQ(t[i]["tokens"], golden["text_tokens"][i]);
+      EXPECT_LT(max_abs_diff(t[i]["embedding"], golden["text_features"][i]), 1e-4) << weights;
+    }
+    const auto image = run_sfar("encode-image --weights " + quoted(base + weights) + images, dir);
+    ASSERT_EQ(image.status, 0) << image.err;
+    const auto v = json_lines(image.out);
+    ASSERT_EQ(v.size(), golden["images"].size());
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      EXPECT_LT(max_abs_diff(v[i]["embedding"], golden["image_features"][i]), 1e-4) << weights;
+    }
+    const auto info = run_sfar("info --weights " + quoted(base + weights), dir);
+    ASSERT_EQ(info.status, 0) << info.err;
+    EXPECT_EQ(json_lines(info.out)[0]["parameters"], golden["param_count"]);
+  }
+}
+
+TEST(Cli, VideoProbeReportsTheExactFrameCount) {
+  SFAR_REQUIRE_DATA(video, "videos/mmaction2_test.avi");
+  sfar::test::TempDir dir;
+  const auto r = run_sfar("video probe " + quoted(video), dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto probe = json_lines(r.out).at(0);
+  EXPECT_EQ(probe["frames"], 164);
+  EXPECT_EQ(probe["width"], 320);
+  EXPECT_EQ(probe["height"], 240);
+}
+
+TEST(Cli, ErrorsAreOneLineNamingFileKeyAndValueWithExitCodeOne) {
+  sfar::test::TempDir dir;
+  sfar::write_file_atomic(dir.file("x.yaml"), "run:\n  threads: many\n");
+  auto r = run_sfar("config print --config " + quoted(dir.file("x.yaml")), dir);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "sfar: error: " + dir.file("x.yaml") + ": run.threads: expected an integer, got \"many\"\n");
+
+  sfar::write_file_atomic(dir.file("garbage.pt"), "not a checkpoint at all");
+  r = run_sfar("info --weights " + quoted(dir.file("garbage.pt")), dir);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find(dir.file("garbage.pt")), std::string::npos) << r.err;
+
+  r = run_sfar("info --arch ViT-Z/99", dir);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("ViT-Z/99"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+}  // namespace
