@@ -56,12 +56,7 @@ LoaderBenchResult run_loader_bench(const std::vector<VideoRecord>& records, cons
   loader_options.workers = options.workers;
   loader_options.prefetch = options.prefetch;
   loader_options.seed = options.seed;
-  loader_options.drop_last = true;
-  VideoLoader loader(dataset, loader_options);
-  if (loader.batches_per_epoch() <= 0) {
-    throw ArgumentError("--batch-size", "larger than the dataset (" + std::to_string(dataset->size()) + " samples)",
-                        std::to_string(options.batch_size));
-  }
+  VideoLoader loader(dataset, loader_options);  // small sets give a short last batch per epoch
 
   // The loader, over as many epochs as the batch count needs; (index, epoch) kept for the references.
   LoaderBenchResult r;
