@@ -260,7 +260,8 @@ torch::Tensor frames_to_clip(const torch::Tensor& frames) {
   if (frames.dim() != 4 || frames.size(3) != 3 || frames.scalar_type() != torch::kUInt8) {
     throw ArgumentError("frames", "expected a [T, H, W, 3] uint8 tensor");
   }
-  return frames.permute({0, 3, 1, 2}).to(torch::kFloat32).div(255.0).unsqueeze(0).contiguous();
+  // Convert and scale while the layout is still contiguous, then one permuting copy.
+  return frames.to(torch::kFloat32).div_(255.0).permute({0, 3, 1, 2}).contiguous().unsqueeze(0);
 }
 
 void flip_rules_from_class_names(const std::vector<std::string>& names, std::vector<std::int64_t>& pairs,

@@ -41,8 +41,10 @@ struct LoaderBenchResult {
   std::int64_t reference_clips = 0;
   double baseline_ms_per_clip = 0.0;
   double limit_ms_per_clip = 0.0;
-  double speedup_vs_baseline = 0.0;    // baseline / loader
-  double ratio_to_limit = 0.0;         // loader / limit
+  double sample_ms_per_clip = 0.0;     // the loader's per-sample path, timed beside the references
+  double speedup_vs_baseline = 0.0;    // baseline / sample
+  double ratio_to_limit = 0.0;         // sample / limit
+  double decode_ratio_to_limit = 0.0;  // decode stage (decode + convert + resize) / limit, interleaved
 };
 
 LoaderBenchResult run_loader_bench(const std::vector<VideoRecord>& records, const LoaderBenchOptions& options);

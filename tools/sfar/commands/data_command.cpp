@@ -95,8 +95,10 @@ nlohmann::json to_json(const std::string& set, const data::LoaderBenchResult& r)
           {"reference_clips", r.reference_clips},
           {"baseline_ms_per_clip", r.baseline_ms_per_clip},
           {"limit_ms_per_clip", r.limit_ms_per_clip},
+          {"sample_ms_per_clip", r.sample_ms_per_clip},
           {"speedup_vs_baseline", r.speedup_vs_baseline},
-          {"ratio_to_limit", r.ratio_to_limit}};
+          {"ratio_to_limit", r.ratio_to_limit},
+          {"decode_ratio_to_limit", r.decode_ratio_to_limit}};
 }
 
 int run_bench(const BenchArgs& args) {
