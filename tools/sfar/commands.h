@@ -19,6 +19,8 @@ void add_bench_forward_command(CLI::App& app, CommandContext& context);
 void add_data_command(CLI::App& app, CommandContext& context);
 // Adds `data` to the `bench` group, so its row comes after "bench".
 void add_bench_data_command(CLI::App& app, CommandContext& context);
+// `train` and `eval`.
+void add_train_command(CLI::App& app, CommandContext& context);
 
 struct CommandEntry {
   const char* name;
@@ -37,6 +39,7 @@ inline const CommandEntry kCommands[] = {
     {"bench forward", add_bench_forward_command},
     {"data", add_data_command},
     {"bench data", add_bench_data_command},
+    {"train, eval", add_train_command},
 };
 
 }  // namespace sfar::cli

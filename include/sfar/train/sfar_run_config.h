@@ -1,0 +1,102 @@
+// Everything `sfar train` and `sfar eval` read from a config: the run, the CLIP backbone and
+// its tokenizer (the structs of sfar_config.h), the video head, the data, the evaluation list,
+// the trainer, the loss and the class descriptions. Unknown keys anywhere are errors.
+//
+//   SfarRunConfig config = load_sfar_run_config({"configs/k400/sfar_vit_b16.yaml"},
+//                                               {"data.root=/data/k400"});
+//
+// Relative `data.list`, `data.labels`, `eval.list` and `descriptions.cache` that do not exist as written are looked
+// up under `data.root`, so a shipped config needs only `--set data.root=...`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sfar/core/config_archive.h"
+#include "sfar/core/sfar_config.h"
+#include "sfar/data/data_config.h"
+#include "sfar/describe/description_cache.h"
+#include "sfar/method/video_head.h"
+#include "sfar/train/train_options.h"
+
+namespace sfar::train {
+
+// `descriptions:` where the class sub-texts come from.
+struct DescriptionsConfig {
+  std::string cache;                                     // description cache JSON; empty: none
+  std::string global_template = kDefaultGlobalTemplate;  // "{name}" is the class name
+  std::int64_t num_subtexts = 4;                         // N per class (pad by repeating / truncate)
+
+  template <class A>
+  void visit(A& a) {
+    a("cache", cache);
+    a("global_template", global_template, cfg::non_empty());
+    a("num_subtexts", num_subtexts, cfg::at_least(1));
+  }
+};
+
+// `loss:` the training target.
+struct LossConfig {
+  std::string type = "infonce";   // infonce (same-class positives) | ce (over all classes)
+  double lambda = 1.0;            // weight of the text-to-video term (infonce)
+  bool learn_logit_scale = true;  // false: CLIP's logit scale stays fixed
+
+  template <class A>
+  void visit(A& a) {
+    a("type", type, cfg::one_of({"infonce", "ce"}));
+    a("lambda", lambda, cfg::non_negative());
+    a("learn_logit_scale", learn_logit_scale);
+  }
+};
+
+// `eval:` the validation list, read with the data section's settings and its test pipeline.
+struct EvalConfig {
+  std::string list;            // empty: no evaluation during training
+  std::int64_t batch_size = 0; // 0: data.batch_size
+  std::int64_t workers = -1;   // -1: data.workers
+
+  template <class A>
+  void visit(A& a) {
+    a("list", list);
+    a("batch_size", batch_size, cfg::non_negative());
+    a("workers", workers, cfg::at_least(-1));
+  }
+};
+
+struct SfarRunConfig {
+  RunConfig run;
+  ModelConfig model;
+  TextConfig text;
+  method::HeadOptions head;
+  data::DataConfig data;
+  EvalConfig eval;
+  TrainOptions train;
+  LossConfig loss;
+  DescriptionsConfig descriptions;
+
+  SfarRunConfig() { train.backbone_prefixes = {"clip.visual."}; }
+
+  template <class A>
+  void visit(A& a) {
+    a("run", run);
+    a("model", model);
+    a("text", text);
+    a("head", head);
+    a("data", data);
+    a("eval", eval);
+    a("train", train);
+    a("loss", loss);
+    a("descriptions", descriptions);
+  }
+};
+
+// Loads files + overrides, checks every key and cross-field rule (train options, bad-file
+// policy, sub-texts required by coarse/fine/sfar heads) and resolves relative data paths.
+// Throws ConfigError naming the file and key.
+SfarRunConfig load_sfar_run_config(const std::vector<std::string>& files,
+                                   const std::vector<std::string>& overrides = {});
+
+// The resolved config as YAML (saved with every run and into checkpoints).
+std::string sfar_run_config_to_yaml(const SfarRunConfig& config);
+
+}  // namespace sfar::train

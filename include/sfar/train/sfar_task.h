@@ -1,0 +1,77 @@
+// SFAR training and evaluation on a video dataset: builds the model, its text bank and the
+// data loaders from an SfarRunConfig, and supplies the Trainer with the loss of each
+// micro-batch and an evaluation (top-1, top-5, mean class accuracy, in percent).
+//
+//   SfarRun run = build_sfar_run(config);       // CLIP, tokenizer, descriptions, text bank
+//   SfarTrainTask task(run, config);
+//   Trainer trainer(run.model.ptr(), task, setup);
+//   trainer.fit();
+#pragma once
+
+#include <torch/torch.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sfar/data/video_loader.h"
+#include "sfar/method/sfar_model.h"
+#include "sfar/train/sfar_run_config.h"
+#include "sfar/train/trainer.h"
+
+namespace sfar::train {
+
+struct SfarRun {
+  std::vector<std::string> class_names;
+  method::SfarModel model{nullptr};
+  method::TextBank bank;      // on the CPU
+  bool bank_from_cache = false;
+  std::string device;         // resolved run.device ("auto" -> cuda when available, else cpu)
+};
+
+// "auto" -> "cuda" when CUDA is available, else "cpu"; anything else as given.
+std::string resolve_device(const std::string& device);
+
+// Loads the class names (data.labels is required), the CLIP weights (model.weights; empty:
+// random initialisation seeded by run.seed, logged), the tokenizer and the descriptions, and
+// the text bank (cached under `bank_dir`; empty: not cached). Throws ConfigError/IoError/
+// ModelError naming the file or key.
+SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& bank_dir);
+
+class SfarTrainTask : public TrainTask {
+ public:
+  // The training loader is built from config.data (train pipeline), the evaluation loader
+  // from config.eval.list (test pipeline) when set. The batch read per forward pass is
+  // train.micro_batch (or train.batch_size); incomplete global batches are dropped.
+  SfarTrainTask(SfarRun& run, const SfarRunConfig& config);
+  ~SfarTrainTask() override;
+
+  std::int64_t steps_per_epoch() override;
+  torch::Tensor loss(const StepContext& ctx) override;
+  std::map<std::string, double> evaluate(std::int64_t epoch) override;
+
+  // One training batch's loss without the Trainer (for --dry-run): clips of batch 0 of epoch 0.
+  torch::Tensor first_batch_loss(const torch::Device& device);
+  std::int64_t train_size() const;
+  std::int64_t eval_size() const;
+
+ private:
+  torch::Tensor batch_loss(const data::VideoBatch& batch, const torch::Device& device);
+  const data::VideoBatch& train_batch(std::int64_t epoch, std::int64_t index);
+
+  SfarRun& run_;
+  SfarRunConfig config_;
+  std::shared_ptr<const data::VideoDataset> train_set_, eval_set_;
+  std::unique_ptr<data::VideoLoader> train_loader_;
+  std::int64_t loader_epoch_ = -1, next_index_ = 0;
+  std::optional<data::VideoBatch> current_;
+  torch::Device bank_device_ = torch::kCPU;
+  method::TextBank device_bank_;
+};
+
+// top-1/top-5 (k capped at the class count) and mean per-class accuracy, in percent, of
+// scores [N, C] against labels [N]; classes absent from `labels` are left out of the mean.
+std::map<std::string, double> classification_metrics(const torch::Tensor& scores, const torch::Tensor& labels);
+
+}  // namespace sfar::train

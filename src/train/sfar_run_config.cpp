@@ -1,0 +1,57 @@
+#include "sfar/train/sfar_run_config.h"
+
+#include <filesystem>
+
+#include "sfar/core/config_loader.h"
+#include "sfar/core/error.h"
+#include "sfar/data/bad_file_policy.h"
+
+namespace sfar::train {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// `path` as written when it exists or is absolute, else under `root` when that exists.
+std::string under_root(const std::string& path, const std::string& root) {
+  if (path.empty() || root.empty() || fs::path(path).is_absolute() || fs::exists(path)) return path;
+  const fs::path joined = fs::path(root) / path;
+  return fs::exists(joined) ? joined.string() : path;
+}
+
+}  // namespace
+
+SfarRunConfig load_sfar_run_config(const std::vector<std::string>& files,
+                                   const std::vector<std::string>& overrides) {
+  const ConfigNode tree = load_config(files, overrides);
+  const std::string where = files.empty() ? std::string("--set") : files.back();
+  SfarRunConfig config = read_config<SfarRunConfig>(&tree);  // errors name file and key
+  try {
+    data::parse_bad_file_policy(config.data.bad_file_policy);
+  } catch (const ArgumentError& e) {
+    throw ConfigError(where + ": data.bad_file_policy", e.message(), e.value());
+  }
+  try {
+    validate_train_options(config.train, config.run.device == "auto" ? "cpu" : config.run.device);
+  } catch (const ConfigError& e) {
+    if (e.has_value()) throw ConfigError(where + ": " + e.where(), e.message(), e.value());
+    throw ConfigError(where + ": " + e.where(), e.message());
+  }
+  config.data.list = under_root(config.data.list, config.data.root);
+  config.data.labels = under_root(config.data.labels, config.data.root);
+  config.eval.list = under_root(config.eval.list, config.data.root);
+  config.descriptions.cache = under_root(config.descriptions.cache, config.data.root);
+  const std::string& head = config.head.type;
+  if (config.descriptions.cache.empty() && head != "mean" && head != "temporal") {
+    throw ConfigError(where + ": descriptions.cache",
+                      "head '" + head + "' needs class sub-texts: set a description cache (heads mean and "
+                      "temporal work without)");
+  }
+  return config;
+}
+
+std::string sfar_run_config_to_yaml(const SfarRunConfig& config) {
+  return config_to_yaml(write_config(config));
+}
+
+}  // namespace sfar::train

@@ -1,0 +1,224 @@
+#include "sfar/train/sfar_task.h"
+
+#include "sfar/core/error.h"
+#include "sfar/core/logging.h"
+#include "sfar/data/bad_file_policy.h"
+#include "sfar/describe/description_cache.h"
+#include "sfar/method/alignment_loss.h"
+#include "sfar/models/clip_loader.h"
+
+namespace sfar::train {
+
+namespace {
+
+// Crops must give the model's input resolution: its positional embedding has a fixed grid.
+void check_crop_sizes(const std::vector<data::TransformSpec>& pipeline, const std::string& key,
+                      std::int64_t resolution) {
+  for (std::size_t i = 0; i < pipeline.size(); ++i) {
+    const auto& t = pipeline[i].type;
+    const bool crop = t == "center_crop" || t == "random_resized_crop" || t == "multi_scale_crop" ||
+                      t == "three_crop" || t == "ten_crop";
+    if (crop && pipeline[i].size != resolution) {
+      throw ConfigError(key + "[" + std::to_string(i) + "].size",
+                        "must equal the model's input resolution " + std::to_string(resolution),
+                        std::to_string(pipeline[i].size));
+    }
+  }
+}
+
+std::shared_ptr<const data::VideoDataset> make_dataset(const data::DataConfig& config, const std::string& list,
+                                                       const std::vector<std::string>& class_names,
+                                                       data::SampleMode mode, std::uint64_t seed) {
+  data::DataConfig with_list = config;
+  with_list.list = list;
+  auto records = data::load_records(with_list, class_names);
+  data::VideoDatasetOptions options;
+  options.root = config.root;
+  options.mode = mode;
+  options.short_side = config.short_side;
+  options.decoder_threads = config.decoder_threads;
+  options.frame_pattern = config.frame_pattern;
+  options.bad_files = data::parse_bad_file_policy(config.bad_file_policy);
+  options.seed = seed;
+  const auto& pipeline = mode == data::SampleMode::kTrain ? config.train_pipeline : config.test_pipeline;
+  return std::make_shared<const data::VideoDataset>(std::move(records), data::make_sampler(config),
+                                                    data::make_clip_pipeline(pipeline), options);
+}
+
+torch::Device model_device(const method::SfarModelImpl& model) {
+  const auto params = model.parameters();
+  return params.empty() ? torch::Device(torch::kCPU) : params.front().device();
+}
+
+}  // namespace
+
+std::string resolve_device(const std::string& device) {
+  if (device != "auto") return device;
+  return torch::cuda::is_available() ? "cuda" : "cpu";
+}
+
+SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& bank_dir) {
+  SfarRun run;
+  run.device = resolve_device(config.run.device);
+  run.class_names = data::load_class_names(config.data);
+  if (run.class_names.empty()) {
+    throw ConfigError("data.labels", "SFAR scores videos against class names: set a class-name file");
+  }
+  models::ClipModel clip{nullptr};
+  if (config.model.weights.empty()) {
+    if (config.model.arch == "auto") {
+      throw ConfigError("model.arch", "'auto' needs model.weights to infer the architecture from");
+    }
+    torch::manual_seed(config.run.seed);
+    clip = models::ClipModel(models::clip_preset(config.model.arch));
+    SFAR_LOG_WARN("model.weights is empty: {} is randomly initialised (seed {}); fine for tests, not for "
+                  "real training", config.model.arch, config.run.seed);
+  } else {
+    clip = models::load_clip(config.model.weights);
+    if (config.model.arch != "auto" && clip->config() != models::clip_preset(config.model.arch)) {
+      throw ConfigError("model.arch", "does not match the architecture of " + config.model.weights,
+                        config.model.arch);
+    }
+    SFAR_LOG_INFO("loaded CLIP weights {}", config.model.weights);
+  }
+  const std::int64_t resolution = clip->config().image_resolution;
+  check_crop_sizes(config.data.train_pipeline, "data.train_pipeline", resolution);
+  check_crop_sizes(config.data.test_pipeline, "data.test_pipeline", resolution);
+
+  if (config.text.vocab.empty()) throw ConfigError("text.vocab", "no tokenizer vocabulary given");
+  const text::TokenizerSpec spec{config.text.tokenizer, config.text.vocab, config.text.merges};
+  const auto tokenizer = text::load_tokenizer(spec);
+  clip->set_eot_token_id(tokenizer->end_id());
+
+  std::optional<DescriptionCache> cache;
+  if (!config.descriptions.cache.empty()) cache = load_description_cache(config.descriptions.cache);
+  const auto texts = method::make_class_texts(run.class_names, config.descriptions.global_template,
+                                              cache ? &*cache : nullptr, config.descriptions.cache,
+                                              config.descriptions.num_subtexts);
+  const std::int64_t context = config.text.context_length;
+  if (bank_dir.empty()) {
+    run.bank = method::build_class_text_bank(*clip, *tokenizer, texts, context);
+  } else {
+    const auto key = method::text_bank_key(config.model.weights, config.run.seed, spec, context, texts);
+    run.bank = method::load_or_build_text_bank(bank_dir, key, *clip, *tokenizer, texts, context,
+                                               &run.bank_from_cache);
+    SFAR_LOG_INFO("text bank {} ({} classes x {} sub-texts): {}", key, run.bank.num_classes(),
+                  run.bank.num_subtexts(), run.bank_from_cache ? "loaded from cache" : "encoded");
+  }
+  run.model = method::SfarModel(clip, config.head, config.loss.learn_logit_scale);
+  return run;
+}
+
+SfarTrainTask::SfarTrainTask(SfarRun& run, const SfarRunConfig& config) : run_(run), config_(config) {
+  const auto seed = static_cast<std::uint64_t>(config.run.seed);
+  train_set_ = make_dataset(config.data, config.data.list, run.class_names, data::SampleMode::kTrain, seed);
+  if (!config.eval.list.empty()) {
+    eval_set_ = make_dataset(config.data, config.eval.list, run.class_names, data::SampleMode::kTest, seed);
+  }
+  data::VideoLoaderOptions options;
+  options.batch_size = config.train.micro_batch_size();
+  options.workers = config.data.workers;
+  options.prefetch = config.data.prefetch;
+  options.shuffle = true;
+  options.drop_last = true;
+  options.seed = seed;
+  train_loader_ = std::make_unique<data::VideoLoader>(train_set_, options);
+  if (steps_per_epoch() == 0) {
+    throw ConfigError("train.batch_size", "larger than the training list (" + std::to_string(train_size()) +
+                      " videos in " + config.data.list + ")", std::to_string(config.train.batch_size));
+  }
+}
+
+SfarTrainTask::~SfarTrainTask() = default;
+
+std::int64_t SfarTrainTask::train_size() const { return train_set_->size(); }
+std::int64_t SfarTrainTask::eval_size() const { return eval_set_ ? eval_set_->size() : 0; }
+
+std::int64_t SfarTrainTask::steps_per_epoch() { return train_set_->size() / config_.train.batch_size; }
+
+const data::VideoBatch& SfarTrainTask::train_batch(std::int64_t epoch, std::int64_t index) {
+  if (loader_epoch_ != epoch || index < next_index_ - (current_ ? 1 : 0)) {
+    train_loader_->start_epoch(static_cast<std::uint64_t>(epoch));
+    loader_epoch_ = epoch;
+    next_index_ = 0;
+    current_.reset();
+  }
+  while (next_index_ <= index) {  // after a resume mid-epoch, earlier batches are skipped
+    current_ = train_loader_->next();
+    if (!current_) throw ArgumentError("training loader", "epoch ended before batch", std::to_string(index));
+    ++next_index_;
+  }
+  return *current_;
+}
+
+torch::Tensor SfarTrainTask::batch_loss(const data::VideoBatch& batch, const torch::Device& device) {
+  if (bank_device_ != device || !device_bank_.global_embed.defined()) {
+    device_bank_ = run_.bank.to(device);
+    bank_device_ = device;
+  }
+  const auto clips = batch.clips.select(1, 0).to(device);  // the single training view
+  const auto labels = batch.labels.to(device);
+  const auto out = run_.model->forward(clips, device_bank_);
+  if (config_.loss.type == "ce") return method::class_cross_entropy(out.logits, labels);
+  return method::info_nce_loss(out.logits, labels, config_.loss.lambda).total;
+}
+
+torch::Tensor SfarTrainTask::loss(const StepContext& ctx) {
+  const std::int64_t index = ctx.step_in_epoch * config_.train.accumulation_steps() + ctx.micro_index;
+  return batch_loss(train_batch(ctx.epoch, index), ctx.device);
+}
+
+torch::Tensor SfarTrainTask::first_batch_loss(const torch::Device& device) {
+  return batch_loss(train_batch(0, 0), device);
+}
+
+std::map<std::string, double> SfarTrainTask::evaluate(std::int64_t) {
+  if (!eval_set_) return {};
+  torch::NoGradGuard no_grad;
+  const torch::Device device = model_device(*run_.model);
+  const auto bank = run_.bank.to(device);
+  data::VideoLoaderOptions options;
+  options.batch_size = config_.eval.batch_size > 0 ? config_.eval.batch_size : config_.data.batch_size;
+  options.workers = config_.eval.workers >= 0 ? config_.eval.workers : config_.data.workers;
+  options.prefetch = config_.data.prefetch;
+  options.shuffle = false;
+  options.seed = static_cast<std::uint64_t>(config_.run.seed);
+  data::VideoLoader loader(eval_set_, options);
+  loader.start_epoch(0);
+  std::vector<torch::Tensor> scores, labels;
+  while (auto batch = loader.next()) {
+    const auto& c = batch->clips;  // [B, V, T, 3, H, W]
+    const auto B = c.size(0), V = c.size(1);
+    const auto clips = c.reshape({B * V, c.size(2), c.size(3), c.size(4), c.size(5)}).to(device);
+    const auto logits = run_.model->forward(clips, bank).logits;
+    scores.push_back(logits.softmax(-1).view({B, V, -1}).mean(1).cpu());  // views averaged
+    labels.push_back(batch->labels.cpu());
+  }
+  auto metrics = classification_metrics(torch::cat(scores), torch::cat(labels));
+  metrics["videos"] = static_cast<double>(eval_set_->size());
+  return metrics;
+}
+
+std::map<std::string, double> classification_metrics(const torch::Tensor& scores, const torch::Tensor& labels) {
+  if (scores.dim() != 2 || labels.dim() != 1 || scores.size(0) != labels.size(0) || scores.size(0) == 0) {
+    throw ArgumentError("classification metrics", "expected scores [N, C] and labels [N], N > 0");
+  }
+  const auto k = std::min<std::int64_t>(5, scores.size(1));
+  const auto top = std::get<1>(scores.topk(k, 1));
+  const auto hits = top.eq(labels.unsqueeze(1));
+  const auto top1 = hits.select(1, 0).to(torch::kFloat64);
+  const auto topk = hits.any(1).to(torch::kFloat64);
+  double class_sum = 0;
+  std::int64_t classes = 0;
+  for (std::int64_t c = 0; c < scores.size(1); ++c) {
+    const auto mask = labels.eq(c);
+    if (mask.sum().item<std::int64_t>() == 0) continue;
+    class_sum += top1.masked_select(mask).mean().item<double>();
+    ++classes;
+  }
+  return {{"top1", 100.0 * top1.mean().item<double>()},
+          {"top5", 100.0 * topk.mean().item<double>()},
+          {"mean_class_accuracy", 100.0 * class_sum / static_cast<double>(classes)}};
+}
+
+}  // namespace sfar::train

@@ -1,0 +1,249 @@
+// SFAR training end to end on a tiny real dataset (shared videos, golden tiny CLIP), plus the
+// pieces it is built from: metrics, class texts, the text-bank cache and the run configs.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "sfar/core/atomic_file.h"
+#include "sfar/core/error.h"
+#include "sfar/describe/description_cache.h"
+#include "sfar/io/class_names.h"
+#include "sfar/method/sfar_model.h"
+#include "sfar/models/clip_loader.h"
+#include "sfar/train/sfar_run_config.h"
+#include "sfar/train/sfar_task.h"
+#include "support/test_data.h"
+
+namespace sfar::train {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+TEST(SfarRun, ClassificationMetricsByHand) {
+  // 4 videos, 3 classes: video 0 right, 1 wrong (true class 2nd), 2 right, 3 wrong (3rd).
+  auto scores = torch::tensor({0.7, 0.2, 0.1, 0.5, 0.3, 0.2, 0.1, 0.1, 0.8, 0.6, 0.3, 0.1}).view({4, 3});
+  auto labels = torch::tensor(std::vector<std::int64_t>{0, 1, 2, 2});
+  auto m = classification_metrics(scores, labels);
+  EXPECT_DOUBLE_EQ(m["top1"], 50.0);
+  EXPECT_DOUBLE_EQ(m["top5"], 100.0);  // k capped at 3 classes
+  // class 0: 1/1, class 1: 0/1, class 2: 1/2 -> mean 50; videos weigh 2/4 = 50 too, so
+  // check a case where they differ: drop video 1.
+  const auto keep = torch::tensor(std::vector<std::int64_t>{0, 2, 3});
+  auto m2 = classification_metrics(scores.index_select(0, keep), labels.index_select(0, keep));
+  EXPECT_NEAR(m2["top1"], 200.0 / 3, 1e-9);
+  EXPECT_DOUBLE_EQ(m2["mean_class_accuracy"], 75.0);  // (100 + 50) / 2
+}
+
+DescriptionCache tiny_cache(const ClassNames& labels) {
+  DescriptionCache cache = new_description_cache(labels, "tiny");
+  DescriptionProvenance p;
+  p.generator = "test";
+  cache.classes[0].candidates.push_back({{"Two arms lock.", "One arm pushes down."}, p, {}});
+  cache.classes[1].candidates.push_back({{"a", "b", "c", "d", "e"}, p, {}});
+  cache.classes[1].candidates.push_back({{"Skim the water.", "Lift the net.", "Empty the net.", "Repeat."}, p, {}});
+  cache.classes[1].selected = 1;
+  cache.classes[2].candidates.push_back({{"Brush the lid.", "Draw a line.", "Blend.", "Look.", "Smile."}, p, {}});
+  return cache;
+}
+
+ClassNames tiny_labels(const std::string& path) {
+  write_file_atomic(path, "id,name\n0,arm wrestling\n1,cleaning pool\n2,applying eye makeup\n");
+  return read_class_names(path);
+}
+
+TEST(SfarRun, ClassTextsPadTruncateAndSelect) {
+  test::TempDir dir;
+  const auto labels = tiny_labels(dir.file("labels.csv"));
+  const auto cache = tiny_cache(labels);
+  const auto texts = method::make_class_texts(labels.names(), "a video of a person {name}.", &cache, "c.json", 4);
+  EXPECT_EQ(texts.global[2], "a video of a person applying eye makeup.");
+  EXPECT_EQ(texts.sub[0], (std::vector<std::string>{"Two arms lock.", "One arm pushes down.", "One arm pushes down.",
+                                                     "One arm pushes down."}));
+  EXPECT_EQ(texts.sub[1][0], "Skim the water.");  // the selected set, not the first
+  EXPECT_EQ(texts.sub[2].size(), 4u);
+  EXPECT_EQ(texts.sub[2][3], "Look.");
+  try {
+    method::make_class_texts({"arm wrestling", "juggling"}, "{name}", &cache, "c.json", 4);
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.where(), "c.json");
+    EXPECT_EQ(e.value(), "juggling");
+  }
+  EXPECT_TRUE(method::make_class_texts(labels.names(), "{name}", nullptr, "", 4).sub.empty());
+}
+
+TEST(SfarRun, TextBankIsCachedByKey) {
+  SFAR_REQUIRE_DATA(weights, "golden/clip_public/clip_random.pt");
+  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
+  test::TempDir dir;
+  const auto labels = tiny_labels(dir.file("labels.csv"));
+  const auto cache = tiny_cache(labels);
+  auto clip = models::load_clip(weights);
+  const text::TokenizerSpec spec{"clip_bpe", vocab, ""};
+  const auto tok = text::load_tokenizer(spec);
+  auto texts = method::make_class_texts(labels.names(), kDefaultGlobalTemplate, &cache, "c", 4);
+  const auto key = method::text_bank_key(weights, 0, spec, 77, texts);
+  bool hit = true;
+  const auto built = method::load_or_build_text_bank(dir.file("cache"), key, *clip, *tok, texts, 77, &hit);
+  EXPECT_FALSE(hit);
+  EXPECT_EQ(built.sub_embed.sizes(), (std::vector<std::int64_t>{3, 4, 64}));
+  // The global embedding is CLIP's encode_text of the tokenized global text.
+  auto direct = clip->encode_text(torch::tensor(tok->tokenize(texts.global[1]), torch::kInt64).unsqueeze(0));
+  EXPECT_LT((direct[0] - built.global_embed[1]).abs().max().item<double>(), 1e-5);
+  const auto loaded = method::load_or_build_text_bank(dir.file("cache"), key, *clip, *tok, texts, 77, &hit);
+  EXPECT_TRUE(hit);
+  EXPECT_TRUE(torch::equal(loaded.sub_tokens, built.sub_tokens));
+  EXPECT_TRUE(torch::equal(loaded.global_mask, built.global_mask));
+  texts.sub[2][0] = "Brush the upper lid.";
+  EXPECT_NE(method::text_bank_key(weights, 0, spec, 77, texts), key);
+}
+
+TEST(SfarRun, ShippedRunConfigsLoad) {
+  int checked = 0;
+  for (const auto& entry : fs::directory_iterator(test::source_dir() + "/configs/k400")) {
+    if (entry.path().extension() != ".yaml") continue;
+    const auto config = load_sfar_run_config({entry.path().string()}, {"data.root=/data/k400"});
+    EXPECT_EQ(config.model.arch, "ViT-B/16") << entry.path();
+    EXPECT_EQ(config.train.batch_size, 256) << entry.path();
+    ++checked;
+  }
+  EXPECT_GE(checked, 2);
+}
+
+TEST(SfarRun, ConfigErrorsNameTheKey) {
+  try {
+    load_sfar_run_config({}, {"head.typo=1", "descriptions.cache=x.json"});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("head.typo"), std::string::npos) << e.what();
+  }
+  try {
+    load_sfar_run_config({}, {"head.type=fine"});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(e.where().find("descriptions.cache"), std::string::npos) << e.where();
+  }
+  EXPECT_NO_THROW(load_sfar_run_config({}, {"head.type=mean"}));
+}
+
+struct Result {
+  int status = -1;
+  std::string out, err;
+};
+
+Result run_sfar(const std::string& args, const test::TempDir& dir) {
+  const std::string err_path = dir.file("stderr.txt");
+  Result r;
+  FILE* pipe = ::popen((std::string(SFAR_BINARY) + " " + args + " 2>" + err_path).c_str(), "r");
+  if (!pipe) return r;
+  char buffer[65536];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) r.out.append(buffer, n);
+  const int raw = ::pclose(pipe);
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.err = read_file(err_path);
+  return r;
+}
+
+Json last_json_line(const std::string& text) {
+  std::stringstream ss(text);
+  Json last;
+  for (std::string line; std::getline(ss, line);) {
+    if (!line.empty() && line[0] == '{') last = Json::parse(line);
+  }
+  return last;
+}
+
+TEST(SfarRun, TrainsAndEvaluatesOnTinyVideos) {
+  SFAR_REQUIRE_DATA(weights, "golden/clip_public/clip_random.pt");
+  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
+  SFAR_REQUIRE_DATA(videos, "videos/mmaction2_test.avi");
+  test::TempDir dir;
+  const fs::path root = dir.path() / "videos";
+  fs::create_directories(root);
+  const std::string src = fs::path(videos).parent_path().string();
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"mmaction2_demo.mp4", "wrestle_a.mp4"}, {"mmaction2_demo_vp9.webm", "wrestle_b.webm"},
+      {"mmaction2_test.mp4", "pool_a.mp4"},    {"mmaction2_test.mp4", "pool_b.mp4"},
+      {"mmaction2_test.avi", "makeup_a.avi"},  {"mmaction2_test.avi", "makeup_b.avi"}};
+  for (const auto& [from, to] : files) fs::create_symlink(src + "/" + from, root / to);
+  write_file_atomic((root / "train.txt").string(),
+                    "wrestle_a.mp4 0\npool_a.mp4 1\nmakeup_a.avi 2\nwrestle_b.webm 0\npool_b.mp4 1\nmakeup_b.avi 2\n");
+  write_file_atomic((root / "val.txt").string(), "wrestle_a.mp4 0\npool_b.mp4 1\nmakeup_b.avi 2\n");
+  const auto labels = tiny_labels(dir.file("labels.csv"));
+  save_description_cache(dir.file("descriptions.json"), tiny_cache(labels));
+  const std::string config = dir.file("tiny.yaml");
+  write_file_atomic(config, "run: {name: tiny, work_dir: " + dir.file("run") + ", threads: 2, device: cpu}\n"
+                            "model: {arch: auto, weights: " + weights + "}\n"
+                            "text: {vocab: " + vocab + "}\n"
+                            "head: {type: sfar}\n"
+                            "data:\n  root: " + root.string() + "\n  list: train.txt\n  labels: " +
+                            dir.file("labels.csv") + "\n  num_frames: 4\n  short_side: 72\n  workers: 2\n"
+                            "  prefetch: 2\n  batch_size: 3\n"
+                            "  train_pipeline: [{type: random_resized_crop, size: 64}, {type: flip}, {type: normalize}]\n"
+                            "  test_pipeline: [{type: center_crop, size: 64}, {type: normalize}]\n"
+                            "eval: {list: val.txt}\n"
+                            "train: {epochs: 2, warmup_epochs: 0.5, lr: 1.0e-4, batch_size: 3, log_interval: 1}\n"
+                            "descriptions: {cache: " + dir.file("descriptions.json") + ", num_subtexts: 4}\n");
+
+  const Result dry = run_sfar("train --config " + config + " --dry-run", dir);
+  ASSERT_EQ(dry.status, 0) << dry.err;
+  const Json d = last_json_line(dry.out);
+  const Json& p = d["parameters"];
+  // The golden CLIP has 7,244,929 parameters; only its text tower is frozen.
+  EXPECT_EQ(p["visual"]["total"].get<std::int64_t>() + p["text"]["total"].get<std::int64_t>() +
+                p["logit_scale"]["total"].get<std::int64_t>(), 7244929);
+  EXPECT_EQ(p["text"]["trainable"], 0);
+  EXPECT_EQ(p["visual"]["frozen"], 0);
+  EXPECT_EQ(p["logit_scale"]["trainable"], 1);
+  EXPECT_GT(p["head"]["trainable"].get<std::int64_t>(), 0);
+  EXPECT_EQ(p["all"]["frozen"], p["text"]["frozen"]);
+  EXPECT_TRUE(std::isfinite(d["loss"].get<double>()));
+  EXPECT_GT(d["head_grad_norm"].get<double>(), 0);
+  EXPECT_EQ(d["train_videos"], 6);
+  EXPECT_EQ(d["steps_per_epoch"], 2);
+
+  const Result train = run_sfar("train --config " + config, dir);
+  ASSERT_EQ(train.status, 0) << train.err;
+  const Json t = last_json_line(train.out);
+  EXPECT_EQ(t["steps"], 4);
+  EXPECT_EQ(t["skipped_steps"], 0);
+  EXPECT_TRUE(std::isfinite(t["last_loss"].get<double>()));
+  std::ifstream metrics(dir.file("run/metrics.jsonl"));
+  ASSERT_TRUE(metrics) << "no metrics.jsonl";
+  std::vector<Json> evals;
+  int train_lines = 0;
+  for (std::string line; std::getline(metrics, line);) {
+    const Json j = Json::parse(line);
+    if (j["kind"] == "eval") evals.push_back(j);
+    if (j["kind"] == "train") {
+      ++train_lines;
+      EXPECT_TRUE(std::isfinite(j["loss"].get<double>())) << line;
+    }
+  }
+  EXPECT_EQ(train_lines, 4);
+  ASSERT_EQ(evals.size(), 2u);
+  const std::string checkpoint = dir.file("run/checkpoints/step_000000004.pt");
+  ASSERT_TRUE(fs::exists(checkpoint));
+  EXPECT_FALSE(fs::is_empty(dir.file("run/cache")));  // the text bank
+
+  const Result eval = run_sfar("eval --config " + config + " --checkpoint " + checkpoint, dir);
+  ASSERT_EQ(eval.status, 0) << eval.err;
+  const Json e = last_json_line(eval.out);
+  EXPECT_EQ(e["step"], 4);
+  EXPECT_EQ(e["videos"], 3);
+  // The checkpoint's weights give the evaluation the run logged after its last epoch.
+  for (const char* key : {"top1", "top5", "mean_class_accuracy"}) {
+    EXPECT_NEAR(e[key].get<double>(), evals.back()[key].get<double>(), 1e-9) << key;
+  }
+  EXPECT_DOUBLE_EQ(e["top5"].get<double>(), 100.0);  // 3 classes
+}
+
+}  // namespace
+}  // namespace sfar::train
