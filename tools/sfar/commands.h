@@ -7,11 +7,11 @@
 namespace sfar::cli {
 
 void add_config_command(CLI::App& app, CommandContext& context);
-void add_tokenize_command(CLI::App& app, CommandContext& context);
-void add_tokenizer_command(CLI::App& app, CommandContext& context);
 void add_describe_command(CLI::App& app, CommandContext& context);
 void add_video_command(CLI::App& app, CommandContext& context);
 void add_bench_command(CLI::App& app, CommandContext& context);
+void add_tokenize_command(CLI::App& app, CommandContext& context);
+void add_tokenizer_command(CLI::App& app, CommandContext& context);
 void add_info_command(CLI::App& app, CommandContext& context);
 void add_encode_command(CLI::App& app, CommandContext& context);
 // Adds `forward` to the `bench` group, so its row comes after "bench".
@@ -29,11 +29,11 @@ struct CommandEntry {
 
 inline const CommandEntry kCommands[] = {
     {"config", add_config_command},
-    {"tokenize", add_tokenize_command},
-    {"tokenizer", add_tokenizer_command},
     {"describe", add_describe_command},
     {"video", add_video_command},
     {"bench", add_bench_command},
+    {"tokenize", add_tokenize_command},
+    {"tokenizer", add_tokenizer_command},
     {"info", add_info_command},
     {"encode-image, encode-text", add_encode_command},
     {"bench forward", add_bench_forward_command},
