@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -313,6 +314,62 @@ std::vector<VideoRecord> read_video_list(const std::string& path, VideoListForma
     case VideoListFormat::kDiving48Json: return read_diving48(path, options);
   }
   SFAR_ASSERT(false, "unhandled video list format");
+}
+
+void check_class_names_match_videos(const std::vector<VideoRecord>& records,
+                                    const std::vector<std::string>& class_names,
+                                    const std::string& class_file) {
+  // Compare letters and digits only: "kick ball", "kick_ball" and "KickBall" are one name.
+  auto squash = [](const std::string& s) {
+    std::string out;
+    for (unsigned char c : s) {
+      if (std::isalnum(c)) out += static_cast<char>(std::tolower(c));
+    }
+    return out;
+  };
+  std::vector<std::string> names;
+  for (const auto& name : class_names) names.push_back(squash(name));
+  // The class a video is named after: the longest class name inside its path ("kickball" wins
+  // over "kick").
+  auto named_after = [&](const std::string& path) {
+    const std::string p = squash(path);
+    std::int64_t best = -1;
+    for (std::size_t c = 0; c < names.size(); ++c) {
+      if (names[c].empty() || p.find(names[c]) == std::string::npos) continue;
+      if (best < 0 || names[c].size() > names[best].size()) best = static_cast<std::int64_t>(c);
+    }
+    return best;
+  };
+  std::vector<std::int64_t> total(names.size()), agree(names.size()), first_other(names.size(), -1);
+  std::vector<std::int64_t> other_class(names.size(), -1);
+  std::int64_t agreeing = 0, single = 0;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (records[i].labels.size() != 1) continue;
+    const auto label = records[i].labels[0];
+    if (label < 0 || label >= static_cast<std::int64_t>(names.size())) continue;
+    ++single;
+    ++total[label];
+    const auto named = named_after(records[i].path);
+    if (named == label) {
+      ++agree[label];
+      ++agreeing;
+    } else if (named >= 0 && first_other[label] < 0) {
+      first_other[label] = static_cast<std::int64_t>(i);
+      other_class[label] = named;
+    }
+  }
+  // Names carry the class only if most videos agree with their labels; otherwise say nothing.
+  if (single == 0 || agreeing * 2 < single) return;
+  for (std::size_t c = 0; c < names.size(); ++c) {
+    if (total[c] == 0 || agree[c] * 2 > total[c] || first_other[c] < 0) continue;
+    const auto& record = records[first_other[c]];
+    throw FormatError(record.origin,
+                      "videos labelled " + std::to_string(c) + " are named after '" +
+                          class_names[other_class[c]] + "' (class " + std::to_string(other_class[c]) +
+                          "), but " + class_file + " calls class " + std::to_string(c) + " '" +
+                          class_names[c] + "': the class list's order contradicts the split file",
+                      record.path);
+  }
 }
 
 std::vector<VideoRecord> read_hmdb_split(const std::string& dir, int split, const std::string& subset,

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "sfar/core/atomic_file.h"
@@ -135,6 +136,46 @@ TEST(VideoList, UcfAndDivingAndSlowFastFormats) {
   EXPECT_EQ(read_video_list(dir.file("sf.csv"), VideoListFormat::kSlowFastCsv, options)[0].path, "a/b.mp4");
   EXPECT_THROW(parse_video_list_format("xml"), ArgumentError);
   EXPECT_EQ(to_string(parse_video_list_format("ucf_split")), "ucf_split");
+}
+
+TEST(VideoList, ClassListContradictingTheSplitFileIsAnError) {
+  SFAR_REQUIRE_DATA(hmdb, "splits/vifi_clip/hmdb_splits/val1.txt");
+  SFAR_REQUIRE_DATA(vifi, "labels/hmdb51/vifi_hmdb_51_labels.csv");
+  SFAR_REQUIRE_DATA(text4vis, "labels/hmdb51/text4vis_hmdb51_labels.csv");
+  auto names_of = [](const std::string& csv) {
+    std::vector<std::string> names;
+    std::stringstream ss(read_file(csv));
+    std::string line;
+    std::getline(ss, line);  // header
+    while (std::getline(ss, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (!line.empty()) names.push_back(line.substr(line.find(',') + 1));
+    }
+    return names;
+  };
+  VideoListOptions options;
+  options.class_names = names_of(text4vis);
+  const auto records = read_video_list(hmdb, VideoListFormat::kPathLabel, options);
+  EXPECT_NO_THROW(check_class_names_match_videos(records, options.class_names, text4vis));
+  try {
+    check_class_names_match_videos(records, names_of(vifi), vifi);
+    FAIL() << "the swapped ViFi-CLIP order was accepted";
+  } catch (const FormatError& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(e.where().rfind(hmdb + ":", 0), 0u) << what;
+    EXPECT_NE(what.find("videos labelled 20 are named after 'kick'"), std::string::npos) << what;
+    EXPECT_NE(what.find(vifi), std::string::npos) << what;
+  }
+  SFAR_REQUIRE_DATA(ucf, "splits/vifi_clip/ucf_splits/val1.txt");
+  SFAR_REQUIRE_DATA(ucf_names, "labels/ucf101/ucf_101_labels.csv");
+  options.class_names = names_of(ucf_names);
+  const auto ucf_records = read_video_list(ucf, VideoListFormat::kPathLabel, options);
+  EXPECT_NO_THROW(check_class_names_match_videos(ucf_records, options.class_names, ucf_names));
+  // Lists whose names carry no class are not judged.
+  SFAR_REQUIRE_DATA(k400, "splits/vifi_clip/k400_splits/val.txt");
+  options.class_names = numbered_names(400);
+  const auto kinetics = read_video_list(k400, VideoListFormat::kPathLabel, options);
+  EXPECT_NO_THROW(check_class_names_match_videos(kinetics, options.class_names, "k400.csv"));
 }
 
 TEST(VideoList, HmdbOfficialSplitFiles) {

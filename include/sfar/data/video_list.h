@@ -45,6 +45,15 @@ std::string to_string(VideoListFormat format);
 std::vector<VideoRecord> read_video_list(const std::string& path, VideoListFormat format,
                                          const VideoListOptions& options = {});
 
+// Datasets whose video names carry the class (HMDB51, UCF101) reveal a class list in the wrong
+// order: if the videos of some label are mostly named after another class, the class list
+// contradicts the split file (the HMDB51 trap: ViFi-CLIP's CSV swaps "kick"/"kick ball" and
+// "sword"/"sword exercise"). Throws FormatError naming the list's line, the label, its name and
+// the name the videos carry. Lists whose names carry no class (Kinetics ids, SSv2 numbers) pass.
+void check_class_names_match_videos(const std::vector<VideoRecord>& records,
+                                    const std::vector<std::string>& class_names,
+                                    const std::string& class_file);
+
 // HMDB51's official split files: one "<class>_test_split<N>.txt" per class in `dir`, each line
 // "<video> <0|1|2>" (1 = train, 2 = test). Returns the records of `subset` ("train"/"test"),
 // labels indexing `class_names` (a class file missing from `dir` is an error).
