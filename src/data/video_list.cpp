@@ -74,18 +74,28 @@ class LabelChecker {
   std::map<std::string, std::int64_t> index_;
 };
 
-std::vector<VideoRecord> read_path_label(const std::string& path, const VideoListOptions& o,
-                                         bool raw_frames) {
-  const LabelChecker checker(o.class_names);
+// Reads a line-based list: one record per non-empty line, made by `make(line, where)`.
+template <class Make>
+std::vector<VideoRecord> read_line_entries(const std::string& path, Make make) {
   std::vector<VideoRecord> records;
   const auto lines = read_lines(path);
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    const std::string line = trim(lines[i]);
     // No comment syntax: real HMDB51 file names begin with '#'.
+    const std::string line = trim(lines[i]);
     if (line.empty()) continue;
     const std::string where = path + ":" + std::to_string(i + 1);
-    VideoRecord r;
+    VideoRecord r = make(line, where);
     r.origin = where;
+    records.push_back(std::move(r));
+  }
+  return records;
+}
+
+std::vector<VideoRecord> read_path_label(const std::string& path, const VideoListOptions& o,
+                                         bool raw_frames) {
+  const LabelChecker checker(o.class_names);
+  return read_line_entries(path, [&](const std::string& line, const std::string& where) {
+    VideoRecord r;
     const auto last = line.find_last_of(" \t");
     if (last == std::string::npos) throw FormatError(where, "expected '<path> <label>'", line);
     std::string head = trim(line.substr(0, last));
@@ -104,29 +114,21 @@ std::vector<VideoRecord> read_path_label(const std::string& path, const VideoLis
     }
     if (r.labels.size() != 1 && !o.multi_label) throw FormatError(where, "expected one label", label_text);
     r.path = head;
-    records.push_back(std::move(r));
-  }
-  return records;
+    return r;
+  });
 }
 
 std::vector<VideoRecord> read_slowfast(const std::string& path, const VideoListOptions& o) {
   const LabelChecker checker(o.class_names);
-  std::vector<VideoRecord> records;
-  const auto lines = read_lines(path);
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    const std::string line = trim(lines[i]);
-    if (line.empty()) continue;
-    const std::string where = path + ":" + std::to_string(i + 1);
+  return read_line_entries(path, [&](const std::string& line, const std::string& where) {
     const auto cut = line.rfind(o.separator);
     if (cut == std::string::npos) throw FormatError(where, std::string("expected '<path>") + o.separator + "<label>'", line);
     VideoRecord r;
-    r.origin = where;
     r.path = trim(line.substr(0, cut));
     r.labels.push_back(parse_int(line.substr(cut + 1), where, "label"));
     checker.check(r.labels.back(), where);
-    records.push_back(std::move(r));
-  }
-  return records;
+    return r;
+  });
 }
 
 std::vector<std::string> split_csv_line(const std::string& line) {
@@ -200,36 +202,38 @@ std::string strip_brackets(const std::string& s) {
   return out;
 }
 
-std::vector<VideoRecord> read_ssv2(const std::string& path, const VideoListOptions& o) {
-  const LabelChecker checker(o.class_names);
+// Reads a JSON list of videos, one record per element made by `make(element, where)`.
+template <class Make>
+std::vector<VideoRecord> read_json_entries(const std::string& path, Make make) {
   const Json doc = read_json(path);
   if (!doc.is_array()) throw FormatError(path, "expected a JSON list of videos");
   std::vector<VideoRecord> records;
   for (std::size_t i = 0; i < doc.size(); ++i) {
     const std::string where = path + ": entry " + std::to_string(i);
-    const Json& e = doc[i];
-    if (!e.is_object() || !e.contains("id") || !e.contains("template") || !e["template"].is_string()) {
-      throw FormatError(where, "expected an object with 'id' and 'template'");
-    }
-    VideoRecord r;
+    VideoRecord r = make(doc[i], where);
     r.origin = where;
-    r.path = (e["id"].is_string() ? e["id"].get<std::string>() : e["id"].dump()) + o.video_extension;
-    r.labels.push_back(checker.by_name(strip_brackets(e["template"].get<std::string>()), where));
     records.push_back(std::move(r));
   }
   return records;
 }
 
+std::vector<VideoRecord> read_ssv2(const std::string& path, const VideoListOptions& o) {
+  const LabelChecker checker(o.class_names);
+  return read_json_entries(path, [&](const Json& e, const std::string& where) {
+    if (!e.is_object() || !e.contains("id") || !e.contains("template") || !e["template"].is_string()) {
+      throw FormatError(where, "expected an object with 'id' and 'template'");
+    }
+    VideoRecord r;
+    r.path = (e["id"].is_string() ? e["id"].get<std::string>() : e["id"].dump()) + o.video_extension;
+    r.labels.push_back(checker.by_name(strip_brackets(e["template"].get<std::string>()), where));
+    return r;
+  });
+}
+
 std::vector<VideoRecord> read_ucf(const std::string& path, const VideoListOptions& o) {
   const LabelChecker checker(o.class_names);
-  std::vector<VideoRecord> records;
-  const auto lines = read_lines(path);
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    const std::string line = trim(lines[i]);
-    if (line.empty()) continue;
-    const std::string where = path + ":" + std::to_string(i + 1);
+  return read_line_entries(path, [&](const std::string& line, const std::string& where) {
     VideoRecord r;
-    r.origin = where;
     const auto space = line.find_last_of(" \t");
     if (space != std::string::npos) {  // trainlist: 1-based class index
       r.path = trim(line.substr(0, space));
@@ -241,24 +245,17 @@ std::vector<VideoRecord> read_ucf(const std::string& path, const VideoListOption
       if (slash == std::string::npos) throw FormatError(where, "expected '<Class>/<video>'", line);
       r.labels.push_back(checker.by_name(line.substr(0, slash), where));
     }
-    records.push_back(std::move(r));
-  }
-  return records;
+    return r;
+  });
 }
 
 std::vector<VideoRecord> read_diving48(const std::string& path, const VideoListOptions& o) {
   const LabelChecker checker(o.class_names);
-  const Json doc = read_json(path);
-  if (!doc.is_array()) throw FormatError(path, "expected a JSON list of videos");
-  std::vector<VideoRecord> records;
-  for (std::size_t i = 0; i < doc.size(); ++i) {
-    const std::string where = path + ": entry " + std::to_string(i);
-    const Json& e = doc[i];
+  return read_json_entries(path, [&](const Json& e, const std::string& where) {
     if (!e.is_object() || !e.contains("vid_name") || !e.contains("label") || !e["label"].is_number_integer()) {
       throw FormatError(where, "expected an object with 'vid_name' and an integer 'label'");
     }
     VideoRecord r;
-    r.origin = where;
     r.path = e["vid_name"].get<std::string>() + o.video_extension;
     r.labels.push_back(e["label"].get<std::int64_t>());
     checker.check(r.labels.back(), where);
@@ -267,9 +264,8 @@ std::vector<VideoRecord> read_diving48(const std::string& path, const VideoListO
     if (r.end_frame >= 0 && r.end_frame < r.start_frame) {
       throw FormatError(where, "end_frame before start_frame", std::to_string(r.end_frame));
     }
-    records.push_back(std::move(r));
-  }
-  return records;
+    return r;
+  });
 }
 
 }  // namespace
