@@ -15,15 +15,7 @@ using test::FakeReply;
 constexpr const char* kSecret = "sk-test-SECRET-0123456789";
 
 ChatClientOptions fast_options(const test::FakeChatServer& server) {
-  ChatClientOptions o;
-  o.endpoint = server.endpoint();
-  o.model = "fake-model";
-  o.api_key = kSecret;
-  o.timeout_s = 0.3;
-  o.retries = 3;
-  o.backoff_initial_s = 0.01;
-  o.backoff_max_s = 0.05;
-  return o;
+  return test::fast_client_options(server, kSecret, 3, 0.05);
 }
 
 const ChatRequest kRequest{"You are an expert.", "Action: abseiling. Describe it.", 0.5, 42};

@@ -14,15 +14,7 @@ using test::FakeReply;
 constexpr const char* kSecret = "sk-gen-SECRET-987";
 
 ChatClientOptions fast_options(const test::FakeChatServer& server) {
-  ChatClientOptions o;
-  o.endpoint = server.endpoint();
-  o.model = "fake-model";
-  o.api_key = kSecret;
-  o.timeout_s = 0.3;
-  o.retries = 2;
-  o.backoff_initial_s = 0.01;
-  o.backoff_max_s = 0.02;
-  return o;
+  return test::fast_client_options(server, kSecret, 2, 0.02);
 }
 
 ClassNames three_classes() {

@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "sfar/describe/chat_client.h"
+
 namespace sfar::test {
 
 enum class FakeReply {
@@ -55,5 +57,19 @@ class FakeChatServer {
 
 // The answer FakeChatServer gives for a user message naming `class_name`.
 std::string fake_answer(const std::string& class_name);
+
+// Client options aimed at `server` with short time-outs and backoffs, so failure tests stay fast.
+inline ChatClientOptions fast_client_options(const FakeChatServer& server, const std::string& api_key,
+                                             int retries, double backoff_max_s) {
+  ChatClientOptions o;
+  o.endpoint = server.endpoint();
+  o.model = "fake-model";
+  o.api_key = api_key;
+  o.timeout_s = 0.3;
+  o.retries = retries;
+  o.backoff_initial_s = 0.01;
+  o.backoff_max_s = backoff_max_s;
+  return o;
+}
 
 }  // namespace sfar::test
