@@ -1,9 +1,12 @@
 #include "sfar/train/sfar_task.h"
 
+#include <stdexcept>
+
 #include "sfar/core/error.h"
 #include "sfar/core/logging.h"
 #include "sfar/data/bad_file_policy.h"
 #include "sfar/describe/description_cache.h"
+#include "sfar/eval/metrics.h"
 #include "sfar/method/alignment_loss.h"
 #include "sfar/models/clip_loader.h"
 
@@ -194,31 +197,39 @@ std::map<std::string, double> SfarTrainTask::evaluate(std::int64_t) {
     scores.push_back(logits.softmax(-1).view({B, V, -1}).mean(1).cpu());  // views averaged
     labels.push_back(batch->labels.cpu());
   }
-  auto metrics = classification_metrics(torch::cat(scores), torch::cat(labels));
+  last_eval_ = eval::classify(torch::cat(scores), torch::cat(labels));
+  auto metrics = last_eval_->summary();
   metrics["videos"] = static_cast<double>(eval_set_->size());
   return metrics;
 }
 
 std::map<std::string, double> classification_metrics(const torch::Tensor& scores, const torch::Tensor& labels) {
-  if (scores.dim() != 2 || labels.dim() != 1 || scores.size(0) != labels.size(0) || scores.size(0) == 0) {
-    throw ArgumentError("classification metrics", "expected scores [N, C] and labels [N], N > 0");
+  return eval::classify(scores, labels).summary();
+}
+
+void apply_test_views(SfarRunConfig& config, const std::string& views, const std::string& where) {
+  const auto x = views.find('x');
+  std::int64_t clips = 0, crops = 0;
+  try {
+    std::size_t used_c = 0, used_v = 0;
+    if (x == std::string::npos) throw std::invalid_argument("no x");
+    clips = std::stoll(views.substr(0, x), &used_c);
+    crops = std::stoll(views.substr(x + 1), &used_v);
+    if (used_c != x || used_v != views.size() - x - 1) throw std::invalid_argument("trailing");
+  } catch (const std::logic_error&) {
+    throw ArgumentError(where, "expected CxV (clips x crops), e.g. 4x3", views);
   }
-  const auto k = std::min<std::int64_t>(5, scores.size(1));
-  const auto top = std::get<1>(scores.topk(k, 1));
-  const auto hits = top.eq(labels.unsqueeze(1));
-  const auto top1 = hits.select(1, 0).to(torch::kFloat64);
-  const auto topk = hits.any(1).to(torch::kFloat64);
-  double class_sum = 0;
-  std::int64_t classes = 0;
-  for (std::int64_t c = 0; c < scores.size(1); ++c) {
-    const auto mask = labels.eq(c);
-    if (mask.sum().item<std::int64_t>() == 0) continue;
-    class_sum += top1.masked_select(mask).mean().item<double>();
-    ++classes;
+  if (clips < 1) throw ArgumentError(where, "needs at least one clip", views);
+  if (crops != 1 && crops != 3) throw ArgumentError(where, "crops per clip must be 1 or 3", views);
+  config.data.clips = clips;
+  if (crops == 1) return;
+  bool replaced = false;
+  for (auto& t : config.data.test_pipeline) {
+    if (t.type != "center_crop") continue;
+    t.type = "three_crop";
+    replaced = true;
   }
-  return {{"top1", 100.0 * top1.mean().item<double>()},
-          {"top5", 100.0 * topk.mean().item<double>()},
-          {"mean_class_accuracy", 100.0 * class_sum / static_cast<double>(classes)}};
+  if (!replaced) throw ArgumentError(where, "3 crops need a center_crop in data.test_pipeline to replace", views);
 }
 
 }  // namespace sfar::train

@@ -133,6 +133,25 @@ TEST(SfarRun, ConfigErrorsNameTheKey) {
   EXPECT_NO_THROW(load_sfar_run_config({}, {"head.type=mean"}));
 }
 
+TEST(SfarRun, TestViewsSetClipsAndCrops) {
+  SfarRunConfig config;  // test pipeline: center_crop, normalize
+  config.data.test_pipeline[0].size = 64;
+  apply_test_views(config, "4x3");
+  EXPECT_EQ(config.data.clips, 4);
+  EXPECT_EQ(config.data.test_pipeline[0].type, "three_crop");
+  EXPECT_EQ(config.data.test_pipeline[0].size, 64);
+  EXPECT_EQ(config.data.test_pipeline[1].type, "normalize");
+  for (const char* bad : {"4", "4x", "x3", "4x2", "0x1", "4x3x"}) {
+    try {
+      apply_test_views(config, bad);
+      FAIL() << "expected ArgumentError for " << bad;
+    } catch (const ArgumentError& e) {
+      EXPECT_EQ(e.where(), "--views");
+      EXPECT_EQ(e.value(), bad);
+    }
+  }
+}
+
 struct Result {
   int status = -1;
   std::string out, err;
@@ -243,6 +262,46 @@ TEST(SfarRun, TrainsAndEvaluatesOnTinyVideos) {
     EXPECT_NEAR(e[key].get<double>(), evals.back()[key].get<double>(), 1e-9) << key;
   }
   EXPECT_DOUBLE_EQ(e["top5"].get<double>(), 100.0);  // 3 classes
+  // The per-class table and the confusion matrix agree with the top-1 accuracy.
+  EXPECT_EQ(e["per_class_accuracy"], dir.file("run/per_class_accuracy.csv"));
+  EXPECT_EQ(e["confusion_matrix"], dir.file("run/confusion_matrix.csv"));
+  std::stringstream table(read_file(dir.file("run/per_class_accuracy.csv")));
+  std::string line;
+  std::getline(table, line);
+  EXPECT_EQ(line, "id,name,count,accuracy");
+  double correct = 0;
+  int rows = 0;
+  for (; std::getline(table, line); ++rows) {
+    const auto count_at = line.rfind(',', line.rfind(',') - 1) + 1;
+    EXPECT_EQ(line.substr(count_at, 2), "1,") << line;  // one validation video per class
+    correct += std::stod(line.substr(line.rfind(',') + 1)) / 100;
+  }
+  EXPECT_EQ(rows, 3);
+  EXPECT_NEAR(100 * correct / 3, e["top1"].get<double>(), 1e-9);
+  std::stringstream matrix(read_file(dir.file("run/confusion_matrix.csv")));
+  std::getline(matrix, line);
+  EXPECT_EQ(line, "true\\pred,arm wrestling,cleaning pool,applying eye makeup");
+  int total = 0;
+  while (std::getline(matrix, line)) {
+    std::stringstream cells(line);
+    std::string cell;
+    std::getline(cells, cell, ',');  // the class name
+    while (std::getline(cells, cell, ',')) total += std::stoi(cell);
+  }
+  EXPECT_EQ(total, 3);
+
+  // Two clips, or three crops, per video: still one score per video.
+  for (const std::string views : {"2x1", "1x3"}) {
+    const Result r = run_sfar("eval --config " + config + " --checkpoint " + checkpoint + " --views " + views, dir);
+    ASSERT_EQ(r.status, 0) << r.err;
+    const Json v = last_json_line(r.out);
+    EXPECT_EQ(v["views"], views);
+    EXPECT_EQ(v["videos"], 3);
+    EXPECT_DOUBLE_EQ(v["top5"].get<double>(), 100.0);
+  }
+  const Result bad = run_sfar("eval --config " + config + " --checkpoint " + checkpoint + " --views 2x5", dir);
+  EXPECT_NE(bad.status, 0);
+  EXPECT_NE(bad.err.find("2x5"), std::string::npos) << bad.err;
 }
 
 }  // namespace

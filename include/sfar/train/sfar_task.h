@@ -12,10 +12,12 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "sfar/data/video_loader.h"
+#include "sfar/eval/metrics.h"
 #include "sfar/method/sfar_model.h"
 #include "sfar/train/sfar_run_config.h"
 #include "sfar/train/trainer.h"
@@ -55,6 +57,8 @@ class SfarTrainTask : public TrainTask {
   torch::Tensor first_batch_loss(const torch::Device& device);
   std::int64_t train_size() const;
   std::int64_t eval_size() const;
+  // The full result (per-class counts, confusion matrix) of the last evaluate(); empty before.
+  const std::optional<eval::ClassificationResult>& last_eval() const { return last_eval_; }
 
  private:
   torch::Tensor batch_loss(const data::VideoBatch& batch, const torch::Device& device);
@@ -68,10 +72,17 @@ class SfarTrainTask : public TrainTask {
   std::optional<data::VideoBatch> current_;
   torch::Device bank_device_ = torch::kCPU;
   method::TextBank device_bank_;
+  std::optional<eval::ClassificationResult> last_eval_;
 };
+
+// Test views "CxV" (`sfar eval --views`): C clips per video (data.clips) and V crops per clip,
+// V = 1 (the test pipeline as configured) or 3 (its center_crop becomes a three_crop of the
+// same size). Throws ArgumentError naming `where` and the value.
+void apply_test_views(SfarRunConfig& config, const std::string& views, const std::string& where = "--views");
 
 // top-1/top-5 (k capped at the class count) and mean per-class accuracy, in percent, of
 // scores [N, C] against labels [N]; classes absent from `labels` are left out of the mean.
+// The summary of eval::classify.
 std::map<std::string, double> classification_metrics(const torch::Tensor& scores, const torch::Tensor& labels);
 
 }  // namespace sfar::train

@@ -2,17 +2,21 @@
 // checkpoint on the config's evaluation list and prints the metrics as one JSON line.
 //
 //   sfar train --config configs/k400/sfar_vit_b16.yaml --set data.root=/data/k400 --dry-run
-//   sfar eval --config run.yaml --checkpoint runs/x/checkpoints/best.pt
+//   sfar eval --config run.yaml --checkpoint runs/x/checkpoints/best.pt --views 4x3
+//
+// `sfar eval` also writes per_class_accuracy.csv and confusion_matrix.csv into run.work_dir.
 #include <torch/torch.h>
 #include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 
 #include "../command.h"
 #include "sfar/core/error.h"
 #include "sfar/core/logging.h"
 #include "sfar/core/torch_compat.h"
+#include "sfar/eval/metrics.h"
 #include "sfar/train/run_dir.h"
 #include "sfar/train/sfar_run_config.h"
 
@@ -32,6 +36,7 @@ struct TrainArgs {
 struct EvalArgs {
   std::vector<std::string> configs, overrides;
   std::string checkpoint;
+  std::string views;  // "CxV"; empty: the config's clips and test pipeline
 };
 
 #if SFAR_WITH_VIDEO
@@ -106,7 +111,8 @@ int run_train(const TrainArgs& args) {
 }
 
 int run_eval(const EvalArgs& args) {
-  const auto config = load(args.configs, args.overrides);
+  auto config = load(args.configs, args.overrides);
+  if (!args.views.empty()) train::apply_test_views(config, args.views);
   if (config.eval.list.empty()) throw ConfigError("eval.list", "no evaluation list to evaluate on");
   train::SfarRun run = train::build_sfar_run(config, "");
   train::SfarTrainTask task(run, config);
@@ -119,6 +125,14 @@ int run_eval(const EvalArgs& args) {
   run.model->eval();
   nlohmann::json line = {{"checkpoint", args.checkpoint}, {"step", trainer.global_step()}};
   for (const auto& [k, v] : task.evaluate(0)) line[k] = v;
+  if (!args.views.empty()) line["views"] = args.views;
+  const std::filesystem::path dir(config.run.work_dir);
+  const std::string per_class = (dir / "per_class_accuracy.csv").string();
+  const std::string confusion = (dir / "confusion_matrix.csv").string();
+  eval::write_per_class_accuracy_csv(per_class, *task.last_eval(), run.class_names);
+  eval::write_confusion_matrix_csv(confusion, *task.last_eval(), run.class_names);
+  line["per_class_accuracy"] = per_class;
+  line["confusion_matrix"] = confusion;
   print_json_line(line);
   return 0;
 }
@@ -146,6 +160,8 @@ void add_train_command(CLI::App& app, CommandContext& context) {
   eval->add_option("--config,-c", eval_args->configs, "Run config file(s)")->required();
   eval->add_option("--set", eval_args->overrides, "Override, e.g. data.root=/data/k400");
   eval->add_option("--checkpoint", eval_args->checkpoint, "Checkpoint written by sfar train")->required();
+  eval->add_option("--views", eval_args->views,
+                   "Test views CxV: C clips per video, V crops per clip (1, or 3: center_crop -> three_crop)");
   context.on_run(eval, [eval_args] { return run_eval(*eval_args); });
 }
 
