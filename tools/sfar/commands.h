@@ -21,6 +21,8 @@ void add_data_command(CLI::App& app, CommandContext& context);
 void add_bench_data_command(CLI::App& app, CommandContext& context);
 // `train` and `eval`.
 void add_train_command(CLI::App& app, CommandContext& context);
+// `infer` and `export-features`.
+void add_infer_command(CLI::App& app, CommandContext& context);
 
 struct CommandEntry {
   const char* name;
@@ -40,6 +42,7 @@ inline const CommandEntry kCommands[] = {
     {"data", add_data_command},
     {"bench data", add_bench_data_command},
     {"train, eval", add_train_command},
+    {"infer, export-features", add_infer_command},
 };
 
 }  // namespace sfar::cli

@@ -1,0 +1,233 @@
+// `sfar infer` and `sfar export-features` end to end: a tiny run (shared videos, golden tiny
+// CLIP) trained for one epoch, then classified, explained and exported through the binary.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <sstream>
+
+#include "sfar/core/atomic_file.h"
+#include "sfar/describe/description_cache.h"
+#include "sfar/io/class_names.h"
+#include "support/test_data.h"
+
+namespace sfar::train {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+constexpr std::int64_t kEmbedDim = 64;  // the golden tiny CLIP's embedding width
+constexpr std::int64_t kFrames = 4, kSize = 64;
+
+struct Result {
+  int status = -1;
+  std::string out, err;
+};
+
+Result run_sfar(const std::string& args, const test::TempDir& dir) {
+  const std::string err_path = dir.file("stderr.txt");
+  Result r;
+  FILE* pipe = ::popen((std::string(SFAR_BINARY) + " " + args + " 2>" + err_path).c_str(), "r");
+  if (!pipe) return r;
+  char buffer[65536];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) r.out.append(buffer, n);
+  const int raw = ::pclose(pipe);
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.err = read_file(err_path);
+  return r;
+}
+
+std::vector<Json> json_lines(const std::string& text) {
+  std::stringstream ss(text);
+  std::vector<Json> out;
+  for (std::string line; std::getline(ss, line);) {
+    if (!line.empty() && line[0] == '{') out.push_back(Json::parse(line));
+  }
+  return out;
+}
+
+// Six shared videos in three classes, labels, descriptions and a run config with `head`.
+class TinyRun {
+ public:
+  TinyRun(const std::string& weights, const std::string& vocab, const std::string& videos, const std::string& head) {
+    root_ = dir_.path() / "videos";
+    fs::create_directories(root_);
+    const std::string src = fs::path(videos).parent_path().string();
+    const std::vector<std::pair<std::string, std::string>> files = {
+        {"mmaction2_demo.mp4", "wrestle_a.mp4"}, {"mmaction2_demo_vp9.webm", "wrestle_b.webm"},
+        {"mmaction2_test.mp4", "pool_a.mp4"},    {"mmaction2_test.mp4", "pool_b.mp4"},
+        {"mmaction2_test.avi", "makeup_a.avi"},  {"mmaction2_test.avi", "makeup_b.avi"}};
+    for (const auto& [from, to] : files) fs::create_symlink(src + "/" + from, root_ / to);
+    write_file_atomic((root_ / "train.txt").string(), "wrestle_a.mp4 0\npool_a.mp4 1\nmakeup_a.avi 2\n"
+                                                      "wrestle_b.webm 0\npool_b.mp4 1\nmakeup_b.avi 2\n");
+    write_file_atomic((root_ / "val.txt").string(), "wrestle_a.mp4 0\npool_b.mp4 1\nmakeup_b.avi 2\n");
+    write_file_atomic(dir_.file("labels.csv"), "id,name\n0,arm wrestling\n1,cleaning pool\n2,applying eye makeup\n");
+    const auto labels = read_class_names(dir_.file("labels.csv"));
+    DescriptionCache cache = new_description_cache(labels, "tiny");
+    DescriptionProvenance p;
+    p.generator = "test";
+    cache.classes[0].candidates.push_back({{"Two arms lock.", "One arm pushes down."}, p, {}});
+    cache.classes[1].candidates.push_back({{"Skim the water.", "Lift the net.", "Empty the net."}, p, {}});
+    cache.classes[2].candidates.push_back({{"Brush the lid.", "Draw a line.", "Blend.", "Look."}, p, {}});
+    save_description_cache(dir_.file("descriptions.json"), cache);
+    config_ = dir_.file("tiny.yaml");
+    write_file_atomic(config_, "run: {name: tiny, work_dir: " + dir_.file("run") + ", threads: 2, device: cpu}\n"
+                               "model: {arch: auto, weights: " + weights + "}\n"
+                               "text: {vocab: " + vocab + "}\n"
+                               "head: {type: " + head + "}\n"
+                               "data:\n  root: " + root_.string() + "\n  list: train.txt\n  labels: " +
+                               dir_.file("labels.csv") + "\n  num_frames: 4\n  short_side: 72\n  workers: 2\n"
+                               "  prefetch: 2\n  batch_size: 3\n"
+                               "  train_pipeline: [{type: random_resized_crop, size: 64}, {type: normalize}]\n"
+                               "  test_pipeline: [{type: center_crop, size: 64}, {type: normalize}]\n"
+                               "eval: {list: val.txt}\n"
+                               "train: {epochs: 1, warmup_epochs: 0.5, lr: 1.0e-4, batch_size: 3, log_interval: 1}\n"
+                               "descriptions: {cache: " + dir_.file("descriptions.json") + ", num_subtexts: 4}\n");
+  }
+
+  // Trains one epoch; returns the checkpoint and the evaluation logged after it.
+  std::string train(Json* eval) {
+    const Result r = run_sfar("train --config " + config_, dir_);
+    EXPECT_EQ(r.status, 0) << r.err;
+    std::ifstream metrics(dir_.file("run/metrics.jsonl"));
+    for (std::string line; std::getline(metrics, line);) {
+      const Json j = Json::parse(line);
+      if (j["kind"] == "eval") *eval = j;
+    }
+    return dir_.file("run/checkpoints/step_000000002.pt");
+  }
+
+  const test::TempDir& dir() const { return dir_; }
+  const std::string& config() const { return config_; }
+  std::string video(const std::string& name) const { return (root_ / name).string(); }
+
+ private:
+  test::TempDir dir_;
+  fs::path root_;
+  std::string config_;
+};
+
+TEST(SfarInfer, ClassifiesExplainsAndExports) {
+  SFAR_REQUIRE_DATA(weights, "golden/clip_public/clip_random.pt");
+  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
+  SFAR_REQUIRE_DATA(videos, "videos/mmaction2_test.avi");
+  TinyRun run(weights, vocab, videos, "sfar");
+  Json eval;
+  const std::string checkpoint = run.train(&eval);
+  ASSERT_TRUE(fs::exists(checkpoint));
+  const auto& dir = run.dir();
+  const std::string common = " --config " + run.config() + " --checkpoint " + checkpoint;
+
+  // infer: softmax over the 3 classes, best first; --topk 5 is capped at 3.
+  const Result infer = run_sfar("infer" + common + " --video " + run.video("pool_b.mp4") + " --explain " +
+                                dir.file("why.png"), dir);
+  ASSERT_EQ(infer.status, 0) << infer.err;
+  const auto lines = json_lines(infer.out);
+  ASSERT_EQ(lines.size(), 1u) << infer.out;
+  const Json& top = lines[0]["top"];
+  ASSERT_EQ(top.size(), 3u);
+  const std::vector<std::string> names = {"arm wrestling", "cleaning pool", "applying eye makeup"};
+  double sum = 0;
+  for (std::size_t i = 0; i < top.size(); ++i) {
+    sum += top[i]["score"].get<double>();
+    EXPECT_EQ(top[i]["name"], names.at(top[i]["class"].get<std::size_t>()));
+    if (i > 0) {
+      EXPECT_LE(top[i]["score"].get<double>(), top[i - 1]["score"].get<double>());
+    }
+  }
+  EXPECT_NEAR(sum, 1.0, 1e-5);
+  EXPECT_EQ(lines[0]["video"], run.video("pool_b.mp4"));
+
+  const cv::Mat png = cv::imread(dir.file("why.png"), cv::IMREAD_COLOR);
+  ASSERT_FALSE(png.empty()) << "why.png does not decode";
+  EXPECT_EQ(png.cols, kFrames * kSize);
+  EXPECT_GT(png.rows, kSize);
+
+  // --topk 1 prints only the best class, with the same score.
+  const Result top1 = run_sfar("infer" + common + " --video " + run.video("pool_b.mp4") + " --topk 1", dir);
+  ASSERT_EQ(top1.status, 0) << top1.err;
+  const Json t1 = json_lines(top1.out).at(0)["top"];
+  ASSERT_EQ(t1.size(), 1u);
+  EXPECT_EQ(t1[0]["class"], top[0]["class"]);
+  EXPECT_NEAR(t1[0]["score"].get<double>(), top[0]["score"].get<double>(), 1e-6);
+
+  // export-features on the validation list: embedding [D] conditioned on the predicted class,
+  // plus the mean frame embedding; the predictions reproduce the run's last evaluation.
+  const Result exported = run_sfar("export-features" + common + " --list val.txt --out " + dir.file("f.jsonl"), dir);
+  ASSERT_EQ(exported.status, 0) << exported.err;
+  std::ifstream in(dir.file("f.jsonl"));
+  std::vector<Json> feats;
+  for (std::string line; std::getline(in, line);) feats.push_back(Json::parse(line));
+  ASSERT_EQ(feats.size(), 3u);
+  int hits = 0;
+  for (const auto& f : feats) {
+    EXPECT_EQ(f["embedding"].size(), static_cast<std::size_t>(kEmbedDim));
+    EXPECT_EQ(f["frame_mean"].size(), static_cast<std::size_t>(kEmbedDim));
+    hits += f["predicted"] == f["label"];
+  }
+  EXPECT_NEAR(100.0 * hits / 3.0, eval["top1"].get<double>(), 1e-9);
+  EXPECT_EQ(feats[1]["video"], "pool_b.mp4");
+  EXPECT_EQ(feats[1]["predicted"], top[0]["class"]);  // infer on the same video agrees
+
+  // The .pt archive holds the same embeddings.
+  const Result pt = run_sfar("export-features" + common + " --list val.txt --out " + dir.file("f.pt"), dir);
+  ASSERT_EQ(pt.status, 0) << pt.err;
+  torch::serialize::InputArchive archive;
+  archive.load_from(dir.file("f.pt"));
+  torch::Tensor embeddings;
+  archive.read("embeddings", embeddings);
+  ASSERT_EQ(embeddings.sizes(), (std::vector<std::int64_t>{3, kEmbedDim}));
+  for (std::int64_t d = 0; d < kEmbedDim; ++d) {
+    EXPECT_NEAR(embeddings[2][d].item<double>(), feats[2]["embedding"][d].get<double>(), 1e-5);
+  }
+}
+
+TEST(SfarInfer, MeanHeadExportsTheVideoEmbeddingAndSaysSoInTheImage) {
+  SFAR_REQUIRE_DATA(weights, "golden/clip_public/clip_random.pt");
+  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
+  SFAR_REQUIRE_DATA(videos, "videos/mmaction2_test.avi");
+  TinyRun run(weights, vocab, videos, "mean");
+  Json eval;
+  const std::string checkpoint = run.train(&eval);
+  const auto& dir = run.dir();
+  const std::string common = " --config " + run.config() + " --checkpoint " + checkpoint;
+  const Result infer = run_sfar("infer" + common + " --video " + run.video("makeup_a.avi") + " --explain " +
+                                dir.file("why.png"), dir);
+  ASSERT_EQ(infer.status, 0) << infer.err;
+  EXPECT_EQ(cv::imread(dir.file("why.png")).cols, kFrames * kSize);
+  const Result exported = run_sfar("export-features" + common + " --list val.txt --out " + dir.file("f.jsonl"), dir);
+  ASSERT_EQ(exported.status, 0) << exported.err;
+  std::ifstream in(dir.file("f.jsonl"));
+  int n = 0;
+  for (std::string line; std::getline(in, line); ++n) {
+    const Json f = Json::parse(line);
+    EXPECT_EQ(f["embedding"].size(), static_cast<std::size_t>(kEmbedDim));
+    EXPECT_FALSE(f.contains("frame_mean"));  // class-agnostic: the video embedding is all there is
+  }
+  EXPECT_EQ(n, 3);
+}
+
+TEST(SfarInfer, BadInputNamesTheFileOrOption) {
+  SFAR_REQUIRE_DATA(weights, "golden/clip_public/clip_random.pt");
+  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
+  SFAR_REQUIRE_DATA(videos, "videos/mmaction2_test.avi");
+  TinyRun run(weights, vocab, videos, "mean");
+  const auto& dir = run.dir();
+  const Result missing = run_sfar("infer --config " + run.config() + " --checkpoint " + dir.file("nope.pt") +
+                                  " --video " + run.video("pool_a.mp4"), dir);
+  EXPECT_NE(missing.status, 0);
+  EXPECT_NE(missing.err.find("nope.pt"), std::string::npos) << missing.err;
+  const Result out = run_sfar("export-features --config " + run.config() + " --checkpoint x.pt --list val.txt --out "
+                              + dir.file("f.csv"), dir);
+  EXPECT_NE(out.status, 0);
+  EXPECT_NE(out.err.find("f.csv"), std::string::npos) << out.err;
+}
+
+}  // namespace
+}  // namespace sfar::train
