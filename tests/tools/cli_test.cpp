@@ -8,30 +8,18 @@
 #include <sstream>
 
 #include "sfar/core/atomic_file.h"
+#include "support/run_binary.h"
 #include "support/test_data.h"
 
 namespace {
 
 using Json = nlohmann::json;
 
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
+using Result = sfar::test::CommandResult;
 
 // Runs `sfar ARGS` through the shell, capturing stdout and stderr.
 Result run_sfar(const std::string& args, const sfar::test::TempDir& dir) {
-  const std::string err_path = dir.file("stderr.txt");
-  const std::string command = std::string(SFAR_BINARY) + " " + args + " 2>" + err_path;
-  Result r;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return r;
-  char buffer[65536];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) r.out.append(buffer, n);
-  const int raw = ::pclose(pipe);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.err = sfar::read_file(err_path);
-  return r;
+  return sfar::test::run_binary(SFAR_BINARY, args, dir);
 }
 
 std::vector<Json> json_lines(const std::string& text) {

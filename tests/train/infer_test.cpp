@@ -14,6 +14,7 @@
 #include "sfar/core/atomic_file.h"
 #include "sfar/describe/description_cache.h"
 #include "sfar/io/class_names.h"
+#include "support/run_binary.h"
 #include "support/test_data.h"
 
 namespace sfar::train {
@@ -25,22 +26,11 @@ using Json = nlohmann::json;
 constexpr std::int64_t kEmbedDim = 64;  // the golden tiny CLIP's embedding width
 constexpr std::int64_t kFrames = 4, kSize = 64;
 
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
+using Result = test::CommandResult;
 
+// Runs `sfar ARGS` through the shell, capturing stdout and stderr.
 Result run_sfar(const std::string& args, const test::TempDir& dir) {
-  const std::string err_path = dir.file("stderr.txt");
-  Result r;
-  FILE* pipe = ::popen((std::string(SFAR_BINARY) + " " + args + " 2>" + err_path).c_str(), "r");
-  if (!pipe) return r;
-  char buffer[65536];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) r.out.append(buffer, n);
-  const int raw = ::pclose(pipe);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.err = read_file(err_path);
-  return r;
+  return test::run_binary(SFAR_BINARY, args, dir);
 }
 
 std::vector<Json> json_lines(const std::string& text) {

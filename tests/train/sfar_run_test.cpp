@@ -18,6 +18,7 @@
 #include "sfar/models/clip_loader.h"
 #include "sfar/train/sfar_run_config.h"
 #include "sfar/train/sfar_task.h"
+#include "support/run_binary.h"
 #include "support/test_data.h"
 
 namespace sfar::train {
@@ -152,22 +153,11 @@ TEST(SfarRun, TestViewsSetClipsAndCrops) {
   }
 }
 
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
+using Result = test::CommandResult;
 
+// Runs `sfar ARGS` through the shell, capturing stdout and stderr.
 Result run_sfar(const std::string& args, const test::TempDir& dir) {
-  const std::string err_path = dir.file("stderr.txt");
-  Result r;
-  FILE* pipe = ::popen((std::string(SFAR_BINARY) + " " + args + " 2>" + err_path).c_str(), "r");
-  if (!pipe) return r;
-  char buffer[65536];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) r.out.append(buffer, n);
-  const int raw = ::pclose(pipe);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.err = read_file(err_path);
-  return r;
+  return test::run_binary(SFAR_BINARY, args, dir);
 }
 
 Json last_json_line(const std::string& text) {

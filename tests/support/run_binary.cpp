@@ -1,0 +1,27 @@
+#include "support/run_binary.h"
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace sfar::test {
+
+CommandResult run_binary(const std::string& binary, const std::string& args, const TempDir& dir) {
+  const std::string err_path = dir.file("stderr.txt");
+  CommandResult r;
+  FILE* pipe = ::popen((binary + " " + args + " 2>" + err_path).c_str(), "r");
+  if (!pipe) return r;
+  char buffer[65536];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) r.out.append(buffer, n);
+  const int raw = ::pclose(pipe);
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  std::ifstream err(err_path, std::ios::binary);
+  std::stringstream text;
+  text << err.rdbuf();
+  r.err = text.str();
+  return r;
+}
+
+}  // namespace sfar::test
