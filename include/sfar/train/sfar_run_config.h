@@ -17,6 +17,7 @@
 #include "sfar/data/data_config.h"
 #include "sfar/describe/description_cache.h"
 #include "sfar/method/video_head.h"
+#include "sfar/train/protocol_config.h"
 #include "sfar/train/train_options.h"
 
 namespace sfar::train {
@@ -73,6 +74,7 @@ struct SfarRunConfig {
   TrainOptions train;
   LossConfig loss;
   DescriptionsConfig descriptions;
+  ProtocolConfig protocol;  // read by `sfar protocol` only
 
   SfarRunConfig() { train.backbone_prefixes = {"clip.visual."}; }
 
@@ -87,6 +89,7 @@ struct SfarRunConfig {
     a("train", train);
     a("loss", loss);
     a("descriptions", descriptions);
+    a("protocol", protocol);
   }
 };
 

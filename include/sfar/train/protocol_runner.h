@@ -1,0 +1,50 @@
+// `sfar protocol`: the paper's evaluation protocols, each run from one config with the SFAR
+// training engine in-process (build_sfar_run, SfarTrainTask, Trainer), one sub work dir per
+// K / seed / target, and one ProtocolReport at the end.
+//
+//   supervised     seed<s>/                 train on data.list, test on eval.list (top1, top5)
+//   few-shot       K<K>/seed<s>/            per K: protocol.few_shot.list_pattern, or K per class drawn
+//                                           from data.list (written to the run dir); test on eval.list
+//   zero-shot      seed<s>/source, seed<s>/<target>   train on the source, then evaluate every target
+//                  <target>/ with a checkpoint: evaluation only
+//   base-to-novel  seed<s>/base, seed<s>/novel        train on base classes; base, novel, HM
+//
+// Every evaluation builds the text bank of the classes it tests (the target's names and
+// descriptions), so the model never scores videos against the source's classes.
+//
+//   auto report = run_protocol(ProtocolKind::kFewShot, config, {.work_dir = "runs/fs", .seeds = {0}});
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "sfar/train/protocol_report.h"
+#include "sfar/train/sfar_run_config.h"
+
+namespace sfar::train {
+
+enum class ProtocolKind { kSupervised, kFewShot, kZeroShot, kBaseToNovel };
+
+// "supervised", "few-shot", "zero-shot", "base-to-novel"; ArgumentError otherwise.
+ProtocolKind parse_protocol_kind(const std::string& name);
+std::string to_string(ProtocolKind kind);
+
+struct ProtocolOptions {
+  std::string work_dir;             // the protocol's directory (results.json, sub work dirs)
+  std::vector<std::int64_t> seeds;  // empty: protocol.seeds
+  std::string checkpoint;           // zero-shot only: evaluate this checkpoint, train nothing
+  std::ostream* progress = nullptr; // the trainer's progress bar (drawn only when interactive)
+  bool interactive = false;
+};
+
+// Checks the protocol's section of `config` (the keys `kind` reads) and throws ConfigError
+// naming the key: shots >= 1 and a "{K}" in list_pattern, targets with unique names, base and
+// novel class files. Called by run_protocol before anything trains.
+void validate_protocol(ProtocolKind kind, const SfarRunConfig& config);
+
+// Runs the protocol and writes results.json / results.md into options.work_dir.
+ProtocolReport run_protocol(ProtocolKind kind, const SfarRunConfig& config, const ProtocolOptions& options);
+
+}  // namespace sfar::train

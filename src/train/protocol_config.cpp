@@ -1,0 +1,15 @@
+#include "sfar/train/protocol_config.h"
+
+namespace sfar::train {
+
+std::string expand_placeholder(const std::string& text, const std::string& key, const std::string& value) {
+  const std::string token = "{" + key + "}";
+  std::string out;
+  std::size_t from = 0;
+  for (std::size_t at; (at = text.find(token, from)) != std::string::npos; from = at + token.size()) {
+    out.append(text, from, at - from).append(value);
+  }
+  return out.append(text, from, std::string::npos);
+}
+
+}  // namespace sfar::train

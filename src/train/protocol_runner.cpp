@@ -1,0 +1,354 @@
+#include "sfar/train/protocol_runner.h"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <set>
+
+#include "sfar/core/error.h"
+#include "sfar/core/logging.h"
+#include "sfar/core/torch_compat.h"
+#include "sfar/eval/metrics.h"
+#include "sfar/train/checkpoint.h"
+#include "sfar/train/few_shot_split.h"
+#include "sfar/train/model_ema.h"
+#include "sfar/train/run_dir.h"
+#include "sfar/train/sfar_task.h"
+
+namespace sfar::train {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The rule of load_sfar_run_config: a relative path that does not exist as written is looked up under `root`.
+std::string under_root(const std::string& path, const std::string& root) {
+  if (path.empty() || root.empty() || fs::path(path).is_absolute() || fs::exists(path)) return path;
+  const fs::path joined = fs::path(root) / path;
+  return fs::exists(joined) ? joined.string() : path;
+}
+
+bool needs_subtexts(const SfarRunConfig& config) {
+  return config.head.type != "mean" && config.head.type != "temporal";
+}
+
+std::string sub_dir(const std::string& base, const std::string& name) { return (fs::path(base) / name).string(); }
+std::string seed_name(std::int64_t seed) { return "seed" + std::to_string(seed); }
+
+// Copies the checkpoint's model weights into `model`, checking every name and shape first.
+void load_model_weights(torch::nn::Module& model, const std::string& path) {
+  auto archive = load_checkpoint_archive(path);
+  torch::serialize::InputArchive model_archive;
+  if (!archive.try_read("model", model_archive)) throw FormatError(path + ": model", "missing from the checkpoint");
+  const auto saved = read_named_tensors(model_archive);
+  auto current = model_state(model);
+  for (const auto& item : current) {
+    const torch::Tensor* t = saved.find(item.key());
+    if (!t) throw ModelError(path + ": " + item.key(), "missing from the checkpoint");
+    if (t->sizes() != item.value().sizes()) {
+      throw ModelError(path + ": " + item.key(), "shape differs from the model's " + c10::str(item.value().sizes()),
+                       c10::str(t->sizes()));
+    }
+  }
+  torch::NoGradGuard no_grad;
+  for (auto& item : current) item.value().copy_(*saved.find(item.key()));
+}
+
+struct Cell {
+  std::map<std::string, double> metrics;  // the evaluation (empty without eval.list)
+  std::string checkpoint;                 // the final weights (training cells)
+};
+
+RunDir open_run_dir(SfarRunConfig& config, const std::string& work_dir) {
+  config.run.work_dir = work_dir;
+  return RunDir({work_dir, sfar_run_config_to_yaml(config), resolve_device(config.run.device),
+                 compat::torch_version(), config.run.threads, config.run.log_level, true});
+}
+
+void write_eval_tables(const SfarTrainTask& task, const SfarRun& run, const RunDir& dir) {
+  if (!task.last_eval()) return;
+  eval::write_per_class_accuracy_csv(dir.file("per_class_accuracy.csv"), *task.last_eval(), run.class_names);
+  eval::write_confusion_matrix_csv(dir.file("confusion_matrix.csv"), *task.last_eval(), run.class_names);
+}
+
+// Trains `config` from scratch in `work_dir`; the last epoch's evaluation and checkpoint.
+Cell train_cell(SfarRunConfig config, const std::string& work_dir, const ProtocolOptions& options) {
+  SFAR_LOG_INFO("protocol: training {} (seed {}) in {}", config.data.list, config.run.seed, work_dir);
+  torch::manual_seed(static_cast<std::uint64_t>(config.run.seed));
+  RunDir dir = open_run_dir(config, work_dir);
+  SfarRun run = build_sfar_run(config, dir.file("cache"));
+  SfarTrainTask task(run, config);
+  TrainerSetup setup;
+  setup.options = config.train;
+  setup.device = run.device;
+  setup.config_text = sfar_run_config_to_yaml(config);
+  setup.checkpoint_dir = dir.checkpoint_dir();
+  setup.seed = static_cast<std::uint64_t>(config.run.seed);
+  setup.run = &dir;
+  setup.progress = options.progress;
+  setup.interactive = options.interactive;
+  Trainer trainer(run.model.ptr(), task, setup);
+  trainer.fit();
+  Cell cell;
+  if (task.last_eval()) {
+    cell.metrics = task.last_eval()->summary();
+    cell.metrics["videos"] = static_cast<double>(task.eval_size());
+  }
+  write_eval_tables(task, run, dir);
+  cell.checkpoint = CheckpointDir(dir.checkpoint_dir(), config.train.keep_last).path_for_step(trainer.global_step());
+  return cell;
+}
+
+// Evaluates `checkpoint` on config.eval.list with the classes (and text bank) of config.data.labels.
+Cell evaluate_cell(SfarRunConfig config, const std::string& checkpoint, const std::string& work_dir) {
+  SFAR_LOG_INFO("protocol: evaluating {} on {} ({}) in {}", checkpoint, config.eval.list, config.data.labels,
+                work_dir);
+  // SfarTrainTask also opens a training list, which evaluation never reads: let it be the
+  // evaluation list, in batches of one so that any list is long enough.
+  config.data.list = config.eval.list;
+  config.train.batch_size = 1;
+  config.train.micro_batch = 0;
+  torch::manual_seed(static_cast<std::uint64_t>(config.run.seed));
+  RunDir dir = open_run_dir(config, work_dir);
+  SfarRun run = build_sfar_run(config, dir.file("cache"));
+  load_model_weights(*run.model, checkpoint);
+  run.model->to(torch::Device(run.device));
+  run.model->eval();
+  SfarTrainTask task(run, config);
+  Cell cell;
+  cell.metrics = task.evaluate(0);
+  cell.checkpoint = checkpoint;
+  dir.log_eval(0, 0, cell.metrics);
+  write_eval_tables(task, run, dir);
+  return cell;
+}
+
+double metric(const Cell& cell, const std::string& name, const std::string& where) {
+  const auto it = cell.metrics.find(name);
+  if (it == cell.metrics.end()) throw ConfigError(where, "the run produced no '" + name + "' (no evaluation list?)");
+  return it->second;
+}
+
+ProtocolRun record(const std::string& column, std::int64_t seed, const std::string& dir, const Cell& cell) {
+  ProtocolRun run{column, seed, dir, cell.metrics, {}};
+  if (!cell.checkpoint.empty()) run.files["checkpoint"] = cell.checkpoint;
+  return run;
+}
+
+SfarRunConfig with_seed(const SfarRunConfig& config, std::int64_t seed) {
+  SfarRunConfig c = config;
+  c.run.seed = seed;
+  return c;
+}
+
+void supervised(const SfarRunConfig& config, const ProtocolOptions& o, const std::vector<std::int64_t>& seeds,
+                ProtocolReport& report) {
+  report.columns = {{"top-1", {}, {}}, {"top-5", {}, {}}};
+  for (const auto seed : seeds) {
+    const std::string dir = sub_dir(o.work_dir, seed_name(seed));
+    const Cell cell = train_cell(with_seed(config, seed), dir, o);
+    report.columns[0].values.push_back(metric(cell, "top1", "eval.list"));
+    report.columns[1].values.push_back(metric(cell, "top5", "eval.list"));
+    report.runs.push_back(record("top-1", seed, dir, cell));
+  }
+}
+
+void few_shot(const SfarRunConfig& config, const ProtocolOptions& o, const std::vector<std::int64_t>& seeds,
+              ProtocolReport& report) {
+  const auto& fs_config = config.protocol.few_shot;
+  std::vector<std::string> class_names;
+  std::vector<data::VideoRecord> full;
+  if (fs_config.list_pattern.empty()) {  // drawn from data.list: read it once
+    class_names = data::load_class_names(config.data);
+    full = data::load_records(config.data, class_names);
+  }
+  for (const auto shots : fs_config.shots) {
+    ProtocolColumn column{"K=" + std::to_string(shots), {}, {}};
+    for (const auto seed : seeds) {
+      SfarRunConfig c = with_seed(config, seed);
+      const std::string dir = sub_dir(sub_dir(o.work_dir, "K" + std::to_string(shots)), seed_name(seed));
+      if (!fs_config.list_pattern.empty()) {
+        c.data.list = under_root(expand_placeholder(fs_config.list_pattern, "K", std::to_string(shots)), c.data.root);
+      } else {
+        const auto drawn = draw_few_shot(full, class_names, shots, static_cast<std::uint64_t>(seed), config.data.list);
+        fs::create_directories(dir);
+        c.data.list = sub_dir(dir, "train_few_shot_" + std::to_string(shots) + ".txt");
+        c.data.format = write_video_list(c.data.list, drawn);
+      }
+      Cell cell = train_cell(c, dir, o);
+      column.values.push_back(metric(cell, "top1", "eval.list"));
+      report.runs.push_back(record(column.name, seed, dir, cell));
+      report.runs.back().files["train_list"] = c.data.list;
+    }
+    report.columns.push_back(std::move(column));
+  }
+}
+
+SfarRunConfig target_config(const SfarRunConfig& source, const ZeroShotTarget& t) {
+  SfarRunConfig c = source;
+  const std::string& root = !t.root.empty() ? t.root
+                            : !source.protocol.zero_shot.root.empty() ? source.protocol.zero_shot.root
+                                                                      : source.data.root;
+  c.data.root = root;
+  c.data.labels = under_root(t.labels, root);
+  c.eval.list = under_root(t.list, root);
+  if (!t.format.empty()) c.data.format = t.format;
+  c.descriptions.cache = under_root(t.descriptions, root);
+  return c;
+}
+
+void zero_shot(const SfarRunConfig& config, const ProtocolOptions& o, const std::vector<std::int64_t>& seeds,
+               ProtocolReport& report) {
+  const auto& targets = config.protocol.zero_shot.targets;
+  std::vector<std::string> groups;  // in first-appearance order
+  std::map<std::string, std::vector<double>> values;
+  auto evaluate_all = [&](const std::string& checkpoint, std::int64_t seed, const std::string& base) {
+    for (const auto& t : targets) {
+      const std::string group = t.group.empty() ? t.name : t.group;
+      const std::string dir = sub_dir(base, t.name);
+      const Cell cell = evaluate_cell(target_config(with_seed(config, seed), t), checkpoint, dir);
+      if (!values.count(group)) groups.push_back(group);
+      values[group].push_back(metric(cell, "top1", "protocol.zero_shot.targets"));
+      report.runs.push_back(record(group, seed, dir, cell));
+      report.runs.back().files["target"] = t.name;
+    }
+  };
+  if (!o.checkpoint.empty()) {
+    evaluate_all(o.checkpoint, config.run.seed, o.work_dir);
+  } else {
+    for (const auto seed : seeds) {
+      const std::string base = sub_dir(o.work_dir, seed_name(seed));
+      const Cell source = train_cell(with_seed(config, seed), sub_dir(base, "source"), o);
+      report.runs.push_back(record("source", seed, sub_dir(base, "source"), source));
+      evaluate_all(source.checkpoint, seed, base);
+    }
+  }
+  for (const auto& g : groups) report.columns.push_back({g, values[g], {}});
+}
+
+void base_to_novel(const SfarRunConfig& config, const ProtocolOptions& o, const std::vector<std::int64_t>& seeds,
+                   ProtocolReport& report) {
+  const auto& b = config.protocol.base_to_novel;
+  ProtocolColumn base{"base", {}, {}}, novel{"novel", {}, {}}, hm{"HM", {}, {}};
+  for (const auto seed : seeds) {
+    const std::string s = std::to_string(seed), root = config.data.root;
+    auto file = [&](const std::string& pattern) { return under_root(expand_placeholder(pattern, "seed", s), root); };
+    SfarRunConfig c = with_seed(config, seed);
+    if (!b.train_list_pattern.empty()) c.data.list = file(b.train_list_pattern);
+    if (!b.base_labels.empty()) c.data.labels = file(b.base_labels);
+    if (!b.base_list.empty()) c.eval.list = file(b.base_list);
+    if (!b.base_descriptions.empty()) c.descriptions.cache = file(b.base_descriptions);
+    const std::string dir = sub_dir(o.work_dir, seed_name(seed));
+    const Cell trained = train_cell(c, sub_dir(dir, "base"), o);
+    SfarRunConfig n = c;
+    n.data.labels = file(b.novel_labels);
+    n.eval.list = file(b.novel_list);
+    n.descriptions.cache = file(b.novel_descriptions);
+    const Cell tested = evaluate_cell(n, trained.checkpoint, sub_dir(dir, "novel"));
+    base.values.push_back(metric(trained, "top1", "protocol.base_to_novel.base_list"));
+    novel.values.push_back(metric(tested, "top1", "protocol.base_to_novel.novel_list"));
+    hm.values.push_back(harmonic_mean(base.values.back(), novel.values.back()));
+    report.runs.push_back(record("base", seed, sub_dir(dir, "base"), trained));
+    report.runs.push_back(record("novel", seed, sub_dir(dir, "novel"), tested));
+  }
+  hm.derived = harmonic_mean(mean_std(base.values).mean, mean_std(novel.values).mean);
+  report.columns = {base, novel, hm};
+}
+
+}  // namespace
+
+ProtocolKind parse_protocol_kind(const std::string& name) {
+  if (name == "supervised") return ProtocolKind::kSupervised;
+  if (name == "few-shot") return ProtocolKind::kFewShot;
+  if (name == "zero-shot") return ProtocolKind::kZeroShot;
+  if (name == "base-to-novel") return ProtocolKind::kBaseToNovel;
+  throw ArgumentError("protocol", "expected supervised, few-shot, zero-shot or base-to-novel", name);
+}
+
+std::string to_string(ProtocolKind kind) {
+  switch (kind) {
+    case ProtocolKind::kSupervised: return "supervised";
+    case ProtocolKind::kFewShot: return "few-shot";
+    case ProtocolKind::kZeroShot: return "zero-shot";
+    case ProtocolKind::kBaseToNovel: return "base-to-novel";
+  }
+  return "?";
+}
+
+void validate_protocol(ProtocolKind kind, const SfarRunConfig& config) {
+  const auto& p = config.protocol;
+  for (std::size_t i = 0; i < p.seeds.size(); ++i) {
+    if (p.seeds[i] < 0) throw ConfigError("protocol.seeds[" + std::to_string(i) + "]", "must be >= 0",
+                                          std::to_string(p.seeds[i]));
+  }
+  const bool subtexts = needs_subtexts(config);
+  const std::string head = "head '" + config.head.type + "' scores with class sub-texts: ";
+  if ((kind == ProtocolKind::kSupervised || kind == ProtocolKind::kFewShot) && config.eval.list.empty()) {
+    throw ConfigError("eval.list", "the " + to_string(kind) + " protocol tests on eval.list: set it");
+  }
+  if (kind == ProtocolKind::kFewShot) {
+    for (std::size_t i = 0; i < p.few_shot.shots.size(); ++i) {
+      if (p.few_shot.shots[i] < 1) {
+        throw ConfigError("protocol.few_shot.shots[" + std::to_string(i) + "]", "K must be at least 1",
+                          std::to_string(p.few_shot.shots[i]));
+      }
+    }
+    const auto& pattern = p.few_shot.list_pattern;
+    if (!pattern.empty() && pattern.find("{K}") == std::string::npos) {
+      throw ConfigError("protocol.few_shot.list_pattern", "needs a {K} placeholder for the shots", pattern);
+    }
+  }
+  if (kind == ProtocolKind::kZeroShot) {
+    if (p.zero_shot.targets.empty()) {
+      throw ConfigError("protocol.zero_shot.targets", "the zero-shot protocol needs at least one target");
+    }
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < p.zero_shot.targets.size(); ++i) {
+      const auto& t = p.zero_shot.targets[i];
+      const std::string key = "protocol.zero_shot.targets[" + std::to_string(i) + "]";
+      if (t.name.find('/') != std::string::npos || t.name == "." || t.name == ".." || t.name == "source") {
+        throw ConfigError(key + ".name", "must be a plain directory name other than 'source'", t.name);
+      }
+      if (!names.insert(t.name).second) throw ConfigError(key + ".name", "two targets share the name", t.name);
+      if (subtexts && t.descriptions.empty()) {
+        throw ConfigError(key + ".descriptions", head + "give a description cache of the target's classes");
+      }
+    }
+  }
+  if (kind == ProtocolKind::kBaseToNovel) {
+    const auto& b = p.base_to_novel;
+    const std::string key = "protocol.base_to_novel.";
+    if (b.novel_labels.empty()) throw ConfigError(key + "novel_labels", "the novel classes' name file is required");
+    if (b.novel_list.empty()) throw ConfigError(key + "novel_list", "the novel classes' test list is required");
+    if (b.base_list.empty() && config.eval.list.empty()) {
+      throw ConfigError(key + "base_list", "the base classes' test list is required (or eval.list)");
+    }
+    if (subtexts && b.novel_descriptions.empty()) {
+      throw ConfigError(key + "novel_descriptions", head + "give a description cache of the novel classes");
+    }
+  }
+}
+
+ProtocolReport run_protocol(ProtocolKind kind, const SfarRunConfig& config, const ProtocolOptions& options) {
+  validate_protocol(kind, config);
+  if (!options.checkpoint.empty() && kind != ProtocolKind::kZeroShot) {
+    throw ArgumentError("--checkpoint", "evaluation-only runs are for the zero-shot protocol", options.checkpoint);
+  }
+  ProtocolOptions o = options;
+  if (o.work_dir.empty()) o.work_dir = config.run.work_dir;
+  const auto& seeds = o.seeds.empty() ? config.protocol.seeds : o.seeds;
+  for (const auto seed : seeds) {
+    if (seed < 0) throw ArgumentError("--seeds", "seeds must be >= 0", std::to_string(seed));
+  }
+  ProtocolReport report{to_string(kind), config.run.name, "top1", {}, {}};
+  switch (kind) {
+    case ProtocolKind::kSupervised: supervised(config, o, seeds, report); break;
+    case ProtocolKind::kFewShot: few_shot(config, o, seeds, report); break;
+    case ProtocolKind::kZeroShot: zero_shot(config, o, seeds, report); break;
+    case ProtocolKind::kBaseToNovel: base_to_novel(config, o, seeds, report); break;
+  }
+  write_protocol_report(o.work_dir, report);
+  return report;
+}
+
+}  // namespace sfar::train
