@@ -1,0 +1,43 @@
+// The benchmark presets: frame size, clip length, clips per split, and the class tables.
+// A class is an ordered sequence of atomic actions. The seen classes include on purpose pairs
+// that share their actions in another order ("moving left, then moving up" / "moving up, then
+// moving left") and pairs that differ only by a momentary flash; the zero-shot classes are new
+// orderings or combinations of atomic actions that the seen classes contain.
+//
+//   SynthPreset preset = synth_preset("storyboard-v1");
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sfar/synth/atomic_action.h"
+
+namespace sfar::synth {
+
+using ActionSequence = std::vector<AtomicAction>;
+
+struct SynthPreset {
+  std::string name;
+  int width = 64;
+  int height = 64;
+  int frames = 16;
+  int fps = 8;
+  double noise = 4.0;            // per-pixel noise, standard deviation in 0..255 units
+  int train_per_class = 20;      // seen classes
+  int val_per_class = 8;         // seen classes
+  int test_per_class = 8;        // zero-shot classes
+  int pretrain_per_action = 13;  // single-action clips with captions
+  std::vector<int> shots = {2, 4, 8, 16};  // few-shot lists, nested subsets of train
+  std::vector<ActionSequence> seen;
+  std::vector<ActionSequence> zeroshot;
+};
+
+// "storyboard-v1" or "storyboard-tiny"; ArgumentError naming `--preset` otherwise.
+SynthPreset synth_preset(const std::string& name);
+std::vector<std::string> synth_preset_names();
+
+// Checks the rules above (sequences valid and distinct, zero-shot classes unseen and made of
+// seen actions, shots within the train clips); ArgumentError naming the preset otherwise.
+void check_synth_preset(const SynthPreset& preset);
+
+}  // namespace sfar::synth

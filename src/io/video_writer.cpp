@@ -1,0 +1,259 @@
+// The only encoder of the project. Deterministic output needs three things: one encoder
+// thread (x264's frame threads make rate control depend on timing), FFmpeg's bit-exact flags
+// (no version strings that differ between builds of one version), and fixed settings.
+#include "sfar/io/video_writer.h"
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/opt.h>
+#include <libswscale/swscale.h>
+}
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdarg>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+#include "sfar/core/error.h"
+#include "sfar/core/logging.h"
+
+namespace sfar::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string av_error_text(int code) {
+  char text[AV_ERROR_MAX_STRING_SIZE] = {};
+  av_strerror(code, text, sizeof(text));
+  return text;
+}
+
+// x264 reports its settings through av_log at info level; the library never prints, so
+// errors go to sfar's logger at debug level and the rest is dropped (as the reader does).
+void forward_ffmpeg_log(void* context, int level, const char* format, va_list args) {
+  if (level > AV_LOG_ERROR) return;
+  char line[1024];
+  int print_prefix = 1;
+  av_log_format_line(context, level, format, args, line, sizeof(line), &print_prefix);
+  std::string text(line);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  SFAR_LOG_DEBUG("ffmpeg: {}", text);
+}
+
+void route_ffmpeg_logs() {
+  static std::once_flag once;
+  std::call_once(once, [] { av_log_set_callback(forward_ffmpeg_log); });
+}
+
+struct OutputCloser {
+  void operator()(AVFormatContext* c) const {
+    if (c->pb) avio_closep(&c->pb);
+    avformat_free_context(c);
+  }
+};
+struct CodecFreer {
+  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
+};
+struct PacketFreer {
+  void operator()(AVPacket* p) const { av_packet_free(&p); }
+};
+struct FrameFreer {
+  void operator()(AVFrame* f) const { av_frame_free(&f); }
+};
+struct SwsFreer {
+  void operator()(SwsContext* s) const { sws_freeContext(s); }
+};
+struct DictFreer {
+  AVDictionary** dict;
+  ~DictFreer() { av_dict_free(dict); }
+};
+
+void check_frames(const std::string& path, const std::vector<RgbFrame>& frames, const VideoWriteOptions& o) {
+  if (frames.empty()) throw ArgumentError(path, "no frames to write");
+  const int w = frames[0].width, h = frames[0].height;
+  if (w <= 0 || h <= 0 || w % 2 || h % 2) {
+    throw ArgumentError(path, "frame size must be positive and even (yuv420p)",
+                        std::to_string(w) + "x" + std::to_string(h));
+  }
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    const RgbFrame& f = frames[i];
+    if (f.width != w || f.height != h || f.data.size() != static_cast<std::size_t>(w) * h * 3) {
+      throw ArgumentError(path, "frame " + std::to_string(i) + " differs in size from frame 0 or has " +
+                                    "the wrong number of bytes",
+                          std::to_string(f.width) + "x" + std::to_string(f.height) + ", " +
+                              std::to_string(f.data.size()) + " bytes");
+    }
+  }
+  if (o.fps_ <= 0) throw ArgumentError(path, "fps must be positive", std::to_string(o.fps_));
+  if (o.gop_ <= 0) throw ArgumentError(path, "gop must be positive", std::to_string(o.gop_));
+  if (o.crf_ < 0 || o.crf_ > 51) throw ArgumentError(path, "crf must be in [0, 51]", std::to_string(o.crf_));
+}
+
+const AVCodec* find_encoder(const std::string& path, const VideoWriteOptions& o) {
+  if (const AVCodec* c = avcodec_find_encoder_by_name(o.encoder_.c_str())) return c;
+  if (!o.fallback_.empty()) {
+    if (const AVCodec* c = avcodec_find_encoder_by_name(o.fallback_.c_str())) return c;
+  }
+  throw FormatError(path, "this FFmpeg has no such video encoder (nor the fallback '" + o.fallback_ + "')",
+                    o.encoder_);
+}
+
+// A temporary name beside the target, unique across threads and processes.
+fs::path temporary_path(const fs::path& target) {
+  static std::atomic<unsigned> counter{0};
+  return target.parent_path() / ("." + target.filename().string() + ".tmp" + std::to_string(::getpid()) + "_" +
+                                 std::to_string(counter++) + target.extension().string());
+}
+
+class Encoder {
+ public:
+  Encoder(std::string path, const AVCodec* codec) : path_(std::move(path)), codec_(codec) {}
+
+  void open(const fs::path& file, const AVOutputFormat* container, int width, int height,
+            const VideoWriteOptions& o) {
+    AVFormatContext* raw = nullptr;
+    int rc = avformat_alloc_output_context2(&raw, container, nullptr, file.c_str());
+    if (rc < 0 || !raw) throw FormatError(path_, "cannot set up the container: " + av_error_text(rc));
+    format_.reset(raw);
+    format_->flags |= AVFMT_FLAG_BITEXACT;
+    stream_ = avformat_new_stream(format_.get(), nullptr);
+    context_.reset(avcodec_alloc_context3(codec_));
+    if (!stream_ || !context_) throw IoError(path_, "out of memory setting up the encoder");
+    AVCodecContext& c = *context_;
+    c.width = width;
+    c.height = height;
+    c.time_base = AVRational{1, o.fps_};
+    c.framerate = AVRational{o.fps_, 1};
+    c.pix_fmt = AV_PIX_FMT_YUV420P;
+    c.gop_size = o.gop_;
+    c.thread_count = 1;
+    c.flags |= AV_CODEC_FLAG_BITEXACT;
+    c.color_range = AVCOL_RANGE_MPEG;
+    c.colorspace = AVCOL_SPC_SMPTE170M;  // BT.601, what the RGB conversion below uses
+    c.color_primaries = AVCOL_PRI_SMPTE170M;
+    c.color_trc = AVCOL_TRC_SMPTE170M;
+    if (format_->oformat->flags & AVFMT_GLOBALHEADER) c.flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    AVDictionary* settings = nullptr;
+    DictFreer free_settings{&settings};
+    if (std::string(codec_->name) == "libx264") {
+      av_dict_set(&settings, "preset", o.x264_preset_.c_str(), 0);
+      av_dict_set(&settings, "crf", std::to_string(o.crf_).c_str(), 0);
+    } else {
+      c.flags |= AV_CODEC_FLAG_QSCALE;
+      c.global_quality = FF_QP2LAMBDA * std::clamp(o.crf_ / 6, 2, 31);
+    }
+    rc = avcodec_open2(context_.get(), codec_, &settings);
+    if (rc < 0) throw FormatError(path_, "cannot open the encoder: " + av_error_text(rc), codec_->name);
+    rc = avcodec_parameters_from_context(stream_->codecpar, context_.get());
+    if (rc < 0) throw FormatError(path_, "bad encoder parameters: " + av_error_text(rc), codec_->name);
+    stream_->time_base = c.time_base;
+    rc = avio_open(&format_->pb, file.c_str(), AVIO_FLAG_WRITE);
+    if (rc < 0) throw IoError(path_, "cannot create the file: " + av_error_text(rc));
+    rc = avformat_write_header(format_.get(), nullptr);
+    if (rc < 0) throw IoError(path_, "cannot write the container header: " + av_error_text(rc));
+
+    sws_.reset(sws_getContext(width, height, AV_PIX_FMT_RGB24, width, height, AV_PIX_FMT_YUV420P,
+                              SWS_BILINEAR | SWS_ACCURATE_RND | SWS_BITEXACT, nullptr, nullptr, nullptr));
+    frame_.reset(av_frame_alloc());
+    packet_.reset(av_packet_alloc());
+    if (!sws_ || !frame_ || !packet_) throw IoError(path_, "out of memory setting up the encoder");
+    frame_->format = AV_PIX_FMT_YUV420P;
+    frame_->width = width;
+    frame_->height = height;
+    frame_->color_range = AVCOL_RANGE_MPEG;
+    frame_->colorspace = AVCOL_SPC_SMPTE170M;
+    rc = av_frame_get_buffer(frame_.get(), 0);
+    if (rc < 0) throw IoError(path_, "out of memory for a frame: " + av_error_text(rc));
+  }
+
+  void write(const RgbFrame& rgb, std::int64_t index) {
+    const int rc = av_frame_make_writable(frame_.get());
+    if (rc < 0) throw IoError(path_, "cannot reuse the frame buffer: " + av_error_text(rc));
+    const std::uint8_t* src[4] = {rgb.data.data(), nullptr, nullptr, nullptr};
+    const int src_stride[4] = {rgb.width * 3, 0, 0, 0};
+    sws_scale(sws_.get(), src, src_stride, 0, rgb.height, frame_->data, frame_->linesize);
+    frame_->pts = index;
+    send(frame_.get());
+  }
+
+  void finish() {
+    send(nullptr);
+    const int rc = av_write_trailer(format_.get());
+    if (rc < 0) throw IoError(path_, "cannot finish the file: " + av_error_text(rc));
+    if (avio_closep(&format_->pb) < 0) throw IoError(path_, "cannot close the file");
+  }
+
+ private:
+  void send(const AVFrame* frame) {
+    int rc = avcodec_send_frame(context_.get(), frame);
+    if (rc < 0) throw FormatError(path_, "cannot encode a frame: " + av_error_text(rc), codec_->name);
+    for (;;) {
+      rc = avcodec_receive_packet(context_.get(), packet_.get());
+      if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return;
+      if (rc < 0) throw FormatError(path_, "cannot encode a frame: " + av_error_text(rc), codec_->name);
+      // Every frame lasts one tick; without a duration the mp4 muxer's edit list ends at the
+      // last frame's start and demuxers drop that frame.
+      if (packet_->duration <= 0) packet_->duration = 1;
+      av_packet_rescale_ts(packet_.get(), context_->time_base, stream_->time_base);
+      packet_->stream_index = stream_->index;
+      rc = av_interleaved_write_frame(format_.get(), packet_.get());  // takes the packet's data
+      if (rc < 0) throw IoError(path_, "cannot write a packet: " + av_error_text(rc));
+    }
+  }
+
+  std::string path_;
+  const AVCodec* codec_;
+  std::unique_ptr<AVFormatContext, OutputCloser> format_;
+  std::unique_ptr<AVCodecContext, CodecFreer> context_;
+  std::unique_ptr<SwsContext, SwsFreer> sws_;
+  std::unique_ptr<AVFrame, FrameFreer> frame_;
+  std::unique_ptr<AVPacket, PacketFreer> packet_;
+  AVStream* stream_ = nullptr;
+};
+
+}  // namespace
+
+bool has_video_encoder(const std::string& name) {
+  return avcodec_find_encoder_by_name(name.c_str()) != nullptr;
+}
+
+std::string write_video(const std::string& path, const std::vector<RgbFrame>& frames,
+                        const VideoWriteOptions& options) {
+  route_ffmpeg_logs();
+  check_frames(path, frames, options);
+  const fs::path target(path);
+  const AVOutputFormat* container = av_guess_format(nullptr, target.filename().c_str(), nullptr);
+  if (!container) {
+    throw FormatError(path, "no container for this file extension", target.extension().string());
+  }
+  const AVCodec* codec = find_encoder(path, options);
+  std::error_code ec;
+  if (target.has_parent_path()) {
+    fs::create_directories(target.parent_path(), ec);
+    if (ec) throw IoError(target.parent_path().string(), "cannot create directory: " + ec.message());
+  }
+  const fs::path tmp = temporary_path(target);
+  try {
+    Encoder encoder(path, codec);
+    encoder.open(tmp, container, frames[0].width, frames[0].height, options);
+    for (std::size_t i = 0; i < frames.size(); ++i) encoder.write(frames[i], static_cast<std::int64_t>(i));
+    encoder.finish();
+  } catch (...) {
+    fs::remove(tmp, ec);
+    throw;
+  }
+  fs::rename(tmp, target, ec);
+  if (ec) {
+    const std::string reason = ec.message();
+    fs::remove(tmp, ec);
+    throw IoError(path, "cannot rename the finished temporary file into place: " + reason);
+  }
+  return codec->name;
+}
+
+}  // namespace sfar::io

@@ -1,0 +1,115 @@
+#include "sfar/synth/synth_preset.h"
+
+#include <algorithm>
+#include <set>
+
+#include "sfar/core/error.h"
+
+namespace sfar::synth {
+namespace {
+
+constexpr AtomicAction L = AtomicAction::move_left, R = AtomicAction::move_right, U = AtomicAction::move_up,
+                       D = AtomicAction::move_down, CW = AtomicAction::rotate_clockwise,
+                       CCW = AtomicAction::rotate_anticlockwise, GROW = AtomicAction::grow,
+                       SHRINK = AtomicAction::shrink, FLASH = AtomicAction::flash, STILL = AtomicAction::stay_still,
+                       APPEAR = AtomicAction::appear, DISAPPEAR = AtomicAction::disappear;
+
+SynthPreset storyboard_v1() {
+  SynthPreset p;
+  p.name = "storyboard-v1";
+  p.seen = {
+      {L, U},              // order pair with {U, L}
+      {U, L},
+      {R, D},              // order pair with {D, R}
+      {D, R},
+      {GROW, CW},          // order pair with {CW, GROW}
+      {CW, GROW},
+      {L, FLASH, U},       // differs from {L, U} only by the flash
+      {CCW, STILL},        // flash pair with {CCW, FLASH}: still vs flash
+      {CCW, FLASH},
+      {APPEAR, R},
+      {SHRINK, DISAPPEAR},
+      {D, SHRINK, L},      // same actions as {L, SHRINK, D}, other order
+      {L, SHRINK, D},
+      {APPEAR, GROW, FLASH},
+      {R, CCW, U},
+      {FLASH, D},
+      {U, CW, SHRINK},
+      {GROW, R, DISAPPEAR},
+  };
+  p.zeroshot = {
+      {U, FLASH, L},       // new ordering of {L, FLASH, U}
+      {CW, D},             // new combinations
+      {SHRINK, CCW},
+      {APPEAR, L, FLASH},
+      {R, U},
+      {GROW, D, DISAPPEAR},
+      {STILL, FLASH, R},
+  };
+  return p;
+}
+
+SynthPreset storyboard_tiny() {
+  SynthPreset p;
+  p.name = "storyboard-tiny";
+  p.train_per_class = 8;
+  p.val_per_class = 4;
+  p.test_per_class = 3;
+  p.pretrain_per_action = 2;
+  p.shots = {2, 4, 8};
+  p.seen = {{L, U}, {U, L}, {L, FLASH, U}, {GROW, CW}};
+  p.zeroshot = {{U, FLASH, L}, {CW, GROW}};
+  return p;
+}
+
+}  // namespace
+
+std::vector<std::string> synth_preset_names() { return {"storyboard-v1", "storyboard-tiny"}; }
+
+SynthPreset synth_preset(const std::string& name) {
+  SynthPreset preset;
+  if (name == "storyboard-v1") {
+    preset = storyboard_v1();
+  } else if (name == "storyboard-tiny") {
+    preset = storyboard_tiny();
+  } else {
+    throw ArgumentError("--preset", "unknown preset (storyboard-v1, storyboard-tiny)", name);
+  }
+  check_synth_preset(preset);
+  return preset;
+}
+
+void check_synth_preset(const SynthPreset& p) {
+  const std::string where = "preset " + p.name;
+  if (p.seen.size() < 2) throw ArgumentError(where, "needs at least two seen classes", std::to_string(p.seen.size()));
+  std::set<ActionSequence> seen;
+  std::set<AtomicAction> seen_actions;
+  for (const auto& s : p.seen) {
+    check_action_sequence(s, where);
+    if (!seen.insert(s).second) throw ArgumentError(where, "a seen class is listed twice", sequence_ids(s));
+    seen_actions.insert(s.begin(), s.end());
+  }
+  std::set<ActionSequence> zeroshot;
+  for (const auto& s : p.zeroshot) {
+    check_action_sequence(s, where);
+    if (seen.count(s)) throw ArgumentError(where, "a zero-shot class is also a seen class", sequence_ids(s));
+    if (!zeroshot.insert(s).second) throw ArgumentError(where, "a zero-shot class is listed twice", sequence_ids(s));
+    for (const AtomicAction a : s) {
+      if (!seen_actions.count(a)) {
+        throw ArgumentError(where, "a zero-shot class uses an action no seen class shows",
+                            atomic_action_info(a).id);
+      }
+    }
+  }
+  if (p.train_per_class < 1 || p.val_per_class < 1 || p.test_per_class < 1 || p.pretrain_per_action < 0) {
+    throw ArgumentError(where, "clip counts must be positive", std::to_string(p.train_per_class));
+  }
+  for (const int k : p.shots) {
+    if (k < 1 || k > p.train_per_class) {
+      throw ArgumentError(where, "few-shot K must be in [1, train clips per class]", std::to_string(k));
+    }
+  }
+  if (p.fps < 1 || p.frames < 8) throw ArgumentError(where, "needs fps >= 1 and frames >= 8", std::to_string(p.frames));
+}
+
+}  // namespace sfar::synth
