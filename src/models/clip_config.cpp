@@ -1,5 +1,6 @@
 #include "sfar/models/clip_config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -146,6 +147,10 @@ ClipConfig infer_clip_config(const TensorShapes& shapes, const std::string& wher
   c.vocab_size = shapes.at("token_embedding.weight")[0];
   c.transformer_width = shapes.at("ln_final.weight")[0];
   c.transformer_heads = c.transformer_width / 64;
+  // The end-of-text id is not in the weights: CLIP BPE's 49407 when the vocabulary holds it,
+  // else the last id as a placeholder until the tokenizer's end id is set (set_eot_token_id),
+  // as for a small CLIP pre-trained with a SentencePiece vocabulary (`sfar pretrain`).
+  c.eot_token_id = std::min(c.eot_token_id, c.vocab_size - 1);
 
   // Layers: distinct block indices under each tower's resblocks.
   std::set<std::string> vision_blocks, text_blocks;

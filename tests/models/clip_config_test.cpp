@@ -51,6 +51,25 @@ TEST(ClipConfig, InfersEveryPresetFromShapes) {
   }
 }
 
+// A small CLIP with a SentencePiece vocabulary, as `sfar pretrain` writes it: the end id is not
+// in the weights, so it becomes the last id until the tokenizer sets it.
+TEST(ClipConfig, InfersASmallCustomClipWithASmallVocabulary) {
+  ClipConfig small;
+  small.embed_dim = 128;
+  small.image_resolution = 64;
+  small.vision_patch_size = 8;
+  small.vision_width = 128;
+  small.vision_layers = 4;
+  small.context_length = 32;
+  small.vocab_size = 300;
+  small.transformer_width = 128;
+  small.transformer_heads = 2;
+  small.transformer_layers = 3;
+  small.eot_token_id = 299;
+  EXPECT_EQ(infer_clip_config(openai_shapes(small), "small.pt"), small);
+  EXPECT_EQ(infer_clip_config(openai_shapes(clip_preset("ViT-B/16")), "b16").eot_token_id, 49407);
+}
+
 TEST(ClipConfig, MissingTensorsAreListed) {
   auto shapes = openai_shapes(clip_preset("ViT-B/32"));
   shapes.erase("ln_final.weight");
