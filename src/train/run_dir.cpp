@@ -12,6 +12,7 @@
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
 #include "sfar/core/logging.h"
+#include "sfar/train/tfevents_writer.h"
 
 namespace fs = std::filesystem;
 
@@ -36,6 +37,17 @@ std::string hostname() {
 
 // JSON numbers cannot be NaN or infinite; those become null.
 nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
+
+// The line's numbers as TensorBoard scalars (its bookkeeping fields and nulls left out), so
+// that the event file holds exactly the values metrics.jsonl holds.
+std::vector<std::pair<std::string, double>> tensorboard_scalars(const std::string& prefix, const nlohmann::json& line) {
+  std::vector<std::pair<std::string, double>> out;
+  for (const auto& [key, value] : line.items()) {
+    if (key == "kind" || key == "step" || key == "epoch" || !value.is_number()) continue;
+    out.emplace_back(prefix + key, value.get<double>());
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -69,7 +81,12 @@ RunDir::RunDir(const RunDirOptions& options) : path_(options.work_dir) {
   if (!options.config_text.empty()) write_file_atomic(file("resolved.yaml"), options.config_text);
   write_file_atomic(file("environment.json"), environment_json(options));
   if (options.log_to_file) init_logging({options.log_level, file("log.txt"), 0});
+  if (options.tensorboard) events_ = std::make_unique<EventFileWriter>(path_);
 }
+
+RunDir::~RunDir() = default;
+
+std::string RunDir::event_file() const { return events_ ? events_->path() : std::string(); }
 
 std::string RunDir::file(const std::string& name) const { return (fs::path(path_) / name).string(); }
 
@@ -95,6 +112,7 @@ void RunDir::log_train(const TrainMetrics& m) {
   if (m.loss_scale > 0) j["loss_scale"] = m.loss_scale;
   j["max_rss_mb"] = max_rss_mb();
   append_metrics_line(j.dump());
+  if (events_) events_->add_scalars(tensorboard_scalars("train/", j), m.step);
 }
 
 void RunDir::log_eval(std::int64_t epoch, std::int64_t step,
@@ -105,6 +123,10 @@ void RunDir::log_eval(std::int64_t epoch, std::int64_t step,
   j["step"] = step;
   for (const auto& [name, value] : metrics) j[name] = number(value);
   append_metrics_line(j.dump());
+  if (events_) {
+    events_->add_scalars(tensorboard_scalars("eval/", j), step);
+    events_->flush();
+  }
 }
 
 }  // namespace sfar::train

@@ -8,6 +8,7 @@
 #include "sfar/describe/description_cache.h"
 #include "sfar/eval/metrics.h"
 #include "sfar/method/alignment_loss.h"
+#include "sfar/train/loss_targets.h"
 #include "sfar/models/clip_loader.h"
 
 namespace sfar::train {
@@ -125,6 +126,7 @@ SfarTrainTask::SfarTrainTask(SfarRun& run, const SfarRunConfig& config) : run_(r
   options.shuffle = true;
   options.drop_last = true;
   options.seed = seed;
+  options.num_classes = config.data.multi_label ? static_cast<std::int64_t>(run.class_names.size()) : 0;
   train_loader_ = std::make_unique<data::VideoLoader>(train_set_, options);
   if (steps_per_epoch() == 0) {
     throw ConfigError("train.batch_size", "larger than the training list (" + std::to_string(train_size()) +
@@ -162,8 +164,7 @@ torch::Tensor SfarTrainTask::batch_loss(const data::VideoBatch& batch, const tor
   const auto clips = batch.clips.select(1, 0).to(device);  // the single training view
   const auto labels = batch.labels.to(device);
   const auto out = run_.model->forward(clips, device_bank_);
-  if (config_.loss.type == "ce") return method::class_cross_entropy(out.logits, labels);
-  return method::info_nce_loss(out.logits, labels, config_.loss.lambda).total;
+  return training_loss(out.logits, labels, config_.loss);
 }
 
 torch::Tensor SfarTrainTask::loss(const StepContext& ctx) {
@@ -186,6 +187,7 @@ std::map<std::string, double> SfarTrainTask::evaluate(std::int64_t) {
   options.prefetch = config_.data.prefetch;
   options.shuffle = false;
   options.seed = static_cast<std::uint64_t>(config_.run.seed);
+  options.num_classes = config_.data.multi_label ? static_cast<std::int64_t>(run_.class_names.size()) : 0;
   data::VideoLoader loader(eval_set_, options);
   loader.start_epoch(0);
   std::vector<torch::Tensor> scores, labels;
@@ -194,11 +196,17 @@ std::map<std::string, double> SfarTrainTask::evaluate(std::int64_t) {
     const auto B = c.size(0), V = c.size(1);
     const auto clips = c.reshape({B * V, c.size(2), c.size(3), c.size(4), c.size(5)}).to(device);
     const auto logits = run_.model->forward(clips, bank).logits;
-    scores.push_back(logits.softmax(-1).view({B, V, -1}).mean(1).cpu());  // views averaged
+    scores.push_back(class_scores(logits, config_.loss.type).view({B, V, -1}).mean(1).cpu());  // views averaged
     labels.push_back(batch->labels.cpu());
   }
-  last_eval_ = eval::classify(torch::cat(scores), torch::cat(labels));
-  auto metrics = last_eval_->summary();
+  last_eval_.reset();
+  std::map<std::string, double> metrics;
+  if (config_.data.multi_label) {
+    metrics = multi_label_metrics(torch::cat(scores), torch::cat(labels));
+  } else {
+    last_eval_ = eval::classify(torch::cat(scores), torch::cat(labels));
+    metrics = last_eval_->summary();
+  }
   metrics["videos"] = static_cast<double>(eval_set_->size());
   return metrics;
 }

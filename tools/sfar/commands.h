@@ -19,10 +19,20 @@ void add_bench_forward_command(CLI::App& app, CommandContext& context);
 void add_data_command(CLI::App& app, CommandContext& context);
 // Adds `data` to the `bench` group, so its row comes after "bench".
 void add_bench_data_command(CLI::App& app, CommandContext& context);
+// Adds `train` to the `bench` group, so its row comes after "bench".
+void add_bench_train_command(CLI::App& app, CommandContext& context);
 // `train` and `eval`.
 void add_train_command(CLI::App& app, CommandContext& context);
 // `infer` and `export-features`.
 void add_infer_command(CLI::App& app, CommandContext& context);
+// `synth`: the synthetic storyboard benchmark.
+void add_synth_command(CLI::App& app, CommandContext& context);
+// `protocol`: supervised, few-shot, zero-shot, base-to-novel.
+void add_protocol_command(CLI::App& app, CommandContext& context);
+// `pretrain`: a small CLIP and its tokenizer from video-caption pairs.
+void add_pretrain_command(CLI::App& app, CommandContext& context);
+// `report`: methods x protocols table from `sfar protocol` results.
+void add_report_command(CLI::App& app, CommandContext& context);
 
 struct CommandEntry {
   const char* name;
@@ -41,8 +51,13 @@ inline const CommandEntry kCommands[] = {
     {"bench forward", add_bench_forward_command},
     {"data", add_data_command},
     {"bench data", add_bench_data_command},
+    {"bench train", add_bench_train_command},
     {"train, eval", add_train_command},
     {"infer, export-features", add_infer_command},
+    {"synth", add_synth_command},
+    {"protocol", add_protocol_command},
+    {"pretrain", add_pretrain_command},
+    {"report", add_report_command},
 };
 
 }  // namespace sfar::cli

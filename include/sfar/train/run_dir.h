@@ -2,7 +2,9 @@
 // commit), the text log (log.txt, via init_logging) and metrics.jsonl, one JSON object per
 // line: {"kind":"train","step":..,"epoch":..,"loss":..,"lr":..,"samples_per_s":..,
 // "max_rss_mb":..,...} per logging interval and {"kind":"eval","epoch":..,"step":..,<metric>:..}
-// per evaluation. A resumed run appends; readers keep the last line of each step.
+// per evaluation. A resumed run appends; readers keep the last line of each step. Every
+// scalar of those lines also goes to a TensorBoard event file (events.out.tfevents.<time>.<host>)
+// as train/<name> and eval/<name>, flushed after each evaluation.
 //
 //   RunDir run({.work_dir = "runs/k400", .config_text = yaml, .device = "cuda", .threads = 8,
 //               .libtorch_version = compat::torch_version()});
@@ -11,6 +13,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 
 namespace sfar::train {
@@ -23,6 +26,7 @@ struct RunDirOptions {
   std::int64_t threads = 0;
   std::string log_level = "info";
   bool log_to_file = true;          // re-initialises sfar's logger with a log.txt sink
+  bool tensorboard = true;          // also write the metrics as TensorBoard events
 };
 
 struct TrainMetrics {
@@ -36,14 +40,19 @@ struct TrainMetrics {
   double loss_scale = 0;            // fp16 only
 };
 
+class EventFileWriter;
+
 class RunDir {
  public:
   // Creates the directory and writes resolved.yaml and environment.json. Throws IoError.
   explicit RunDir(const RunDirOptions& options);
+  ~RunDir();
 
   const std::string& path() const { return path_; }
   std::string file(const std::string& name) const;
   std::string checkpoint_dir() const { return file("checkpoints"); }
+  // This process's TensorBoard event file; empty when tensorboard is off.
+  std::string event_file() const;
 
   void log_train(const TrainMetrics& metrics);
   void log_eval(std::int64_t epoch, std::int64_t step, const std::map<std::string, double>& metrics);
@@ -51,6 +60,7 @@ class RunDir {
  private:
   void append_metrics_line(const std::string& line);
   std::string path_;
+  std::unique_ptr<EventFileWriter> events_;
 };
 
 // environment.json's content: sfar and LibTorch versions, device, threads, host, git commit

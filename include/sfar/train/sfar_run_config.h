@@ -38,13 +38,13 @@ struct DescriptionsConfig {
 
 // `loss:` the training target.
 struct LossConfig {
-  std::string type = "infonce";   // infonce (same-class positives) | ce (over all classes)
+  std::string type = "infonce";   // infonce (same-class positives) | ce (over all classes) | bce (per class)
   double lambda = 1.0;            // weight of the text-to-video term (infonce)
   bool learn_logit_scale = true;  // false: CLIP's logit scale stays fixed
 
   template <class A>
   void visit(A& a) {
-    a("type", type, cfg::one_of({"infonce", "ce"}));
+    a("type", type, cfg::one_of({"infonce", "ce", "bce"}));
     a("lambda", lambda, cfg::non_negative());
     a("learn_logit_scale", learn_logit_scale);
   }

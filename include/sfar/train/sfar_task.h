@@ -57,7 +57,8 @@ class SfarTrainTask : public TrainTask {
   torch::Tensor first_batch_loss(const torch::Device& device);
   std::int64_t train_size() const;
   std::int64_t eval_size() const;
-  // The full result (per-class counts, confusion matrix) of the last evaluate(); empty before.
+  // The full result (per-class counts, confusion matrix) of the last evaluate(); empty before,
+  // and for multi-label sets (data.multi_label: their evaluate() reports mAP).
   const std::optional<eval::ClassificationResult>& last_eval() const { return last_eval_; }
 
  private:

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Training speed of sfar against the same model and step in eager PyTorch (Debian's python3-torch,
+# the LibTorch sfar links), in one run on this machine: for each model size the two run
+# interleaved (sfar, python, sfar, python, ...) on the same threads, then one table prints
+# steps/s of each, sfar / PyTorch, peak memory, the fp32 matmul peak and the share of it each
+# step reaches. The compared model is CLIP's ViT image tower + the mean head (ViFi-CLIP
+# baseline) + InfoNCE, trained by AdamW over sfar's parameter groups with gradient clipping
+# (configs/k400/mean_vit_b16.yaml's recipe), on random clips, labels and text bank.
+#
+#   scripts/bench_train.sh                     # both sizes, 2 threads, 2 rounds
+#   SFAR=build/sfar THREADS=1 ROUNDS=3 SIZES=small scripts/bench_train.sh
+#
+# Speed is 1 / median step time of each run, best run of each side; the ratio is sfar / PyTorch.
+# Other processes on the machine slow both sides alike when interleaved: the load average is
+# printed before and after. OMP_WAIT_POLICY=PASSIVE keeps OpenMP from spinning on busy cores
+# (set OMP_WAIT_POLICY=ACTIVE for an idle machine); OpenBLAS gets the same thread count.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SFAR=${SFAR:-$ROOT/build/sfar}
+PYTHON=${PYTHON:-/usr/bin/python3}
+THREADS=${THREADS:-2}
+ROUNDS=${ROUNDS:-2}
+SIZES=${SIZES:-"vitb16 small"}
+CONFIG=${CONFIG:-$ROOT/configs/k400/mean_vit_b16.yaml}
+export OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+
+[[ -x $SFAR ]] || { echo "bench_train.sh: no sfar binary at $SFAR (set SFAR=...)" >&2; exit 1; }
+"$PYTHON" -c 'import torch' 2>/dev/null ||
+  { echo "bench_train.sh: $PYTHON has no torch: apt-get install python3-torch" >&2; exit 1; }
+
+# Per size: shape flags (both sides), batch, frames, steps, warm-up steps.
+size_args() {
+  case $1 in
+    vitb16) echo "--width 768 --layers 12 --resolution 224 --patch 16 --embed-dim 512 --text-width 512 --text-layers 12|1|2|3|1" ;;
+    small) echo "--width 128 --layers 4 --resolution 64 --patch 16 --embed-dim 128 --text-width 128 --text-layers 1|2|4|40|5" ;;
+    *) echo "bench_train.sh: unknown size '$1' (vitb16, small)" >&2; exit 1 ;;
+  esac
+}
+
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); threads $THREADS;" \
+     "OMP_WAIT_POLICY=$OMP_WAIT_POLICY; torch $("$PYTHON" -c 'import torch; print(torch.__version__)')"
+
+for size in $SIZES; do
+  IFS='|' read -r shape batch frames steps warmup <<<"$(size_args "$size")"
+  common="--batch $batch --frames $frames --steps $steps --warmup $warmup --threads $THREADS"
+  for round in $(seq "$ROUNDS"); do
+    # shellcheck disable=SC2086
+    "$SFAR" bench train --config "$CONFIG" --set head.type=mean --set run.device=cpu $shape $common --json \
+      > "$OUT/$size.sfar.$round.json"
+    # The optimizer and loss settings come from sfar's resolved config.
+    py_args=$("$PYTHON" - "$OUT/$size.sfar.$round.json" <<'EOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+o = s["optimizer"]
+print(f"--loss {s['loss']} --lam {s['loss_lambda']} --classes {s['classes']} --lr {o['lr']} "
+      f"--backbone-lr-ratio {o['backbone_lr_ratio']} --weight-decay {o['weight_decay']} "
+      f"--betas {o['betas'][0]} {o['betas'][1]} --eps {o['eps']} --grad-clip {o['grad_clip']}")
+EOF
+)
+    # shellcheck disable=SC2086
+    "$PYTHON" "$ROOT/scripts/bench_train_reference.py" $shape $common $py_args --json > "$OUT/$size.python.$round.json"
+    echo "  $size round $round done (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  done
+done
+
+"$PYTHON" - "$OUT" $SIZES <<'EOF'
+import glob, json, os, sys
+out, sizes = sys.argv[1], sys.argv[2:]
+print(f"{'model':8} {'impl':8} {'steps/s':>9} {'runs (steps/s)':>22} {'videos/s':>9} {'peak MiB':>9} "
+      f"{'GFLOP/step':>10} {'GFLOP/s':>8} {'mm peak':>8} {'share':>6}")
+for size in sizes:
+    best = {}
+    for impl in ("sfar", "python"):
+        runs = [json.load(open(f)) for f in sorted(glob.glob(os.path.join(out, f"{size}.{impl}.*.json")))]
+        speeds = [1.0 / r["median_step_s"] for r in runs]
+        top = max(range(len(runs)), key=lambda i: speeds[i])
+        r = runs[top]
+        peak = max(x["matmul_peak_gflops"] for x in runs)
+        best[impl] = speeds[top]
+        print(f"{size:8} {impl:8} {speeds[top]:9.3f} {' '.join(f'{s:.3f}' for s in speeds):>22} "
+              f"{r['batch'] / r['median_step_s']:9.2f} {max(x['peak_memory_mb'] for x in runs):9.0f} "
+              f"{r['step_gflop']:10.2f} {r['step_gflops_per_s']:8.2f} {peak:8.1f} "
+              f"{r['step_gflops_per_s'] / peak:6.1%}")
+    print(f"{size:8} sfar / PyTorch = {best['sfar'] / best['python']:.3f}")
+EOF
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
