@@ -41,6 +41,10 @@ SfarRunConfig load_sfar_run_config(const std::vector<std::string>& files,
   config.data.labels = under_root(config.data.labels, config.data.root);
   config.eval.list = under_root(config.eval.list, config.data.root);
   config.descriptions.cache = under_root(config.descriptions.cache, config.data.root);
+  if (config.data.multi_label && config.loss.type == "ce") {
+    throw ConfigError(where + ": loss.type", "data.multi_label needs infonce or bce (ce takes one label per video)",
+                      config.loss.type);
+  }
   const std::string& head = config.head.type;
   if (config.descriptions.cache.empty() && head != "mean" && head != "temporal") {
     throw ConfigError(where + ": descriptions.cache",

@@ -34,6 +34,7 @@ struct DataConfig {
   std::string list;
   std::string format = "path_label";  // see parse_video_list_format
   std::string labels;                 // class-name file; empty: labels are only range-checked
+  bool multi_label = false;           // path_label/raw_frames lines "<path> <l1>,<l2>,..." (Charades)
   std::string frame_pattern = "img_{:05d}.jpg";
   std::string sampler = "segment";    // segment | dense | uniform
   std::int64_t num_frames = 8;
@@ -56,6 +57,7 @@ struct DataConfig {
     a("format", format, cfg::one_of({"path_label", "raw_frames", "kinetics_csv", "slowfast_csv", "ssv2_json",
                                      "ucf_split", "diving48_json"}));
     a("labels", labels);
+    a("multi_label", multi_label);
     a("frame_pattern", frame_pattern, cfg::non_empty());
     a("sampler", sampler, cfg::one_of({"segment", "dense", "uniform"}));
     a("num_frames", num_frames, cfg::at_least(1));
