@@ -1,0 +1,129 @@
+#include "sfar/train/pretrain_config.h"
+
+#include <filesystem>
+
+#include "sfar/core/config_loader.h"
+#include "sfar/core/error.h"
+#include "sfar/data/bad_file_policy.h"
+#include "sfar/data/data_config.h"
+
+namespace sfar::train {
+namespace {
+
+namespace fs = std::filesystem;
+
+data::TransformSpec crop(std::int64_t size) {
+  data::TransformSpec spec = data::transform_spec("center_crop");
+  spec.size = size;
+  return spec;
+}
+
+// Crops must give the model's input resolution: its positional embedding has a fixed grid.
+void check_crops(const std::vector<data::TransformSpec>& pipeline, const std::string& key, std::int64_t resolution) {
+  for (std::size_t i = 0; i < pipeline.size(); ++i) {
+    const auto& t = pipeline[i].type;
+    if (t == "three_crop" || t == "ten_crop") {
+      throw ConfigError(key + "[" + std::to_string(i) + "].type", "pre-training reads one view per clip", t);
+    }
+    const bool is_crop = t == "center_crop" || t == "random_resized_crop" || t == "multi_scale_crop";
+    if (is_crop && pipeline[i].size != resolution) {
+      throw ConfigError(key + "[" + std::to_string(i) + "].size",
+                        "must equal clip.image_resolution " + std::to_string(resolution),
+                        std::to_string(pipeline[i].size));
+    }
+  }
+}
+
+void check_heads(const std::string& where, const char* key, std::int64_t heads, std::int64_t width,
+                 const char* width_key) {
+  if (heads * 64 != width) {
+    throw ConfigError(where + ": clip." + key,
+                      "must be clip." + std::string(width_key) + " / 64 = " + std::to_string(width / 64) +
+                          " (64-wide heads: a CLIP checkpoint carries no head count, and loading infers it "
+                          "from the width)",
+                      std::to_string(heads));
+  }
+}
+
+void check_config(const PretrainConfig& config, const std::string& where) {
+  const auto& c = config.clip;
+  if (c.vision_width % 64 != 0) {
+    throw ConfigError(where + ": clip.vision_width", "must be a multiple of 64", std::to_string(c.vision_width));
+  }
+  if (c.text_width % 64 != 0) {
+    throw ConfigError(where + ": clip.text_width", "must be a multiple of 64", std::to_string(c.text_width));
+  }
+  check_heads(where, "vision_heads", c.vision_heads, c.vision_width, "vision_width");
+  check_heads(where, "text_heads", c.text_heads, c.text_width, "text_width");
+  if (c.image_resolution % c.patch_size != 0) {
+    throw ConfigError(where + ": clip.image_resolution",
+                      "must be a multiple of clip.patch_size (" + std::to_string(c.patch_size) + ")",
+                      std::to_string(c.image_resolution));
+  }
+  const auto& p = config.pretrain;
+  check_crops(p.train_pipeline, where + ": pretrain.train_pipeline", c.image_resolution);
+  check_crops(p.test_pipeline, where + ": pretrain.test_pipeline", c.image_resolution);
+  try {
+    data::parse_bad_file_policy(p.bad_file_policy);
+  } catch (const ArgumentError& e) {
+    throw ConfigError(where + ": pretrain.bad_file_policy", e.message(), e.value());
+  }
+  try {
+    validate_train_options(p.train, config.run.device == "auto" ? "cpu" : config.run.device, "pretrain");
+  } catch (const ConfigError& e) {
+    if (e.has_value()) throw ConfigError(where + ": " + e.where(), e.message(), e.value());
+    throw ConfigError(where + ": " + e.where(), e.message());
+  }
+}
+
+}  // namespace
+
+PretrainOptions::PretrainOptions() {
+  train_pipeline = {crop(64), data::transform_spec("normalize")};
+  test_pipeline = train_pipeline;
+  // A small model from scratch: a much larger rate than fine-tuning, CLIP's decay and betas,
+  // every step logged, and no backbone/head split.
+  train.epochs = 30;
+  train.warmup_epochs = 2;
+  train.lr = 5e-4;
+  train.min_lr = 1e-5;
+  train.weight_decay = 0.05;
+  train.batch_size = 32;
+  train.log_interval = 1;
+  train.backbone_prefixes = {};
+}
+
+PretrainConfig load_pretrain_config(const std::vector<std::string>& files, const std::vector<std::string>& overrides) {
+  const ConfigNode tree = load_config(files, overrides);
+  const std::string where = files.empty() ? std::string("--set") : files.back();
+  PretrainConfig config = read_config<PretrainConfig>(&tree);  // errors name file and key
+  check_config(config, where);
+  auto& list = config.pretrain.list;
+  const auto& root = config.pretrain.root;
+  if (!root.empty() && !fs::path(list).is_absolute() && !fs::exists(list) && fs::exists(fs::path(root) / list)) {
+    list = (fs::path(root) / list).string();
+  }
+  return config;
+}
+
+std::string pretrain_config_to_yaml(const PretrainConfig& config) { return config_to_yaml(write_config(config)); }
+
+models::ClipConfig make_clip_config(const PretrainClipConfig& clip, std::int64_t vocab_size,
+                                    std::int64_t eot_token_id) {
+  models::ClipConfig c;
+  c.embed_dim = clip.embed_dim;
+  c.image_resolution = clip.image_resolution;
+  c.vision_layers = clip.vision_layers;
+  c.vision_width = clip.vision_width;
+  c.vision_patch_size = clip.patch_size;
+  c.context_length = clip.context_length;
+  c.vocab_size = vocab_size;
+  c.transformer_width = clip.text_width;
+  c.transformer_heads = clip.text_heads;
+  c.transformer_layers = clip.text_layers;
+  c.eot_token_id = eot_token_id;
+  models::validate_clip_config(c);
+  return c;
+}
+
+}  // namespace sfar::train

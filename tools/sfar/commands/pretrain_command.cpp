@@ -1,0 +1,72 @@
+// `sfar pretrain` trains a small CLIP from scratch on (video clip, caption) pairs with a
+// SentencePiece tokenizer trained on the captions, and prints one JSON summary line:
+//
+//   sfar pretrain --config pretrain.yaml --set pretrain.root=synth --work-dir runs/pretrain
+//
+// `sfar train` then fine-tunes from it with `model: {arch: auto, weights: <work>/clip.pt}` and
+// `text: {tokenizer: sentencepiece, vocab: <work>/tokenizer.model, context_length: <clip.context_length>}`.
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "../command.h"
+#include "sfar/core/error.h"
+#include "sfar/train/pretrain_config.h"
+
+#if SFAR_WITH_VIDEO
+#include "sfar/train/pretrain_task.h"
+#endif
+
+namespace sfar::cli {
+namespace {
+
+struct PretrainArgs {
+  std::vector<std::string> configs, overrides;
+  std::string work_dir;
+};
+
+#if SFAR_WITH_VIDEO
+int run_pretrain(const PretrainArgs& args) {
+  auto config = train::load_pretrain_config(args.configs, args.overrides);
+  if (!args.work_dir.empty()) config.run.work_dir = args.work_dir;
+  if (config.run.threads > 0) torch::set_num_threads(static_cast<int>(config.run.threads));
+  const auto r = train::run_pretraining(config, {&std::cerr, isatty(STDERR_FILENO) != 0});
+  print_json_line({{"work_dir", r.work_dir},
+                   {"clip", r.clip_path},
+                   {"tokenizer", r.tokenizer_path},
+                   {"metrics", r.metrics_path},
+                   {"pairs", r.pairs},
+                   {"groups", r.groups},
+                   {"vocab_size", r.vocab_size},
+                   {"context_length", config.clip.context_length},
+                   {"parameters", r.parameters},
+                   {"steps", r.steps},
+                   {"first_epoch_loss", r.first_epoch_loss},
+                   {"last_epoch_loss", r.last_epoch_loss},
+                   {"logit_scale", r.logit_scale},
+                   {"video_to_text_top1", r.retrieval.video_to_text_top1},
+                   {"text_to_video_top1", r.retrieval.text_to_video_top1},
+                   {"chance_top1", r.retrieval.chance_top1},
+                   {"seconds", r.seconds}});
+  return 0;
+}
+#else
+int run_pretrain(const PretrainArgs&) {
+  throw ArgumentError("sfar pretrain", "this build has no video support (SFAR_WITH_VIDEO=OFF)");
+}
+#endif
+
+}  // namespace
+
+void add_pretrain_command(CLI::App& app, CommandContext& context) {
+  auto args = std::make_shared<PretrainArgs>();
+  auto* pretrain = app.add_subcommand(
+      "pretrain", "Pre-train a small CLIP and a SentencePiece tokenizer on video-caption pairs (JSON line)");
+  pretrain->add_option("--config,-c", args->configs, "Pre-training config file(s)")->required();
+  pretrain->add_option("--set", args->overrides, "Override, e.g. pretrain.root=synth");
+  pretrain->add_option("--work-dir", args->work_dir, "Output directory (overrides run.work_dir)");
+  context.on_run(pretrain, [args] { return run_pretrain(*args); });
+}
+
+}  // namespace sfar::cli
