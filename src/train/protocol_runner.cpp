@@ -143,13 +143,19 @@ SfarRunConfig with_seed(const SfarRunConfig& config, std::int64_t seed) {
 
 void supervised(const SfarRunConfig& config, const ProtocolOptions& o, const std::vector<std::int64_t>& seeds,
                 ProtocolReport& report) {
-  report.columns = {{"top-1", {}, {}}, {"top-5", {}, {}}};
   for (const auto seed : seeds) {
     const std::string dir = sub_dir(o.work_dir, seed_name(seed));
     const Cell cell = train_cell(with_seed(config, seed), dir, o);
-    report.columns[0].values.push_back(metric(cell, "top1", "eval.list"));
-    report.columns[1].values.push_back(metric(cell, "top5", "eval.list"));
-    report.runs.push_back(record("top-1", seed, dir, cell));
+    // Multi-label sets (Charades) report mAP instead of top-1/top-5.
+    const bool map = cell.metrics.count("mAP") && !cell.metrics.count("top1");
+    if (report.columns.empty()) {
+      report.columns = map ? std::vector<ProtocolColumn>{{"mAP", {}, {}}}
+                           : std::vector<ProtocolColumn>{{"top-1", {}, {}}, {"top-5", {}, {}}};
+      report.metric = map ? "mAP" : "top1";
+    }
+    report.columns[0].values.push_back(metric(cell, map ? "mAP" : "top1", "eval.list"));
+    if (!map) report.columns[1].values.push_back(metric(cell, "top5", "eval.list"));
+    report.runs.push_back(record(report.columns[0].name, seed, dir, cell));
   }
 }
 
@@ -277,6 +283,7 @@ std::string to_string(ProtocolKind kind) {
 
 void validate_protocol(ProtocolKind kind, const SfarRunConfig& config) {
   const auto& p = config.protocol;
+  if (p.seeds.empty()) throw ConfigError("protocol.seeds", "needs at least one seed");
   for (std::size_t i = 0; i < p.seeds.size(); ++i) {
     if (p.seeds[i] < 0) throw ConfigError("protocol.seeds[" + std::to_string(i) + "]", "must be >= 0",
                                           std::to_string(p.seeds[i]));
@@ -287,6 +294,7 @@ void validate_protocol(ProtocolKind kind, const SfarRunConfig& config) {
     throw ConfigError("eval.list", "the " + to_string(kind) + " protocol tests on eval.list: set it");
   }
   if (kind == ProtocolKind::kFewShot) {
+    if (p.few_shot.shots.empty()) throw ConfigError("protocol.few_shot.shots", "needs at least one K");
     for (std::size_t i = 0; i < p.few_shot.shots.size(); ++i) {
       if (p.few_shot.shots[i] < 1) {
         throw ConfigError("protocol.few_shot.shots[" + std::to_string(i) + "]", "K must be at least 1",

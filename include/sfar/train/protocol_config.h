@@ -36,7 +36,7 @@ struct FewShotConfig {
 
   template <class A>
   void visit(A& a) {
-    a("shots", shots, cfg::non_empty());
+    a("shots", shots, cfg::at_least(1));
     a("list_pattern", list_pattern);
   }
 };
@@ -105,7 +105,7 @@ struct ProtocolConfig {
 
   template <class A>
   void visit(A& a) {
-    a("seeds", seeds, cfg::non_empty());
+    a("seeds", seeds, cfg::non_negative());
     a("few_shot", few_shot);
     a("zero_shot", zero_shot);
     a("base_to_novel", base_to_novel);

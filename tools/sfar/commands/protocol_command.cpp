@@ -1,0 +1,70 @@
+// `sfar protocol` runs one of the paper's evaluation protocols from a config and prints its
+// table row (markdown) and the results as one JSON line; both are also written as results.md
+// and results.json in the protocol's work dir.
+//
+//   sfar protocol few-shot -c configs/hmdb51/sfar_vit_b16_few_shot.yaml --set data.root=/data/hmdb51
+//   sfar protocol zero-shot -c configs/zero_shot/k400_to_hmdb51.yaml --set data.root=/data/k400
+//     --set protocol.zero_shot.root=/data/hmdb51 --checkpoint runs/k400/sfar_vit_b16/checkpoints/best.pt
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "../command.h"
+#include "sfar/core/error.h"
+#include "sfar/train/sfar_run_config.h"
+
+#if SFAR_WITH_VIDEO
+#include "sfar/train/protocol_runner.h"
+#endif
+
+namespace sfar::cli {
+namespace {
+
+struct ProtocolArgs {
+  std::string kind;
+  std::vector<std::string> configs, overrides;
+  std::string work_dir, checkpoint;
+  std::vector<std::int64_t> seeds;
+};
+
+#if SFAR_WITH_VIDEO
+int run_protocol_command(const ProtocolArgs& args) {
+  const auto kind = train::parse_protocol_kind(args.kind);
+  const auto config = train::load_sfar_run_config(args.configs, args.overrides);
+  if (config.run.threads > 0) torch::set_num_threads(static_cast<int>(config.run.threads));
+  train::ProtocolOptions options;
+  options.work_dir = args.work_dir;
+  options.seeds = args.seeds;
+  options.checkpoint = args.checkpoint;
+  options.progress = &std::cerr;
+  options.interactive = isatty(STDERR_FILENO) != 0;
+  const auto report = train::run_protocol(kind, config, options);
+  std::cout << train::protocol_markdown(report);
+  print_json_line(nlohmann::json::parse(train::protocol_json(report)));
+  return 0;
+}
+#else
+int run_protocol_command(const ProtocolArgs&) {
+  throw ArgumentError("sfar protocol", "this build has no video support (SFAR_WITH_VIDEO=OFF)");
+}
+#endif
+
+}  // namespace
+
+void add_protocol_command(CLI::App& app, CommandContext& context) {
+  auto args = std::make_shared<ProtocolArgs>();
+  auto* cmd = app.add_subcommand("protocol",
+                                 "Run a protocol (supervised, few-shot, zero-shot, base-to-novel) and print its table row");
+  cmd->add_option("protocol", args->kind, "supervised | few-shot | zero-shot | base-to-novel")
+      ->required()
+      ->check(CLI::IsMember({"supervised", "few-shot", "zero-shot", "base-to-novel"}));
+  cmd->add_option("--config,-c", args->configs, "Run config file(s) with a protocol: section")->required();
+  cmd->add_option("--set", args->overrides, "Override, e.g. data.root=/data/hmdb51");
+  cmd->add_option("--work-dir", args->work_dir, "Protocol directory (default run.work_dir)");
+  cmd->add_option("--seeds", args->seeds, "Seeds, e.g. 0,1,2 (default protocol.seeds)")->delimiter(',');
+  cmd->add_option("--checkpoint", args->checkpoint, "zero-shot: evaluate this checkpoint on the targets, train nothing");
+  context.on_run(cmd, [args] { return run_protocol_command(*args); });
+}
+
+}  // namespace sfar::cli
