@@ -10,6 +10,7 @@
 #include "sfar/method/alignment_loss.h"
 #include "sfar/train/loss_targets.h"
 #include "sfar/models/clip_loader.h"
+#include "sfar/train/distributed.h"
 
 namespace sfar::train {
 
@@ -52,6 +53,18 @@ std::shared_ptr<const data::VideoDataset> make_dataset(const data::DataConfig& c
 torch::Device model_device(const method::SfarModelImpl& model) {
   const auto params = model.parameters();
   return params.empty() ? torch::Device(torch::kCPU) : params.front().device();
+}
+
+// Replaces this rank's evaluation rows by every rank's, in dataset order: each video is
+// scored by exactly one rank (the loader's shards are disjoint), so none is counted twice.
+// A rank without videos (fewer videos than ranks) sends single-label rows.
+void gather_in_dataset_order(DistributedContext& dist, std::int64_t classes, std::vector<torch::Tensor>& scores,
+                             std::vector<torch::Tensor>& labels, const std::vector<std::int64_t>& indices) {
+  const auto local_scores = scores.empty() ? torch::zeros({0, classes}) : torch::cat(scores);
+  const auto local_labels = labels.empty() ? torch::zeros({0}, torch::kInt64) : torch::cat(labels);
+  const auto order = dist.all_gather_rows(torch::tensor(indices, torch::kInt64)).argsort();
+  scores = {dist.all_gather_rows(local_scores).index_select(0, order)};
+  labels = {dist.all_gather_rows(local_labels).index_select(0, order)};
 }
 
 }  // namespace
@@ -113,7 +126,8 @@ SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& bank_dir)
   return run;
 }
 
-SfarTrainTask::SfarTrainTask(SfarRun& run, const SfarRunConfig& config) : run_(run), config_(config) {
+SfarTrainTask::SfarTrainTask(SfarRun& run, const SfarRunConfig& config, DistributedContext* distributed)
+    : run_(run), config_(config), dist_(distributed && distributed->active() ? distributed : nullptr) {
   const auto seed = static_cast<std::uint64_t>(config.run.seed);
   train_set_ = make_dataset(config.data, config.data.list, run.class_names, data::SampleMode::kTrain, seed);
   if (!config.eval.list.empty()) {
@@ -126,6 +140,10 @@ SfarTrainTask::SfarTrainTask(SfarRun& run, const SfarRunConfig& config) : run_(r
   options.shuffle = true;
   options.drop_last = true;
   options.seed = seed;
+  if (dist_) {  // this rank's shard of the epoch's shuffled order
+    options.rank = dist_->rank();
+    options.world_size = dist_->world_size();
+  }
   options.num_classes = config.data.multi_label ? static_cast<std::int64_t>(run.class_names.size()) : 0;
   train_loader_ = std::make_unique<data::VideoLoader>(train_set_, options);
   if (steps_per_epoch() == 0) {
@@ -139,7 +157,9 @@ SfarTrainTask::~SfarTrainTask() = default;
 std::int64_t SfarTrainTask::train_size() const { return train_set_->size(); }
 std::int64_t SfarTrainTask::eval_size() const { return eval_set_ ? eval_set_->size() : 0; }
 
-std::int64_t SfarTrainTask::steps_per_epoch() { return train_set_->size() / config_.train.batch_size; }
+std::int64_t SfarTrainTask::steps_per_epoch() {
+  return train_set_->size() / (config_.train.batch_size * (dist_ ? dist_->world_size() : 1));
+}
 
 const data::VideoBatch& SfarTrainTask::train_batch(std::int64_t epoch, std::int64_t index) {
   if (loader_epoch_ != epoch || index < next_index_ - (current_ ? 1 : 0)) {
@@ -187,10 +207,15 @@ std::map<std::string, double> SfarTrainTask::evaluate(std::int64_t) {
   options.prefetch = config_.data.prefetch;
   options.shuffle = false;
   options.seed = static_cast<std::uint64_t>(config_.run.seed);
+  if (dist_) {
+    options.rank = dist_->rank();
+    options.world_size = dist_->world_size();
+  }
   options.num_classes = config_.data.multi_label ? static_cast<std::int64_t>(run_.class_names.size()) : 0;
   data::VideoLoader loader(eval_set_, options);
   loader.start_epoch(0);
   std::vector<torch::Tensor> scores, labels;
+  std::vector<std::int64_t> indices;
   while (auto batch = loader.next()) {
     const auto& c = batch->clips;  // [B, V, T, 3, H, W]
     const auto B = c.size(0), V = c.size(1);
@@ -198,6 +223,11 @@ std::map<std::string, double> SfarTrainTask::evaluate(std::int64_t) {
     const auto logits = run_.model->forward(clips, bank).logits;
     scores.push_back(class_scores(logits, config_.loss.type).view({B, V, -1}).mean(1).cpu());  // views averaged
     labels.push_back(batch->labels.cpu());
+    indices.insert(indices.end(), batch->indices.begin(), batch->indices.end());
+  }
+  if (dist_) {
+    const auto classes = static_cast<std::int64_t>(run_.class_names.size());
+    gather_in_dataset_order(*dist_, classes, scores, labels, indices);
   }
   last_eval_.reset();
   std::map<std::string, double> metrics;

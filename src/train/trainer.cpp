@@ -9,6 +9,8 @@
 #include "sfar/core/logging.h"
 #include "sfar/core/torch_compat.h"
 #include "sfar/train/checkpoint.h"
+#include "sfar/train/distributed.h"
+#include "sfar/train/gradient_reducer.h"
 #include "sfar/train/optimizer_builder.h"
 #include "sfar/train/progress.h"
 #include "sfar/train/run_dir.h"
@@ -61,6 +63,10 @@ Trainer::Trainer(std::shared_ptr<torch::nn::Module> model, TrainTask& task, Trai
     SFAR_LOG_DEBUG("parameter group {}: {} tensors, lr x{}, decay {}", g.label, g.params.size(),
                    g.lr_ratio, g.decay);
   }
+  if (setup_.distributed && setup_.distributed->active()) {
+    broadcast_module(*setup_.distributed, *model_);  // every rank starts from rank 0's weights
+    reducer_ = std::make_unique<GradientReducer>(*setup_.distributed, params_, setup_.distributed->bucket_bytes());
+  }
   if (o.ema > 0) ema_ = std::make_unique<ModelEma>(*model_, o.ema);
 }
 
@@ -104,7 +110,19 @@ bool Trainer::train_step() {
       break;
     }
     loss_sum += value;
+    if (reducer_) reducer_->prepare_backward(i == accumulation - 1);
     scaler_.scale(loss.to(torch::kFloat32) / static_cast<double>(accumulation)).backward();
+  }
+
+  if (reducer_) {
+    // A non-finite loss on any rank skips the step on all of them.
+    reducer_->finish();
+    const auto sums = setup_.distributed->all_reduce_sum({loss_sum, finite ? 0.0 : 1.0});
+    loss_sum = sums[0] / setup_.distributed->world_size();
+    if (finite && sums[1] > 0) {
+      finite = false;
+      bad_value = NAN;
+    }
   }
 
   ++interval_->steps;
@@ -160,7 +178,8 @@ void Trainer::log_interval() {
   m.epoch = (global_step_ - 1) / steps_per_epoch_;
   m.loss = interval_->finite_steps > 0 ? interval_->loss_sum / interval_->finite_steps : NAN;
   m.lr = schedule_.lr_at(global_step_ - 1);
-  m.samples_per_s = seconds > 0 ? interval_->steps * setup_.options.batch_size / seconds : 0;
+  const int ranks = setup_.distributed ? setup_.distributed->world_size() : 1;
+  m.samples_per_s = seconds > 0 ? interval_->steps * setup_.options.batch_size * ranks / seconds : 0;
   m.grad_norm = last_grad_norm_;
   m.skipped_steps = interval_->skipped;
   m.loss_scale = scaler_.enabled() ? scaler_.scale_value() : 0;
@@ -219,7 +238,8 @@ void Trainer::end_epoch(std::int64_t epoch) {
       if (improved) best_metric_value_ = it->second;
     }
   }
-  if (setup_.checkpoint_dir.empty()) return;
+  if (reducer_) check_parameters_in_sync(*setup_.distributed, *model_);
+  if (setup_.checkpoint_dir.empty() || (setup_.distributed && !setup_.distributed->is_main())) return;
   CheckpointDir dir(setup_.checkpoint_dir, setup_.options.keep_last);
   const std::string bytes = checkpoint_bytes();
   const std::string path = dir.save(bytes, global_step_);

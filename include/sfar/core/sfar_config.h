@@ -19,6 +19,10 @@ struct RunConfig {
   std::int64_t threads = 0;         // LibTorch intra-op threads; 0 = one per core
   std::string device = "auto";      // auto | cpu | cuda | cuda:N
   std::string log_level = "info";
+  // Multi-process runs (torchrun / srun, see sfar/train/distributed_env.h).
+  std::string dist_backend = "auto";  // auto (nccl on CUDA, else gloo) | gloo | nccl
+  double dist_timeout_s = 1800;       // a rank that has not joined a collective by then fails the run
+  double dist_bucket_mb = 25;         // gradient all-reduce bucket size
 
   template <class A>
   void visit(A& a) {
@@ -28,6 +32,9 @@ struct RunConfig {
     a("threads", threads, cfg::non_negative());
     a("device", device, cfg::non_empty());
     a("log_level", log_level, cfg::one_of({"trace", "debug", "info", "warn", "error", "off"}));
+    a("dist_backend", dist_backend, cfg::one_of({"auto", "gloo", "nccl"}));
+    a("dist_timeout_s", dist_timeout_s, cfg::positive());
+    a("dist_bucket_mb", dist_bucket_mb, cfg::positive());
   }
 };
 

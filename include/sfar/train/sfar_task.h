@@ -20,6 +20,7 @@
 #include "sfar/eval/metrics.h"
 #include "sfar/method/sfar_model.h"
 #include "sfar/train/sfar_run_config.h"
+#include "sfar/train/distributed.h"
 #include "sfar/train/trainer.h"
 
 namespace sfar::train {
@@ -46,7 +47,9 @@ class SfarTrainTask : public TrainTask {
   // The training loader is built from config.data (train pipeline), the evaluation loader
   // from config.eval.list (test pipeline) when set. The batch read per forward pass is
   // train.micro_batch (or train.batch_size); incomplete global batches are dropped.
-  SfarTrainTask(SfarRun& run, const SfarRunConfig& config);
+  // With an active `distributed`, config.train is one rank's (per_rank_train_options): each
+  // rank reads its shard of every epoch, and evaluation is sharded and gathered exactly.
+  SfarTrainTask(SfarRun& run, const SfarRunConfig& config, DistributedContext* distributed = nullptr);
   ~SfarTrainTask() override;
 
   std::int64_t steps_per_epoch() override;
@@ -67,6 +70,7 @@ class SfarTrainTask : public TrainTask {
 
   SfarRun& run_;
   SfarRunConfig config_;
+  DistributedContext* dist_ = nullptr;
   std::shared_ptr<const data::VideoDataset> train_set_, eval_set_;
   std::unique_ptr<data::VideoLoader> train_loader_;
   std::int64_t loader_epoch_ = -1, next_index_ = 0;

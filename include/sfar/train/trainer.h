@@ -30,6 +30,8 @@
 namespace sfar::train {
 
 class RunDir;
+class DistributedContext;
+class GradientReducer;
 
 struct StepContext {
   std::int64_t epoch = 0;          // 0-based
@@ -62,6 +64,9 @@ struct TrainerSetup {
   RunDir* run = nullptr;            // metrics.jsonl sink (optional)
   std::ostream* progress = nullptr; // progress bar target (drawn only when interactive)
   bool interactive = false;
+  // Several processes (distributed.h): rank 0's initial weights, gradients averaged over ranks,
+  // options.batch_size per rank (per_rank_train_options); only rank 0 writes checkpoints.
+  DistributedContext* distributed = nullptr;
 };
 
 class Trainer {
@@ -111,6 +116,7 @@ class Trainer {
   std::vector<torch::Tensor> params_;
   std::unique_ptr<ModelEma> ema_;
   GradScaler scaler_;
+  std::unique_ptr<GradientReducer> reducer_;  // multi-process runs only
   std::mt19937_64 rng_;
 
   std::int64_t global_step_ = 0;

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "../command.h"
 #include "sfar/core/error.h"
@@ -21,6 +22,7 @@
 #include "sfar/train/sfar_run_config.h"
 
 #if SFAR_WITH_VIDEO
+#include "sfar/train/distributed.h"
 #include "sfar/train/sfar_task.h"
 #endif
 
@@ -83,30 +85,44 @@ int run_train(const TrainArgs& args) {
   auto config = load(args.configs, args.overrides);
   if (!args.work_dir.empty()) config.run.work_dir = args.work_dir;
   if (args.dry_run) return run_dry(config);
-  const std::string yaml = train::sfar_run_config_to_yaml(config);
-  const std::string device = train::resolve_device(config.run.device);
-  train::RunDir dir({config.run.work_dir, yaml, device, compat::torch_version(), config.run.threads,
-                     config.run.log_level, true});
-  train::SfarRun run = train::build_sfar_run(config, dir.file("cache"));
-  train::SfarTrainTask task(run, config);
+  const std::string yaml = train::sfar_run_config_to_yaml(config);  // train.batch_size stays global
+  // Under torchrun or srun: join the other ranks; rank 0 alone writes the run directory.
+  const auto env = train::read_distributed_env();
+  if (env.rank != 0) init_logging({config.run.log_level, "", env.rank});  // warnings and errors only
+  const std::string device = train::rank_device(train::resolve_device(config.run.device), env);
+  train::DistributedContext dist(env, {config.run.dist_backend, device, config.run.dist_timeout_s,
+                                       config.run.dist_bucket_mb});
+  std::optional<train::RunDir> dir;
+  if (dist.is_main()) {
+    dir.emplace(train::RunDirOptions{config.run.work_dir, yaml, device, compat::torch_version(), config.run.threads,
+                                     config.run.log_level, true});
+  }
+  const std::filesystem::path work_dir(config.run.work_dir);
+  config.train = train::per_rank_train_options(config.train, dist.world_size());
+  if (!dist.is_main()) dist.barrier();  // rank 0 encodes the text bank into the cache first
+  train::SfarRun run = train::build_sfar_run(config, (work_dir / "cache").string());
+  if (dist.is_main()) dist.barrier();
+  train::SfarTrainTask task(run, config, &dist);
   train::TrainerSetup setup;
   setup.options = config.train;
   setup.device = device;
   setup.config_text = yaml;
-  setup.checkpoint_dir = dir.checkpoint_dir();
+  setup.checkpoint_dir = (work_dir / "checkpoints").string();
   setup.seed = static_cast<std::uint64_t>(config.run.seed);
-  setup.run = &dir;
+  setup.run = dir ? &*dir : nullptr;
   setup.progress = &std::cerr;
-  setup.interactive = isatty(STDERR_FILENO) != 0;
+  setup.interactive = dist.is_main() && isatty(STDERR_FILENO) != 0;
+  setup.distributed = &dist;
   train::Trainer trainer(run.model.ptr(), task, setup);
   if (!args.resume.empty()) trainer.resume(args.resume);
   trainer.fit();
-  print_json_line({{"work_dir", dir.path()},
+  if (!dir) return 0;
+  print_json_line({{"work_dir", dir->path()},
                    {"steps", trainer.global_step()},
                    {"skipped_steps", trainer.skipped_steps()},
                    {"last_loss", trainer.last_loss()},
-                   {"metrics", dir.file("metrics.jsonl")},
-                   {"checkpoints", dir.checkpoint_dir()}});
+                   {"metrics", dir->file("metrics.jsonl")},
+                   {"checkpoints", dir->checkpoint_dir()}});
   return 0;
 }
 
