@@ -1,6 +1,7 @@
-// The only encoder of the project. Deterministic output needs three things: one encoder
-// thread (x264's frame threads make rate control depend on timing), FFmpeg's bit-exact flags
-// (no version strings that differ between builds of one version), and fixed settings.
+// The only encoder of the project. Deterministic output needs: one encoder thread (x264's
+// frame threads make rate control depend on timing), FFmpeg's bit-exact flags, fixed settings,
+// x264's macroblock tree off (its SIMD pass reads unwritten bytes), and every byte the encoder
+// may read initialised (frame padding, a tail after the RGB input).
 #include "sfar/io/video_writer.h"
 
 extern "C" {
@@ -15,6 +16,7 @@ extern "C" {
 #include <algorithm>
 #include <atomic>
 #include <cstdarg>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -143,6 +145,9 @@ class Encoder {
     if (std::string(codec_->name) == "libx264") {
       av_dict_set(&settings, "preset", o.x264_preset_.c_str(), 0);
       av_dict_set(&settings, "crf", std::to_string(o.crf_).c_str(), 0);
+      // x264's SIMD macroblock-tree pass reads bytes that it never wrote (the output then
+      // depends on the heap's history: it differed between threads); without it, it does not.
+      av_dict_set(&settings, "x264-params", "mbtree=0", 0);
     } else {
       c.flags |= AV_CODEC_FLAG_QSCALE;
       c.global_quality = FF_QP2LAMBDA * std::clamp(o.crf_ / 6, 2, 31);
@@ -174,7 +179,16 @@ class Encoder {
   void write(const RgbFrame& rgb, std::int64_t index) {
     const int rc = av_frame_make_writable(frame_.get());
     if (rc < 0) throw IoError(path_, "cannot reuse the frame buffer: " + av_error_text(rc));
-    const std::uint8_t* src[4] = {rgb.data.data(), nullptr, nullptr, nullptr};
+    // Zero the padding too: encoders' SIMD copies read past the width and height, and
+    // uninitialised bytes there would make the output differ between runs.
+    for (int i = 0; i < AV_NUM_DATA_POINTERS && frame_->buf[i]; ++i) {
+      std::memset(frame_->buf[i]->data, 0, frame_->buf[i]->size);
+    }
+    // swscale's SIMD converters may read a little past the end of the input picture; a zeroed
+    // tail keeps whatever they read fixed.
+    input_.assign(rgb.data.size() + static_cast<std::size_t>(rgb.width) * 3 + 64, 0);
+    std::copy(rgb.data.begin(), rgb.data.end(), input_.begin());
+    const std::uint8_t* src[4] = {input_.data(), nullptr, nullptr, nullptr};
     const int src_stride[4] = {rgb.width * 3, 0, 0, 0};
     sws_scale(sws_.get(), src, src_stride, 0, rgb.height, frame_->data, frame_->linesize);
     frame_->pts = index;
@@ -214,6 +228,7 @@ class Encoder {
   std::unique_ptr<AVFrame, FrameFreer> frame_;
   std::unique_ptr<AVPacket, PacketFreer> packet_;
   AVStream* stream_ = nullptr;
+  std::vector<std::uint8_t> input_;  // the RGB picture with a zeroed tail
 };
 
 }  // namespace
