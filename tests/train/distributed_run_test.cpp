@@ -143,8 +143,16 @@ TEST(DistributedRun, TwoGlooRanksMatchOneProcess) {
   for (const auto& item : a) {
     const torch::Tensor* other = b.find(item.key());
     ASSERT_NE(other, nullptr) << item.key();
-    EXPECT_TRUE(torch::allclose(item.value(), *other, 1e-4, 1e-5))
-        << item.key() << " differs by " << (item.value() - *other).abs().max().item<double>();
+    torch::Tensor x = item.value(), y = *other;
+    if (item.key().size() > 17 && item.key().compare(item.key().size() - 17, 17, "attn.in_proj_bias") == 0) {
+      // The key bias [D:2D) gets no gradient (softmax ignores a shift shared by all keys):
+      // what it gets is rounding noise, which Adam's normalisation turns into +-lr steps, so
+      // it cannot agree across summation orders. Its query and value thirds must.
+      const auto d = x.size(0) / 3;
+      x = torch::cat({x.narrow(0, 0, d), x.narrow(0, 2 * d, d)});
+      y = torch::cat({y.narrow(0, 0, d), y.narrow(0, 2 * d, d)});
+    }
+    EXPECT_TRUE(torch::allclose(x, y, 1e-4, 1e-5)) << item.key() << " differs by " << (x - y).abs().max().item<double>();
     moved = std::max(moved, (item.value() - *start.find(item.key())).abs().max().item<double>());
   }
   EXPECT_GT(moved, 1e-4);  // the weights did change over the second epoch
