@@ -16,12 +16,14 @@ using Json = nlohmann::json;
 // ViT width 64, 2 layers, 32 px input in 16 px patches (g = 2: 4 patches + class token = 5
 // tokens), joint embedding 32; 2 videos x 2 frames = 4 images per step.
 const std::string kTinyArgs =
-    " --set run.device=cpu --width 64 --layers 2 --resolution 32 --patch 16 --embed-dim 32"
+    " --set run.device=cpu --width 64 --layers 2 --resolution 32 --embed-dim 32"
     " --text-width 64 --text-layers 1 --batch 2 --frames 2 --classes 5 --threads 1 --matmul-size 128";
 
-sfar::test::CommandResult run_bench(const std::string& args, const sfar::test::TempDir& dir) {
+sfar::test::CommandResult run_bench(const std::string& args, const sfar::test::TempDir& dir,
+                                    const std::string& patch = "16") {
   const std::string config = sfar::test::source_dir() + "/configs/k400/mean_vit_b16.yaml";
-  return sfar::test::run_binary(SFAR_BINARY, "bench train --config '" + config + "'" + kTinyArgs + args, dir);
+  return sfar::test::run_binary(SFAR_BINARY,
+                                "bench train --config '" + config + "'" + kTinyArgs + " --patch " + patch + args, dir);
 }
 
 TEST(BenchTrain, TwoStepsOfATinyModelPrintSaneJson) {
@@ -68,7 +70,7 @@ TEST(BenchTrain, RejectsZeroStepsNamingTheFlag) {
 
 TEST(BenchTrain, RejectsAnIndivisibleShapeNamingTheField) {
   sfar::test::TempDir dir;
-  const auto r = run_bench(" --patch 7 --steps 1 --warmup 0", dir);
+  const auto r = run_bench(" --steps 1 --warmup 0", dir, "7");
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.err.find("clip.image_resolution"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("vision_patch_size (7)"), std::string::npos) << r.err;
