@@ -4,11 +4,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "sfar/core/error.h"
 
@@ -31,6 +34,21 @@ void write_all(int fd, const std::string& content, const std::string& path) {
     data += n;
     left -= static_cast<std::size_t>(n);
   }
+}
+
+// Fault-injection hook for tests: SFAR_TEST_PAUSE_BEFORE_RENAME="PREFIX:MS" sleeps MS
+// milliseconds after the temporary file of a target whose file name starts with PREFIX is
+// complete and synced, just before the rename, so that a test can kill the process while
+// only the temporary file exists (tests/train/kill_resume_test.cpp). Unset: no effect.
+void pause_before_rename_for_tests(const fs::path& target) {
+  const char* spec = std::getenv("SFAR_TEST_PAUSE_BEFORE_RENAME");
+  if (!spec || !*spec) return;
+  const std::string text(spec);
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) return;
+  if (target.filename().string().rfind(text.substr(0, colon), 0) != 0) return;
+  const long ms = std::strtol(text.c_str() + colon + 1, nullptr, 10);
+  if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 
 }  // namespace
@@ -58,6 +76,7 @@ void write_file_atomic(const std::string& path, const std::string& content) {
     ::unlink(tmp.c_str());
     throw IoError(path, "close failed: " + errno_text());
   }
+  pause_before_rename_for_tests(target);
   if (::rename(tmp.c_str(), target.c_str()) != 0) {
     const std::string reason = errno_text();
     ::unlink(tmp.c_str());

@@ -26,6 +26,14 @@ std::int64_t step_of(const std::string& filename) {
   return std::stoll(digits);
 }
 
+// write_file_atomic's temporary name for `target`: "." + target + ".tmp" + digits.
+bool is_partial_write(const std::string& filename) {
+  const auto tmp = filename.find(".pt.tmp");
+  if (filename.empty() || filename[0] != '.' || tmp == std::string::npos) return false;
+  const std::string target = filename.substr(1, tmp + 3 - 1);
+  return target == "best.pt" || step_of(target) >= 0;
+}
+
 }  // namespace
 
 std::string archive_bytes(torch::serialize::OutputArchive& archive) {
@@ -132,6 +140,19 @@ std::vector<std::string> CheckpointDir::list() const {
   std::vector<std::string> paths;
   for (auto& f : found) paths.push_back(std::move(f.second));
   return paths;
+}
+
+std::vector<std::string> CheckpointDir::remove_partial_writes() const {
+  std::vector<std::string> removed;
+  std::error_code ec;
+  if (!fs::is_directory(dir_, ec)) return removed;
+  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+    if (!is_partial_write(entry.path().filename().string()) || !entry.is_regular_file()) continue;
+    std::error_code remove_ec;
+    if (fs::remove(entry.path(), remove_ec)) removed.push_back(entry.path().string());
+  }
+  std::sort(removed.begin(), removed.end());
+  return removed;
 }
 
 std::optional<std::string> CheckpointDir::newest_valid(std::vector<std::string>* skipped) const {

@@ -111,6 +111,7 @@ void RunDir::log_train(const TrainMetrics& m) {
   j["skipped_steps"] = m.skipped_steps;
   if (m.loss_scale > 0) j["loss_scale"] = m.loss_scale;
   j["max_rss_mb"] = max_rss_mb();
+  for (const auto& [name, value] : m.counters) j[name] = value;
   append_metrics_line(j.dump());
   if (events_) events_->add_scalars(tensorboard_scalars("train/", j), m.step);
 }

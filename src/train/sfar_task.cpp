@@ -241,6 +241,12 @@ std::map<std::string, double> SfarTrainTask::evaluate(std::int64_t) {
   return metrics;
 }
 
+std::map<std::string, std::int64_t> SfarTrainTask::counters() {
+  std::map<std::string, std::int64_t> out{{"bad_files", train_set_->bad_files().distinct_count()}};
+  if (eval_set_) out["eval_bad_files"] = eval_set_->bad_files().distinct_count();
+  return out;
+}
+
 std::map<std::string, double> classification_metrics(const torch::Tensor& scores, const torch::Tensor& labels) {
   return eval::classify(scores, labels).summary();
 }

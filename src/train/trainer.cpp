@@ -183,6 +183,7 @@ void Trainer::log_interval() {
   m.grad_norm = last_grad_norm_;
   m.skipped_steps = interval_->skipped;
   m.loss_scale = scaler_.enabled() ? scaler_.scale_value() : 0;
+  m.counters = task_.counters();
   if (interval_->bar) interval_->bar->clear();
   SFAR_LOG_INFO("epoch {} step {}/{} loss {:.4f} lr {:.3e} {:.1f} samples/s{}", m.epoch + 1,
                 m.step, total_steps(), m.loss, m.lr, m.samples_per_s,
@@ -381,8 +382,12 @@ std::optional<std::string> Trainer::resume(const std::string& spec) {
   if (setup_.checkpoint_dir.empty()) {
     throw ArgumentError("resume", "auto needs a checkpoint directory", spec);
   }
+  const CheckpointDir dir(setup_.checkpoint_dir, setup_.options.keep_last);
+  for (const auto& p : dir.remove_partial_writes()) {
+    SFAR_LOG_WARN("deleted {}: a checkpoint write that never finished", p);
+  }
   std::vector<std::string> skipped;
-  const auto path = CheckpointDir(setup_.checkpoint_dir, setup_.options.keep_last).newest_valid(&skipped);
+  const auto path = dir.newest_valid(&skipped);
   for (const auto& s : skipped) SFAR_LOG_WARN("skipping unreadable checkpoint {}", s);
   if (!path) {
     SFAR_LOG_INFO("no checkpoint in {}: starting from step 0", setup_.checkpoint_dir);

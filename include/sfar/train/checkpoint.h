@@ -51,6 +51,10 @@ class CheckpointDir {
   // The newest step checkpoint that loads; every newer file that does not load is appended
   // to `skipped` as "path: reason". nullopt when none loads.
   std::optional<std::string> newest_valid(std::vector<std::string>* skipped = nullptr) const;
+  // Deletes the temporary files of checkpoint writes that never finished (a killed process
+  // leaves ".step_*.pt.tmp*" / ".best.pt.tmp*"); they are never loaded, only wasted disk.
+  // Returns the paths deleted.
+  std::vector<std::string> remove_partial_writes() const;
 
   const std::string& dir() const { return dir_; }
   std::string path_for_step(std::int64_t step) const;

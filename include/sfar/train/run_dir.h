@@ -38,6 +38,7 @@ struct TrainMetrics {
   double grad_norm = 0;             // before clipping, last step (0 when not computed)
   std::int64_t skipped_steps = 0;   // non-finite steps in the interval
   double loss_scale = 0;            // fp16 only
+  std::map<std::string, std::int64_t> counters;  // the task's running totals (bad_files, ...)
 };
 
 class EventFileWriter;

@@ -55,6 +55,9 @@ class SfarTrainTask : public TrainTask {
   std::int64_t steps_per_epoch() override;
   torch::Tensor loss(const StepContext& ctx) override;
   std::map<std::string, double> evaluate(std::int64_t epoch) override;
+  // {"bad_files": distinct unreadable training files so far, "eval_bad_files": same for the
+  // evaluation list when there is one}.
+  std::map<std::string, std::int64_t> counters() override;
 
   // One training batch's loss without the Trainer (for --dry-run): clips of batch 0 of epoch 0.
   torch::Tensor first_batch_loss(const torch::Device& device);

@@ -51,6 +51,8 @@ class TrainTask {
   virtual torch::Tensor loss(const StepContext& ctx) = 0;
   // Metrics after epoch `epoch` (0-based), e.g. {"top1": 0.71}; empty: no evaluation.
   virtual std::map<std::string, double> evaluate(std::int64_t epoch) { return {}; }
+  // Running totals logged with every metrics.jsonl train line, e.g. {"bad_files": 3}.
+  virtual std::map<std::string, std::int64_t> counters() { return {}; }
 };
 
 struct TrainerSetup {

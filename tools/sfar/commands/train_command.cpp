@@ -120,6 +120,7 @@ int run_train(const TrainArgs& args) {
   print_json_line({{"work_dir", dir->path()},
                    {"steps", trainer.global_step()},
                    {"skipped_steps", trainer.skipped_steps()},
+                   {"bad_files", task.counters()["bad_files"]},
                    {"last_loss", trainer.last_loss()},
                    {"metrics", dir->file("metrics.jsonl")},
                    {"checkpoints", dir->checkpoint_dir()}});
