@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <thread>
 
 #include <c10/core/CPUAllocator.h>
@@ -26,18 +28,41 @@ struct AllocationStats {
   }
 };
 
-// What a counted allocation's DataPtr owns: the real allocation and where to report its free.
+// A counted allocation: the real one and where to report its free. DataPtrs handed out keep
+// the data pointer as their context (Allocator::raw_allocate requires it), so the blocks are
+// found again through this table.
 struct CountedBlock {
   c10::DataPtr inner;
-  std::int64_t bytes;
+  std::int64_t bytes = 0;
   std::shared_ptr<AllocationStats> stats;
-
-  static void release(void* context) {
-    auto* block = static_cast<CountedBlock*>(context);
-    block->stats->live.fetch_sub(block->bytes);
-    delete block;  // frees `inner` through the wrapped allocator's deleter
-  }
 };
+
+struct BlockTable {
+  std::mutex mutex;
+  std::unordered_map<void*, CountedBlock> blocks;
+  c10::Allocator* base = nullptr;  // frees what was not counted (raw_deallocate)
+};
+
+BlockTable& block_table() {
+  static auto* table = new BlockTable();  // outlives every tensor, like the allocator
+  return *table;
+}
+
+void release_block(void* data) {
+  auto& table = block_table();
+  CountedBlock block;
+  {
+    std::lock_guard<std::mutex> lock(table.mutex);
+    const auto it = table.blocks.find(data);
+    if (it == table.blocks.end()) {
+      table.base->raw_deleter()(data);  // an allocation of another thread, made by the base
+      return;
+    }
+    block = std::move(it->second);
+    table.blocks.erase(it);
+  }
+  block.stats->live.fetch_sub(block.bytes);
+}  // block.inner frees the memory through the wrapped allocator's deleter
 
 // Forwards to the allocator it wraps; counts the allocations of one thread. Never destroyed:
 // storages keep a pointer to the allocator that made them (for resizing).
@@ -45,6 +70,10 @@ class CountingCpuAllocator final : public c10::Allocator {
  public:
   void start(c10::Allocator* base) {
     base_ = base;
+    {
+      std::lock_guard<std::mutex> lock(block_table().mutex);
+      block_table().base = base;
+    }
     stats_ = std::make_shared<AllocationStats>();
     thread_ = std::this_thread::get_id();
     counting_ = true;
@@ -58,16 +87,19 @@ class CountingCpuAllocator final : public c10::Allocator {
 #else
   c10::DataPtr allocate(size_t n) const override { return counted(n); }
 #endif
-  c10::DeleterFnPtr raw_deleter() const override { return nullptr; }
+  c10::DeleterFnPtr raw_deleter() const override { return &release_block; }
 
  private:
   c10::DataPtr counted(size_t n) const {
     c10::DataPtr inner = base_->allocate(n);
-    if (!counting_ || std::this_thread::get_id() != thread_) return inner;
-    auto* block = new CountedBlock{std::move(inner), static_cast<std::int64_t>(n), stats_};
-    stats_->add(block->bytes);
-    void* data = block->inner.get();
-    return c10::DataPtr(data, block, &CountedBlock::release, c10::Device(c10::DeviceType::CPU));
+    void* data = inner.get();
+    if (!counting_ || std::this_thread::get_id() != thread_ || data == nullptr) return inner;
+    {
+      std::lock_guard<std::mutex> lock(block_table().mutex);
+      block_table().blocks[data] = CountedBlock{std::move(inner), static_cast<std::int64_t>(n), stats_};
+    }
+    stats_->add(static_cast<std::int64_t>(n));
+    return c10::DataPtr(data, data, &release_block, c10::Device(c10::DeviceType::CPU));
   }
 
   c10::Allocator* base_ = nullptr;

@@ -21,7 +21,11 @@
 #include "sfar/train/run_dir.h"
 #include "sfar/train/sfar_run_config.h"
 
+#include "sfar/train/curve_plots.h"
+
 #if SFAR_WITH_VIDEO
+#include "dry_run_report.h"
+#include "sfar/train/loss_targets.h"
 #include "sfar/train/distributed.h"
 #include "sfar/train/sfar_task.h"
 #endif
@@ -58,6 +62,7 @@ nlohmann::json parameter_json(const method::SfarModelImpl& model) {
 }
 
 int run_dry(const train::SfarRunConfig& config) {
+  const nlohmann::json dataset = scan_dataset(config, data::load_class_names(config.data));
   train::SfarRun run = train::build_sfar_run(config, "");  // writes nothing
   train::SfarTrainTask task(run, config);
   const torch::Device device(run.device);
@@ -69,6 +74,14 @@ int run_dry(const train::SfarRunConfig& config) {
   for (const auto& p : run.model->head->parameters()) {
     if (p.grad().defined()) head_grad += p.grad().norm().item<double>();
   }
+  // Activations of one clip (random pixels, label 0), measured by counting allocations.
+  const auto bank = run.bank.to(device);
+  const std::int64_t resolution = run.model->clip->config().image_resolution;
+  const auto clip = torch::randn({1, config.data.num_frames, 3, resolution, resolution}, device);
+  const auto label = torch::zeros({1}, torch::TensorOptions().dtype(torch::kInt64).device(device));
+  const auto per_clip = train::measure_activations(
+      [&] { return train::training_loss(run.model->forward(clip, bank).logits, label, config.loss); });
+  const auto memory = train::estimate_training_memory(*run.model, per_clip, config.train.micro_batch_size());
   print_json_line({{"dry_run", true},
                    {"device", run.device},
                    {"classes", run.class_names.size()},
@@ -77,7 +90,9 @@ int run_dry(const train::SfarRunConfig& config) {
                    {"steps_per_epoch", task.steps_per_epoch()},
                    {"parameters", parameter_json(*run.model)},
                    {"loss", loss.item<double>()},
-                   {"head_grad_norm", head_grad}});
+                   {"head_grad_norm", head_grad},
+                   {"memory", memory_json(memory, run.device)},
+                   {"dataset", dataset}});
   return std::isfinite(loss.item<double>()) ? 0 : 1;
 }
 
@@ -109,6 +124,7 @@ int run_train(const TrainArgs& args) {
   setup.config_text = yaml;
   setup.checkpoint_dir = (work_dir / "checkpoints").string();
   setup.seed = static_cast<std::uint64_t>(config.run.seed);
+  if (config.data.multi_label) setup.best_metric = "mAP";
   setup.run = dir ? &*dir : nullptr;
   setup.progress = &std::cerr;
   setup.interactive = dist.is_main() && isatty(STDERR_FILENO) != 0;
@@ -117,12 +133,22 @@ int run_train(const TrainArgs& args) {
   if (!args.resume.empty()) trainer.resume(args.resume);
   trainer.fit();
   if (!dir) return 0;
+  nlohmann::json plots = nlohmann::json::array();
+  try {  // a missing plotting tool must not fail a finished run
+    const auto result = train::plot_training_curves(dir->path());
+    if (!result.warning.empty()) SFAR_LOG_WARN("{}", result.warning);
+    for (const auto& png : result.pngs) plots.push_back(png);
+  } catch (const Error& e) {
+    SFAR_LOG_WARN("no plots: {}", e.what());
+  }
   print_json_line({{"work_dir", dir->path()},
                    {"steps", trainer.global_step()},
                    {"skipped_steps", trainer.skipped_steps()},
                    {"bad_files", task.counters()["bad_files"]},
                    {"last_loss", trainer.last_loss()},
                    {"metrics", dir->file("metrics.jsonl")},
+                   {"tensorboard", dir->event_file()},
+                   {"plots", plots},
                    {"checkpoints", dir->checkpoint_dir()}});
   return 0;
 }
@@ -143,6 +169,10 @@ int run_eval(const EvalArgs& args) {
   nlohmann::json line = {{"checkpoint", args.checkpoint}, {"step", trainer.global_step()}};
   for (const auto& [k, v] : task.evaluate(0)) line[k] = v;
   if (!args.views.empty()) line["views"] = args.views;
+  if (!task.last_eval()) {  // multi-label: mAP only
+    print_json_line(line);
+    return 0;
+  }
   const std::filesystem::path dir(config.run.work_dir);
   const std::string per_class = (dir / "per_class_accuracy.csv").string();
   const std::string confusion = (dir / "confusion_matrix.csv").string();
