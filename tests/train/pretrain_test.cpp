@@ -36,7 +36,7 @@ TEST(CaptionList, GroupsByTagElseByCaption) {
   EXPECT_EQ(tagged.items[1].group, 0);
   EXPECT_EQ(tagged.items[2].group, 1);
   EXPECT_EQ(tagged.items[2].caption, "it grows");
-  EXPECT_EQ(tagged.items[2].origin, "list.txt:6");
+  EXPECT_EQ(tagged.items[2].origin, "list.txt:5");
   const auto plain = data::parse_caption_list("a.mp4\tmoving right\nb.mp4\tgrowing\nc.mp4\tmoving right\n", "l");
   EXPECT_EQ(plain.groups, (std::vector<std::string>{"moving right", "growing"}));
   EXPECT_EQ(plain.items[2].group, 0);
@@ -218,7 +218,10 @@ TEST(Pretrain, LearnsRetrievalAndFeedsSfarTraining) {
   Json eval;
   for (std::string line; std::getline(metrics, line);) {
     const Json j = Json::parse(line);
-    if (j["kind"] == "train") ++train_lines, EXPECT_TRUE(std::isfinite(j["loss"].get<double>())) << line;
+    if (j["kind"] == "train") {
+      ++train_lines;
+      EXPECT_TRUE(std::isfinite(j["loss"].get<double>())) << line;
+    }
     if (j["kind"] == "eval") eval = j;
   }
   EXPECT_EQ(train_lines, 48);
