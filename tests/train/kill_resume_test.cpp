@@ -7,6 +7,10 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
 #include <random>
 #include <regex>
 #include <thread>
@@ -22,7 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-constexpr int kEpochs = 5;  // one optimizer step and one checkpoint per epoch
+constexpr int kEpochs = 10;  // one optimizer step and one checkpoint per epoch
 
 std::vector<std::string> partial_writes(const std::string& dir) {
   std::vector<std::string> found;
@@ -50,6 +54,17 @@ std::int64_t resumed_step(const std::string& log, std::string* from) {
     step = std::stoll((*it)[2]);
   }
   return step;
+}
+
+// Lines of a metrics.jsonl (one per optimizer step here); 0 when it does not exist.
+std::vector<std::string> metrics_lines(const std::string& path) {
+  std::vector<std::string> lines;
+  if (!fs::exists(path)) return lines;
+  std::stringstream in(read_file(path));
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
 }
 
 TEST(KillResume, RemovePartialWritesDeletesOnlyUnfinishedCheckpoints) {
@@ -80,22 +95,28 @@ TEST(KillResume, SigkillAtRandomMomentsEndsBitIdentical) {
   const std::string config = test::write_tiny_config(dir, "run.yaml", run_dir, root, "train.txt", kEpochs, 3,
                                                      ", keep_last: 2");
 
-  const auto start = Clock::now();
   const pid_t ref = test::spawn_logged(SFAR_BINARY, {"train", "--config", ref_config}, dir.file("ref.log"));
   ASSERT_EQ(test::wait_child(ref), 0) << read_file(dir.file("ref.log"));
-  const double ref_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  const std::string final_name = "checkpoints/step_00000000" + std::to_string(kEpochs) + ".pt";
+  // Seconds per optimizer step, from the reference run's throughput (3 videos a step).
+  double step_s = 0;
+  const auto ref_lines = metrics_lines(ref_dir + "/metrics.jsonl");
+  for (const auto& line : ref_lines) step_s += 3.0 / nlohmann::json::parse(line)["samples_per_s"].get<double>();
+  step_s /= std::max<std::size_t>(1, ref_lines.size());
+  const std::string final_name =
+      "checkpoints/" + fs::path(CheckpointDir(ref_dir, 1).path_for_step(kEpochs)).filename().string();
   ASSERT_TRUE(fs::exists(ref_dir + "/" + final_name));
 
-  // Six kills: four after a random delay (short enough that the run cannot finish first),
-  // two while the checkpoint's temporary file exists (SFAR_TEST_PAUSE_BEFORE_RENAME holds
-  // each step checkpoint 3 s before its rename).
+  // Six kills: four at a random moment after the restart's first optimizer step (a random
+  // delay of up to one step after its metrics line: in a step, in data loading, in a
+  // checkpoint write), so that every restart makes progress whatever the machine's load; two
+  // while a checkpoint's temporary file exists (SFAR_TEST_PAUSE_BEFORE_RENAME holds each step
+  // checkpoint 3 s before its rename).
   std::mt19937 rng(20240501);
-  std::uniform_real_distribution<double> delay(0.1 * ref_seconds, 0.45 * ref_seconds);
-  const std::string ckpt_dir = run_dir + "/checkpoints";
-  int kills = 0, kills_mid_write = 0;
+  std::uniform_real_distribution<double> delay(0.0, step_s);
+  const std::string ckpt_dir = run_dir + "/checkpoints", metrics = run_dir + "/metrics.jsonl";
+  int kills = 0, kills_mid_write = 0, resumes = 0;
   for (int attempt = 0; attempt < 6; ++attempt) {
-    const bool mid_write = attempt == 1 || attempt == 2;
+    const bool mid_write = attempt == 2 || attempt == 4;
     std::map<std::string, std::string> env;
     if (mid_write) env["SFAR_TEST_PAUSE_BEFORE_RENAME"] = "step_:3000";
     const std::string log = dir.file("attempt" + std::to_string(attempt) + ".log");
@@ -107,14 +128,16 @@ TEST(KillResume, SigkillAtRandomMomentsEndsBitIdentical) {
       }
       return false;
     };
+    const std::size_t lines_before = metrics_lines(metrics).size();
     const pid_t pid = test::spawn_logged(SFAR_BINARY, {"train", "--config", config, "--resume", "auto"}, log, env);
-    const auto t0 = Clock::now();
     const double wait_s = delay(rng);
+    std::optional<Clock::time_point> first_step;
     int status = 0;
     bool exited = false, killed = false;
     while (!(exited = test::child_exited(pid, &status))) {
+      if (!first_step && metrics_lines(metrics).size() > lines_before) first_step = Clock::now();
       const bool due = mid_write ? new_partial_write()
-                                 : std::chrono::duration<double>(Clock::now() - t0).count() >= wait_s;
+                                 : first_step && std::chrono::duration<double>(Clock::now() - *first_step).count() >= wait_s;
       if (due) {
         ::kill(pid, SIGKILL);
         status = test::wait_child(pid);
@@ -133,6 +156,7 @@ TEST(KillResume, SigkillAtRandomMomentsEndsBitIdentical) {
       std::string from;
       const auto step = resumed_step(text, &from);
       if (step >= 0) {
+        ++resumes;
         EXPECT_EQ(from, *newest_before) << text;
         EXPECT_EQ("step_" + std::string(9 - std::to_string(step).size(), '0') + std::to_string(step) + ".pt",
                   fs::path(from).filename().string());
@@ -146,6 +170,9 @@ TEST(KillResume, SigkillAtRandomMomentsEndsBitIdentical) {
         EXPECT_FALSE(fs::exists(ckpt_dir + "/" + name)) << name << ": the restart deletes unfinished writes";
       }
     }
+    const auto newest_after = CheckpointDir(ckpt_dir, 2).newest_valid();
+    std::cerr << "kill " << kills << (mid_write ? " (checkpoint write)" : "") << ": newest checkpoint "
+              << (newest_after ? fs::path(*newest_after).filename().string() : "none") << "\n";
     // Whatever the kill interrupted, every checkpoint the directory shows loads in full.
     for (const auto& path : CheckpointDir(ckpt_dir, 2).list()) {
       EXPECT_NO_THROW(model_tensors(path)) << path << " after attempt " << attempt;
@@ -153,6 +180,7 @@ TEST(KillResume, SigkillAtRandomMomentsEndsBitIdentical) {
   }
   EXPECT_GE(kills, 5);
   EXPECT_EQ(kills_mid_write, 2);
+  EXPECT_GE(resumes, 3) << "restarts that resumed from a checkpoint";
 
   const std::string last_log = dir.file("last.log");
   const pid_t last = test::spawn_logged(SFAR_BINARY, {"train", "--config", config, "--resume", "auto"}, last_log);
