@@ -1,0 +1,129 @@
+// `sfar report --method NAME=DIR [--method ...] [--out table.md]`: one markdown table in the
+// shape of the paper's, a row per method and a column per protocol cell, from the
+// results.json files that `sfar protocol` wrote under each method's directory:
+//
+//   sfar report --method "baseline (mean)=runs/qs/mean" --method "SFAR=runs/qs/sfar" --out table.md
+//
+// reads runs/qs/mean/{supervised,few-shot,zero-shot,base-to-novel}/results.json (those that
+// exist). A cell shows mean ± std over the runs behind it, as `sfar protocol` printed it. The
+// table goes to stdout and, with --out, into a file (written atomically); the last line on
+// stdout is the table as JSON.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+
+#include "../command.h"
+#include "sfar/core/atomic_file.h"
+#include "sfar/core/error.h"
+
+namespace sfar::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+constexpr const char* kProtocols[] = {"supervised", "few-shot", "zero-shot", "base-to-novel"};
+
+struct ReportOptions {
+  std::vector<std::string> methods;  // "NAME=DIR"
+  std::string out;
+  std::string title;
+};
+
+struct MethodRow {
+  std::string name;
+  std::map<std::string, std::string> cells;  // column header -> cell text
+};
+
+Json read_results(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw IoError(path, "cannot read the protocol results");
+  try {
+    Json j = Json::parse(in);
+    if (!j.contains("columns") || !j["columns"].is_array()) {
+      throw FormatError(path, "not a results.json of `sfar protocol`: no \"columns\" array");
+    }
+    return j;
+  } catch (const Json::exception& e) {
+    throw FormatError(path, std::string("bad JSON: ") + e.what());
+  }
+}
+
+// "supervised" + "top1" -> "supervised top1"; "few-shot" + "K=2" -> "few-shot K=2".
+std::string header_of(const std::string& protocol, const std::string& column) {
+  return protocol + " " + column;
+}
+
+std::string markdown(const std::string& title, const std::vector<std::string>& headers,
+                     const std::vector<MethodRow>& rows) {
+  std::string text;
+  if (!title.empty()) text += "<!-- " + title + " -->\n";
+  text += "| method |";
+  for (const auto& h : headers) text += " " + h + " |";
+  text += "\n|---|";
+  for (std::size_t i = 0; i < headers.size(); ++i) text += "---|";
+  text += "\n";
+  for (const auto& row : rows) {
+    text += "| " + row.name + " |";
+    for (const auto& h : headers) {
+      const auto it = row.cells.find(h);
+      text += " " + (it == row.cells.end() ? std::string("-") : it->second) + " |";
+    }
+    text += "\n";
+  }
+  return text;
+}
+
+int run_report(const ReportOptions& options) {
+  if (options.methods.empty()) throw ArgumentError("--method", "give at least one NAME=DIR");
+  std::vector<std::string> headers;
+  std::vector<MethodRow> rows;
+  Json json_rows = Json::array();
+  for (const auto& spec : options.methods) {
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
+      throw ArgumentError("--method", "expected NAME=DIR", spec);
+    }
+    MethodRow row{spec.substr(0, eq), {}};
+    const std::string dir = spec.substr(eq + 1);
+    if (!fs::is_directory(dir)) throw IoError(dir, "no such directory (--method " + row.name + ")");
+    Json json_row = {{"method", row.name}, {"dir", dir}, {"cells", Json::object()}};
+    for (const char* protocol : kProtocols) {
+      const fs::path path = fs::path(dir) / protocol / "results.json";
+      if (!fs::exists(path)) continue;
+      const Json results = read_results(path.string());
+      for (const auto& column : results["columns"]) {
+        const std::string header = header_of(protocol, column.value("name", std::string("?")));
+        if (std::find(headers.begin(), headers.end(), header) == headers.end()) headers.push_back(header);
+        row.cells[header] = column.value("cell", std::string("-"));
+        json_row["cells"][header] = column;
+      }
+    }
+    if (row.cells.empty()) {
+      throw IoError(dir, "holds no <protocol>/results.json (supervised, few-shot, zero-shot, base-to-novel)");
+    }
+    rows.push_back(std::move(row));
+    json_rows.push_back(std::move(json_row));
+  }
+  const std::string table = markdown(options.title, headers, rows);
+  if (!options.out.empty()) write_file_atomic(options.out, table);
+  std::cout << table;
+  print_json_line({{"columns", headers}, {"rows", json_rows}});
+  return 0;
+}
+
+}  // namespace
+
+void add_report_command(CLI::App& app, CommandContext& context) {
+  auto options = std::make_shared<ReportOptions>();
+  auto* report = app.add_subcommand("report", "Compare methods across protocols from `sfar protocol` results");
+  report->add_option("--method", options->methods, "NAME=DIR: a row, from DIR/<protocol>/results.json (repeatable)")
+      ->required();
+  report->add_option("--out", options->out, "Also write the markdown table to this file");
+  report->add_option("--title", options->title, "A comment line above the table");
+  context.on_run(report, [options] { return run_report(*options); });
+}
+
+}  // namespace sfar::cli
