@@ -1,0 +1,65 @@
+// `sfar synth --preset storyboard-v1|storyboard-tiny --out DIR [--seed N] [--force] [--threads N]`:
+// generates the synthetic storyboard benchmark (include/sfar/synth/benchmark_writer.h for the
+// layout) and prints one JSON summary line. Built without video support, it says so and fails.
+#include "../command.h"
+#include "sfar/core/error.h"
+
+#if SFAR_WITH_VIDEO
+#include "sfar/synth/benchmark_writer.h"
+#endif
+
+namespace sfar::cli {
+namespace {
+
+struct SynthCommandOptions {
+  std::string preset = "storyboard-v1";
+  std::string out;
+  std::uint64_t seed = 0;
+  bool force = false;
+  int threads = 0;
+};
+
+#if SFAR_WITH_VIDEO
+int run_synth(const SynthCommandOptions& o, const GlobalOptions& globals) {
+  synth::SynthOptions options;
+  options.preset = o.preset;
+  options.out = o.out;
+  options.seed = o.seed;
+  options.force = o.force;
+  options.threads = o.threads > 0 ? o.threads : static_cast<int>(globals.threads);
+  const synth::SynthSummary s = synth::generate_benchmark(options);
+  print_json_line({{"preset", s.preset},
+                   {"out", s.out},
+                   {"seed", s.seed},
+                   {"encoder", s.encoder},
+                   {"seen_classes", s.seen_classes},
+                   {"zeroshot_classes", s.zeroshot_classes},
+                   {"train", s.train},
+                   {"val", s.val},
+                   {"zeroshot_test", s.zeroshot_test},
+                   {"pretrain", s.pretrain},
+                   {"videos", s.videos},
+                   {"bytes", s.bytes},
+                   {"seconds", s.seconds}});
+  return 0;
+}
+#else
+int run_synth(const SynthCommandOptions&, const GlobalOptions&) {
+  throw ArgumentError("sfar synth", "this sfar was built without video support (SFAR_WITH_VIDEO=OFF)");
+}
+#endif
+
+}  // namespace
+
+void add_synth_command(CLI::App& app, CommandContext& context) {
+  auto options = std::make_shared<SynthCommandOptions>();
+  auto* synth = app.add_subcommand("synth", "Generate the synthetic storyboard benchmark (videos, splits, sub-texts)");
+  synth->add_option("--preset", options->preset, "storyboard-v1 or storyboard-tiny")->capture_default_str();
+  synth->add_option("--out", options->out, "Output directory (must be empty unless --force)")->required();
+  synth->add_option("--seed", options->seed, "Seed: the same seed gives the same bytes")->capture_default_str();
+  synth->add_flag("--force", options->force, "Replace the benchmark files of a non-empty directory");
+  synth->add_option("--threads", options->threads, "Worker threads (0: the global --threads, else one per core)");
+  context.on_run(synth, [options, &context] { return run_synth(*options, context.globals()); });
+}
+
+}  // namespace sfar::cli
