@@ -16,6 +16,9 @@ PACKAGES=(
   libutf8proc-dev               # Unicode character classes for CLIP's tokenizer
   libcurl4-openssl-dev libssl-dev zlib1g-dev
   libcpp-httplib-dev            # local OpenAI-compatible server in the LLM client tests
+  libprotobuf-dev protobuf-compiler  # TensorBoard event files (the libprotobuf LibTorch links)
+  libgloo-dev                   # headers of c10d's Gloo process group (multi-process CPU training)
+  gnuplot-nox                   # PNG training curves at the end of a run
 )
 
 missing=()
