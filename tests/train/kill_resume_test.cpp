@@ -106,14 +106,14 @@ TEST(KillResume, SigkillAtRandomMomentsEndsBitIdentical) {
       "checkpoints/" + fs::path(CheckpointDir(ref_dir, 1).path_for_step(kEpochs)).filename().string();
   ASSERT_TRUE(fs::exists(ref_dir + "/" + final_name));
 
-  // Six kills: four at a random moment after the restart's first optimizer step (a random
-  // delay of up to one step after its metrics line: in a step, in data loading, in a
-  // checkpoint write), so that every restart makes progress whatever the machine's load; two
+  // Six kills: four at a random moment after the restart's first new checkpoint (a random
+  // delay of up to one step after it appears: in a step, in data loading, in a checkpoint
+  // write), so that every restart makes progress whatever the machine's load; two
   // while a checkpoint's temporary file exists (SFAR_TEST_PAUSE_BEFORE_RENAME holds each step
   // checkpoint 3 s before its rename).
   std::mt19937 rng(20240501);
   std::uniform_real_distribution<double> delay(0.0, step_s);
-  const std::string ckpt_dir = run_dir + "/checkpoints", metrics = run_dir + "/metrics.jsonl";
+  const std::string ckpt_dir = run_dir + "/checkpoints";
   int kills = 0, kills_mid_write = 0, resumes = 0;
   for (int attempt = 0; attempt < 6; ++attempt) {
     const bool mid_write = attempt == 2 || attempt == 4;
@@ -128,14 +128,14 @@ TEST(KillResume, SigkillAtRandomMomentsEndsBitIdentical) {
       }
       return false;
     };
-    const std::size_t lines_before = metrics_lines(metrics).size();
+    const auto listed_before = CheckpointDir(ckpt_dir, 2).list();
     const pid_t pid = test::spawn_logged(SFAR_BINARY, {"train", "--config", config, "--resume", "auto"}, log, env);
     const double wait_s = delay(rng);
     std::optional<Clock::time_point> first_step;
     int status = 0;
     bool exited = false, killed = false;
     while (!(exited = test::child_exited(pid, &status))) {
-      if (!first_step && metrics_lines(metrics).size() > lines_before) first_step = Clock::now();
+      if (!first_step && CheckpointDir(ckpt_dir, 2).list() != listed_before) first_step = Clock::now();
       const bool due = mid_write ? new_partial_write()
                                  : first_step && std::chrono::duration<double>(Clock::now() - *first_step).count() >= wait_s;
       if (due) {

@@ -284,5 +284,15 @@ TEST(Pretrain, LearnsRetrievalAndFeedsSfarTraining) {
   EXPECT_TRUE(std::isfinite(d["loss"].get<double>()));
 }
 
+// The quick start's pre-training config loads, and its heads are 64 wide as clip.pt requires.
+TEST(Pretrain, ShippedQuickstartConfigLoads) {
+  const auto c = load_pretrain_config({test::source_dir() + "/configs/quickstart/pretrain.yaml"}, {"pretrain.root=/x"});
+  EXPECT_EQ(c.pretrain.root, "/x");
+  EXPECT_EQ(c.pretrain.pooling, "mean_delta");
+  EXPECT_EQ(c.clip.vision_heads * 64, c.clip.vision_width);
+  EXPECT_EQ(c.clip.text_heads * 64, c.clip.text_width);
+  EXPECT_EQ(c.clip.image_resolution % c.clip.patch_size, 0);
+}
+
 }  // namespace
 }  // namespace sfar::train
