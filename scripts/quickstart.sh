@@ -46,7 +46,7 @@ common=(--set "data.root=$DATA" --set "model.weights=$PRE/clip.pt" --set "text.v
         --set "train.epochs=$EPOCHS" --set "protocol.few_shot.shots=$SHOTS" --set "data.batch_size=${QS_BATCH:-24}"
         --set "train.batch_size=${QS_BATCH:-24}" --seeds "$SEEDS")
 for head in mean sfar; do
-  stage "4/6 $head head: supervised, few-shot (K = 2, 4, 8, 16) and zero-shot, seeds $SEEDS"
+  stage "4/6 $head head: supervised, few-shot (K in $SHOTS) and zero-shot, seeds $SEEDS"
   for protocol in supervised few-shot zero-shot; do
     "$SFAR" protocol "$protocol" --config "configs/quickstart/$head.yaml" "${common[@]}" \
       --work-dir "$OUT/$head/$protocol"
@@ -78,10 +78,11 @@ curves=$(ls -d "$OUT"/sfar/supervised/seed*/plots 2>/dev/null | head -n 1 || tru
   echo
   echo "## Sub-texts chosen by TPP"
   echo
-  echo "\`sfar describe select\` output (per-class choice, dataset TPP): \`tpp.jsonl\`."
+  echo "\`sfar describe select\` chose, per class, the candidate set with the highest TPP with the"
+  echo "pre-trained text tower; the full report (lowest classes, histogram) is \`tpp.jsonl\`:"
   echo
   echo '```'
-  tail -n 1 "$OUT/tpp.jsonl"
+  head -n 1 "$OUT/tpp.jsonl"
   echo '```'
   echo
   echo "## Curves and key frames"

@@ -10,6 +10,7 @@
 #include "sfar/core/torch_compat.h"
 #include "sfar/eval/metrics.h"
 #include "sfar/train/checkpoint.h"
+#include "sfar/train/curve_plots.h"
 #include "sfar/train/few_shot_split.h"
 #include "sfar/train/model_ema.h"
 #include "sfar/train/run_dir.h"
@@ -95,6 +96,12 @@ Cell train_cell(SfarRunConfig config, const std::string& work_dir, const Protoco
     cell.metrics["videos"] = static_cast<double>(task.eval_size());
   }
   write_eval_tables(task, run, dir);
+  try {  // curves as `sfar train` draws them; a missing gnuplot must not fail the protocol
+    const PlotResult plots = plot_training_curves(dir.path());
+    if (!plots.warning.empty()) SFAR_LOG_WARN("{}", plots.warning);
+  } catch (const Error& e) {
+    SFAR_LOG_WARN("no plots for {}: {}", dir.path(), e.what());
+  }
   cell.checkpoint = CheckpointDir(dir.checkpoint_dir(), config.train.keep_last).path_for_step(trainer.global_step());
   return cell;
 }
