@@ -7,6 +7,7 @@
 
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
+#include "sfar/train/model_ema.h"
 
 namespace fs = std::filesystem;
 
@@ -84,6 +85,24 @@ torch::OrderedDict<std::string, torch::Tensor> read_named_tensors(
     tensors.insert(list.get(i).toStringRef(), t);
   }
   return tensors;
+}
+
+void load_model_weights(torch::nn::Module& model, const std::string& path) {
+  auto archive = load_checkpoint_archive(path);
+  torch::serialize::InputArchive model_archive;
+  if (!archive.try_read("model", model_archive)) throw FormatError(path + ": model", "missing from the checkpoint");
+  const auto saved = read_named_tensors(model_archive);
+  auto current = model_state(model);
+  for (const auto& item : current) {
+    const torch::Tensor* t = saved.find(item.key());
+    if (!t) throw ModelError(path + ": " + item.key(), "missing from the checkpoint");
+    if (t->sizes() != item.value().sizes()) {
+      throw ModelError(path + ": " + item.key(), "shape differs from the model's " + c10::str(item.value().sizes()),
+                       c10::str(t->sizes()));
+    }
+  }
+  torch::NoGradGuard no_grad;
+  for (auto& item : current) item.value().copy_(*saved.find(item.key()));
 }
 
 std::string config_hash(const std::string& text) {

@@ -12,7 +12,6 @@
 #include "sfar/train/checkpoint.h"
 #include "sfar/train/curve_plots.h"
 #include "sfar/train/few_shot_split.h"
-#include "sfar/train/model_ema.h"
 #include "sfar/train/run_dir.h"
 #include "sfar/train/sfar_task.h"
 
@@ -22,38 +21,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The rule of load_sfar_run_config: a relative path that does not exist as written is looked up under `root`.
-std::string under_root(const std::string& path, const std::string& root) {
-  if (path.empty() || root.empty() || fs::path(path).is_absolute() || fs::exists(path)) return path;
-  const fs::path joined = fs::path(root) / path;
-  return fs::exists(joined) ? joined.string() : path;
-}
-
 bool needs_subtexts(const SfarRunConfig& config) {
   return config.head.type != "mean" && config.head.type != "temporal";
 }
 
 std::string sub_dir(const std::string& base, const std::string& name) { return (fs::path(base) / name).string(); }
 std::string seed_name(std::int64_t seed) { return "seed" + std::to_string(seed); }
-
-// Copies the checkpoint's model weights into `model`, checking every name and shape first.
-void load_model_weights(torch::nn::Module& model, const std::string& path) {
-  auto archive = load_checkpoint_archive(path);
-  torch::serialize::InputArchive model_archive;
-  if (!archive.try_read("model", model_archive)) throw FormatError(path + ": model", "missing from the checkpoint");
-  const auto saved = read_named_tensors(model_archive);
-  auto current = model_state(model);
-  for (const auto& item : current) {
-    const torch::Tensor* t = saved.find(item.key());
-    if (!t) throw ModelError(path + ": " + item.key(), "missing from the checkpoint");
-    if (t->sizes() != item.value().sizes()) {
-      throw ModelError(path + ": " + item.key(), "shape differs from the model's " + c10::str(item.value().sizes()),
-                       c10::str(t->sizes()));
-    }
-  }
-  torch::NoGradGuard no_grad;
-  for (auto& item : current) item.value().copy_(*saved.find(item.key()));
-}
 
 struct Cell {
   std::map<std::string, double> metrics;  // the evaluation (empty without eval.list)

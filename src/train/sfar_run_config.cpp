@@ -10,16 +10,11 @@ namespace sfar::train {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-// `path` as written when it exists or is absolute, else under `root` when that exists.
 std::string under_root(const std::string& path, const std::string& root) {
   if (path.empty() || root.empty() || fs::path(path).is_absolute() || fs::exists(path)) return path;
   const fs::path joined = fs::path(root) / path;
   return fs::exists(joined) ? joined.string() : path;
 }
-
-}  // namespace
 
 SfarRunConfig load_sfar_run_config(const std::vector<std::string>& files,
                                    const std::vector<std::string>& overrides) {

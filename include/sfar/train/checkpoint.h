@@ -33,6 +33,12 @@ void write_named_tensors(torch::serialize::OutputArchive& archive,
 torch::OrderedDict<std::string, torch::Tensor> read_named_tensors(
     torch::serialize::InputArchive& archive);
 
+// Copies the "model" tensors of the checkpoint at `path` into `model` (sfar eval, infer and
+// the protocols' evaluation-only runs). Every name and shape is checked before anything is
+// copied: a missing tensor or a shape mismatch is a ModelError naming the file and tensor,
+// and the model is then unchanged.
+void load_model_weights(torch::nn::Module& model, const std::string& path);
+
 // 16 hex digits of the 64-bit FNV-1a hash of `text` (identifies a run's resolved config).
 std::string config_hash(const std::string& text);
 

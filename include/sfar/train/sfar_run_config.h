@@ -96,6 +96,10 @@ struct SfarRunConfig {
 // Loads files + overrides, checks every key and cross-field rule (train options, bad-file
 // policy, sub-texts required by coarse/fine/sfar heads) and resolves relative data paths.
 // Throws ConfigError naming the file and key.
+// The lookup rule of the run configs: `path` as written when it is empty, absolute or exists,
+// else `root`/`path` when that exists, else `path` unchanged (so errors name it as written).
+std::string under_root(const std::string& path, const std::string& root);
+
 SfarRunConfig load_sfar_run_config(const std::vector<std::string>& files,
                                    const std::vector<std::string>& overrides = {});
 

@@ -14,7 +14,6 @@
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
 #include "sfar/train/checkpoint.h"
-#include "sfar/train/model_ema.h"
 #include "sfar/train/sfar_run_config.h"
 
 #if SFAR_WITH_VIDEO
@@ -50,25 +49,6 @@ struct Loaded {
   torch::Device device = torch::kCPU;
 };
 
-// Copies the checkpoint's model weights into `model`, checking every name and shape first.
-void load_model_weights(torch::nn::Module& model, const std::string& path) {
-  auto archive = train::load_checkpoint_archive(path);
-  torch::serialize::InputArchive model_archive;
-  if (!archive.try_read("model", model_archive)) throw FormatError(path + ": model", "missing from the checkpoint");
-  const auto saved = train::read_named_tensors(model_archive);
-  auto current = train::model_state(model);
-  for (const auto& item : current) {
-    const torch::Tensor* t = saved.find(item.key());
-    if (!t) throw ModelError(path + ": " + item.key(), "missing from the checkpoint");
-    if (t->sizes() != item.value().sizes()) {
-      throw ModelError(path + ": " + item.key(), "shape differs from the model's " + c10::str(item.value().sizes()),
-                       c10::str(t->sizes()));
-    }
-  }
-  torch::NoGradGuard no_grad;
-  for (auto& item : current) item.value().copy_(*saved.find(item.key()));
-}
-
 Loaded load(const std::vector<std::string>& configs, const std::vector<std::string>& overrides,
             const std::string& checkpoint) {
   Loaded l;
@@ -76,7 +56,7 @@ Loaded load(const std::vector<std::string>& configs, const std::vector<std::stri
   if (l.config.run.threads > 0) torch::set_num_threads(static_cast<int>(l.config.run.threads));
   torch::manual_seed(static_cast<std::uint64_t>(l.config.run.seed));
   l.run = train::build_sfar_run(l.config, "");
-  load_model_weights(*l.run.model, checkpoint);
+  train::load_model_weights(*l.run.model, checkpoint);
   l.device = torch::Device(l.run.device);
   l.run.model->to(l.device);
   l.run.model->eval();
