@@ -68,7 +68,7 @@ std::vector<ParamGroup> group_parameters(const torch::nn::Module& module,
   return kept;
 }
 
-std::unique_ptr<torch::optim::AdamW> build_adamw(const std::vector<ParamGroup>& groups,
+std::unique_ptr<FusedAdamW> build_adamw(const std::vector<ParamGroup>& groups,
                                                  const AdamWSettings& s) {
   if (groups.empty()) {
     throw ArgumentError("optimizer", "the model has no trainable parameters");
@@ -81,7 +81,7 @@ std::unique_ptr<torch::optim::AdamW> build_adamw(const std::vector<ParamGroup>& 
   }
   torch::optim::AdamWOptions defaults(s.lr);
   defaults.betas({s.beta1, s.beta2}).eps(s.eps).weight_decay(s.weight_decay);
-  return std::make_unique<torch::optim::AdamW>(std::move(torch_groups), defaults);
+  return std::make_unique<FusedAdamW>(std::move(torch_groups), defaults);
 }
 
 void set_group_lrs(torch::optim::Optimizer& optimizer, const std::vector<double>& ratios,

@@ -153,7 +153,7 @@ bool Trainer::train_step() {
   const bool grads_finite = scaler_.unscale(params_);
   if (grads_finite) {
     if (o.grad_clip > 0) {
-      last_grad_norm_ = torch::nn::utils::clip_grad_norm_(params_, o.grad_clip);
+      last_grad_norm_ = optimizer_->clip_grad_norm_(o.grad_clip);
     }
     optimizer_->step();
     if (ema_) ema_->update(*model_);

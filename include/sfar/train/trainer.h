@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "sfar/train/fused_adamw.h"
 #include "sfar/train/grad_scaler.h"
 #include "sfar/train/lr_schedule.h"
 #include "sfar/train/model_ema.h"
@@ -113,7 +114,7 @@ class Trainer {
   torch::Device device_;
   std::int64_t steps_per_epoch_;
   LrSchedule schedule_;
-  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::unique_ptr<FusedAdamW> optimizer_;
   std::vector<double> lr_ratios_;
   std::vector<torch::Tensor> params_;
   std::unique_ptr<ModelEma> ema_;
