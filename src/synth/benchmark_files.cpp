@@ -78,14 +78,18 @@ std::string video_list_text(const BenchmarkPlan& plan, const std::vector<std::si
 std::string pretrain_list_text(const BenchmarkPlan& plan, const std::vector<ClipResult>& results) {
   std::string text;
   for (const std::size_t i : clips_of(plan, ClipSplit::pretrain)) {
-    text += plan.clips[i].path + "\t" + results[i].caption + "\t" + atomic_action_info(plan.clips[i].actions[0]).id + "\n";
+    for (const std::string& caption : results[i].captions) {
+      text += plan.clips[i].path + "\t" + caption + "\t" + pretrain_tag(plan.clips[i].actions) + "\n";
+    }
   }
   return text;
 }
 
 std::string captions_text(const BenchmarkPlan& plan, const std::vector<ClipResult>& results) {
   std::string text;
-  for (const std::size_t i : clips_of(plan, ClipSplit::pretrain)) text += results[i].caption + "\n";
+  for (const std::size_t i : clips_of(plan, ClipSplit::pretrain)) {
+    for (const std::string& caption : results[i].captions) text += caption + "\n";
+  }
   return text;
 }
 
@@ -168,7 +172,7 @@ std::string manifest_json(const BenchmarkPlan& plan, const std::vector<ClipResul
     Json clip = {{"path", c.path}, {"split", to_string(c.split)}, {"label", c.label}, {"actions", sequence_json(c.actions)},
                  {"segment_starts", results[i].segment_starts}, {"flash_frames", results[i].flash_frames},
                  {"actor", {{"shape", results[i].actor.shape}, {"colour", results[i].actor.colour}, {"size", results[i].actor.size}}}};
-    if (c.split == ClipSplit::pretrain) clip["caption"] = results[i].caption;
+    if (c.split == ClipSplit::pretrain) clip["captions"] = results[i].captions;
     clips.push_back(clip);
   }
   m["clips"] = clips;

@@ -22,6 +22,12 @@ std::string class_stem(char prefix, std::size_t c) {
 
 }  // namespace
 
+std::string pretrain_tag(const ActionSequence& actions, char separator) {
+  std::string tag;
+  for (const AtomicAction a : actions) tag += (tag.empty() ? "" : std::string(1, separator)) + atomic_action_info(a).id;
+  return tag;
+}
+
 const char* to_string(ClipSplit split) {
   switch (split) {
     case ClipSplit::train: return "train";
@@ -62,6 +68,11 @@ BenchmarkPlan plan_benchmark(const SynthPreset& preset, std::uint64_t seed) {
   for (const auto& info : atomic_actions()) {
     for (int i = 0; i < preset.pretrain_per_action; ++i) {
       add("pretrain", info.id, i, ClipSplit::pretrain, static_cast<std::int64_t>(info.action), {info.action});
+    }
+  }
+  for (const ActionSequence& pair : pretrain_pairs(preset)) {
+    for (int i = 0; i < preset.pretrain_per_pair; ++i) {
+      add("pretrain", pretrain_tag(pair, '+'), i, ClipSplit::pretrain, -1, pair);
     }
   }
   // Nested few-shot lists: one seeded order of each class's train clips; K takes its first K.

@@ -60,7 +60,7 @@ ClipResult make_clip(const BenchmarkPlan& plan, std::size_t index, const std::st
   result.flash_frames = clip.flash_frames;
   if (planned.split == ClipSplit::pretrain) {
     Rng rng = Rng::derive(plan.seed, "caption", index);
-    result.caption = action_caption(planned.actions[0], clip.actor, rng);
+    result.captions = action_captions(planned.actions, clip.actor, rng);
   }
   return result;
 }

@@ -16,6 +16,7 @@ namespace sfar::synth {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
+constexpr int kTrail = 6;  // earlier states drawn as a fading trail behind the actor
 
 struct NamedColour {
   const char* name;
@@ -235,6 +236,14 @@ RenderedClip render_clip(const ClipSpec& spec) {
       d.look.y0 += rng.normal(0.3 * unit);
       cv::fillConvexPoly(frame, outline(d.look.shape, d.look.x0, d.look.y0, d.look.radius, d.angle), scalar(d.look.colour),
                          cv::LINE_AA, 4);
+    }
+    // A fading trail of the last kTrail states shows, in a single frame, which way the actor
+    // moves, turns or fades (as motion blur does in real footage): frame-level models need it.
+    for (int k = std::min(f, kTrail); k >= 1; --k) {
+      State ghost = states[static_cast<std::size_t>(f - k)];
+      ghost.flash = false;
+      ghost.alpha *= 0.7 * (kTrail + 1 - k) / (kTrail + 1);
+      draw_actor(frame, actor, ghost);
     }
     draw_actor(frame, actor, states[static_cast<std::size_t>(f)]);
     io::RgbFrame out{spec.width, spec.height, std::vector<std::uint8_t>(static_cast<std::size_t>(spec.width) * spec.height * 3)};

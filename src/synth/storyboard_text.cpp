@@ -139,7 +139,7 @@ std::vector<std::string> repetitive_sentences(const std::string& class_name, std
   return sentences;
 }
 
-std::string action_caption(AtomicAction action, const ActorWords& actor, Rng& rng) {
+std::vector<std::string> action_captions(const std::vector<AtomicAction>& actions, const ActorWords& actor, Rng& rng) {
   std::string subject;
   switch (rng.uniform_int(0, 3)) {
     case 0: subject = "the shape"; break;
@@ -149,9 +149,21 @@ std::string action_caption(AtomicAction action, const ActorWords& actor, Rng& rn
       subject = "a " + (actor.size.empty() ? "" : actor.size + " ") + (actor.colour.empty() ? "" : actor.colour + " ") +
                 (actor.shape.empty() ? "shape" : actor.shape);
   }
-  const Phrase& phrase = pick_phrase(action, rng);
-  if (rng.chance(0.25)) return capitalised("a video of " + subject + " " + phrase.ing + ".");
-  return capitalised(subject + " " + phrase.present + ".");
+  auto joined = [&](bool ing) {
+    std::string text;
+    for (const AtomicAction a : actions) {
+      const Phrase& phrase = pick_phrase(a, rng);
+      text += (text.empty() ? "" : ", then ") + std::string(ing ? phrase.ing : phrase.present);
+    }
+    return text;
+  };
+  std::vector<std::string> captions;
+  captions.push_back(capitalised(subject + " " + joined(false) + "."));
+  const std::string shot_subject = rng.chance(0.5) ? rng.pick(kSubjects) : subject;
+  const std::string shot_opening = rng.chance(0.75) ? "This action is " : "A video of ";
+  captions.push_back(shot_opening + shot_subject + " " + joined(true) + ".");
+  captions.push_back("a video of a shape " + sequence_name(actions) + ".");
+  return captions;
 }
 
 }  // namespace sfar::synth

@@ -56,6 +56,7 @@ SynthPreset storyboard_tiny() {
   p.val_per_class = 4;
   p.test_per_class = 3;
   p.pretrain_per_action = 2;
+  p.pretrain_per_pair = 1;
   p.shots = {2, 4, 8};
   p.seen = {{L, U}, {U, L}, {L, FLASH, U}, {GROW, CW}};
   p.zeroshot = {{U, FLASH, L}, {CW, GROW}};
@@ -77,6 +78,25 @@ SynthPreset synth_preset(const std::string& name) {
   }
   check_synth_preset(preset);
   return preset;
+}
+
+std::vector<ActionSequence> pretrain_pairs(const SynthPreset& preset) {
+  std::set<AtomicAction> used;
+  for (const auto& s : preset.seen) used.insert(s.begin(), s.end());
+  std::set<ActionSequence> excluded(preset.seen.begin(), preset.seen.end());
+  for (const auto& s : preset.zeroshot) {
+    excluded.insert(s);
+    for (std::size_t i = 0; i + 1 < s.size(); ++i) excluded.insert({s[i], s[i + 1]});
+  }
+  std::vector<ActionSequence> pairs;
+  for (const AtomicAction a : used) {
+    for (const AtomicAction b : used) {
+      const ActionSequence pair = {a, b};
+      const bool valid = a != b && a != AtomicAction::disappear && b != AtomicAction::appear;
+      if (valid && !excluded.count(pair)) pairs.push_back(pair);
+    }
+  }
+  return pairs;
 }
 
 void check_synth_preset(const SynthPreset& p) {
@@ -101,7 +121,8 @@ void check_synth_preset(const SynthPreset& p) {
       }
     }
   }
-  if (p.train_per_class < 1 || p.val_per_class < 1 || p.test_per_class < 1 || p.pretrain_per_action < 0) {
+  if (p.train_per_class < 1 || p.val_per_class < 1 || p.test_per_class < 1 || p.pretrain_per_action < 0 ||
+      p.pretrain_per_pair < 0) {
     throw ArgumentError(where, "clip counts must be positive", std::to_string(p.train_per_class));
   }
   for (const int k : p.shots) {

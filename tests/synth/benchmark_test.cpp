@@ -146,14 +146,16 @@ TEST_F(SynthBenchmark, DescriptionCacheCoversSeenAndZeroShotClasses) {
 TEST_F(SynthBenchmark, PretrainListAndManifest) {
   const auto list = lines_of(at("pretrain/list.txt"));
   const auto captions = lines_of(at("pretrain/captions.txt"));
-  ASSERT_EQ(list.size(), atomic_actions().size() * 2);
+  const auto pairs = pretrain_pairs(synth_preset("storyboard-tiny"));
+  ASSERT_EQ(list.size(), (atomic_actions().size() * 2 + pairs.size()) * 3);  // three captions per clip
   ASSERT_EQ(captions.size(), list.size());
   for (std::size_t i = 0; i < list.size(); ++i) {
     const auto tab1 = list[i].find('\t'), tab2 = list[i].rfind('\t');
     ASSERT_NE(tab1, tab2) << list[i];
     const std::string path = list[i].substr(0, tab1), tag = list[i].substr(tab2 + 1);
     EXPECT_EQ(list[i].substr(tab1 + 1, tab2 - tab1 - 1), captions[i]);
-    EXPECT_NO_THROW(atomic_action_from_id(tag, "list"));
+    std::stringstream ids(tag);
+    for (std::string id; std::getline(ids, id, '+');) EXPECT_NO_THROW(atomic_action_from_id(id, "list")) << tag;
     EXPECT_EQ(path.rfind("videos/pretrain/" + tag + "_", 0), 0u) << path;
     EXPECT_TRUE(fs::exists(at(path))) << path;
   }
@@ -165,14 +167,14 @@ TEST_F(SynthBenchmark, PretrainListAndManifest) {
   EXPECT_EQ(manifest["classes"].size(), 6u);
   EXPECT_EQ(manifest["atomic_actions"].size(), 12u);
   EXPECT_EQ(manifest["clips"].size(), summary_.videos);
-  EXPECT_EQ(summary_.videos, 4u * 8 + 4 * 4 + 2 * 3 + 12 * 2);
+  EXPECT_EQ(summary_.videos, 4u * 8 + 4 * 4 + 2 * 3 + 12 * 2 + pairs.size());
 }
 
 TEST_F(SynthBenchmark, AFlashLastsOneOrTwoDecodedFrames) {
   const auto manifest = nlohmann::json::parse(sfar::read_file(at("synth.json")));
   int checked = 0;
   for (const auto& clip : manifest["clips"]) {
-    if (clip["split"] != "pretrain") continue;
+    if (clip["split"] != "pretrain" || clip["actions"].size() != 1) continue;
     const std::string action = clip["actions"][0];
     if (action != "flash" && action != "stay_still") continue;
     const auto change = change_from_median(decode_all(at(clip["path"])));

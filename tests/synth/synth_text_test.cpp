@@ -112,6 +112,29 @@ TEST(SynthPreset, ClassDesignOfBothPresets) {
   EXPECT_EQ(all.size(), atomic_actions().size());  // every atomic action is seen in training
 }
 
+TEST(SynthPreset, PretrainPairsNeverShowAClassOrAPieceOfAZeroShotClass) {
+  for (const std::string& name : synth_preset_names()) {
+    SCOPED_TRACE(name);
+    const SynthPreset p = synth_preset(name);
+    const auto pairs = pretrain_pairs(p);
+    EXPECT_GE(pairs.size(), 10u);
+    std::set<ActionSequence> distinct(pairs.begin(), pairs.end());
+    EXPECT_EQ(distinct.size(), pairs.size());
+    for (const auto& pair : pairs) {
+      EXPECT_NO_THROW(check_action_sequence(pair, "pair"));
+      for (const auto& s : p.seen) EXPECT_NE(pair, s);
+      for (const auto& z : p.zeroshot) {
+        for (std::size_t i = 0; i + 1 < z.size(); ++i) EXPECT_NE(pair, (ActionSequence{z[i], z[i + 1]}));
+      }
+    }
+  }
+  // {U, FLASH} opens the tiny zero-shot class {U, FLASH, L}; {GROW, CW} is a seen class.
+  const auto tiny = pretrain_pairs(synth_preset("storyboard-tiny"));
+  EXPECT_EQ(std::count(tiny.begin(), tiny.end(), ActionSequence{A::move_up, A::flash}), 0);
+  EXPECT_EQ(std::count(tiny.begin(), tiny.end(), ActionSequence{A::grow, A::rotate_clockwise}), 0);
+  EXPECT_EQ(std::count(tiny.begin(), tiny.end(), ActionSequence{A::flash, A::grow}), 1);
+}
+
 TEST(SynthPreset, BadPresetsAreRejected) {
   EXPECT_NE(thrown([] { synth_preset("storyboard-v9"); }).find("--preset: unknown preset"), std::string::npos);
   SynthPreset p = synth_preset("storyboard-tiny");
@@ -158,8 +181,13 @@ TEST(SynthText, StoryboardSaysEachActionInOrder) {
   const auto rep = repetitive_sentences("growing, then shrinking", 3);
   for (const auto& s : rep) EXPECT_NE(s.find("growing, then shrinking"), std::string::npos);
   Rng caption_rng(1);
-  const std::string caption = action_caption(A::move_left, {"triangle", "red", "small"}, caption_rng);
-  EXPECT_NE(caption.find("left"), std::string::npos) << caption;
+  const auto captions = action_captions({A::move_left}, {"triangle", "red", "small"}, caption_rng);
+  ASSERT_EQ(captions.size(), 3u);
+  for (const auto& caption : captions) EXPECT_NE(caption.find("left"), std::string::npos) << caption;
+  EXPECT_EQ(captions[2], "a video of a shape moving left.");
+  const auto pair = action_captions({A::move_left, A::flash}, {"triangle", "", ""}, caption_rng);
+  for (const auto& caption : pair) EXPECT_NE(caption.find(", then "), std::string::npos) << caption;
+  EXPECT_EQ(pair[2], "a video of a shape moving left, then flashing.");
 }
 
 TEST(SynthPlan, FewShotListsAreNestedSubsetsOfTrain) {

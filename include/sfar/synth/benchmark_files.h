@@ -24,7 +24,7 @@ struct ClipResult {
   ActorWords actor;
   std::vector<int> segment_starts;
   std::vector<int> flash_frames;
-  std::string caption;             // pretrain clips only
+  std::vector<std::string> captions;  // pretrain clips only (action_captions)
 };
 
 // "id,name" header, then one row per class, names quoted (they hold commas).

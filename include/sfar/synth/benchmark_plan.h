@@ -21,7 +21,8 @@ const char* to_string(ClipSplit split);
 struct PlannedClip {
   std::string path;     // relative to the benchmark directory: "videos/train/c03_007.mp4"
   ClipSplit split;
-  std::int64_t label;   // seen class (train, val), zero-shot class (test), or atomic action (pretrain)
+  std::int64_t label;   // seen class (train, val), zero-shot class (test), atomic action (pretrain,
+                        // one action) or -1 (pretrain, a pair of pretrain_pairs)
   ActionSequence actions;
   std::uint64_t seed;   // the clip's own seed, derived from the benchmark seed and the path
 };
@@ -32,6 +33,10 @@ struct BenchmarkPlan {
   std::vector<PlannedClip> clips;                // train, val, zero-shot test, pretrain, in that order
   std::map<int, std::vector<std::size_t>> fewshot;  // K -> indices into clips, by class then index
 };
+
+// The group tag of a pre-training clip: its action ids joined by `separator` ("move_left",
+// "move_left+move_up"); clips with one tag are each other's positives in `sfar pretrain`.
+std::string pretrain_tag(const ActionSequence& actions, char separator = '+');
 
 BenchmarkPlan plan_benchmark(const SynthPreset& preset, std::uint64_t seed);
 

@@ -37,7 +37,14 @@ struct ActorWords {
   std::string size;    // "small"
 };
 
-// A caption of a clip showing one atomic action: "a small red triangle slides toward the left edge."
-std::string action_caption(AtomicAction action, const ActorWords& actor, Rng& rng);
+// The captions of a pre-training clip (one atomic action, or a pair joined by ", then "), in
+// the three registers the text tower later meets, each with a wording drawn at random:
+//   [0] a description:           "A small red triangle slides toward the left edge."
+//   [1] a storyboard shot:       "This action is the figure sliding toward the left edge." (or
+//                                "A video of a red triangle sliding toward the left edge.")
+//   [2] the class-name form:     "a video of a shape moving left."
+// Pre-training on all three is what lets a frozen text tower tell class names and sub-texts
+// apart; trained on descriptions alone it embeds "moving left" and "growing" alike.
+std::vector<std::string> action_captions(const std::vector<AtomicAction>& actions, const ActorWords& actor, Rng& rng);
 
 }  // namespace sfar::synth

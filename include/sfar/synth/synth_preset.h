@@ -27,6 +27,7 @@ struct SynthPreset {
   int val_per_class = 8;         // seen classes
   int test_per_class = 8;        // zero-shot classes
   int pretrain_per_action = 13;  // single-action clips with captions
+  int pretrain_per_pair = 2;     // clips of each pre-training pair (pretrain_pairs); 0: none
   std::vector<int> shots = {2, 4, 8, 16};  // few-shot lists, nested subsets of train
   std::vector<ActionSequence> seen;
   std::vector<ActionSequence> zeroshot;
@@ -35,6 +36,12 @@ struct SynthPreset {
 // "storyboard-v1" or "storyboard-tiny"; ArgumentError naming `--preset` otherwise.
 SynthPreset synth_preset(const std::string& name);
 std::vector<std::string> synth_preset_names();
+
+// The two-action sequences pre-training shows besides single actions, so that the text tower
+// learns how "X, then Y" reads: every ordered pair of actions the seen classes use, except a
+// pair that is itself a class (seen or zero-shot) or that occurs inside a zero-shot class.
+// The zero-shot classes thus stay compositions that neither pre-training nor training showed.
+std::vector<ActionSequence> pretrain_pairs(const SynthPreset& preset);
 
 // Checks the rules above (sequences valid and distinct, zero-shot classes unseen and made of
 // seen actions, shots within the train clips); ArgumentError naming the preset otherwise.
