@@ -1,5 +1,6 @@
 #include "sfar/train/pretrain_task.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -212,9 +213,18 @@ PretrainResult run_pretraining(const PretrainConfig& config, const PretrainSetup
   const std::string tokenizer_path = text::train_sentencepiece(captions, spm);
   const text::SentencePieceTokenizer tokenizer(tokenizer_path);
   std::vector<std::int64_t> ids;
+  std::size_t truncated = 0, longest = 0;
   for (const auto& caption : captions) {
     const auto row = tokenizer.tokenize(caption, config.clip.context_length);
     ids.insert(ids.end(), row.begin(), row.end());
+    const std::size_t length = tokenizer.encode(caption).size() + 2;  // with start and end tokens
+    longest = std::max(longest, length);
+    if (length > static_cast<std::size_t>(config.clip.context_length)) ++truncated;
+  }
+  if (truncated > 0) {  // a cut caption loses its end: "X, then Y" reads as "X"
+    SFAR_LOG_WARN("{} of {} captions are longer than clip.context_length = {} tokens and were cut (longest {}); "
+                  "raise clip.context_length or tokenizer.vocab_size",
+                  truncated, captions.size(), config.clip.context_length, longest);
   }
   auto tokens = torch::tensor(ids, torch::kInt64).view({-1, config.clip.context_length});
 
