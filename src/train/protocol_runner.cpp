@@ -199,8 +199,12 @@ void zero_shot(const SfarRunConfig& config, const ProtocolOptions& o, const std:
       report.runs.back().files["target"] = t.name;
     }
   };
-  if (!o.checkpoint.empty()) {
-    evaluate_all(o.checkpoint, config.run.seed, o.work_dir);
+  if (o.checkpoints.size() == 1) {
+    evaluate_all(o.checkpoints[0], config.run.seed, o.work_dir);
+  } else if (!o.checkpoints.empty()) {
+    for (std::size_t i = 0; i < seeds.size(); ++i) {
+      evaluate_all(o.checkpoints[i], seeds[i], sub_dir(o.work_dir, seed_name(seeds[i])));
+    }
   } else {
     for (const auto seed : seeds) {
       const std::string base = sub_dir(o.work_dir, seed_name(seed));
@@ -319,14 +323,21 @@ void validate_protocol(ProtocolKind kind, const SfarRunConfig& config) {
 
 ProtocolReport run_protocol(ProtocolKind kind, const SfarRunConfig& config, const ProtocolOptions& options) {
   validate_protocol(kind, config);
-  if (!options.checkpoint.empty() && kind != ProtocolKind::kZeroShot) {
-    throw ArgumentError("--checkpoint", "evaluation-only runs are for the zero-shot protocol", options.checkpoint);
+  if (!options.checkpoints.empty() && kind != ProtocolKind::kZeroShot) {
+    throw ArgumentError("--checkpoint", "evaluation-only runs are for the zero-shot protocol", options.checkpoints[0]);
   }
   ProtocolOptions o = options;
   if (o.work_dir.empty()) o.work_dir = config.run.work_dir;
   const auto& seeds = o.seeds.empty() ? config.protocol.seeds : o.seeds;
   for (const auto seed : seeds) {
     if (seed < 0) throw ArgumentError("--seeds", "seeds must be >= 0", std::to_string(seed));
+  }
+  if (o.checkpoints.size() > 1 && o.checkpoints.size() != seeds.size()) {
+    throw ArgumentError("--checkpoint", "give one checkpoint, or one per seed (" + std::to_string(seeds.size()) + ")",
+                        std::to_string(o.checkpoints.size()) + " checkpoints");
+  }
+  for (const auto& c : o.checkpoints) {
+    if (!std::filesystem::is_regular_file(c)) throw ArgumentError("--checkpoint", "no such checkpoint file", c);
   }
   ProtocolReport report{to_string(kind), config.run.name, "top1", {}, {}};
   switch (kind) {

@@ -186,6 +186,26 @@ TEST_F(ProtocolRun, FewShotFromSplitFilesGivesOneColumnPerK) {
                       " --checkpoint " + checkpoint);
   ASSERT_EQ(s.status, 0) << s.err;
   EXPECT_NEAR(last_json_line(s.out)["columns"][0]["mean"].get<double>(), j["columns"][1]["mean"].get<double>(), 1e-9);
+
+  // One checkpoint per seed (as the quick start reuses its supervised runs): seed<s>/<target>,
+  // each seed's value its own checkpoint's; a count that matches neither 1 nor the seeds is refused.
+  const std::string k1 = j["runs"][0]["files"]["checkpoint"];
+  const auto per_seed = sfar("protocol zero-shot --config " + same + " --work-dir " + dir_.file("zs_seeds") +
+                             " --seeds 4,9 --checkpoint " + k1 + " --checkpoint " + checkpoint);
+  ASSERT_EQ(per_seed.status, 0) << per_seed.err;
+  const Json pj = last_json_line(per_seed.out);
+  ASSERT_EQ(pj["runs"].size(), 2u);
+  EXPECT_EQ(pj["runs"][0]["work_dir"], dir_.file("zs_seeds/seed4/src"));
+  EXPECT_EQ(pj["runs"][1]["work_dir"], dir_.file("zs_seeds/seed9/src"));
+  EXPECT_EQ(pj["runs"][0]["files"]["checkpoint"], k1);
+  EXPECT_NEAR(pj["columns"][0]["values"][0].get<double>(), j["columns"][0]["mean"].get<double>(), 1e-9);
+  EXPECT_NEAR(pj["columns"][0]["values"][1].get<double>(), j["columns"][1]["mean"].get<double>(), 1e-9);
+  const auto wrong = sfar("protocol zero-shot --config " + same + " --work-dir " + dir_.file("zs_wrong") +
+                          " --seeds 4,9,11 --checkpoint " + k1 + " --checkpoint " + checkpoint);
+  EXPECT_EQ(wrong.status, 1);
+  EXPECT_NE(wrong.err.find("--checkpoint"), std::string::npos) << wrong.err;
+  EXPECT_NE(wrong.err.find("one per seed (3)"), std::string::npos) << wrong.err;
+  EXPECT_FALSE(fs::exists(dir_.file("zs_wrong/seed4"))) << "nothing is evaluated before the check";
 }
 
 TEST_F(ProtocolRun, FewShotWithoutSplitFilesDrawsAndWritesTheList) {

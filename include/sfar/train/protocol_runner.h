@@ -6,7 +6,8 @@
 //   few-shot       K<K>/seed<s>/            per K: protocol.few_shot.list_pattern, or K per class drawn
 //                                           from data.list (written to the run dir); test on eval.list
 //   zero-shot      seed<s>/source, seed<s>/<target>   train on the source, then evaluate every target
-//                  <target>/ with a checkpoint: evaluation only
+//                  <target>/ with one checkpoint: evaluation only; with one checkpoint per
+//                  seed (e.g. the supervised runs'): seed<s>/<target>, evaluation only
 //   base-to-novel  seed<s>/base, seed<s>/novel        train on base classes; base, novel, HM
 //
 // Every evaluation builds the text bank of the classes it tests (the target's names and
@@ -34,7 +35,8 @@ std::string to_string(ProtocolKind kind);
 struct ProtocolOptions {
   std::string work_dir;             // the protocol's directory (results.json, sub work dirs)
   std::vector<std::int64_t> seeds;  // empty: protocol.seeds
-  std::string checkpoint;           // zero-shot only: evaluate this checkpoint, train nothing
+  std::vector<std::string> checkpoints;  // zero-shot only: evaluate these, train nothing: one,
+                                         // or one per seed (in the order of the seeds)
   std::ostream* progress = nullptr; // the trainer's progress bar (drawn only when interactive)
   bool interactive = false;
 };

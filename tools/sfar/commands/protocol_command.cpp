@@ -24,7 +24,8 @@ namespace {
 struct ProtocolArgs {
   std::string kind;
   std::vector<std::string> configs, overrides;
-  std::string work_dir, checkpoint;
+  std::string work_dir;
+  std::vector<std::string> checkpoints;
   std::vector<std::int64_t> seeds;
 };
 
@@ -36,7 +37,7 @@ int run_protocol_command(const ProtocolArgs& args) {
   train::ProtocolOptions options;
   options.work_dir = args.work_dir;
   options.seeds = args.seeds;
-  options.checkpoint = args.checkpoint;
+  options.checkpoints = args.checkpoints;
   options.progress = &std::cerr;
   options.interactive = isatty(STDERR_FILENO) != 0;
   const auto report = train::run_protocol(kind, config, options);
@@ -63,7 +64,9 @@ void add_protocol_command(CLI::App& app, CommandContext& context) {
   cmd->add_option("--set", args->overrides, "Override, e.g. data.root=/data/hmdb51");
   cmd->add_option("--work-dir", args->work_dir, "Protocol directory (default run.work_dir)");
   cmd->add_option("--seeds", args->seeds, "Seeds, e.g. 0,1,2 (default protocol.seeds)")->delimiter(',');
-  cmd->add_option("--checkpoint", args->checkpoint, "zero-shot: evaluate this checkpoint on the targets, train nothing");
+  cmd->add_option("--checkpoint", args->checkpoints,
+                  "zero-shot: evaluate this checkpoint on the targets, train nothing; repeat it once per seed to "
+                  "evaluate one checkpoint per seed (e.g. the supervised protocol's)");
   context.on_run(cmd, [args] { return run_protocol_command(*args); });
 }
 
