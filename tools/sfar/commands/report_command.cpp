@@ -7,8 +7,12 @@
 // reads runs/qs/mean/{supervised,few-shot,zero-shot,base-to-novel}/results.json (those that
 // exist). A cell shows mean ± std over the runs behind it, as `sfar protocol` printed it. The
 // table goes to stdout and, with --out, into a file (written atomically); the last line on
-// stdout is the table as JSON.
+// stdout is the table as JSON. With two or more methods a comparison follows the table: per
+// column, each later method's mean minus the first's, called ahead or behind only when the
+// difference exceeds the noise sqrt(std1^2 + std2^2) of the two cells (else "within noise").
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -35,7 +39,38 @@ struct ReportOptions {
 struct MethodRow {
   std::string name;
   std::map<std::string, std::string> cells;  // column header -> cell text
+  std::map<std::string, Json> columns;       // column header -> the results.json column
 };
+
+char sign_of(double x) { return x < 0 ? '-' : '+'; }
+
+std::string fixed1(double x) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f", x);
+  return text;
+}
+
+// Each later row against the first, per column both have: markdown lines and JSON.
+std::string comparison(const std::vector<std::string>& headers, const std::vector<MethodRow>& rows, Json& json) {
+  std::string text;
+  json = Json::array();
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    text += "\n" + rows[r].name + " vs " + rows[0].name +
+            " (difference of means; noise = sqrt(std1^2 + std2^2) of the two cells):\n\n";
+    for (const auto& h : headers) {
+      const auto a = rows[0].columns.find(h), b = rows[r].columns.find(h);
+      if (a == rows[0].columns.end() || b == rows[r].columns.end()) continue;
+      const double diff = b->second.value("mean", 0.0) - a->second.value("mean", 0.0);
+      const double noise = std::hypot(a->second.value("std", 0.0), b->second.value("std", 0.0));
+      const std::string verdict = std::abs(diff) <= noise ? "within noise" : diff > 0 ? "ahead" : "behind";
+      text += "- " + h + ": " + sign_of(diff) + fixed1(std::abs(diff)) + " (noise " + fixed1(noise) + "): " +
+              verdict + "\n";
+      json.push_back({{"method", rows[r].name}, {"against", rows[0].name}, {"column", h}, {"difference", diff},
+                      {"noise", noise}, {"verdict", verdict}});
+    }
+  }
+  return text;
+}
 
 Json read_results(const std::string& path) {
   std::ifstream in(path);
@@ -98,6 +133,7 @@ int run_report(const ReportOptions& options) {
         const std::string header = header_of(protocol, column.value("name", std::string("?")));
         if (std::find(headers.begin(), headers.end(), header) == headers.end()) headers.push_back(header);
         row.cells[header] = column.value("cell", std::string("-"));
+        row.columns[header] = column;
         json_row["cells"][header] = column;
       }
     }
@@ -107,10 +143,11 @@ int run_report(const ReportOptions& options) {
     rows.push_back(std::move(row));
     json_rows.push_back(std::move(json_row));
   }
-  const std::string table = markdown(options.title, headers, rows);
+  Json compared;
+  const std::string table = markdown(options.title, headers, rows) + comparison(headers, rows, compared);
   if (!options.out.empty()) write_file_atomic(options.out, table);
   std::cout << table;
-  print_json_line({{"columns", headers}, {"rows", json_rows}});
+  print_json_line({{"columns", headers}, {"rows", json_rows}, {"comparison", compared}});
   return 0;
 }
 
