@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "sfar/core/torch_compat_optim.h"
+
 namespace sfar::train {
 namespace {
 
@@ -151,7 +153,7 @@ torch::Tensor FusedAdamW::step(LossClosure closure) {
       if (!plain_cpu_float(p) || !plain_cpu_float(p.grad()) || p.grad().numel() != p.numel()) {
         return torch::optim::AdamW::step();
       }
-      auto it = state_.find(c10::guts::to_string(p.unsafeGetTensorImpl()));
+      auto it = state_.find(compat::optimizer_state_key(state_, p));
       if (it == state_.end()) continue;
       const auto& s = static_cast<const torch::optim::AdamWParamState&>(*it->second);
       if (!plain_cpu_float(s.exp_avg()) || !plain_cpu_float(s.exp_avg_sq()) || s.exp_avg().numel() != p.numel() ||
@@ -173,7 +175,7 @@ void FusedAdamW::fused_step() {
     const double beta1 = std::get<0>(o.betas()), beta2 = std::get<1>(o.betas());
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
-      const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
+      const auto key = compat::optimizer_state_key(state_, p);
       auto it = state_.find(key);
       if (it == state_.end()) {
         auto fresh = std::make_unique<torch::optim::AdamWParamState>();
