@@ -52,8 +52,8 @@ SynthPreset storyboard_v1() {
 SynthPreset storyboard_tiny() {
   SynthPreset p;
   p.name = "storyboard-tiny";
-  p.train_per_class = 8;
-  p.val_per_class = 4;
+  p.train_per_class = 16;
+  p.val_per_class = 8;
   p.test_per_class = 3;
   p.pretrain_per_action = 2;
   p.pretrain_per_pair = 1;

@@ -167,7 +167,7 @@ TEST_F(SynthBenchmark, PretrainListAndManifest) {
   EXPECT_EQ(manifest["classes"].size(), 6u);
   EXPECT_EQ(manifest["atomic_actions"].size(), 12u);
   EXPECT_EQ(manifest["clips"].size(), summary_.videos);
-  EXPECT_EQ(summary_.videos, 4u * 8 + 4 * 4 + 2 * 3 + 12 * 2 + pairs.size());
+  EXPECT_EQ(summary_.videos, 4u * 16 + 4 * 8 + 2 * 3 + 12 * 2 + pairs.size());
 }
 
 TEST_F(SynthBenchmark, AFlashLastsOneOrTwoDecodedFrames) {

@@ -27,11 +27,11 @@ TEST(SynthCli, GeneratesTheTinyBenchmarkAndPrintsOneSummaryLine) {
   EXPECT_EQ(summary["seed"], 3);
   EXPECT_EQ(summary["seen_classes"], 4);
   EXPECT_EQ(summary["zeroshot_classes"], 2);
-  EXPECT_EQ(summary["train"], 32);
-  EXPECT_EQ(summary["val"], 16);
+  EXPECT_EQ(summary["train"], 64);
+  EXPECT_EQ(summary["val"], 32);
   EXPECT_EQ(summary["zeroshot_test"], 6);
   EXPECT_EQ(summary["pretrain"], 24 + 14);  // 12 actions x 2, and 14 two-action pairs
-  EXPECT_EQ(summary["videos"], 92);
+  EXPECT_EQ(summary["videos"], 140);
   EXPECT_GT(summary["seconds"].get<double>(), 0.0);
   for (const char* f : {"classes.csv", "train.txt", "val.txt", "fewshot/train_2.txt", "fewshot/train_8.txt",
                         "zeroshot/classes.csv", "zeroshot/test.txt", "descriptions.json", "pretrain/list.txt",

@@ -144,7 +144,7 @@ TEST(SynthPreset, BadPresetsAreRejected) {
   p.zeroshot.push_back({A::disappear});
   EXPECT_NE(thrown([&] { check_synth_preset(p); }).find("\"disappear\""), std::string::npos);
   p = synth_preset("storyboard-tiny");
-  p.shots = {16};
+  p.shots = {p.train_per_class + 1};  // more shots than train clips per class
   EXPECT_NE(thrown([&] { check_synth_preset(p); }).find("few-shot K"), std::string::npos);
 }
 
