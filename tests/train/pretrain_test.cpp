@@ -188,7 +188,7 @@ std::string tiny_pretrain_config(const fs::path& root, const fs::path& work) {
          "  test_pipeline: [{type: center_crop, size: 32}, {type: normalize}]\n"
          "  epochs: 12\n  warmup_epochs: 1\n  batch_size: 8\n  lr: 1.0e-3\n  weight_decay: 0.05\n  workers: 2\n"
          "clip: {image_resolution: 32, patch_size: 8, vision_width: 64, vision_layers: 2, vision_heads: 1,\n"
-         "       embed_dim: 64, context_length: 16, text_width: 64, text_layers: 2, text_heads: 1}\n"
+         "       embed_dim: 64, context_length: 24, text_width: 64, text_layers: 2, text_heads: 1}\n"
          "tokenizer: {vocab_size: 64}\n";
 }
 
@@ -211,6 +211,19 @@ TEST(Pretrain, LearnsRetrievalAndFeedsSfarTraining) {
   // random for batches of 8 with ~2 positives each).
   EXPECT_GE(s["video_to_text_top1"].get<double>(), 60.0) << run.out;
   EXPECT_LT(s["last_epoch_loss"].get<double>(), 0.7 * s["first_epoch_loss"].get<double>()) << run.out;
+  EXPECT_EQ(run.err.find("were cut"), std::string::npos) << run.err;  // every caption fits 24 tokens
+
+  // A context too short for the captions is said once, with the counts and the key to raise.
+  const std::string short_config = dir.file("short.yaml");
+  write_file_atomic(short_config, tiny_pretrain_config(root, dir.path() / "short"));
+  const auto cut = test::run_binary(SFAR_BINARY,
+                                    "pretrain --config " + short_config +
+                                        " --set pretrain.epochs=1 --set pretrain.warmup_epochs=0 --set clip.context_length=5",
+                                    dir);
+  ASSERT_EQ(cut.status, 0) << cut.err;
+  EXPECT_NE(cut.err.find("captions are longer than clip.context_length = 5 tokens and were cut"), std::string::npos)
+      << cut.err;
+  EXPECT_NE(cut.err.find("of 32 captions"), std::string::npos) << cut.err;
 
   // metrics.jsonl: one train line per step, the retrieval after the last epoch.
   std::ifstream metrics((work / "metrics.jsonl").string());
@@ -288,7 +301,8 @@ TEST(Pretrain, LearnsRetrievalAndFeedsSfarTraining) {
 TEST(Pretrain, ShippedQuickstartConfigLoads) {
   const auto c = load_pretrain_config({test::source_dir() + "/configs/quickstart/pretrain.yaml"}, {"pretrain.root=/x"});
   EXPECT_EQ(c.pretrain.root, "/x");
-  EXPECT_EQ(c.pretrain.pooling, "mean_delta");
+  EXPECT_EQ(c.pretrain.pooling, "mean");  // as the frame-level heads that fine-tune from it
+  EXPECT_GE(c.clip.context_length, 48);    // two-action captions are not cut
   EXPECT_EQ(c.clip.vision_heads * 64, c.clip.vision_width);
   EXPECT_EQ(c.clip.text_heads * 64, c.clip.text_width);
   EXPECT_EQ(c.clip.image_resolution % c.clip.patch_size, 0);
