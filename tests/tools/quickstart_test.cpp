@@ -1,0 +1,95 @@
+// The README's quick start (scripts/quickstart.sh) scaled down: the storyboard-tiny benchmark,
+// two seeds, K in {2, 4}, two epochs each. Checks that every stage leaves its files, that the
+// zero-shot cells evaluate the supervised runs' own checkpoints, and that the report's table
+// is the protocols' results. It does not check accuracy against chance: at this scale the
+// from-scratch CLIP does not yet generalise beyond its training clips (see the report).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "support/run_binary.h"
+#include "support/test_data.h"
+
+namespace {
+
+using Json = nlohmann::json;
+namespace fs = std::filesystem;
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Json read_json(const fs::path& path) { return Json::parse(read_text(path)); }
+
+TEST(QuickStart, TinyRunWritesEveryStageAndAReportOfTheResults) {
+  sfar::test::TempDir dir;
+  const fs::path out = dir.file("qs");
+  const std::string env = "env QS_PRESET=storyboard-tiny QS_SKIP_BUILD=1 SFAR=" + std::string(SFAR_BINARY) +
+                          " QS_OUT=" + out.string() +
+                          " QS_SEEDS=0,1 QS_SHOTS=[2,4] QS_EPOCHS=2 QS_BATCH=8 QS_PRETRAIN_EPOCHS=2 QS_PRETRAIN_BATCH=16";
+  const auto r = sfar::test::run_binary(env, "bash " + sfar::test::source_dir() + "/scripts/quickstart.sh", dir);
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+
+  // 1. the benchmark, 2. pre-training, 3. TPP selection.
+  for (const char* f : {"classes.csv", "train.txt", "val.txt", "fewshot/train_2.txt", "zeroshot/classes.csv",
+                        "zeroshot/test.txt", "descriptions.json", "pretrain/list.txt", "synth.json"}) {
+    EXPECT_TRUE(fs::is_regular_file(out / "data" / f)) << f;
+  }
+  EXPECT_TRUE(fs::is_regular_file(out / "pretrain/clip.pt"));
+  EXPECT_TRUE(fs::is_regular_file(out / "pretrain/tokenizer.model"));
+  const Json tpp = Json::parse(read_text(out / "tpp.jsonl").substr(0, read_text(out / "tpp.jsonl").find('\n')));
+  EXPECT_GT(tpp["dataset_tpp"].get<double>(), 0);
+  const Json selected = read_json(out / "data/descriptions_selected.json");
+  for (const auto& entry : selected["classes"]) EXPECT_TRUE(entry.contains("selected")) << entry.dump();
+
+  // 4. both heads, three protocols; zero-shot evaluates the supervised checkpoints.
+  for (const char* head : {"mean", "sfar"}) {
+    SCOPED_TRACE(head);
+    const fs::path h = out / head;
+    const Json sup = read_json(h / "supervised/results.json");
+    const Json few = read_json(h / "few-shot/results.json");
+    const Json zero = read_json(h / "zero-shot/results.json");
+    ASSERT_EQ(sup["runs"].size(), 2u);
+    ASSERT_EQ(few["columns"].size(), 2u);
+    EXPECT_EQ(few["columns"][0]["name"], "K=2");
+    EXPECT_EQ(few["columns"][1]["name"], "K=4");
+    EXPECT_EQ(few["runs"].size(), 4u);
+    ASSERT_EQ(zero["runs"].size(), 2u);
+    EXPECT_EQ(zero["columns"][0]["name"], "unseen");
+    for (int s = 0; s < 2; ++s) {
+      EXPECT_EQ(zero["runs"][s]["files"]["checkpoint"], sup["runs"][s]["files"]["checkpoint"]);
+      EXPECT_EQ(zero["runs"][s]["seed"], s);
+      EXPECT_FALSE(fs::exists(h / ("zero-shot/seed" + std::to_string(s)) / "source")) << "nothing trained twice";
+      EXPECT_DOUBLE_EQ(zero["runs"][s]["metrics"]["videos"].get<double>(), 2 * 3);  // 2 held-out classes x 3
+    }
+    if (fs::exists("/usr/bin/gnuplot")) {  // scripts/install_deps.sh installs gnuplot-nox
+      for (const char* png : {"loss.png", "lr.png", "eval.png"}) {
+        EXPECT_TRUE(fs::is_regular_file(h / "supervised/seed0/plots" / png)) << png;
+      }
+    }
+  }
+
+  // 5. key-frame picture, 6. the report: the table is the protocols' cells, with chance levels.
+  const std::string png = read_text(out / "explain.png");
+  ASSERT_GT(png.size(), 8u);
+  EXPECT_EQ(png.substr(1, 3), "PNG");
+  const std::string report = read_text(out / "report.md");
+  const Json sfar_sup = read_json(out / "sfar/supervised/results.json");
+  const Json mean_zero = read_json(out / "mean/zero-shot/results.json");
+  EXPECT_NE(report.find("| SFAR | " + sfar_sup["columns"][0]["cell"].get<std::string>() + " |"), std::string::npos)
+      << report;
+  EXPECT_NE(report.find(mean_zero["columns"][0]["cell"].get<std::string>() + " |\n"), std::string::npos) << report;
+  EXPECT_NE(report.find("Chance top-1: 25.0 % with the 4 seen classes"), std::string::npos) << report;
+  EXPECT_NE(report.find("50.0 % with the 2 held-out classes"), std::string::npos) << report;
+  EXPECT_NE(report.find("SFAR vs baseline (mean head)"), std::string::npos) << report;
+  EXPECT_NE(report.find("![key-frame weights](explain.png)"), std::string::npos) << report;
+  EXPECT_NE(r.out.find("quick start done"), std::string::npos) << r.out;
+}
+
+}  // namespace
