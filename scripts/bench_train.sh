@@ -9,6 +9,7 @@
 #
 #   scripts/bench_train.sh                     # both sizes, 2 threads, 2 rounds
 #   SFAR=build/sfar THREADS=1 ROUNDS=3 SIZES=small scripts/bench_train.sh
+#   STEPS=8 SIZES=vitb16 scripts/bench_train.sh   # more timed steps per run than the default 3
 #
 # Speed is 1 / median step time of each run, best run of each side; the ratio is sfar / PyTorch.
 # Other processes on the machine slow both sides alike when interleaved: the load average is
@@ -45,6 +46,7 @@ echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); th
 
 for size in $SIZES; do
   IFS='|' read -r shape batch frames steps warmup <<<"$(size_args "$size")"
+  steps=${STEPS:-$steps}  # timed steps per run; more steps, less noise on a shared machine
   common="--batch $batch --frames $frames --steps $steps --warmup $warmup --threads $THREADS"
   for round in $(seq "$ROUNDS"); do
     # shellcheck disable=SC2086

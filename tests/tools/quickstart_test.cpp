@@ -6,10 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
+#include "sfar/core/atomic_file.h"
 #include "support/run_binary.h"
 #include "support/test_data.h"
 
@@ -18,12 +17,7 @@ namespace {
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string read_text(const fs::path& path) { return sfar::read_file(path.string()); }
 
 Json read_json(const fs::path& path) { return Json::parse(read_text(path)); }
 
