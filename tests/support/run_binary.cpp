@@ -24,4 +24,18 @@ CommandResult run_binary(const std::string& binary, const std::string& args, con
   return r;
 }
 
+std::vector<nlohmann::json> json_lines(const std::string& text) {
+  std::stringstream lines(text);
+  std::vector<nlohmann::json> out;
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line[0] == '{') out.push_back(nlohmann::json::parse(line));
+  }
+  return out;
+}
+
+nlohmann::json last_json_line(const std::string& text) {
+  auto lines = json_lines(text);
+  return lines.empty() ? nlohmann::json() : lines.back();
+}
+
 }  // namespace sfar::test

@@ -1,7 +1,10 @@
 // Running a program from a test as a user would, capturing what it prints and its exit code.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <string>
+#include <vector>
 
 #include "support/test_data.h"
 
@@ -14,5 +17,11 @@ struct CommandResult {
 
 // Runs `binary args` through the shell; stderr goes through a file in `dir`.
 CommandResult run_binary(const std::string& binary, const std::string& args, const TempDir& dir);
+
+// The lines of `text` that start with '{', parsed as JSON (sfar's machine-readable output).
+std::vector<nlohmann::json> json_lines(const std::string& text);
+
+// The last of json_lines(text): the summary line a command prints last; null when none.
+nlohmann::json last_json_line(const std::string& text);
 
 }  // namespace sfar::test

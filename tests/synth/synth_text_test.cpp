@@ -7,6 +7,7 @@
 #include <set>
 
 #include "sfar/core/error.h"
+#include "support/error_text.h"
 #include "sfar/synth/benchmark_plan.h"
 #include "sfar/synth/random.h"
 #include "sfar/synth/storyboard_text.h"
@@ -17,14 +18,7 @@ namespace {
 using namespace sfar::synth;
 using A = AtomicAction;
 
-std::string thrown(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const sfar::Error& e) {
-    return e.what();
-  }
-  return "(nothing thrown)";
-}
+using sfar::test::thrown;
 
 bool has_order_swapped_pair(const std::vector<ActionSequence>& classes) {
   for (const auto& a : classes) {

@@ -7,6 +7,7 @@
 
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
+#include "support/error_text.h"
 #include "sfar/io/video_reader.h"
 #include "sfar/io/video_writer.h"
 #include "support/test_data.h"
@@ -39,14 +40,7 @@ double mean_abs_diff(const RgbFrame& a, const RgbFrame& b) {
   return sum / a.data.size();
 }
 
-std::string thrown(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const sfar::Error& e) {
-    return e.what();
-  }
-  return "(nothing thrown)";
-}
+using sfar::test::thrown;
 
 std::size_t files_in(const std::filesystem::path& dir) {
   return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(dir), {}));

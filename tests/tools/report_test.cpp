@@ -43,7 +43,7 @@ TEST(Report, TableAndComparisonOfTwoMethods) {
   std::ifstream in(dir.file("table.md"));
   const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(r.out.substr(0, file.size()), file);
-  const Json j = Json::parse(r.out.substr(r.out.rfind('{', r.out.rfind("\"columns\""))));
+  const Json j = sfar::test::last_json_line(r.out);
   ASSERT_EQ(j["comparison"].size(), 2u);
   EXPECT_EQ(j["comparison"][0]["verdict"], "ahead");
   EXPECT_NEAR(j["comparison"][0]["difference"].get<double>(), 5.0, 1e-12);

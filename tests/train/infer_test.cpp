@@ -9,7 +9,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
-#include <sstream>
 
 #include "sfar/core/atomic_file.h"
 #include "sfar/describe/description_cache.h"
@@ -21,6 +20,7 @@ namespace sfar::train {
 namespace {
 
 namespace fs = std::filesystem;
+using test::json_lines;
 using Json = nlohmann::json;
 
 constexpr std::int64_t kEmbedDim = 64;  // the golden tiny CLIP's embedding width
@@ -31,15 +31,6 @@ using Result = test::CommandResult;
 // Runs `sfar ARGS` through the shell, capturing stdout and stderr.
 Result run_sfar(const std::string& args, const test::TempDir& dir) {
   return test::run_binary(SFAR_BINARY, args, dir);
-}
-
-std::vector<Json> json_lines(const std::string& text) {
-  std::stringstream ss(text);
-  std::vector<Json> out;
-  for (std::string line; std::getline(ss, line);) {
-    if (!line.empty() && line[0] == '{') out.push_back(Json::parse(line));
-  }
-  return out;
 }
 
 // Six shared videos in three classes, labels, descriptions and a run config with `head`.

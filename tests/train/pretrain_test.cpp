@@ -9,7 +9,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <sstream>
 
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
@@ -25,6 +24,7 @@ namespace sfar::train {
 namespace {
 
 namespace fs = std::filesystem;
+using test::last_json_line;
 using Json = nlohmann::json;
 
 TEST(CaptionList, GroupsByTagElseByCaption) {
@@ -168,15 +168,6 @@ void make_pretrain_set(const fs::path& root, int per_action, int S) {
     }
   }
   write_file_atomic((root / "pretrain" / "list.txt").string(), list);
-}
-
-Json last_json_line(const std::string& text) {
-  std::stringstream ss(text);
-  Json last;
-  for (std::string line; std::getline(ss, line);) {
-    if (!line.empty() && line[0] == '{') last = Json::parse(line);
-  }
-  return last;
 }
 
 // The small config the test trains (32 px, 2+2 layers of width 64); the quick start's default

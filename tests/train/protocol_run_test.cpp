@@ -21,6 +21,7 @@ namespace sfar::train {
 namespace {
 
 namespace fs = std::filesystem;
+using test::last_json_line;
 using Json = nlohmann::json;
 
 // A description cache with four sub-texts for each class of `labels_path`.
@@ -87,15 +88,6 @@ class ProtocolRun : public ::testing::Test {
   }
 
   test::CommandResult sfar(const std::string& args) { return test::run_binary(SFAR_BINARY, args, dir_); }
-
-  static Json last_json_line(const std::string& text) {
-    std::stringstream ss(text);
-    Json last;
-    for (std::string line; std::getline(ss, line);) {
-      if (!line.empty() && line[0] == '{') last = Json::parse(line);
-    }
-    return last;
-  }
 
   // The top-1 of the last evaluation logged in `run_dir`/metrics.jsonl.
   static double logged_top1(const fs::path& run_dir) {

@@ -12,6 +12,7 @@
 
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
+#include "support/error_text.h"
 #include "sfar/data/data_config.h"
 #include "sfar/describe/description_cache.h"
 #include "sfar/io/class_names.h"
@@ -104,14 +105,7 @@ TEST(Protocol, MeanStdAndHarmonicMeanByHand) {
   EXPECT_DOUBLE_EQ(j["columns"][1]["mean"].get<double>(), 68.5714);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::thrown;
 
 TEST(Protocol, BadConfigErrorsNameTheKey) {
   const std::vector<std::string> base = {"head.type=mean", "eval.list=val.txt"};
@@ -119,41 +113,41 @@ TEST(Protocol, BadConfigErrorsNameTheKey) {
     extra.insert(extra.begin(), base.begin(), base.end());
     return load_sfar_run_config({}, extra);
   };
-  EXPECT_NE(error_of([&] { load({"protocol.few_shot.typo=1"}); }).find("protocol.few_shot.typo"), std::string::npos);
-  EXPECT_NE(error_of([&] { validate_protocol(ProtocolKind::kFewShot, load({"protocol.few_shot.shots=[]"})); })
+  EXPECT_NE(thrown([&] { load({"protocol.few_shot.typo=1"}); }).find("protocol.few_shot.typo"), std::string::npos);
+  EXPECT_NE(thrown([&] { validate_protocol(ProtocolKind::kFewShot, load({"protocol.few_shot.shots=[]"})); })
                 .find("protocol.few_shot.shots"), std::string::npos);
-  EXPECT_NE(error_of([&] { load({"protocol.few_shot.shots=[2, 0]"}); }).find("protocol.few_shot.shots"),
+  EXPECT_NE(thrown([&] { load({"protocol.few_shot.shots=[2, 0]"}); }).find("protocol.few_shot.shots"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { load({"protocol.seeds=[-1]"}); }).find("protocol.seeds"), std::string::npos);
+  EXPECT_NE(thrown([&] { load({"protocol.seeds=[-1]"}); }).find("protocol.seeds"), std::string::npos);
   auto zero_k = load({});
   zero_k.protocol.few_shot.shots = {2, 0};
-  EXPECT_NE(error_of([&] { validate_protocol(ProtocolKind::kFewShot, zero_k); }).find("protocol.few_shot.shots[1]"),
+  EXPECT_NE(thrown([&] { validate_protocol(ProtocolKind::kFewShot, zero_k); }).find("protocol.few_shot.shots[1]"),
             std::string::npos);
   const std::string pattern =
-      error_of([&] { validate_protocol(ProtocolKind::kFewShot, load({"protocol.few_shot.list_pattern=few.txt"})); });
+      thrown([&] { validate_protocol(ProtocolKind::kFewShot, load({"protocol.few_shot.list_pattern=few.txt"})); });
   EXPECT_NE(pattern.find("protocol.few_shot.list_pattern"), std::string::npos) << pattern;
   EXPECT_NE(pattern.find("few.txt"), std::string::npos) << pattern;
-  EXPECT_NE(error_of([&] { validate_protocol(ProtocolKind::kZeroShot, load({})); }).find("protocol.zero_shot.targets"),
+  EXPECT_NE(thrown([&] { validate_protocol(ProtocolKind::kZeroShot, load({})); }).find("protocol.zero_shot.targets"),
             std::string::npos);
-  const std::string dup = error_of([&] {
+  const std::string dup = thrown([&] {
     validate_protocol(ProtocolKind::kZeroShot, load({"protocol.zero_shot.targets=[{name: a, list: l, labels: c}, "
                                                      "{name: a, list: m, labels: c}]"}));
   });
   EXPECT_NE(dup.find("protocol.zero_shot.targets[1].name"), std::string::npos) << dup;
-  EXPECT_NE(error_of([&] { load({"protocol.zero_shot.targets=[{name: a, labels: c}]"}); })
+  EXPECT_NE(thrown([&] { load({"protocol.zero_shot.targets=[{name: a, labels: c}]"}); })
                 .find("protocol.zero_shot.targets[0].list"), std::string::npos);
   // The sfar head needs the target classes' descriptions.
-  const std::string desc = error_of([&] {
+  const std::string desc = thrown([&] {
     validate_protocol(ProtocolKind::kZeroShot,
                       load({"head.type=sfar", "descriptions.cache=d.json",
                             "protocol.zero_shot.targets=[{name: a, list: l, labels: c}]"}));
   });
   EXPECT_NE(desc.find("protocol.zero_shot.targets[0].descriptions"), std::string::npos) << desc;
-  EXPECT_NE(error_of([&] { validate_protocol(ProtocolKind::kBaseToNovel, load({})); })
+  EXPECT_NE(thrown([&] { validate_protocol(ProtocolKind::kBaseToNovel, load({})); })
                 .find("protocol.base_to_novel.novel_labels"), std::string::npos);
-  EXPECT_NE(error_of([&] { validate_protocol(ProtocolKind::kSupervised, load_sfar_run_config({}, {"head.type=mean"})); })
+  EXPECT_NE(thrown([&] { validate_protocol(ProtocolKind::kSupervised, load_sfar_run_config({}, {"head.type=mean"})); })
                 .find("eval.list"), std::string::npos);
-  EXPECT_NE(error_of([] { parse_protocol_kind("fewshot"); }).find("fewshot"), std::string::npos);
+  EXPECT_NE(thrown([] { parse_protocol_kind("fewshot"); }).find("fewshot"), std::string::npos);
 }
 
 }  // namespace

@@ -174,11 +174,7 @@ TEST_F(RunFaults, FivePercentBadFilesAreSkippedReportedOnceAndCounted) {
       EXPECT_NE(r.err.substr(at, r.err.find('\n', at) - at).find(reason), std::string::npos) << reason;
     }
   }
-  std::stringstream out(r.out);
-  Json summary;
-  for (std::string line; std::getline(out, line);) {
-    if (!line.empty() && line[0] == '{') summary = Json::parse(line);
-  }
+  const Json summary = test::last_json_line(r.out);
   EXPECT_EQ(summary["steps"], 10);
   EXPECT_EQ(summary["bad_files"], 4);
   std::stringstream metrics(read_file(dir.file("run/metrics.jsonl")));

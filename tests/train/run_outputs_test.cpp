@@ -20,16 +20,8 @@ namespace sfar::train {
 namespace {
 
 namespace fs = std::filesystem;
+using test::last_json_line;
 using Json = nlohmann::json;
-
-Json last_json_line(const std::string& text) {
-  std::stringstream ss(text);
-  Json last;
-  for (std::string line; std::getline(ss, line);) {
-    if (!line.empty() && line[0] == '{') last = Json::parse(line);
-  }
-  return last;
-}
 
 std::vector<Json> read_metrics(const std::string& path) {
   std::ifstream in(path);

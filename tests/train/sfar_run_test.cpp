@@ -25,6 +25,7 @@ namespace sfar::train {
 namespace {
 
 namespace fs = std::filesystem;
+using test::last_json_line;
 using Json = nlohmann::json;
 
 TEST(SfarRun, ClassificationMetricsByHand) {
@@ -157,15 +158,6 @@ using Result = test::CommandResult;
 // Runs `sfar ARGS` through the shell, capturing stdout and stderr.
 Result run_sfar(const std::string& args, const test::TempDir& dir) {
   return test::run_binary(SFAR_BINARY, args, dir);
-}
-
-Json last_json_line(const std::string& text) {
-  std::stringstream ss(text);
-  Json last;
-  for (std::string line; std::getline(ss, line);) {
-    if (!line.empty() && line[0] == '{') last = Json::parse(line);
-  }
-  return last;
 }
 
 TEST(SfarRun, TrainsAndEvaluatesOnTinyVideos) {
