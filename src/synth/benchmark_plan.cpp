@@ -22,9 +22,9 @@ std::string class_stem(char prefix, std::size_t c) {
 
 }  // namespace
 
-std::string pretrain_tag(const ActionSequence& actions, char separator) {
+std::string pretrain_tag(const ActionSequence& actions) {
   std::string tag;
-  for (const AtomicAction a : actions) tag += (tag.empty() ? "" : std::string(1, separator)) + atomic_action_info(a).id;
+  for (const AtomicAction a : actions) tag += (tag.empty() ? "" : "+") + std::string(atomic_action_info(a).id);
   return tag;
 }
 
@@ -72,7 +72,7 @@ BenchmarkPlan plan_benchmark(const SynthPreset& preset, std::uint64_t seed) {
   }
   for (const ActionSequence& pair : pretrain_pairs(preset)) {
     for (int i = 0; i < preset.pretrain_per_pair; ++i) {
-      add("pretrain", pretrain_tag(pair, '+'), i, ClipSplit::pretrain, -1, pair);
+      add("pretrain", pretrain_tag(pair), i, ClipSplit::pretrain, -1, pair);
     }
   }
   // Nested few-shot lists: one seeded order of each class's train clips; K takes its first K.

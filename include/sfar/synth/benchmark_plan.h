@@ -34,9 +34,9 @@ struct BenchmarkPlan {
   std::map<int, std::vector<std::size_t>> fewshot;  // K -> indices into clips, by class then index
 };
 
-// The group tag of a pre-training clip: its action ids joined by `separator` ("move_left",
+// The group tag of a pre-training clip: its action ids joined by '+' ("move_left",
 // "move_left+move_up"); clips with one tag are each other's positives in `sfar pretrain`.
-std::string pretrain_tag(const ActionSequence& actions, char separator = '+');
+std::string pretrain_tag(const ActionSequence& actions);
 
 BenchmarkPlan plan_benchmark(const SynthPreset& preset, std::uint64_t seed);
 

@@ -38,15 +38,14 @@ struct ReportOptions {
 
 struct MethodRow {
   std::string name;
-  std::map<std::string, std::string> cells;  // column header -> cell text
-  std::map<std::string, Json> columns;       // column header -> the results.json column
+  std::string dir;
+  std::map<std::string, Json> columns;  // column header -> the results.json column
 };
 
-char sign_of(double x) { return x < 0 ? '-' : '+'; }
-
-std::string fixed1(double x) {
+// printf-formatted one-decimal number: "%.1f" -> "2.2", "%+.1f" -> "+5.0".
+std::string one_decimal(const char* format, double x) {
   char text[32];
-  std::snprintf(text, sizeof(text), "%.1f", x);
+  std::snprintf(text, sizeof(text), format, x);
   return text;
 }
 
@@ -63,7 +62,7 @@ std::string comparison(const std::vector<std::string>& headers, const std::vecto
       const double diff = b->second.value("mean", 0.0) - a->second.value("mean", 0.0);
       const double noise = std::hypot(a->second.value("std", 0.0), b->second.value("std", 0.0));
       const std::string verdict = std::abs(diff) <= noise ? "within noise" : diff > 0 ? "ahead" : "behind";
-      text += "- " + h + ": " + sign_of(diff) + fixed1(std::abs(diff)) + " (noise " + fixed1(noise) + "): " +
+      text += "- " + h + ": " + one_decimal("%+.1f", diff) + " (noise " + one_decimal("%.1f", noise) + "): " +
               verdict + "\n";
       json.push_back({{"method", rows[r].name}, {"against", rows[0].name}, {"column", h}, {"difference", diff},
                       {"noise", noise}, {"verdict", verdict}});
@@ -103,8 +102,8 @@ std::string markdown(const std::string& title, const std::vector<std::string>& h
   for (const auto& row : rows) {
     text += "| " + row.name + " |";
     for (const auto& h : headers) {
-      const auto it = row.cells.find(h);
-      text += " " + (it == row.cells.end() ? std::string("-") : it->second) + " |";
+      const auto it = row.columns.find(h);
+      text += " " + (it == row.columns.end() ? std::string("-") : it->second.value("cell", std::string("-"))) + " |";
     }
     text += "\n";
   }
@@ -115,16 +114,14 @@ int run_report(const ReportOptions& options) {
   if (options.methods.empty()) throw ArgumentError("--method", "give at least one NAME=DIR");
   std::vector<std::string> headers;
   std::vector<MethodRow> rows;
-  Json json_rows = Json::array();
   for (const auto& spec : options.methods) {
     const auto eq = spec.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
       throw ArgumentError("--method", "expected NAME=DIR", spec);
     }
-    MethodRow row{spec.substr(0, eq), {}};
-    const std::string dir = spec.substr(eq + 1);
+    MethodRow row{spec.substr(0, eq), spec.substr(eq + 1), {}};
+    const std::string& dir = row.dir;
     if (!fs::is_directory(dir)) throw IoError(dir, "no such directory (--method " + row.name + ")");
-    Json json_row = {{"method", row.name}, {"dir", dir}, {"cells", Json::object()}};
     for (const char* protocol : kProtocols) {
       const fs::path path = fs::path(dir) / protocol / "results.json";
       if (!fs::exists(path)) continue;
@@ -132,17 +129,16 @@ int run_report(const ReportOptions& options) {
       for (const auto& column : results["columns"]) {
         const std::string header = header_of(protocol, column.value("name", std::string("?")));
         if (std::find(headers.begin(), headers.end(), header) == headers.end()) headers.push_back(header);
-        row.cells[header] = column.value("cell", std::string("-"));
         row.columns[header] = column;
-        json_row["cells"][header] = column;
       }
     }
-    if (row.cells.empty()) {
+    if (row.columns.empty()) {
       throw IoError(dir, "holds no <protocol>/results.json (supervised, few-shot, zero-shot, base-to-novel)");
     }
     rows.push_back(std::move(row));
-    json_rows.push_back(std::move(json_row));
   }
+  Json json_rows = Json::array();
+  for (const auto& row : rows) json_rows.push_back({{"method", row.name}, {"dir", row.dir}, {"cells", row.columns}});
   Json compared;
   const std::string table = markdown(options.title, headers, rows) + comparison(headers, rows, compared);
   if (!options.out.empty()) write_file_atomic(options.out, table);
