@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include "sfar/core/error.h"
@@ -189,8 +190,12 @@ TEST(DistributedGroup, BucketedAverageEqualsOneBigBatch) {
   auto reference = make_model();
   torch::nn::functional::cross_entropy(reference->forward(x), y).backward();
 
+  std::mutex seeding;  // both rank threads draw from the one global generator: not at once
   run_ranks(2, 30, /*bucket_mb=*/0.001, [&](DistributedContext& dist) {
-    auto model = make_model();
+    auto model = [&] {
+      std::lock_guard<std::mutex> lock(seeding);
+      return make_model();
+    }();
     if (dist.rank() == 1) {  // different start: the broadcast must fix it
       torch::NoGradGuard no_grad;
       for (auto& p : model->parameters()) p.add_(1.0);
