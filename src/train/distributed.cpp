@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <sstream>
 
@@ -97,6 +98,10 @@ DistributedContext::DistributedContext(const DistributedEnv& env, const Distribu
   }
   if (!active()) return;
   backend_ = choose_backend(options_);
+  // A rank that exits closes its sockets; the next write to one of them would kill this process
+  // with SIGPIPE before the collective could fail with an error naming itself. (Python ignores
+  // SIGPIPE at start-up, which is why PyTorch users never meet this.)
+  std::signal(SIGPIPE, SIG_IGN);
   const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(options_.timeout_s * 1000));
   group_ = std::make_unique<Group>();
   const std::string where = "rendezvous at " + env_.master_addr + ":" + std::to_string(env_.master_port);
