@@ -76,10 +76,10 @@ std::vector<State> plan_states(const ClipSpec& spec, const std::vector<int>& len
     double dx = 0, dy = 0, dangle = 0, factor = 1;
     int flash_at = -1, flash_len = 0, fade_at = -1;
     switch (spec.actions[k]) {
-      case AtomicAction::move_left: dx = -rng.uniform(14, 20) * unit; break;
-      case AtomicAction::move_right: dx = rng.uniform(14, 20) * unit; break;
-      case AtomicAction::move_up: dy = -rng.uniform(14, 20) * unit; break;
-      case AtomicAction::move_down: dy = rng.uniform(14, 20) * unit; break;
+      case AtomicAction::move_left: dx = -rng.uniform(22, 28) * unit; break;
+      case AtomicAction::move_right: dx = rng.uniform(22, 28) * unit; break;
+      case AtomicAction::move_up: dy = -rng.uniform(22, 28) * unit; break;
+      case AtomicAction::move_down: dy = rng.uniform(22, 28) * unit; break;
       case AtomicAction::rotate_clockwise: dangle = rng.uniform(100, 150) * kPi / 180; break;
       case AtomicAction::rotate_anticlockwise: dangle = -rng.uniform(100, 150) * kPi / 180; break;
       case AtomicAction::grow: factor = rng.uniform(1.6, 1.9); break;
@@ -117,7 +117,7 @@ cv::Mat draw_background(int width, int height, Rng& rng) {
   cv::Mat bg(height, width, CV_8UC3, scalar(base));
   const int strokes = rng.uniform_int(8, 14);
   for (int i = 0; i < strokes; ++i) {
-    const double shade = rng.uniform(-35, 35);
+    const double shade = rng.uniform(-20, 20);
     const cv::Scalar c = scalar(base + cv::Vec3d(shade, shade, shade) + cv::Vec3d(rng.normal(6), rng.normal(6), rng.normal(6)));
     const cv::Point a(rng.uniform_int(-8, width + 8), rng.uniform_int(-8, height + 8));
     if (rng.chance(0.5)) {
@@ -242,7 +242,7 @@ RenderedClip render_clip(const ClipSpec& spec) {
     for (int k = std::min(f, kTrail); k >= 1; --k) {
       State ghost = states[static_cast<std::size_t>(f - k)];
       ghost.flash = false;
-      ghost.alpha *= 0.7 * (kTrail + 1 - k) / (kTrail + 1);
+      ghost.alpha *= 0.85 * (kTrail + 1 - k) / (kTrail + 1);
       draw_actor(frame, actor, ghost);
     }
     draw_actor(frame, actor, states[static_cast<std::size_t>(f)]);
