@@ -89,6 +89,9 @@ curves=$(ls -d "$OUT"/sfar/supervised/seed*/plots 2>/dev/null | head -n 1 || tru
   echo "few-shot), $(awk "BEGIN { printf \"%.1f\", 100 / $unseen }") % with the $unseen held-out classes (zero-shot)."
   echo "Read the comparison against these: a cell within a few points of chance means the model has"
   echo "not learned that task, and a difference between two such cells is no evidence for either head."
+  echo "If the cells sit near chance, the README's \"What the quick start shows today\" says why: a CLIP"
+  echo "this small, trained from scratch, needs several times this budget to learn these motions, as"
+  echo "measured against an independent PyTorch probe (scripts/synth_probe_reference.py)."
   echo
   echo "## Sub-texts chosen by TPP"
   echo
