@@ -6,16 +6,16 @@
 # runs/quickstart/report.md (table, TPP, curves, one key-frame picture), printing the table.
 #
 # Knobs (environment): QS_OUT (runs/quickstart), QS_PRESET (storyboard-v1; storyboard-tiny
-# for a smoke run), QS_SEEDS (0,1,2), QS_SHOTS ([2,4,8,16]), QS_EPOCHS (fine-tuning epochs, 8),
-# QS_BATCH (8), QS_PRETRAIN_EPOCHS (15), QS_PRETRAIN_BATCH (16), QS_SKIP_BUILD=1 (use an existing build/sfar), SFAR (the binary, build/sfar).
+# for a smoke run), QS_SEEDS (0,1,2), QS_SHOTS ([2,4,8,16]), QS_SKIP_BUILD=1 (use an existing
+# build/sfar), SFAR (the binary, build/sfar), and overrides of configs/quickstart/*.yaml (unset:
+# the config's value): QS_EPOCHS and QS_BATCH (fine-tuning), QS_PRETRAIN_EPOCHS and
+# QS_PRETRAIN_BATCH (pre-training).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 OUT=${QS_OUT:-runs/quickstart}
 PRESET=${QS_PRESET:-storyboard-v1}
 SEEDS=${QS_SEEDS:-0,1,2}
-EPOCHS=${QS_EPOCHS:-8}
-PRETRAIN_EPOCHS=${QS_PRETRAIN_EPOCHS:-15}
 SHOTS=${QS_SHOTS:-[2,4,8,16]}
 SFAR=${SFAR:-build/sfar}
 
@@ -25,6 +25,11 @@ if [ "${QS_SKIP_BUILD:-0}" != 1 ]; then
 fi
 start=$(date +%s)
 stage() { echo; echo "== [$(( $(date +%s) - start )) s] $*"; }
+# --set KEY=$VALUE when VALUE is set; nothing otherwise, so the config's own value holds.
+override() { [ -z "${2:-}" ] || printf '%s\n' --set "$1=$2"; }
+# The value of KEY in SECTION of a run's resolved.yaml (what the run actually used).
+resolved() { awk -v section="$2:" -v key="  $3: " '$0 == section { f = 1; next } /^[^ ]/ { f = 0 }
+  f && index($0, key) == 1 { print substr($0, length(key) + 1); exit }' "$1"; }
 
 mkdir -p "$OUT"
 DATA=$OUT/data
@@ -35,7 +40,8 @@ stage "1/6 synthetic storyboard benchmark ($PRESET) -> $DATA"
 
 stage "2/6 pre-training a small CLIP and a SentencePiece tokenizer on single- and two-action clips -> $PRE"
 "$SFAR" pretrain --config configs/quickstart/pretrain.yaml --set "pretrain.root=$DATA" \
-  --set "pretrain.epochs=$PRETRAIN_EPOCHS" --set "pretrain.batch_size=${QS_PRETRAIN_BATCH:-16}" --work-dir "$PRE"
+  $(override pretrain.epochs "${QS_PRETRAIN_EPOCHS:-}") $(override pretrain.batch_size "${QS_PRETRAIN_BATCH:-}") \
+  --work-dir "$PRE"
 
 stage "3/6 TPP: scoring every candidate sub-text set with the pre-trained text tower"
 cp "$DATA/descriptions.json" "$DATA/descriptions_selected.json"
@@ -43,8 +49,9 @@ cp "$DATA/descriptions.json" "$DATA/descriptions_selected.json"
   --tokenizer sentencepiece --vocab "$PRE/tokenizer.model" --device cpu > "$OUT/tpp.jsonl"
 
 common=(--set "data.root=$DATA" --set "model.weights=$PRE/clip.pt" --set "text.vocab=$PRE/tokenizer.model"
-        --set "train.epochs=$EPOCHS" --set "protocol.few_shot.shots=$SHOTS" --set "data.batch_size=${QS_BATCH:-8}"
-        --set "train.batch_size=${QS_BATCH:-8}" --seeds "$SEEDS")
+        --set "protocol.few_shot.shots=$SHOTS" --seeds "$SEEDS"
+        $(override train.epochs "${QS_EPOCHS:-}") $(override data.batch_size "${QS_BATCH:-}")
+        $(override train.batch_size "${QS_BATCH:-}"))
 for head in mean sfar; do
   stage "4/6 $head head: supervised, few-shot (K in $SHOTS) and zero-shot, seeds $SEEDS"
   for protocol in supervised few-shot; do
@@ -77,7 +84,8 @@ curves=$(ls -d "$OUT"/sfar/supervised/seed*/plots 2>/dev/null | head -n 1 || tru
 {
   echo "# sfar quick start: baseline vs SFAR on the synthetic storyboard benchmark"
   echo
-  echo "Preset \`$PRESET\` (seed 0), pre-training $PRETRAIN_EPOCHS epochs, fine-tuning $EPOCHS epochs,"
+  echo "Preset \`$PRESET\` (seed 0), pre-training $(resolved "$PRE/resolved.yaml" pretrain epochs) epochs," \
+    "fine-tuning $(resolved "$OUT/mean/supervised/seed${SEEDS%%,*}/resolved.yaml" train epochs) epochs,"
   echo "seeds $SEEDS; $(( $(date +%s) - start )) s after the build. Supervised and few-shot: top-1 on val.txt;"
   echo "zero-shot: top-1 on the held-out classes (new orderings of seen atomic actions). The test lists were"
   echo "never used to choose anything."
