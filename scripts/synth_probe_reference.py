@@ -80,8 +80,10 @@ class Probe(nn.Module):
     def __init__(self, a, classes):
         super().__init__()
         self.visual = Vision(a.resolution, a.patch, a.width, a.layers, a.embed_dim)
-        self.time = nn.Parameter(torch.zeros(a.frames, a.embed_dim))
-        self.temporal = Transformer(a.embed_dim, a.temporal_layers, max(1, a.embed_dim // 64)) if a.temporal_layers else None
+        self.temporal = None
+        if a.temporal_layers:
+            self.time = nn.Parameter(torch.zeros(a.frames, a.embed_dim))
+            self.temporal = Transformer(a.embed_dim, a.temporal_layers, max(1, a.embed_dim // 64))
         self.head = a.head
         if a.head == "linear":
             self.linear = nn.Linear(a.embed_dim, classes)

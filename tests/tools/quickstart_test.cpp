@@ -37,7 +37,9 @@ TEST(QuickStart, TinyRunWritesEveryStageAndAReportOfTheResults) {
   }
   EXPECT_TRUE(fs::is_regular_file(out / "pretrain/clip.pt"));
   EXPECT_TRUE(fs::is_regular_file(out / "pretrain/tokenizer.model"));
-  const Json tpp = Json::parse(read_text(out / "tpp.jsonl").substr(0, read_text(out / "tpp.jsonl").find('\n')));
+  const auto tpp_lines = sfar::test::json_lines(read_text(out / "tpp.jsonl"));
+  ASSERT_FALSE(tpp_lines.empty());
+  const Json& tpp = tpp_lines.front();
   EXPECT_GT(tpp["dataset_tpp"].get<double>(), 0);
   const Json selected = read_json(out / "data/descriptions_selected.json");
   for (const auto& entry : selected["classes"]) EXPECT_TRUE(entry.contains("selected")) << entry.dump();
