@@ -33,7 +33,9 @@ struct SynthPreset {
   std::vector<ActionSequence> zeroshot;
 };
 
-// "storyboard-v1" or "storyboard-tiny"; ArgumentError naming `--preset` otherwise.
+// "storyboard-v1" (the quick start), "storyboard-tiny" (unit tests: a few clips of v1's hardest
+// pairs) or "storyboard-mini" (the quick start's CI check: four easy classes); ArgumentError
+// naming `--preset` otherwise.
 SynthPreset synth_preset(const std::string& name);
 std::vector<std::string> synth_preset_names();
 

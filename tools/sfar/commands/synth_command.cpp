@@ -1,4 +1,4 @@
-// `sfar synth --preset storyboard-v1|storyboard-tiny --out DIR [--seed N] [--force] [--threads N]`:
+// `sfar synth --preset storyboard-v1|storyboard-tiny|storyboard-mini --out DIR [--seed N] [--force] [--threads N]`:
 // generates the synthetic storyboard benchmark (include/sfar/synth/benchmark_writer.h for the
 // layout) and prints one JSON summary line. Built without video support, it says so and fails.
 #include "../command.h"
@@ -54,7 +54,8 @@ int run_synth(const SynthCommandOptions&, const GlobalOptions&) {
 void add_synth_command(CLI::App& app, CommandContext& context) {
   auto options = std::make_shared<SynthCommandOptions>();
   auto* synth = app.add_subcommand("synth", "Generate the synthetic storyboard benchmark (videos, splits, sub-texts)");
-  synth->add_option("--preset", options->preset, "storyboard-v1 or storyboard-tiny")->capture_default_str();
+  synth->add_option("--preset", options->preset, "storyboard-v1, storyboard-tiny or storyboard-mini")
+      ->capture_default_str();
   synth->add_option("--out", options->out, "Output directory (must be empty unless --force)")->required();
   synth->add_option("--seed", options->seed, "Seed: the same seed gives the same bytes")->capture_default_str();
   synth->add_flag("--force", options->force, "Replace the benchmark files of a non-empty directory");
