@@ -1,5 +1,6 @@
 #include "sfar/train/lr_schedule.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "sfar/core/config_archive.h"
@@ -41,10 +42,14 @@ LrSchedule LrSchedule::from_epochs(double peak_lr, double min_lr, std::int64_t e
   const bool per_epoch = unit == "epoch";
   // Per-epoch schedules warm up over whole epochs; per-step ones over the nearest step.
   const double warm = per_epoch ? std::ceil(warmup_epochs) : warmup_epochs;
-  const auto warmup_steps =
+  const auto rounded =
       static_cast<std::int64_t>(std::llround(warm * static_cast<double>(steps_per_epoch)));
-  return LrSchedule(peak_lr, min_lr, warmup_steps, epochs * steps_per_epoch, steps_per_epoch,
-                    per_epoch);
+  // Rounding can stretch a short run's warm-up over all of it (0.5 epochs of one step, 1.5
+  // whole epochs of two); train options already require warmup_epochs < epochs, so the
+  // warm-up ends one step before the run does instead of refusing the run.
+  const std::int64_t total = epochs * steps_per_epoch;
+  const std::int64_t warmup_steps = std::min(rounded, total - 1);
+  return LrSchedule(peak_lr, min_lr, warmup_steps, total, steps_per_epoch, per_epoch);
 }
 
 double LrSchedule::lr_at(std::int64_t step) const {

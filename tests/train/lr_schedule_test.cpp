@@ -47,6 +47,16 @@ TEST(LrSchedule, FractionalWarmupInStepsAndNoWarmup) {
   EXPECT_DOUBLE_EQ(none.lr_at(2), 0.5);
 }
 
+TEST(LrSchedule, WarmupRoundedOverTheWholeRunEndsOneStepEarly) {
+  const auto one = LrSchedule::from_epochs(1.0, 0.0, 1, 0.5, 1, "step");  // rounds to 1 of 1 step
+  EXPECT_EQ(one.warmup_steps(), 0);
+  EXPECT_DOUBLE_EQ(one.lr_at(0), 1.0);
+  const auto epochs = LrSchedule::from_epochs(1.0, 0.0, 2, 1.5, 3, "epoch");  // ceil: 2 of 2 epochs
+  EXPECT_EQ(epochs.warmup_steps(), 5);
+  EXPECT_DOUBLE_EQ(epochs.lr_at(0), 0.5);
+  EXPECT_DOUBLE_EQ(epochs.lr_at(3), 1.0);
+}
+
 TEST(LrSchedule, BadValuesNameTheValue) {
   try {
     LrSchedule::from_epochs(1.0, 0.0, 2, 0, 4, "minute");
