@@ -5,15 +5,10 @@
 
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
+#include "sfar/core/text.h"
 
 namespace sfar::data {
 namespace {
-
-std::string trim(const std::string& text) {
-  const auto begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string::npos) return {};
-  return text.substr(begin, text.find_last_not_of(" \t\r\n") - begin + 1);
-}
 
 std::vector<std::string> split_tabs(const std::string& line) {
   std::vector<std::string> fields;

@@ -12,18 +12,12 @@
 
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
+#include "sfar/core/text.h"
 
 namespace sfar::data {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
 
 // Lines without CR and BOM; keeps 1-based numbering of the physical lines.
 std::vector<std::string> read_lines(const std::string& path) {
@@ -131,27 +125,6 @@ std::vector<VideoRecord> read_slowfast(const std::string& path, const VideoListO
   });
 }
 
-std::vector<std::string> split_csv_line(const std::string& line) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (c == '"') {
-      if (quoted && i + 1 < line.size() && line[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else {
-        quoted = !quoted;
-      }
-    } else if (c == ',' && !quoted) {
-      fields.emplace_back();
-    } else {
-      fields.back() += c;
-    }
-  }
-  return fields;
-}
-
 std::vector<VideoRecord> read_kinetics_csv(const std::string& path, const VideoListOptions& o) {
   const LabelChecker checker(o.class_names);
   const auto lines = read_lines(path);
@@ -160,7 +133,9 @@ std::vector<VideoRecord> read_kinetics_csv(const std::string& path, const VideoL
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (trim(lines[i]).empty()) continue;
     const std::string where = path + ":" + std::to_string(i + 1);
-    const auto fields = split_csv_line(lines[i]);
+    const auto split = split_csv(lines[i]);
+    if (!split) throw FormatError(where, "bad CSV quoting", lines[i]);
+    const std::vector<std::string>& fields = *split;
     if (column.empty()) {
       for (std::size_t c = 0; c < fields.size(); ++c) column[trim(fields[c])] = c;
       for (const char* name : {"label", "youtube_id", "time_start", "time_end"}) {

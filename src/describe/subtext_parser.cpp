@@ -5,6 +5,8 @@
 #include <cctype>
 #include <regex>
 
+#include "sfar/core/text.h"
+
 namespace sfar {
 namespace {
 
@@ -13,12 +15,6 @@ constexpr const char* kLead = "this action is";
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
   return text;
-}
-
-std::string trim(const std::string& text) {
-  const auto begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string::npos) return {};
-  return text.substr(begin, text.find_last_not_of(" \t\r\n") - begin + 1);
 }
 
 bool is_terminator(char c) { return c == '.' || c == '!' || c == '?'; }

@@ -9,6 +9,7 @@
 
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
+#include "sfar/core/text.h"
 
 namespace sfar {
 namespace {
@@ -20,13 +21,6 @@ struct Line {
 
 std::string strip_bom(const std::string& text) {
   return text.rfind("\xEF\xBB\xBF", 0) == 0 ? text.substr(3) : text;
-}
-
-std::string trim(const std::string& text) {
-  const auto begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string::npos) return {};
-  const auto end = text.find_last_not_of(" \t\r\n");
-  return text.substr(begin, end - begin + 1);
 }
 
 // Non-blank lines with their numbers; CRLF and a missing final newline are fine.
@@ -57,37 +51,6 @@ std::optional<std::int64_t> parse_id(const std::string& text) {
   return std::stoll(t);
 }
 
-// Splits one CSV record (RFC 4180 quoting, no embedded newlines). nullopt on bad quoting.
-std::optional<std::vector<std::string>> split_csv(const std::string& line) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  bool was_quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        fields.back() += c;
-      }
-    } else if (c == '"' && trim(fields.back()).empty() && !was_quoted) {
-      quoted = was_quoted = true;
-      fields.back().clear();
-    } else if (c == ',') {
-      fields.emplace_back();
-      was_quoted = false;
-    } else if (!was_quoted) {
-      fields.back() += c;
-    } else if (c != ' ' && c != '\t') {
-      return std::nullopt;  // text after a closing quote
-    }
-  }
-  if (quoted) return std::nullopt;
-  return fields;
-}
 
 // Collects (id, name, line) entries and checks ids are exactly first..first+N-1.
 class IdTable {

@@ -97,6 +97,14 @@ TEST(VideoList, KineticsCsvNamesClipsLikeTheSplitFiles) {
   EXPECT_EQ(records[1].labels[0], 1);
   write_file_atomic(dir.file("bad.csv"), "label,youtube_id,time_start,time_end\nflying,x,1,2\n");
   EXPECT_THROW(read_video_list(dir.file("bad.csv"), VideoListFormat::kKineticsCsv, options), FormatError);
+  write_file_atomic(dir.file("quote.csv"), "label,youtube_id,time_start,time_end\n\"zumba,abc,1,11\n");
+  try {
+    read_video_list(dir.file("quote.csv"), VideoListFormat::kKineticsCsv, options);
+    FAIL() << "an unclosed quote was accepted";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("quote.csv:2"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("bad CSV quoting"), std::string::npos) << e.what();
+  }
 }
 
 TEST(VideoList, Ssv2JsonUsesTemplatesWithoutBrackets) {
