@@ -1,7 +1,7 @@
-// The only file that includes FFmpeg. Frames are identified by presentation timestamp (see
-// VideoFrameIndex); every seek is verified, and whenever timestamps prove unreliable the
-// reader falls back to decoding from the start and counting output frames, which is what
-// defines a frame index in the first place.
+// The FFmpeg decoder (libav_support.h: what it shares with the writer). Frames are identified
+// by presentation timestamp (see VideoFrameIndex); every seek is verified, and whenever
+// timestamps prove unreliable the reader falls back to decoding from the start and counting
+// output frames, which is what defines a frame index in the first place.
 #include "sfar/io/video_reader.h"
 
 extern "C" {
@@ -13,11 +13,10 @@ extern "C" {
 
 #include <algorithm>
 #include <chrono>
-#include <cstdarg>
 #include <filesystem>
 #include <map>
-#include <mutex>
 
+#include "libav_support.h"
 #include "sfar/core/error.h"
 #include "sfar/core/logging.h"
 #include "sfar/io/video_frame_index.h"
@@ -27,43 +26,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string av_error_text(int code) {
-  char text[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(code, text, sizeof(text));
-  return text;
-}
-
-// FFmpeg logs to stderr by default; the library never prints, so errors go to sfar's logger
-// at debug level and the rest is dropped.
-void forward_ffmpeg_log(void* context, int level, const char* format, va_list args) {
-  if (level > AV_LOG_ERROR) return;
-  char line[1024];
-  int print_prefix = 1;
-  av_log_format_line(context, level, format, args, line, sizeof(line), &print_prefix);
-  std::string text(line);
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  SFAR_LOG_DEBUG("ffmpeg: {}", text);
-}
-
-void route_ffmpeg_logs() {
-  static std::once_flag once;
-  std::call_once(once, [] { av_log_set_callback(forward_ffmpeg_log); });
-}
-
 struct FormatCloser {
   void operator()(AVFormatContext* c) const { avformat_close_input(&c); }
-};
-struct CodecFreer {
-  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
-};
-struct PacketFreer {
-  void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
-struct FrameFreer {
-  void operator()(AVFrame* f) const { av_frame_free(&f); }
-};
-struct SwsFreer {
-  void operator()(SwsContext* s) const { sws_freeContext(s); }
 };
 
 int sws_colorspace(AVColorSpace space) {
@@ -93,10 +57,10 @@ struct VideoReader::Impl {
   VideoReadStats stats;
 
   std::unique_ptr<AVFormatContext, FormatCloser> format;
-  std::unique_ptr<AVCodecContext, CodecFreer> codec;
-  std::unique_ptr<AVPacket, PacketFreer> packet{av_packet_alloc()};
-  std::unique_ptr<AVFrame, FrameFreer> frame{av_frame_alloc()};
-  std::unique_ptr<SwsContext, SwsFreer> sws;
+  std::unique_ptr<AVCodecContext, libav::CodecFreer> codec;
+  std::unique_ptr<AVPacket, libav::PacketFreer> packet{av_packet_alloc()};
+  std::unique_ptr<AVFrame, libav::FrameFreer> frame{av_frame_alloc()};
+  std::unique_ptr<SwsContext, libav::SwsFreer> sws;
   std::tuple<int, int, int, int, int> sws_key{-1, -1, -1, -1, -1};  // w, h, format, space, range
 
   int stream = -1;
@@ -122,11 +86,11 @@ struct VideoReader::Impl {
     arm();
     int rc = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);  // frees raw on error
     if (rc == AVERROR_EXIT) throw IoError(path, "timed out opening the file");
-    if (rc < 0) throw FormatError(path, "not a readable video file: " + av_error_text(rc));
+    if (rc < 0) throw FormatError(path, "not a readable video file: " + libav::error_text(rc));
     format.reset(raw);
     arm();
     rc = avformat_find_stream_info(format.get(), nullptr);
-    if (rc < 0) throw FormatError(path, "cannot read stream information: " + av_error_text(rc));
+    if (rc < 0) throw FormatError(path, "cannot read stream information: " + libav::error_text(rc));
   }
 
   void open_decoder() {
@@ -142,12 +106,12 @@ struct VideoReader::Impl {
     codec.reset(avcodec_alloc_context3(decoder));
     if (!codec) throw IoError(path, "out of memory opening the decoder");
     int rc = avcodec_parameters_to_context(codec.get(), st->codecpar);
-    if (rc < 0) throw FormatError(path, "bad codec parameters: " + av_error_text(rc));
+    if (rc < 0) throw FormatError(path, "bad codec parameters: " + libav::error_text(rc));
     codec->thread_count = options.threads_;
     codec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
     codec->pkt_timebase = st->time_base;
     rc = avcodec_open2(codec.get(), decoder, nullptr);
-    if (rc < 0) throw FormatError(path, "cannot open the decoder: " + av_error_text(rc), decoder->name);
+    if (rc < 0) throw FormatError(path, "cannot open the decoder: " + libav::error_text(rc), decoder->name);
   }
 
   // Next packet of the video stream into `packet`; false at the end of the file.
@@ -162,7 +126,7 @@ struct VideoReader::Impl {
       const int rc = av_read_frame(format.get(), packet.get());
       if (rc == AVERROR_EOF) return false;
       if (rc == AVERROR_EXIT) throw IoError(path, "timed out reading the file");
-      if (rc < 0) throw FormatError(path, "cannot read a packet: " + av_error_text(rc));
+      if (rc < 0) throw FormatError(path, "cannot read a packet: " + libav::error_text(rc));
       if (packet->stream_index == stream) return true;
     }
   }
@@ -293,11 +257,11 @@ struct VideoReader::Impl {
   template <typename OnFrame>
   bool decode(bool end_of_stream, OnFrame&& on_frame) {
     const int rc = avcodec_send_packet(codec.get(), end_of_stream ? nullptr : packet.get());
-    if (rc < 0 && rc != AVERROR_EOF) throw FormatError(path, "cannot decode a frame: " + av_error_text(rc));
+    if (rc < 0 && rc != AVERROR_EOF) throw FormatError(path, "cannot decode a frame: " + libav::error_text(rc));
     for (;;) {
       const int got = avcodec_receive_frame(codec.get(), frame.get());
       if (got == AVERROR(EAGAIN) || got == AVERROR_EOF) return true;
-      if (got < 0) throw FormatError(path, "cannot decode a frame: " + av_error_text(got));
+      if (got < 0) throw FormatError(path, "cannot decode a frame: " + libav::error_text(got));
       ++stats.frames_decoded;
       const bool go_on = on_frame(frame.get());
       av_frame_unref(frame.get());
@@ -373,7 +337,7 @@ struct VideoReader::Impl {
 
 VideoReader::VideoReader(const std::string& path, VideoReadOptions options)
     : impl_(std::make_unique<Impl>()) {
-  route_ffmpeg_logs();
+  libav::route_logs();
   impl_->path = path;
   impl_->options = options;
   std::error_code ec;

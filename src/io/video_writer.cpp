@@ -15,60 +15,23 @@ extern "C" {
 
 #include <algorithm>
 #include <atomic>
-#include <cstdarg>
 #include <cstring>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 
+#include "libav_support.h"
 #include "sfar/core/error.h"
-#include "sfar/core/logging.h"
 
 namespace sfar::io {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string av_error_text(int code) {
-  char text[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(code, text, sizeof(text));
-  return text;
-}
-
-// x264 reports its settings through av_log at info level; the library never prints, so
-// errors go to sfar's logger at debug level and the rest is dropped (as the reader does).
-void forward_ffmpeg_log(void* context, int level, const char* format, va_list args) {
-  if (level > AV_LOG_ERROR) return;
-  char line[1024];
-  int print_prefix = 1;
-  av_log_format_line(context, level, format, args, line, sizeof(line), &print_prefix);
-  std::string text(line);
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  SFAR_LOG_DEBUG("ffmpeg: {}", text);
-}
-
-void route_ffmpeg_logs() {
-  static std::once_flag once;
-  std::call_once(once, [] { av_log_set_callback(forward_ffmpeg_log); });
-}
-
 struct OutputCloser {
   void operator()(AVFormatContext* c) const {
     if (c->pb) avio_closep(&c->pb);
     avformat_free_context(c);
   }
-};
-struct CodecFreer {
-  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
-};
-struct PacketFreer {
-  void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
-struct FrameFreer {
-  void operator()(AVFrame* f) const { av_frame_free(&f); }
-};
-struct SwsFreer {
-  void operator()(SwsContext* s) const { sws_freeContext(s); }
 };
 struct DictFreer {
   AVDictionary** dict;
@@ -120,7 +83,7 @@ class Encoder {
             const VideoWriteOptions& o) {
     AVFormatContext* raw = nullptr;
     int rc = avformat_alloc_output_context2(&raw, container, nullptr, file.c_str());
-    if (rc < 0 || !raw) throw FormatError(path_, "cannot set up the container: " + av_error_text(rc));
+    if (rc < 0 || !raw) throw FormatError(path_, "cannot set up the container: " + libav::error_text(rc));
     format_.reset(raw);
     format_->flags |= AVFMT_FLAG_BITEXACT;
     stream_ = avformat_new_stream(format_.get(), nullptr);
@@ -153,14 +116,14 @@ class Encoder {
       c.global_quality = FF_QP2LAMBDA * std::clamp(o.crf_ / 6, 2, 31);
     }
     rc = avcodec_open2(context_.get(), codec_, &settings);
-    if (rc < 0) throw FormatError(path_, "cannot open the encoder: " + av_error_text(rc), codec_->name);
+    if (rc < 0) throw FormatError(path_, "cannot open the encoder: " + libav::error_text(rc), codec_->name);
     rc = avcodec_parameters_from_context(stream_->codecpar, context_.get());
-    if (rc < 0) throw FormatError(path_, "bad encoder parameters: " + av_error_text(rc), codec_->name);
+    if (rc < 0) throw FormatError(path_, "bad encoder parameters: " + libav::error_text(rc), codec_->name);
     stream_->time_base = c.time_base;
     rc = avio_open(&format_->pb, file.c_str(), AVIO_FLAG_WRITE);
-    if (rc < 0) throw IoError(path_, "cannot create the file: " + av_error_text(rc));
+    if (rc < 0) throw IoError(path_, "cannot create the file: " + libav::error_text(rc));
     rc = avformat_write_header(format_.get(), nullptr);
-    if (rc < 0) throw IoError(path_, "cannot write the container header: " + av_error_text(rc));
+    if (rc < 0) throw IoError(path_, "cannot write the container header: " + libav::error_text(rc));
 
     sws_.reset(sws_getContext(width, height, AV_PIX_FMT_RGB24, width, height, AV_PIX_FMT_YUV420P,
                               SWS_BILINEAR | SWS_ACCURATE_RND | SWS_BITEXACT, nullptr, nullptr, nullptr));
@@ -173,12 +136,12 @@ class Encoder {
     frame_->color_range = AVCOL_RANGE_MPEG;
     frame_->colorspace = AVCOL_SPC_SMPTE170M;
     rc = av_frame_get_buffer(frame_.get(), 0);
-    if (rc < 0) throw IoError(path_, "out of memory for a frame: " + av_error_text(rc));
+    if (rc < 0) throw IoError(path_, "out of memory for a frame: " + libav::error_text(rc));
   }
 
   void write(const RgbFrame& rgb, std::int64_t index) {
     const int rc = av_frame_make_writable(frame_.get());
-    if (rc < 0) throw IoError(path_, "cannot reuse the frame buffer: " + av_error_text(rc));
+    if (rc < 0) throw IoError(path_, "cannot reuse the frame buffer: " + libav::error_text(rc));
     // Zero the padding too: encoders' SIMD copies read past the width and height, and
     // uninitialised bytes there would make the output differ between runs.
     for (int i = 0; i < AV_NUM_DATA_POINTERS && frame_->buf[i]; ++i) {
@@ -198,35 +161,35 @@ class Encoder {
   void finish() {
     send(nullptr);
     const int rc = av_write_trailer(format_.get());
-    if (rc < 0) throw IoError(path_, "cannot finish the file: " + av_error_text(rc));
+    if (rc < 0) throw IoError(path_, "cannot finish the file: " + libav::error_text(rc));
     if (avio_closep(&format_->pb) < 0) throw IoError(path_, "cannot close the file");
   }
 
  private:
   void send(const AVFrame* frame) {
     int rc = avcodec_send_frame(context_.get(), frame);
-    if (rc < 0) throw FormatError(path_, "cannot encode a frame: " + av_error_text(rc), codec_->name);
+    if (rc < 0) throw FormatError(path_, "cannot encode a frame: " + libav::error_text(rc), codec_->name);
     for (;;) {
       rc = avcodec_receive_packet(context_.get(), packet_.get());
       if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return;
-      if (rc < 0) throw FormatError(path_, "cannot encode a frame: " + av_error_text(rc), codec_->name);
+      if (rc < 0) throw FormatError(path_, "cannot encode a frame: " + libav::error_text(rc), codec_->name);
       // Every frame lasts one tick; without a duration the mp4 muxer's edit list ends at the
       // last frame's start and demuxers drop that frame.
       if (packet_->duration <= 0) packet_->duration = 1;
       av_packet_rescale_ts(packet_.get(), context_->time_base, stream_->time_base);
       packet_->stream_index = stream_->index;
       rc = av_interleaved_write_frame(format_.get(), packet_.get());  // takes the packet's data
-      if (rc < 0) throw IoError(path_, "cannot write a packet: " + av_error_text(rc));
+      if (rc < 0) throw IoError(path_, "cannot write a packet: " + libav::error_text(rc));
     }
   }
 
   std::string path_;
   const AVCodec* codec_;
   std::unique_ptr<AVFormatContext, OutputCloser> format_;
-  std::unique_ptr<AVCodecContext, CodecFreer> context_;
-  std::unique_ptr<SwsContext, SwsFreer> sws_;
-  std::unique_ptr<AVFrame, FrameFreer> frame_;
-  std::unique_ptr<AVPacket, PacketFreer> packet_;
+  std::unique_ptr<AVCodecContext, libav::CodecFreer> context_;
+  std::unique_ptr<SwsContext, libav::SwsFreer> sws_;
+  std::unique_ptr<AVFrame, libav::FrameFreer> frame_;
+  std::unique_ptr<AVPacket, libav::PacketFreer> packet_;
   AVStream* stream_ = nullptr;
   std::vector<std::uint8_t> input_;  // the RGB picture with a zeroed tail
 };
@@ -239,7 +202,7 @@ bool has_video_encoder(const std::string& name) {
 
 std::string write_video(const std::string& path, const std::vector<RgbFrame>& frames,
                         const VideoWriteOptions& options) {
-  route_ffmpeg_logs();
+  libav::route_logs();
   check_frames(path, frames, options);
   const fs::path target(path);
   const AVOutputFormat* container = av_guess_format(nullptr, target.filename().c_str(), nullptr);
