@@ -13,8 +13,9 @@
 #
 # Speed is 1 / median step time of each run, best run of each side; the ratio is sfar / PyTorch.
 # Other processes on the machine slow both sides alike when interleaved: the load average is
-# printed before and after. OMP_WAIT_POLICY=PASSIVE keeps OpenMP from spinning on busy cores
-# (set OMP_WAIT_POLICY=ACTIVE for an idle machine); OpenBLAS gets the same thread count.
+# printed before and after. OMP_WAIT_POLICY=PASSIVE keeps OpenMP from spinning: with ACTIVE its
+# threads and OpenBLAS's own pthread pool (the same thread count) fight for the cores, which made
+# both sides 2.7x slower on ViT-B/16 and stalled the small model on a 2-core machine.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
