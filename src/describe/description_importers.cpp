@@ -10,6 +10,7 @@
 
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
+#include "sfar/core/text.h"
 #include "sfar/describe/content_hash.h"
 #include "sfar/describe/subtext_parser.h"
 
@@ -55,9 +56,9 @@ class Importer {
 
   void add(std::size_t index, std::vector<std::string> sentences, const std::string& where) {
     std::vector<std::string> kept;
-    for (auto& s : sentences) {
-      const auto begin = s.find_first_not_of(" \t\r\n");
-      if (begin != std::string::npos) kept.push_back(s.substr(begin, s.find_last_not_of(" \t\r\n") - begin + 1));
+    for (const auto& s : sentences) {
+      std::string text = trim(s);
+      if (!text.empty()) kept.push_back(std::move(text));
     }
     if (kept.empty()) throw FormatError(where, "no description for class \"" + cache_.classes[index].name + "\"");
     if (!filled_.insert(index).second) {

@@ -51,7 +51,6 @@ std::optional<std::int64_t> parse_id(const std::string& text) {
   return std::stoll(t);
 }
 
-
 // Collects (id, name, line) entries and checks ids are exactly first..first+N-1.
 class IdTable {
  public:
