@@ -80,23 +80,31 @@ SynthPreset storyboard_mini() {
   return p;
 }
 
+struct NamedPreset {
+  const char* name;
+  SynthPreset (*make)();
+};
+constexpr NamedPreset kPresets[] = {
+    {"storyboard-v1", storyboard_v1}, {"storyboard-tiny", storyboard_tiny}, {"storyboard-mini", storyboard_mini}};
+
 }  // namespace
 
-std::vector<std::string> synth_preset_names() { return {"storyboard-v1", "storyboard-tiny", "storyboard-mini"}; }
+std::vector<std::string> synth_preset_names() {
+  std::vector<std::string> names;
+  for (const NamedPreset& p : kPresets) names.emplace_back(p.name);
+  return names;
+}
 
 SynthPreset synth_preset(const std::string& name) {
-  SynthPreset preset;
-  if (name == "storyboard-v1") {
-    preset = storyboard_v1();
-  } else if (name == "storyboard-tiny") {
-    preset = storyboard_tiny();
-  } else if (name == "storyboard-mini") {
-    preset = storyboard_mini();
-  } else {
-    throw ArgumentError("--preset", "unknown preset (storyboard-v1, storyboard-tiny, storyboard-mini)", name);
+  for (const NamedPreset& p : kPresets) {
+    if (name != p.name) continue;
+    SynthPreset preset = p.make();
+    check_synth_preset(preset);
+    return preset;
   }
-  check_synth_preset(preset);
-  return preset;
+  std::string known;
+  for (const NamedPreset& p : kPresets) known += (known.empty() ? "" : ", ") + std::string(p.name);
+  throw ArgumentError("--preset", "unknown preset (" + known + ")", name);
 }
 
 std::vector<ActionSequence> pretrain_pairs(const SynthPreset& preset) {
