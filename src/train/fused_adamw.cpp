@@ -6,6 +6,13 @@
 #include <cmath>
 #include <cstring>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define SFAR_ADAMW_AVX2 1
+#else
+#define SFAR_ADAMW_AVX2 0
+#endif
+
 #include "sfar/core/torch_compat_optim.h"
 
 namespace sfar::train {
@@ -49,10 +56,8 @@ double sum_squares(const float* x, std::int64_t lo, std::int64_t hi) {
   return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
-}  // namespace
-
 // One parameter's update: pointers and the scalars torch::optim::AdamW computes for it.
-struct FusedAdamW::Slot {
+struct Slot {
   float* param;
   const float* grad;
   float* exp_avg;
@@ -62,6 +67,69 @@ struct FusedAdamW::Slot {
   float beta1, one_minus_beta1, beta2, one_minus_beta2;
   float sqrt_bias_correction2, eps, neg_step_size;
 };
+
+// Per element j in [lo, hi), in torch::optim::AdamW's order: p *= 1 - lr*wd;
+// m = beta1*m + (1-beta1)*g; v = beta2*v + (1-beta2)*g*g; p += -step_size * m / (sqrt(v) / sqrt(bc2) + eps).
+void adamw_scalar(const Slot& s, std::int64_t lo, std::int64_t hi) {
+  float* __restrict p = s.param;
+  const float* __restrict g = s.grad;
+  float* __restrict m = s.exp_avg;
+  float* __restrict v = s.exp_avg_sq;
+  for (std::int64_t j = lo; j < hi; ++j) {
+    float pj = s.has_decay ? p[j] * s.decay : p[j];
+    const float mj = m[j] * s.beta1 + s.one_minus_beta1 * g[j];
+    const float vj = v[j] * s.beta2 + s.one_minus_beta2 * g[j] * g[j];
+    const float denom = std::sqrt(vj) / s.sqrt_bias_correction2 + s.eps;
+    pj += s.neg_step_size * mj / denom;
+    p[j] = pj;
+    m[j] = mj;
+    v[j] = vj;
+  }
+}
+
+#if SFAR_ADAMW_AVX2
+// adamw_scalar eight elements at a time. The compiler cannot vectorise the scalar loop itself:
+// std::sqrt may set errno, and the build targets baseline x86-64. Same operations in the same
+// order, no fused multiply-add, and IEEE sqrt and division are exact, so each element comes out
+// bit for bit as from adamw_scalar. Returns the first element left for the scalar loop.
+__attribute__((target("avx2"))) std::int64_t adamw_avx2(const Slot& s, std::int64_t lo, std::int64_t hi) {
+  const __m256 decay = _mm256_set1_ps(s.decay), beta1 = _mm256_set1_ps(s.beta1),
+               one_minus_beta1 = _mm256_set1_ps(s.one_minus_beta1), beta2 = _mm256_set1_ps(s.beta2),
+               one_minus_beta2 = _mm256_set1_ps(s.one_minus_beta2),
+               sqrt_bc2 = _mm256_set1_ps(s.sqrt_bias_correction2), eps = _mm256_set1_ps(s.eps),
+               neg_step_size = _mm256_set1_ps(s.neg_step_size);
+  std::int64_t j = lo;
+  for (; j + 8 <= hi; j += 8) {
+    __m256 p = _mm256_loadu_ps(s.param + j);
+    const __m256 g = _mm256_loadu_ps(s.grad + j);
+    if (s.has_decay) p = _mm256_mul_ps(p, decay);
+    const __m256 m = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(s.exp_avg + j), beta1),
+                                   _mm256_mul_ps(one_minus_beta1, g));
+    const __m256 v = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(s.exp_avg_sq + j), beta2),
+                                   _mm256_mul_ps(_mm256_mul_ps(one_minus_beta2, g), g));
+    const __m256 denom = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(v), sqrt_bc2), eps);
+    p = _mm256_add_ps(p, _mm256_div_ps(_mm256_mul_ps(neg_step_size, m), denom));
+    _mm256_storeu_ps(s.param + j, p);
+    _mm256_storeu_ps(s.exp_avg + j, m);
+    _mm256_storeu_ps(s.exp_avg_sq + j, v);
+  }
+  return j;
+}
+
+bool cpu_has_avx2() {
+  static const bool has = __builtin_cpu_supports("avx2");
+  return has;
+}
+#endif
+
+void adamw_update(const Slot& s, std::int64_t lo, std::int64_t hi) {
+#if SFAR_ADAMW_AVX2
+  if (cpu_has_avx2()) lo = adamw_avx2(s, lo, hi);
+#endif
+  adamw_scalar(s, lo, hi);
+}
+
+}  // namespace
 
 FusedAdamW::FusedAdamW(std::vector<torch::optim::OptimizerParamGroup> groups, torch::optim::AdamWOptions defaults)
     : torch::optim::AdamW(std::move(groups), std::move(defaults)) {}
@@ -207,26 +275,9 @@ void FusedAdamW::fused_step() {
     }
   }
   const auto offsets = prefix_offsets(sizes);
-  // Per element, in torch::optim::AdamW's order: p *= 1 - lr*wd; m = beta1*m + (1-beta1)*g;
-  // v = beta2*v + (1-beta2)*g*g; p += -step_size * m / (sqrt(v) / sqrt(bc2) + eps).
   at::parallel_for(0, offsets.back(), kGrain, [&](std::int64_t begin, std::int64_t end) {
-    for_parts(offsets, begin, end, [&](std::size_t i, std::int64_t lo, std::int64_t hi) {
-      const Slot& s = slots[i];
-      float* __restrict p = s.param;
-      const float* __restrict g = s.grad;
-      float* __restrict m = s.exp_avg;
-      float* __restrict v = s.exp_avg_sq;
-      for (std::int64_t j = lo; j < hi; ++j) {
-        float pj = s.has_decay ? p[j] * s.decay : p[j];
-        const float mj = m[j] * s.beta1 + s.one_minus_beta1 * g[j];
-        const float vj = v[j] * s.beta2 + s.one_minus_beta2 * g[j] * g[j];
-        const float denom = std::sqrt(vj) / s.sqrt_bias_correction2 + s.eps;
-        pj += s.neg_step_size * mj / denom;
-        p[j] = pj;
-        m[j] = mj;
-        v[j] = vj;
-      }
-    });
+    for_parts(offsets, begin, end,
+              [&](std::size_t i, std::int64_t lo, std::int64_t hi) { adamw_update(slots[i], lo, hi); });
   });
 }
 

@@ -1,8 +1,9 @@
 // torch::optim::AdamW whose CPU step is one pass over every parameter's elements instead of
 // seven tensor ops per parameter: the same arithmetic (decoupled weight decay, both moments,
 // bias corrections, eps outside the square root) per parameter group, written as one loop
-// over raw float pointers and split over LibTorch's intra-op threads. The state stays
-// torch's (an AdamWParamState per parameter), so save/load and checkpoints are unchanged;
+// over raw float pointers (eight lanes at a time on CPUs with AVX2) and split over
+// LibTorch's intra-op threads. The state stays torch's (an AdamWParamState per parameter),
+// so save/load and checkpoints are unchanged;
 // anything the loop does not cover (CUDA, non-fp32, non-contiguous, sparse, amsgrad,
 // a closure) falls back to torch::optim::AdamW::step.
 //
@@ -35,7 +36,6 @@ class FusedAdamW : public torch::optim::AdamW {
   double clip_grad_norm_(double max_norm);
 
  private:
-  struct Slot;  // one parameter's pointers and scalars for the fused loop
   // Pointers to and sizes of the defined gradients, in group order; false when one of them is
   // not a contiguous CPU fp32 tensor (then the outputs are partial and unused).
   bool gradient_slots(std::vector<float*>& grads, std::vector<std::int64_t>& sizes) const;
