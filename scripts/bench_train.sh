@@ -2,14 +2,16 @@
 # Training speed of sfar against the same model and step in eager PyTorch (Debian's python3-torch,
 # the LibTorch sfar links), in one run on this machine: for each model size the two run
 # interleaved (sfar, python, sfar, python, ...) on the same threads, then one table prints
-# steps/s of each, sfar / PyTorch, peak memory, the fp32 matmul peak and the share of it each
-# step reaches. The compared model is CLIP's ViT image tower + the mean head (ViFi-CLIP
+# steps/s of each, sfar / PyTorch, peak memory, the matmul peak (in the step's precision) and
+# the share of it each step reaches. The compared model is CLIP's ViT image tower + the mean head (ViFi-CLIP
 # baseline) + InfoNCE, trained by AdamW over sfar's parameter groups with gradient clipping
 # (configs/k400/mean_vit_b16.yaml's recipe), on random clips, labels and text bank.
 #
 #   scripts/bench_train.sh                     # both sizes, 2 threads, 2 rounds
 #   SFAR=build/sfar THREADS=1 ROUNDS=3 SIZES=small scripts/bench_train.sh
 #   STEPS=8 SIZES=vitb16 scripts/bench_train.sh   # more timed steps per run than the default 3
+#   DEVICE=cuda PRECISION=bf16 PYTHON=python3 MATMUL_SIZE=8192 BATCH=32 scripts/bench_train.sh
+#                                 # on a GPU, against the PyTorch whose LibTorch sfar was built with
 #
 # Speed is 1 / median step time of each run, best run of each side; the ratio is sfar / PyTorch.
 # Other processes on the machine slow both sides alike when interleaved: the load average is
@@ -25,6 +27,9 @@ THREADS=${THREADS:-2}
 ROUNDS=${ROUNDS:-2}
 SIZES=${SIZES:-"vitb16 small"}
 CONFIG=${CONFIG:-$ROOT/configs/k400/mean_vit_b16.yaml}
+DEVICE=${DEVICE:-cpu}           # cpu | cuda | cuda:N
+PRECISION=${PRECISION:-fp32}    # fp32 | bf16 (bf16 on CUDA only, as train.precision)
+MATMUL_SIZE=${MATMUL_SIZE:-2048}  # n of the n x n peak product (a GPU needs ~8192 to reach its peak)
 export OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 
 [[ -x $SFAR ]] || { echo "bench_train.sh: no sfar binary at $SFAR (set SFAR=...)" >&2; exit 1; }
@@ -43,22 +48,27 @@ size_args() {
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); threads $THREADS;" \
-     "OMP_WAIT_POLICY=$OMP_WAIT_POLICY; torch $("$PYTHON" -c 'import torch; print(torch.__version__)')"
+     "OMP_WAIT_POLICY=$OMP_WAIT_POLICY; device $DEVICE, $PRECISION;" \
+     "torch $("$PYTHON" -c 'import torch; print(torch.__version__)')"
 
 for size in $SIZES; do
   IFS='|' read -r shape batch frames steps warmup <<<"$(size_args "$size")"
   steps=${STEPS:-$steps}  # timed steps per run; more steps, less noise on a shared machine
+  batch=${BATCH:-$batch}  # videos per step; a GPU wants more than the CPU defaults
   common="--batch $batch --frames $frames --steps $steps --warmup $warmup --threads $THREADS"
+  common+=" --matmul-size $MATMUL_SIZE"
   for round in $(seq "$ROUNDS"); do
     # shellcheck disable=SC2086
-    "$SFAR" bench train --config "$CONFIG" --set head.type=mean --set run.device=cpu $shape $common --json \
+    "$SFAR" bench train --config "$CONFIG" --set head.type=mean --set run.device="$DEVICE" \
+      --set train.precision="$PRECISION" $shape $common --json \
       > "$OUT/$size.sfar.$round.json"
     # The optimizer and loss settings come from sfar's resolved config.
     py_args=$("$PYTHON" - "$OUT/$size.sfar.$round.json" <<'EOF'
 import json, sys
 s = json.load(open(sys.argv[1]))
 o = s["optimizer"]
-print(f"--loss {s['loss']} --lam {s['loss_lambda']} --classes {s['classes']} --lr {o['lr']} "
+print(f"--device {s['device']} --precision {s['precision']} "
+      f"--loss {s['loss']} --lam {s['loss_lambda']} --classes {s['classes']} --lr {o['lr']} "
       f"--backbone-lr-ratio {o['backbone_lr_ratio']} --weight-decay {o['weight_decay']} "
       f"--betas {o['betas'][0]} {o['betas'][1]} --eps {o['eps']} --grad-clip {o['grad_clip']}")
 EOF

@@ -13,13 +13,16 @@ at lr * ratio; no weight decay for biases, norms, embeddings and the logit scale
 Run with Debian's interpreter (python3-torch 1.13.1, the LibTorch sfar links):
   /usr/bin/python3 scripts/bench_train_reference.py --width 768 --layers 12 --resolution 224 \
       --batch 1 --frames 2 --threads 2 --json
+On a GPU, with the PyTorch whose LibTorch sfar was built against, as sfar's trainer runs
+train.precision=bf16 (forward and loss under autocast, backward and AdamW outside it):
+  python3 scripts/bench_train_reference.py --device cuda --precision bf16 --batch 8 --json
 Prints one JSON line with the keys sfar's `bench train --json` uses.
 """
 import argparse
+import contextlib
 import json
 import math
 import resource
-import statistics
 import time
 
 import torch
@@ -179,14 +182,23 @@ def param_groups(model, a):
     return out
 
 
-def matmul_peak_gflops(n):
+def synchronize(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def matmul_peak_gflops(n, device, dtype):
+    """Best GFLOP/s of five n x n products in the step's matmul dtype, after one warm-up."""
     with torch.no_grad():
-        x, y = torch.randn(n, n), torch.randn(n, n)
+        x = torch.randn(n, n, device=device, dtype=dtype)
+        y = torch.randn(n, n, device=device, dtype=dtype)
         c = torch.mm(x, y)
+        synchronize(device)
         best = 1e300
         for _ in range(5):
             t = time.perf_counter()
             torch.mm(x, y, out=c)
+            synchronize(device)
             best = min(best, time.perf_counter() - t)
     return 2.0 * n ** 3 / best / 1e9
 
@@ -223,17 +235,23 @@ def main():
     arg("--grad-clip", type=float, default=1.0)
     arg("--matmul-size", type=int, default=2048)
     arg("--seed", type=int, default=0)
+    arg("--device", default="cpu", help="cpu, cuda or cuda:N")
+    arg("--precision", choices=("fp32", "bf16"), default="fp32", help="bf16: autocast on CUDA, as sfar")
     arg("--json", action="store_true")
     a = p.parse_args()
 
+    device = torch.device(a.device)
+    if a.precision != "fp32" and device.type != "cuda":
+        p.error(f"--precision {a.precision} needs a CUDA device (as sfar's train.precision); got --device {a.device}")
+    autocast_dtype = torch.bfloat16 if a.precision == "bf16" else None
     if a.threads > 0:
         torch.set_num_threads(a.threads)
     rss_start = peak_rss_mb()
     torch.manual_seed(a.seed)
-    model = MeanModel(a)
-    clips = torch.randn(a.batch, a.frames, 3, a.resolution, a.resolution)
-    labels = torch.randint(a.classes, (a.batch,))
-    class_embed = torch.randn(a.classes, a.embed_dim)  # the random text bank's class embeddings
+    model = MeanModel(a).to(device)
+    clips = torch.randn(a.batch, a.frames, 3, a.resolution, a.resolution, device=device)
+    labels = torch.randint(a.classes, (a.batch,), device=device)
+    class_embed = torch.randn(a.classes, a.embed_dim, device=device)  # the random text bank's class embeddings
     groups = param_groups(model, a)
     optimizer = torch.optim.AdamW(groups, lr=a.lr, betas=tuple(a.betas), eps=a.eps, weight_decay=a.weight_decay)
     params = [q for g in groups for q in g["params"]]
@@ -244,41 +262,51 @@ def main():
         nonlocal last_loss
         optimizer.zero_grad()
         model.train()
-        logits = model(clips, class_embed)
-        loss = F.cross_entropy(logits, labels) if a.loss == "ce" else info_nce(logits, labels, a.lam)
+        with torch.autocast(device.type, dtype=autocast_dtype) if autocast_dtype else contextlib.nullcontext():
+            logits = model(clips, class_embed)
+            loss = F.cross_entropy(logits, labels) if a.loss == "ce" else info_nce(logits, labels, a.lam)
         last_loss = loss.item()
-        loss.backward()
+        loss.float().backward()
         if a.grad_clip > 0:
             torch.nn.utils.clip_grad_norm_(params, a.grad_clip)
         optimizer.step()
 
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
     for _ in range(a.warmup):
         step()
+    synchronize(device)
     times = []
     start = time.perf_counter()
     for _ in range(a.steps):
         t = time.perf_counter()
         step()
+        synchronize(device)
         times.append(time.perf_counter() - t)
     total = time.perf_counter() - start
-    peak = peak_rss_mb()
-    median = statistics.median_low(times)
+    if device.type == "cuda":
+        memory_kind, peak = "cuda_max_allocated", torch.cuda.max_memory_allocated(device) / (1024.0 * 1024.0)
+    else:
+        memory_kind, peak = "peak_rss", peak_rss_mb()
+    median = sorted(times)[len(times) // 2]  # the element sfar's bench takes (upper median)
 
     g2 = (a.resolution // a.patch) ** 2
     L, D = g2 + 1, a.width
     patch_f = 2.0 * g2 * 3 * a.patch ** 2 * D
     rest = a.layers * (24.0 * L * D * D + 4.0 * L * L * D) + 2.0 * D * a.embed_dim
     flops = a.batch * a.frames * (2 * patch_f + 3 * rest)
-    gflops_peak = matmul_peak_gflops(a.matmul_size) if a.matmul_size > 0 else 0.0
+    peak_dtype = torch.bfloat16 if a.precision == "bf16" else torch.float32
+    gflops_peak = matmul_peak_gflops(a.matmul_size, device, peak_dtype) if a.matmul_size > 0 else 0.0
     achieved = flops / median / 1e9
     line = {
         "command": "bench train", "implementation": "pytorch-eager", "torch": torch.__version__,
-        "device": "cpu", "threads": torch.get_num_threads(), "head": "mean", "loss": a.loss,
+        "device": str(device), "threads": torch.get_num_threads(), "head": "mean", "loss": a.loss,
+        "precision": a.precision,
         "batch": a.batch, "frames": a.frames, "classes": a.classes,
         "trainable_parameters": sum(q.numel() for q in params), "param_groups": len(groups),
         "warmup": a.warmup, "steps": a.steps, "last_loss": last_loss,
         "steps_per_s": a.steps / total, "median_step_s": median, "min_step_s": min(times),
-        "videos_per_s": a.batch / median, "memory_kind": "peak_rss", "peak_memory_mb": peak,
+        "videos_per_s": a.batch / median, "memory_kind": memory_kind, "peak_memory_mb": peak,
         "rss_at_start_mb": rss_start, "step_gflop": flops / 1e9, "step_gflops_per_s": achieved,
         "matmul_size": a.matmul_size, "matmul_peak_gflops": gflops_peak,
         "peak_share": achieved / gflops_peak if gflops_peak > 0 else 0.0,

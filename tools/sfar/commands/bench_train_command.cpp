@@ -5,9 +5,10 @@
 // but never run). Each step is the Trainer's full step, as `sfar train` runs it: forward, loss,
 // backward, gradient clipping and the AdamW step over the parameter groups.
 //
-// Also measured: the fp32 matrix-product peak of this machine on the same threads (best of
-// five n x n products), the analytic FLOPs of one step and the share of that peak the step
-// reaches. FLOPs count the vision tower's matrix products only (2 per multiply-add): per image
+// Also measured: the matrix-product peak of this machine on the same threads (best of five
+// n x n products, in fp32 or, for train.precision bf16/fp16, in that type), the analytic
+// FLOPs of one step and the share of that peak the step reaches. FLOPs count the vision
+// tower's matrix products only (2 per multiply-add): per image
 //   patch embedding  2 g^2 (3 p^2) D
 //   each layer       24 L D^2 + 4 L^2 D      (qkv, out-proj, MLP; scores and weighted values)
 //   projection       2 D E                   (the class token only)
@@ -70,11 +71,12 @@ void synchronize(const torch::Device& device) {
   if (device.is_cuda()) torch::cuda::synchronize();
 }
 
-// Best GFLOP/s of five n x n fp32 products, after one warm-up product.
-double matmul_peak_gflops(std::int64_t n, const torch::Device& device) {
+// Best GFLOP/s of five n x n products of `dtype`, after one warm-up product.
+double matmul_peak_gflops(std::int64_t n, const torch::Device& device, torch::ScalarType dtype) {
   torch::NoGradGuard no_grad;
-  const auto a = torch::randn({n, n}, torch::TensorOptions().device(device));
-  const auto b = torch::randn({n, n}, torch::TensorOptions().device(device));
+  const auto options = torch::TensorOptions().device(device).dtype(dtype);
+  const auto a = torch::randn({n, n}, options);
+  const auto b = torch::randn({n, n}, options);
   auto c = torch::mm(a, b);
   synchronize(device);
   double best = 1e300;
@@ -234,7 +236,11 @@ int run_bench_train(const BenchTrainOptions& o) {
   const double median_s = step_s[step_s.size() / 2];
   const double steps_per_s = static_cast<double>(o.steps) / total_s;
   const double flops = vision_train_step_flops(arch, B * T);
-  const double peak_gflops = o.matmul_size > 0 ? matmul_peak_gflops(o.matmul_size, device) : 0.0;
+  // The peak in the type the step's products run in under autocast.
+  const auto peak_dtype = config.train.precision == "bf16"   ? torch::kBFloat16
+                          : config.train.precision == "fp16" ? torch::kHalf
+                                                             : torch::kFloat32;
+  const double peak_gflops = o.matmul_size > 0 ? matmul_peak_gflops(o.matmul_size, device, peak_dtype) : 0.0;
   const double achieved_gflops = flops / median_s / 1e9;
 
   nlohmann::json line = {{"command", "bench train"},
