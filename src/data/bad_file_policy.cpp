@@ -75,6 +75,13 @@ std::int64_t BadFileLog::failure_count() const {
   return failures_;
 }
 
+void BadFileLog::restore(const std::vector<BadFile>& files) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const auto& file : files) {
+    if (files_.try_emplace(file.path, file).second) failures_ += file.failures;
+  }
+}
+
 void BadFileLog::count_replacement() {
   std::lock_guard<std::mutex> lock(mutex_);
   ++replacements_;

@@ -1,5 +1,7 @@
 #include "sfar/train/sfar_task.h"
 
+#include <nlohmann/json.hpp>
+
 #include <stdexcept>
 
 #include "sfar/core/error.h"
@@ -245,6 +247,53 @@ std::map<std::string, std::int64_t> SfarTrainTask::counters() {
   std::map<std::string, std::int64_t> out{{"bad_files", train_set_->bad_files().distinct_count()}};
   if (eval_set_) out["eval_bad_files"] = eval_set_->bad_files().distinct_count();
   return out;
+}
+
+namespace {
+
+// File names need not be UTF-8: such bytes are replaced (the file is then counted again after
+// a resume) rather than failing the checkpoint.
+std::string dump_lenient(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+nlohmann::json bad_files_json(const data::BadFileLog& log) {
+  auto out = nlohmann::json::array();
+  for (const auto& f : log.files()) out.push_back({{"path", f.path}, {"reason", f.reason}, {"failures", f.failures}});
+  return out;
+}
+
+void restore_bad_files(const nlohmann::json& state, const std::string& key, data::BadFileLog& log) {
+  if (!state.contains(key)) return;
+  const auto& list = state.at(key);
+  if (!list.is_array()) throw FormatError("task_state." + key, "expected a list of bad files");
+  std::vector<data::BadFile> files;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const auto& f = list[i];
+    if (!f.is_object() || !f.contains("path") || !f["path"].is_string() || !f.contains("reason") ||
+        !f["reason"].is_string() || !f.contains("failures") || !f["failures"].is_number_integer()) {
+      throw FormatError("task_state." + key + "[" + std::to_string(i) + "]",
+                        "expected {\"path\", \"reason\", \"failures\"}", dump_lenient(f));
+    }
+    files.push_back({f["path"].get<std::string>(), f["reason"].get<std::string>(), f["failures"].get<std::int64_t>()});
+  }
+  log.restore(files);
+}
+
+}  // namespace
+
+std::string SfarTrainTask::save_state() {
+  nlohmann::json state = {{"bad_files", bad_files_json(train_set_->bad_files())}};
+  if (eval_set_) state["eval_bad_files"] = bad_files_json(eval_set_->bad_files());
+  return dump_lenient(state);
+}
+
+void SfarTrainTask::load_state(const std::string& text) {
+  if (text.empty()) return;  // saved by a task without state
+  const auto state = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!state.is_object()) throw FormatError("task_state", "expected a JSON object", text);
+  restore_bad_files(state, "bad_files", train_set_->bad_files());
+  if (eval_set_) restore_bad_files(state, "eval_bad_files", eval_set_->bad_files());
 }
 
 std::map<std::string, double> classification_metrics(const torch::Tensor& scores, const torch::Tensor& labels) {

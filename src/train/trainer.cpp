@@ -285,6 +285,7 @@ std::string Trainer::checkpoint_bytes() {
   std::ostringstream loop_rng;
   loop_rng << rng_;
   a.write("rng_loop", c10::IValue(loop_rng.str()));
+  a.write("task_state", c10::IValue(task_.save_state()));
   return archive_bytes(a);
 }
 
@@ -362,6 +363,15 @@ void Trainer::load_checkpoint(const std::string& path) {
   std::istringstream loop_rng(read("rng_loop").toStringRef());
   loop_rng >> rng_;
   if (!loop_rng) throw FormatError(path + ": rng_loop", "not a std::mt19937_64 state");
+  c10::IValue task_state;
+  if (a.try_read("task_state", task_state)) {
+    if (!task_state.isString()) throw FormatError(path + ": task_state", "not a string");
+    try {
+      task_.load_state(task_state.toStringRef());
+    } catch (const FormatError& e) {
+      throw FormatError(path + ": " + e.where(), e.message());
+    }
+  }
 
   global_step_ = read("global_step").toInt();
   nonfinite_in_a_row_ = read("nonfinite_in_a_row").toInt();

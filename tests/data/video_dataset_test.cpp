@@ -131,5 +131,20 @@ TEST(VideoDataset, PolicyParsing) {
   }
 }
 
+TEST(VideoDataset, RestoredBadFilesAreKnownButNotRecordedAgain) {
+  BadFileLog log;
+  EXPECT_TRUE(log.record("a.mp4", "a.mp4: empty file (0 bytes)"));
+  log.restore({{"a.mp4", "other reason", 5}, {"b.mp4", "b.mp4: no such file", 2}});
+  EXPECT_TRUE(log.contains("b.mp4"));
+  EXPECT_FALSE(log.record("b.mp4", "b.mp4: no such file"));  // known: not logged a second time
+  const auto files = log.files();
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0].reason, "a.mp4: empty file (0 bytes)");  // a recorded entry is kept
+  EXPECT_EQ(files[0].failures, 1);
+  EXPECT_EQ(files[1].failures, 3);
+  EXPECT_EQ(log.distinct_count(), 2);
+  EXPECT_EQ(log.failure_count(), 4);  // a: 1, b: 2 restored + 1
+}
+
 }  // namespace
 }  // namespace sfar::data

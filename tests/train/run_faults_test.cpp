@@ -183,6 +183,24 @@ TEST_F(RunFaults, FivePercentBadFilesAreSkippedReportedOnceAndCounted) {
   EXPECT_EQ(last["kind"], "train");
   EXPECT_EQ(last["step"], 10);
   EXPECT_EQ(last["bad_files"], 4);
+
+  // A second epoch resumed from the checkpoint: the four files come back from it, so they are
+  // neither reported again nor counted up from zero.
+  const Result resumed = run_sfar("train --config " + config +
+                                      " --set data.bad_file_policy=skip --set train.epochs=2 --resume auto", dir);
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  EXPECT_NE(resumed.err.find("resumed from"), std::string::npos) << resumed.err;
+  EXPECT_EQ(count(resumed.err, "bad video file"), 0) << resumed.err;
+  EXPECT_EQ(test::last_json_line(resumed.out)["bad_files"], 4);
+  std::stringstream all_metrics(read_file(dir.file("run/metrics.jsonl")));
+  int resumed_lines = 0;
+  for (std::string line; std::getline(all_metrics, line);) {
+    const Json j = Json::parse(line);
+    if (j["kind"] != "train" || j["step"].get<int>() <= 10) continue;
+    ++resumed_lines;
+    EXPECT_EQ(j["bad_files"], 4) << line;
+  }
+  EXPECT_GT(resumed_lines, 0);
 }
 
 }  // namespace

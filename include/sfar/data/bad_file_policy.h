@@ -44,6 +44,9 @@ class BadFileLog {
   std::vector<BadFile> files() const;
   std::int64_t distinct_count() const;
   std::int64_t failure_count() const;
+  // Adds files recorded by an earlier process (a resumed run), without logging them again;
+  // a path already recorded keeps its entry.
+  void restore(const std::vector<BadFile>& files);
   // Samples that were served by a replacement because their file was bad.
   void count_replacement();
   std::int64_t replacement_count() const;

@@ -67,7 +67,9 @@ class VideoDataset {
   // Reads record `index` as it is; any failure throws IoError/FormatError naming the file.
   VideoSample load(std::int64_t index, std::uint64_t epoch) const;
 
-  const BadFileLog& bad_files() const { return *bad_files_; }
+  // The thread-safe log that get() adds to (hence reachable from a const dataset, as get()
+  // is); a resumed run restores it.
+  BadFileLog& bad_files() const { return *bad_files_; }
   DatasetTimings timings() const;
 
  private:

@@ -58,6 +58,10 @@ class SfarTrainTask : public TrainTask {
   // {"bad_files": distinct unreadable training files so far, "eval_bad_files": same for the
   // evaluation list when there is one}.
   std::map<std::string, std::int64_t> counters() override;
+  // The bad files of both lists (path, first reason, failures) as JSON, so that a resumed run
+  // neither counts nor reports them again.
+  std::string save_state() override;
+  void load_state(const std::string& state) override;
 
   // One training batch's loss without the Trainer (for --dry-run): clips of batch 0 of epoch 0.
   torch::Tensor first_batch_loss(const torch::Device& device);

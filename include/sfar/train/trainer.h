@@ -54,6 +54,12 @@ class TrainTask {
   virtual std::map<std::string, double> evaluate(std::int64_t epoch) { return {}; }
   // Running totals logged with every metrics.jsonl train line, e.g. {"bad_files": 3}.
   virtual std::map<std::string, std::int64_t> counters() { return {}; }
+  // The task's own state that a resumed run continues from (e.g. the bad files seen so far),
+  // as text saved in checkpoints; load_state gets what save_state returned (a FormatError it
+  // throws is reported with the checkpoint's path). Checkpoints without it (older ones) call
+  // nothing.
+  virtual std::string save_state() { return {}; }
+  virtual void load_state(const std::string& state) {}
 };
 
 struct TrainerSetup {
