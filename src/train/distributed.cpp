@@ -120,8 +120,7 @@ DistributedContext::DistributedContext(const DistributedEnv& env, const Distribu
 #if SFAR_WITH_NCCL
     // Blocking waits make a stalled collective throw here (and name itself) after the time-out
     // rather than leave the process hanging on the GPU stream.
-    set_env_default("TORCH_NCCL_BLOCKING_WAIT", "1");
-    set_env_default("NCCL_BLOCKING_WAIT", "1");
+    set_env_default(compat::kNcclBlockingWaitVariable, "1");
     comm_device_ = torch::Device(options_.device);
     c10::cuda::set_device(comm_device_.has_index() ? comm_device_.index()
                                                    : static_cast<c10::DeviceIndex>(env_.local_rank));

@@ -157,15 +157,16 @@ bool FusedAdamW::gradient_slots(std::vector<float*>& grads, std::vector<std::int
 void FusedAdamW::zero_grad() {
   std::vector<float*> grads;
   std::vector<std::int64_t> sizes;
-  if (!gradient_slots(grads, sizes)) {
-    torch::optim::AdamW::zero_grad();
-    return;
-  }
+  const bool fused = gradient_slots(grads, sizes);
   for (const auto& group : param_groups_) {
     for (const auto& p : group.params()) {
-      if (p.grad().defined() && p.grad().requires_grad()) p.mutable_grad().detach_();
+      if (!p.grad().defined()) continue;
+      if (p.grad().requires_grad()) p.mutable_grad().detach_();
+      // Not Optimizer::zero_grad, which sets gradients to undefined from LibTorch 2.0 on.
+      if (!fused) p.mutable_grad().zero_();
     }
   }
+  if (!fused) return;
   const auto offsets = prefix_offsets(sizes);
   at::parallel_for(0, offsets.back(), kGrain, [&](std::int64_t begin, std::int64_t end) {
     for_parts(offsets, begin, end, [&](std::size_t i, std::int64_t lo, std::int64_t hi) {

@@ -23,4 +23,12 @@ using CollectiveBackend = c10d::Backend;
 using CollectiveBackend = c10d::ProcessGroup;
 #endif
 
+// The variable that makes NCCL collectives wait on the host, so a stalled one times out:
+// LibTorch 2.2 renamed NCCL_BLOCKING_WAIT to TORCH_NCCL_BLOCKING_WAIT and warns on the old name.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 2)
+inline constexpr const char* kNcclBlockingWaitVariable = "TORCH_NCCL_BLOCKING_WAIT";
+#else
+inline constexpr const char* kNcclBlockingWaitVariable = "NCCL_BLOCKING_WAIT";
+#endif
+
 }  // namespace sfar::compat

@@ -26,8 +26,8 @@ class FusedAdamW : public torch::optim::AdamW {
 
   torch::Tensor step(LossClosure closure = nullptr) override;
 
-  // Zeroes every defined gradient in place (as Optimizer::zero_grad does; undefined ones stay
-  // undefined). Hides the non-virtual Optimizer::zero_grad.
+  // Zeroes every defined gradient in place (undefined ones stay undefined), on every LibTorch:
+  // Optimizer::zero_grad, which this hides, sets them to undefined from LibTorch 2.0 on.
   void zero_grad();
 
   // torch::nn::utils::clip_grad_norm_ (2-norm) over this optimizer's parameters, with the sum
