@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
+#include "sfar/core/torch_compat_optim.h"
 #include "sfar/train/model_ema.h"
 
 namespace fs = std::filesystem;
@@ -185,6 +187,149 @@ std::optional<std::string> CheckpointDir::newest_valid(std::vector<std::string>*
     }
   }
   return std::nullopt;
+}
+
+namespace {
+
+using torch::optim::AdamWOptions;
+using torch::optim::AdamWParamState;
+
+std::string group_key(std::size_t i) { return "group_" + std::to_string(i); }
+std::string param_key(std::size_t j) { return "param_" + std::to_string(j); }
+
+c10::IValue read_value(torch::serialize::InputArchive& archive, const std::string& key, const std::string& where) {
+  c10::IValue value;
+  if (!archive.try_read(key, value)) throw FormatError(where + "." + key, "missing from the checkpoint");
+  return value;
+}
+
+double read_double(torch::serialize::InputArchive& archive, const std::string& key, const std::string& where) {
+  const auto v = read_value(archive, key, where);
+  if (!v.isDouble()) throw FormatError(where + "." + key, "expected a number");
+  return v.toDouble();
+}
+
+std::int64_t read_int(torch::serialize::InputArchive& archive, const std::string& key, const std::string& where) {
+  const auto v = read_value(archive, key, where);
+  if (!v.isInt()) throw FormatError(where + "." + key, "expected an integer");
+  return v.toInt();
+}
+
+// One parameter's saved state, checked against the parameter.
+struct SavedParam {
+  std::int64_t step = 0;
+  torch::Tensor exp_avg, exp_avg_sq, max_exp_avg_sq;
+};
+
+// A saved moment `t` of `param`, checked and moved to the parameter's device and dtype.
+torch::Tensor checked_moment(const torch::Tensor& t, const std::string& key, const torch::Tensor& param,
+                             const std::string& where) {
+  if (t.sizes() != param.sizes()) {
+    throw ModelError(where + "." + key, "shape differs from the parameter's " + c10::str(param.sizes()),
+                     c10::str(t.sizes()));
+  }
+  return t.to(param.options());
+}
+
+torch::Tensor read_moment(torch::serialize::InputArchive& archive, const std::string& key, const torch::Tensor& param,
+                          const std::string& where) {
+  torch::Tensor t;
+  if (!archive.try_read(key, t)) throw FormatError(where + "." + key, "missing from the checkpoint");
+  return checked_moment(t, key, param, where);
+}
+
+}  // namespace
+
+void write_adamw_state(torch::serialize::OutputArchive& archive, const torch::optim::AdamW& optimizer) {
+  const auto& groups = optimizer.param_groups();
+  const auto& state = optimizer.state();
+  archive.write("groups", c10::IValue(static_cast<std::int64_t>(groups.size())));
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const auto& o = static_cast<const AdamWOptions&>(groups[i].options());
+    torch::serialize::OutputArchive g;
+    g.write("lr", c10::IValue(o.lr()));
+    g.write("weight_decay", c10::IValue(o.weight_decay()));
+    g.write("eps", c10::IValue(o.eps()));
+    g.write("beta1", c10::IValue(std::get<0>(o.betas())));
+    g.write("beta2", c10::IValue(std::get<1>(o.betas())));
+    g.write("amsgrad", c10::IValue(o.amsgrad()));
+    g.write("params", c10::IValue(static_cast<std::int64_t>(groups[i].params().size())));
+    for (std::size_t j = 0; j < groups[i].params().size(); ++j) {
+      const auto it = state.find(compat::optimizer_state_key(state, groups[i].params()[j]));
+      if (it == state.end()) continue;  // no step has touched this parameter yet
+      const auto& s = static_cast<const AdamWParamState&>(*it->second);
+      torch::serialize::OutputArchive p;
+      p.write("step", c10::IValue(s.step()));
+      p.write("exp_avg", s.exp_avg());
+      p.write("exp_avg_sq", s.exp_avg_sq());
+      if (s.max_exp_avg_sq().defined()) p.write("max_exp_avg_sq", s.max_exp_avg_sq());
+      g.write(param_key(j), p);
+    }
+    archive.write(group_key(i), g);
+  }
+}
+
+void read_adamw_state(torch::serialize::InputArchive& archive, torch::optim::AdamW& optimizer,
+                      const std::string& where) {
+  auto& groups = optimizer.param_groups();
+  const std::int64_t saved_groups = read_int(archive, "groups", where);
+  if (saved_groups != static_cast<std::int64_t>(groups.size())) {
+    throw ModelError(where, "saved for " + std::to_string(saved_groups) + " parameter groups, the optimizer has " +
+                                std::to_string(groups.size()));
+  }
+  // Read and check everything first.
+  std::vector<AdamWOptions> options;
+  std::vector<std::vector<std::optional<SavedParam>>> saved(groups.size());
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const std::string gw = where + "." + group_key(i);
+    torch::serialize::InputArchive g;
+    if (!archive.try_read(group_key(i), g)) throw FormatError(gw, "missing from the checkpoint");
+    const auto& params = groups[i].params();
+    const std::int64_t count = read_int(g, "params", gw);
+    if (count != static_cast<std::int64_t>(params.size())) {
+      throw ModelError(gw, "saved for " + std::to_string(count) + " parameters, the group has " +
+                               std::to_string(params.size()));
+    }
+    const auto amsgrad = read_value(g, "amsgrad", gw);
+    if (!amsgrad.isBool()) throw FormatError(gw + ".amsgrad", "expected true or false");
+    AdamWOptions o(read_double(g, "lr", gw));
+    o.weight_decay(read_double(g, "weight_decay", gw))
+        .eps(read_double(g, "eps", gw))
+        .betas({read_double(g, "beta1", gw), read_double(g, "beta2", gw)})
+        .amsgrad(amsgrad.toBool());
+    options.push_back(o);
+    for (std::size_t j = 0; j < params.size(); ++j) {
+      torch::serialize::InputArchive p;
+      if (!g.try_read(param_key(j), p)) {
+        saved[i].emplace_back();
+        continue;
+      }
+      const std::string pw = gw + "." + param_key(j);
+      SavedParam s;
+      s.step = read_int(p, "step", pw);
+      s.exp_avg = read_moment(p, "exp_avg", params[j], pw);
+      s.exp_avg_sq = read_moment(p, "exp_avg_sq", params[j], pw);
+      torch::Tensor max_sq;
+      if (p.try_read("max_exp_avg_sq", max_sq)) s.max_exp_avg_sq = checked_moment(max_sq, "max_exp_avg_sq", params[j], pw);
+      saved[i].push_back(std::move(s));
+    }
+  }
+  // Then replace the optimizer's state and group options.
+  auto& state = optimizer.state();
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    static_cast<AdamWOptions&>(groups[i].options()) = options[i];
+    for (std::size_t j = 0; j < groups[i].params().size(); ++j) {
+      const auto key = compat::optimizer_state_key(state, groups[i].params()[j]);
+      state.erase(key);
+      if (!saved[i][j]) continue;
+      auto s = std::make_unique<AdamWParamState>();
+      s->step(saved[i][j]->step);
+      s->exp_avg(saved[i][j]->exp_avg);
+      s->exp_avg_sq(saved[i][j]->exp_avg_sq);
+      if (saved[i][j]->max_exp_avg_sq.defined()) s->max_exp_avg_sq(saved[i][j]->max_exp_avg_sq);
+      state[key] = std::move(s);
+    }
+  }
 }
 
 }  // namespace sfar::train

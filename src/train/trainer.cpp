@@ -267,8 +267,8 @@ std::string Trainer::checkpoint_bytes() {
   torch::serialize::OutputArchive model_archive, optimizer_archive, scaler_archive;
   write_named_tensors(model_archive, model_state(*model_));
   a.write("model", model_archive);
-  optimizer_->save(optimizer_archive);
-  a.write("optimizer", optimizer_archive);
+  write_adamw_state(optimizer_archive, *optimizer_);
+  a.write("optimizer_state", optimizer_archive);
   scaler_.save(scaler_archive);
   a.write("scaler", scaler_archive);
   if (ema_) {
@@ -323,8 +323,12 @@ void Trainer::load_checkpoint(const std::string& path) {
     for (auto& item : current) item.value().copy_(*saved.find(item.key()));
   }
   torch::serialize::InputArchive optimizer_archive, scaler_archive;
-  a.read("optimizer", optimizer_archive);
-  optimizer_->load(optimizer_archive);
+  if (a.try_read("optimizer_state", optimizer_archive)) {
+    read_adamw_state(optimizer_archive, *optimizer_, path + ": optimizer_state");
+  } else {  // written before optimizer_state, by LibTorch's own Optimizer::save
+    a.read("optimizer", optimizer_archive);
+    optimizer_->load(optimizer_archive);
+  }
   if (!device_.is_cpu()) {  // the optimizer's state loads on the CPU
     for (auto& entry : optimizer_->state()) {
       auto& s = static_cast<torch::optim::AdamWParamState&>(*entry.second);

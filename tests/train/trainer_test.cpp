@@ -6,6 +6,7 @@
 #include <numeric>
 #include <random>
 #include <set>
+#include <sstream>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
 #include "sfar/core/torch_compat.h"
+#include "sfar/core/torch_compat_optim.h"
 #include "sfar/train/checkpoint.h"
 #include "sfar/train/run_dir.h"
 #include "support/test_data.h"
@@ -181,6 +183,95 @@ TEST(Trainer, ResumeIsBitExact) {
   torch::manual_seed(999);
   third.fit(n);
   EXPECT_FALSE(torch::equal(other->parameters()[0], straight_model->parameters()[0]));
+}
+
+// Two AdamW over copies of the same three parameters (in two groups), the first stepped twice.
+struct TwoAdamW {
+  std::vector<torch::Tensor> a, b;
+  std::unique_ptr<torch::optim::AdamW> first, second;
+  explicit TwoAdamW(std::vector<std::vector<std::int64_t>> second_shapes = {{3, 2}, {5}, {4}}) {
+    torch::manual_seed(4);
+    for (const auto& shape : std::vector<std::vector<std::int64_t>>{{3, 2}, {5}, {4}}) {
+      a.push_back(torch::randn(shape).requires_grad_());
+    }
+    for (const auto& shape : second_shapes) b.push_back(torch::zeros(shape).requires_grad_());
+    first = make(a);
+    second = make(b);
+    for (int step = 0; step < 2; ++step) {
+      first->zero_grad();
+      (a[0].pow(2).sum() + a[1].sin().sum()).backward();  // a[2] gets no gradient: no state
+      first->step();
+    }
+  }
+  static std::unique_ptr<torch::optim::AdamW> make(const std::vector<torch::Tensor>& p) {
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    groups.emplace_back(std::vector<torch::Tensor>{p[0]},
+                        std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(0.1).weight_decay(0.3)));
+    groups.emplace_back(std::vector<torch::Tensor>{p[1], p[2]},
+                        std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(0.2).weight_decay(0)));
+    return std::make_unique<torch::optim::AdamW>(std::move(groups), torch::optim::AdamWOptions(1e-3));
+  }
+};
+
+torch::optim::AdamWParamState* state_of(torch::optim::AdamW& o, const torch::Tensor& p) {
+  auto it = o.state().find(compat::optimizer_state_key(o.state(), p));
+  return it == o.state().end() ? nullptr : static_cast<torch::optim::AdamWParamState*>(it->second.get());
+}
+
+torch::serialize::InputArchive round_trip(torch::serialize::OutputArchive& out) {
+  std::istringstream bytes(archive_bytes(out));
+  torch::serialize::InputArchive in;
+  in.load_from(bytes);
+  return in;
+}
+
+TEST(Trainer, OptimizerStateIsSavedByParameterPosition) {
+  TwoAdamW o;
+  torch::serialize::OutputArchive out;
+  write_adamw_state(out, *o.first);
+  auto in = round_trip(out);
+  read_adamw_state(in, *o.second, "x.pt: optimizer_state");
+  for (std::size_t i = 0; i < 2; ++i) {
+    const auto* s = state_of(*o.second, o.b[i]);
+    ASSERT_NE(s, nullptr) << i;
+    EXPECT_EQ(s->step(), 2);
+    EXPECT_TRUE(torch::equal(s->exp_avg(), state_of(*o.first, o.a[i])->exp_avg()));
+    EXPECT_TRUE(torch::equal(s->exp_avg_sq(), state_of(*o.first, o.a[i])->exp_avg_sq()));
+  }
+  EXPECT_EQ(state_of(*o.second, o.b[2]), nullptr);
+  EXPECT_DOUBLE_EQ(static_cast<torch::optim::AdamWOptions&>(o.second->param_groups()[0].options()).weight_decay(), 0.3);
+
+  // The trainer's checkpoints hold this layout, not LibTorch's address-keyed one.
+  test::TempDir tmp;
+  auto model = make_mlp(1);
+  ToyTask task(model, 16);
+  Trainer trainer(model.ptr(), task, toy_setup(toy_options()));
+  trainer.fit(2);
+  trainer.save_checkpoint(tmp.file("a.pt"));
+  auto checkpoint = load_checkpoint_archive(tmp.file("a.pt"));
+  torch::serialize::InputArchive section;
+  EXPECT_TRUE(checkpoint.try_read("optimizer_state", section));
+  EXPECT_FALSE(checkpoint.try_read("optimizer", section));
+}
+
+TEST(Trainer, OptimizerStateOfOtherShapesIsRejectedBeforeAnythingChanges) {
+  TwoAdamW o({{3, 2}, {6}, {4}});
+  o.second->zero_grad();
+  (o.b[0].sum() + o.b[1].sum()).backward();
+  o.second->step();
+  const auto before = state_of(*o.second, o.b[0])->exp_avg().clone();
+  torch::serialize::OutputArchive out;
+  write_adamw_state(out, *o.first);
+  auto in = round_trip(out);
+  try {
+    read_adamw_state(in, *o.second, "x.pt: optimizer_state");
+    FAIL();
+  } catch (const ModelError& e) {
+    EXPECT_EQ(e.where(), "x.pt: optimizer_state.group_1.param_0.exp_avg") << e.what();
+    EXPECT_EQ(e.value(), "[5]");
+  }
+  EXPECT_TRUE(torch::equal(state_of(*o.second, o.b[0])->exp_avg(), before));  // group 0 untouched
+  EXPECT_EQ(state_of(*o.second, o.b[0])->step(), 1);
 }
 
 TEST(Trainer, NonFiniteLossSkipsTheStepThenAborts) {

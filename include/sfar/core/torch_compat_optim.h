@@ -1,5 +1,6 @@
 // The optimizer section of torch_compat.h, kept in its own file so that the many translation
-// units including torch_compat.h do not rebuild for it. Only src/train/fused_adamw.cpp uses it.
+// units including torch_compat.h do not rebuild for it. Used by src/train/fused_adamw.cpp and
+// src/train/checkpoint.cpp (AdamW state by position).
 //
 // torch::optim::Optimizer::state() is keyed by the parameter's TensorImpl: LibTorch 1.x keys
 // it by the address printed to a string, LibTorch 2.x by the address itself. The key type is

@@ -33,6 +33,21 @@ void write_named_tensors(torch::serialize::OutputArchive& archive,
 torch::OrderedDict<std::string, torch::Tensor> read_named_tensors(
     torch::serialize::InputArchive& archive);
 
+// AdamW's state by position (group i, parameter j), in place of LibTorch's Optimizer::save,
+// whose keys are parameter addresses written one way by LibTorch 1.x (hex text) and read
+// another from 2.2 on (decimal): there a 1.13 checkpoint would lose its moments. By position,
+// a checkpoint moves between LibTorch versions and devices unchanged. Per group: lr,
+// weight_decay, eps, betas, amsgrad and the number of parameters; per parameter with state:
+// step and the moments (max_exp_avg_sq with amsgrad).
+void write_adamw_state(torch::serialize::OutputArchive& archive, const torch::optim::AdamW& optimizer);
+
+// Restores what write_adamw_state wrote into an optimizer over the same parameters (same groups,
+// counts and shapes), moments on each parameter's device. Everything is checked before
+// anything changes: a mismatch is a ModelError, a malformed archive a FormatError, both naming
+// `where` and the group/parameter.
+void read_adamw_state(torch::serialize::InputArchive& archive, torch::optim::AdamW& optimizer,
+                      const std::string& where);
+
 // Copies the "model" tensors of the checkpoint at `path` into `model` (sfar eval, infer and
 // the protocols' evaluation-only runs). Every name and shape is checked before anything is
 // copied: a missing tensor or a shape mismatch is a ModelError naming the file and tensor,
