@@ -96,7 +96,7 @@ DistributedContext::DistributedContext(const DistributedEnv& env, const Distribu
   if (!(options_.bucket_mb > 0)) {
     throw ConfigError("run.dist_bucket_mb", "must be positive", std::to_string(options_.bucket_mb));
   }
-  if (!active()) return;
+  if (env_.world_size == 1 && !options_.force_group) return;
   backend_ = choose_backend(options_);
   // A rank that exits closes its sockets; the next write to one of them would kill this process
   // with SIGPIPE before the collective could fail with an error naming itself. (Python ignores

@@ -93,7 +93,11 @@ DistributedEnv read_distributed_env(const EnvLookup& env) {
     out.world_size = required_int(env, "WORLD_SIZE", 1, kMaxInt, "RANK is set");
     out.rank = required_int(env, "RANK", 0, out.world_size - 1, "WORLD_SIZE is set");
     out.local_rank = optional_int(env, "LOCAL_RANK", 0, kMaxInt, 0);
-    if (!out.distributed()) return out;
+    if (!out.distributed()) {  // rank 0's address serves only a forced group of one (run.dist_force_group)
+      if (const auto addr = lookup(env, "MASTER_ADDR")) out.master_addr = *addr;
+      out.master_port = optional_int(env, "MASTER_PORT", 1, 65535, out.master_port);
+      return out;
+    }
     const auto addr = lookup(env, "MASTER_ADDR");
     if (!addr) throw ConfigError(env_key("MASTER_ADDR"), "not set (WORLD_SIZE > 1 needs rank 0's host)");
     out.master_addr = *addr;

@@ -134,6 +134,9 @@ TEST(DistributedRun, TwoGlooRanksMatchOneProcess) {
   EXPECT_EQ(slurp(dir.file("two1.err")).find("[info]"), std::string::npos) << slurp(dir.file("two1.err"));
   const Json summary = Json::parse(slurp(dir.file("two0.out")));
   EXPECT_EQ(summary["steps"], 6);
+  EXPECT_EQ(summary["world_size"], 2);
+  EXPECT_EQ(summary["dist_backend"], "gloo");
+  EXPECT_EQ(test::last_json_line(one.out)["dist_backend"], "none");
 
   const auto a = model_of(dir.file("one/checkpoints/step_000000006.pt"));
   const auto b = model_of(dir.file("two/checkpoints/step_000000006.pt"));
@@ -174,6 +177,22 @@ TEST(DistributedRun, TwoGlooRanksMatchOneProcess) {
     EXPECT_DOUBLE_EQ(ea.back()[key].get<double>(), eb.back()[key].get<double>()) << key;
   }
   EXPECT_EQ(eb.back()["videos"], 3);
+
+  // torchrun with one process and run.dist_force_group (the 1-GPU NCCL smoke test's path, here on
+  // Gloo): the reducer, the sampler and the gathers run for a group of one, and must give the
+  // plain run's weights exactly.
+  const auto forced = launch(1, "train --config " + config + " --work-dir " + dir.file("forced") +
+                                    " --set train.micro_batch=2 --set run.dist_force_group=true", dir, "forced");
+  ASSERT_EQ(forced, (std::vector<int>{0})) << slurp(dir.file("forced0.err"));
+  const Json forced_summary = Json::parse(slurp(dir.file("forced0.out")));
+  EXPECT_EQ(forced_summary["world_size"], 1);
+  EXPECT_EQ(forced_summary["dist_backend"], "gloo");  // a group was formed ("none" without one)
+  const auto c = model_of(dir.file("forced/checkpoints/step_000000006.pt"));
+  for (const auto& item : a) {
+    const torch::Tensor* other = c.find(item.key());
+    ASSERT_NE(other, nullptr) << item.key();
+    EXPECT_TRUE(torch::equal(item.value(), *other)) << item.key();
+  }
 }
 
 TEST(DistributedRun, KilledRankEndsTheOtherWithAClearError) {

@@ -58,8 +58,12 @@ TEST(DistributedEnv, Torchrun) {
   EXPECT_EQ(rank_device("cuda", env), "cuda:1");
   EXPECT_EQ(rank_device("cuda:0", env), "cuda:0");
   EXPECT_EQ(rank_device("cpu", env), "cpu");
-  // WORLD_SIZE=1 needs no rendezvous.
+  // WORLD_SIZE=1 needs no rendezvous; torchrun's address is kept for a forced group of one.
   EXPECT_FALSE(read_distributed_env(env_of({{"RANK", "0"}, {"WORLD_SIZE", "1"}})).distributed());
+  const auto one = read_distributed_env(
+      env_of({{"RANK", "0"}, {"WORLD_SIZE", "1"}, {"MASTER_ADDR", "127.0.0.2"}, {"MASTER_PORT", "29999"}}));
+  EXPECT_EQ(one.master_addr, "127.0.0.2");
+  EXPECT_EQ(one.master_port, 29999);
 }
 
 TEST(DistributedEnv, Slurm) {
@@ -222,6 +226,58 @@ TEST(DistributedGroup, BucketedAverageEqualsOneBigBatch) {
     }
     check_parameters_in_sync(dist, *model);
   });
+}
+
+// One process with force_group: every collective and the gradient reducer run through the
+// backend for real, and give back what a group of one must (the inputs, the plain gradients).
+void check_group_of_one(const std::string& backend, const std::string& device) {
+  DistributedEnv env{0, 1, 0, "127.0.0.1", free_port(), "test"};
+  DistributedContext dist(env, {backend, device, 30, 0.001, /*force_group=*/true});
+  ASSERT_TRUE(dist.active());
+  EXPECT_EQ(dist.backend(), backend);
+  const auto on = torch::TensorOptions().device(device);
+  auto t = torch::arange(6, on.dtype(torch::kFloat32)).view({2, 3});
+  dist.all_reduce_sum(t);
+  EXPECT_TRUE(torch::equal(t.cpu(), torch::arange(6, torch::kFloat32).view({2, 3})));
+  auto pending = dist.all_reduce_sum_async(t);
+  pending.wait();
+  EXPECT_TRUE(torch::equal(t.cpu(), torch::arange(6, torch::kFloat32).view({2, 3})));
+  EXPECT_TRUE(torch::equal(dist.all_gather_rows(t).cpu(), t.cpu()));
+  EXPECT_EQ(dist.all_reduce_sum(std::vector<double>{1.5, -2.0}), (std::vector<double>{1.5, -2.0}));
+  std::vector<torch::Tensor> mine{torch::full({2}, 3.f, on), torch::full({3}, std::int64_t{4}, on)};
+  dist.broadcast(mine, 0);
+  EXPECT_EQ(mine[0].sum().item<float>(), 6.f);
+  EXPECT_EQ(mine[1].sum().item<std::int64_t>(), 12);
+  dist.barrier();
+
+  torch::manual_seed(5);
+  auto model = torch::nn::Sequential(torch::nn::Linear(4, 8), torch::nn::Tanh(), torch::nn::Linear(8, 2));
+  model->to(torch::Device(device));
+  auto reference = torch::nn::Sequential(torch::nn::Linear(4, 8), torch::nn::Tanh(), torch::nn::Linear(8, 2));
+  reference->to(torch::Device(device));
+  broadcast_module(dist, *model);
+  {
+    torch::NoGradGuard no_grad;
+    for (std::size_t i = 0; i < model->parameters().size(); ++i) reference->parameters()[i].copy_(model->parameters()[i]);
+  }
+  const auto x = torch::randn({5, 4}, on);
+  reference->forward(x).square().sum().backward();
+  GradientReducer reducer(dist, model->parameters(), 64);
+  reducer.prepare_backward(true);
+  model->forward(x).square().sum().backward();
+  reducer.finish();
+  for (std::size_t i = 0; i < model->parameters().size(); ++i) {
+    EXPECT_TRUE(torch::allclose(model->parameters()[i].grad(), reference->parameters()[i].grad(), 1e-6, 1e-7)) << i;
+  }
+  check_parameters_in_sync(dist, *model);
+}
+
+TEST(DistributedGroup, ForcedGroupOfOneRunsGlooForReal) { check_group_of_one("gloo", "cpu"); }
+
+// The 1-GPU NCCL smoke test: runs where LibTorch has CUDA and a GPU (sfar built with NCCL).
+TEST(DistributedGroup, ForcedGroupOfOneRunsNcclOnOneGpu) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  check_group_of_one("nccl", "cuda:0");
 }
 
 TEST(DistributedGroup, AbsentRankFailsTheOthersAfterTheTimeOut) {

@@ -23,6 +23,7 @@ struct RunConfig {
   std::string dist_backend = "auto";  // auto (nccl on CUDA, else gloo) | gloo | nccl
   double dist_timeout_s = 1800;       // a rank that has not joined a collective by then fails the run
   double dist_bucket_mb = 25;         // gradient all-reduce bucket size
+  bool dist_force_group = false;      // a process group for one process too (1-GPU NCCL smoke test)
 
   template <class A>
   void visit(A& a) {
@@ -35,6 +36,7 @@ struct RunConfig {
     a("dist_backend", dist_backend, cfg::one_of({"auto", "gloo", "nccl"}));
     a("dist_timeout_s", dist_timeout_s, cfg::positive());
     a("dist_bucket_mb", dist_bucket_mb, cfg::positive());
+    a("dist_force_group", dist_force_group);
   }
 };
 

@@ -25,6 +25,9 @@ struct DistributedOptions {
   std::string device = "cpu";    // this rank's training device
   double timeout_s = 600;        // rendezvous and each collective
   double bucket_mb = 25;         // gradient all-reduce bucket size
+  // Form the group even for one process, so that a single GPU (NCCL) or CPU (Gloo) runs the
+  // multi-process path for real: a smoke test of the backend, the reducer and the gathers.
+  bool force_group = false;
 };
 
 // A collective in flight; wait() throws like the blocking collectives do.
@@ -45,7 +48,8 @@ class PendingCollective {
 class DistributedContext {
  public:
   // Joins the group `env` describes, blocking until every rank has joined (NetworkError after
-  // the time-out). A single-process env gives a context whose collectives do nothing.
+  // the time-out). A single-process env gives a context whose collectives do nothing, unless
+  // options.force_group.
   DistributedContext(const DistributedEnv& env, const DistributedOptions& options);
   ~DistributedContext();
   DistributedContext(const DistributedContext&) = delete;
@@ -55,7 +59,7 @@ class DistributedContext {
   int world_size() const { return env_.world_size; }
   int local_rank() const { return env_.local_rank; }
   bool is_main() const { return env_.rank == 0; }
-  bool active() const { return env_.world_size > 1; }
+  bool active() const { return group_ != nullptr; }  // a process group was formed
   const std::string& backend() const { return backend_; }  // gloo | nccl | none
   double timeout_s() const { return options_.timeout_s; }
   std::int64_t bucket_bytes() const { return static_cast<std::int64_t>(options_.bucket_mb * (1 << 20)); }

@@ -106,7 +106,7 @@ int run_train(const TrainArgs& args) {
   if (env.rank != 0) init_logging({config.run.log_level, "", env.rank});  // warnings and errors only
   const std::string device = train::rank_device(train::resolve_device(config.run.device), env);
   train::DistributedContext dist(env, {config.run.dist_backend, device, config.run.dist_timeout_s,
-                                       config.run.dist_bucket_mb});
+                                       config.run.dist_bucket_mb, config.run.dist_force_group});
   std::optional<train::RunDir> dir;
   if (dist.is_main()) {
     dir.emplace(train::RunDirOptions{config.run.work_dir, yaml, device, compat::torch_version(), config.run.threads,
@@ -145,6 +145,8 @@ int run_train(const TrainArgs& args) {
                    {"steps", trainer.global_step()},
                    {"skipped_steps", trainer.skipped_steps()},
                    {"bad_files", task.counters()["bad_files"]},
+                   {"world_size", dist.world_size()},
+                   {"dist_backend", dist.backend()},
                    {"last_loss", trainer.last_loss()},
                    {"metrics", dir->file("metrics.jsonl")},
                    {"tensorboard", dir->event_file()},
