@@ -2,6 +2,7 @@
 // CLIP) trained for one epoch, then classified, explained and exported through the binary.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <torch/torch.h>
 
 #include <cmath>
 #include <cstdio>
