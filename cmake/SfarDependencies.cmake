@@ -2,6 +2,12 @@
 # LibTorch: Debian's libtorch-dev (1.13, CPU) by default, or an official 2.x build given
 # through CMAKE_PREFIX_PATH (see third_party/README.md).
 find_package(Torch REQUIRED)
+# LibTorch 2.14 and later refuse C++17 ("C++20 or later compatible compiler is required to use
+# ATen", PyTorch PR #178150). sfar's sources compile as C++20 too (checked with GCC 12,
+# -fsyntax-only over every translation unit), so they are built as C++20 there.
+if(Torch_VERSION VERSION_GREATER_EQUAL 2.14)
+  set(CMAKE_CXX_STANDARD 20)
+endif()
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 find_package(yaml-cpp REQUIRED)
