@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <optional>
 #include <sstream>
 
 #include "sfar/core/atomic_file.h"
@@ -215,12 +214,6 @@ std::int64_t read_int(torch::serialize::InputArchive& archive, const std::string
   return v.toInt();
 }
 
-// One parameter's saved state, checked against the parameter.
-struct SavedParam {
-  std::int64_t step = 0;
-  torch::Tensor exp_avg, exp_avg_sq, max_exp_avg_sq;
-};
-
 // A saved moment `t` of `param`, checked and moved to the parameter's device and dtype.
 torch::Tensor checked_moment(const torch::Tensor& t, const std::string& key, const torch::Tensor& param,
                              const std::string& where) {
@@ -279,7 +272,7 @@ void read_adamw_state(torch::serialize::InputArchive& archive, torch::optim::Ada
   }
   // Read and check everything first.
   std::vector<AdamWOptions> options;
-  std::vector<std::vector<std::optional<SavedParam>>> saved(groups.size());
+  std::vector<std::vector<std::unique_ptr<AdamWParamState>>> saved(groups.size());  // null: no state
   for (std::size_t i = 0; i < groups.size(); ++i) {
     const std::string gw = where + "." + group_key(i);
     torch::serialize::InputArchive g;
@@ -305,12 +298,14 @@ void read_adamw_state(torch::serialize::InputArchive& archive, torch::optim::Ada
         continue;
       }
       const std::string pw = gw + "." + param_key(j);
-      SavedParam s;
-      s.step = read_int(p, "step", pw);
-      s.exp_avg = read_moment(p, "exp_avg", params[j], pw);
-      s.exp_avg_sq = read_moment(p, "exp_avg_sq", params[j], pw);
+      auto s = std::make_unique<AdamWParamState>();
+      s->step(read_int(p, "step", pw));
+      s->exp_avg(read_moment(p, "exp_avg", params[j], pw));
+      s->exp_avg_sq(read_moment(p, "exp_avg_sq", params[j], pw));
       torch::Tensor max_sq;
-      if (p.try_read("max_exp_avg_sq", max_sq)) s.max_exp_avg_sq = checked_moment(max_sq, "max_exp_avg_sq", params[j], pw);
+      if (p.try_read("max_exp_avg_sq", max_sq)) {
+        s->max_exp_avg_sq(checked_moment(max_sq, "max_exp_avg_sq", params[j], pw));
+      }
       saved[i].push_back(std::move(s));
     }
   }
@@ -321,13 +316,7 @@ void read_adamw_state(torch::serialize::InputArchive& archive, torch::optim::Ada
     for (std::size_t j = 0; j < groups[i].params().size(); ++j) {
       const auto key = compat::optimizer_state_key(state, groups[i].params()[j]);
       state.erase(key);
-      if (!saved[i][j]) continue;
-      auto s = std::make_unique<AdamWParamState>();
-      s->step(saved[i][j]->step);
-      s->exp_avg(saved[i][j]->exp_avg);
-      s->exp_avg_sq(saved[i][j]->exp_avg_sq);
-      if (saved[i][j]->max_exp_avg_sq.defined()) s->max_exp_avg_sq(saved[i][j]->max_exp_avg_sq);
-      state[key] = std::move(s);
+      if (saved[i][j]) state[key] = std::move(saved[i][j]);
     }
   }
 }

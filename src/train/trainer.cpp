@@ -323,18 +323,18 @@ void Trainer::load_checkpoint(const std::string& path) {
     for (auto& item : current) item.value().copy_(*saved.find(item.key()));
   }
   torch::serialize::InputArchive optimizer_archive, scaler_archive;
-  if (a.try_read("optimizer_state", optimizer_archive)) {
+  if (a.try_read("optimizer_state", optimizer_archive)) {  // moments land on each parameter's device
     read_adamw_state(optimizer_archive, *optimizer_, path + ": optimizer_state");
-  } else {  // written before optimizer_state, by LibTorch's own Optimizer::save
+  } else {  // written before optimizer_state, by LibTorch's own Optimizer::save, which loads on the CPU
     a.read("optimizer", optimizer_archive);
     optimizer_->load(optimizer_archive);
-  }
-  if (!device_.is_cpu()) {  // the optimizer's state loads on the CPU
-    for (auto& entry : optimizer_->state()) {
-      auto& s = static_cast<torch::optim::AdamWParamState&>(*entry.second);
-      s.exp_avg(s.exp_avg().to(device_));
-      s.exp_avg_sq(s.exp_avg_sq().to(device_));
-      if (s.max_exp_avg_sq().defined()) s.max_exp_avg_sq(s.max_exp_avg_sq().to(device_));
+    if (!device_.is_cpu()) {
+      for (auto& entry : optimizer_->state()) {
+        auto& s = static_cast<torch::optim::AdamWParamState&>(*entry.second);
+        s.exp_avg(s.exp_avg().to(device_));
+        s.exp_avg_sq(s.exp_avg_sq().to(device_));
+        if (s.max_exp_avg_sq().defined()) s.max_exp_avg_sq(s.max_exp_avg_sq().to(device_));
+      }
     }
   }
   a.read("scaler", scaler_archive);
