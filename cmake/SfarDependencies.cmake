@@ -1,7 +1,15 @@
 # Every third-party package sfar uses is found here, once.
-# LibTorch: Debian's libtorch-dev (1.13, CPU) by default, or an official 2.x build given
-# through CMAKE_PREFIX_PATH (see third_party/README.md).
-find_package(Torch REQUIRED)
+# LibTorch: the one inside the project's Python environment (the pinned PyTorch wheel, which
+# scripts/build.sh passes through CMAKE_PREFIX_PATH), or any official 2.x build given there.
+#
+# Protobuf comes first: when no protobuf::libprotobuf target exists yet, the wheel's
+# Caffe2Config.cmake defines that name as an empty stand-in, and the real library would never
+# be linked. (TensorBoard event files need libprotobuf-dev and protoc, protobuf-compiler.)
+find_package(Protobuf REQUIRED)
+if(NOT Protobuf_PROTOC_EXECUTABLE)
+  message(FATAL_ERROR "protoc not found: install protobuf-compiler (Debian) to compile sfar's TensorBoard event protos")
+endif()
+find_package(Torch 2.4 REQUIRED)
 # LibTorch 2.14 and later refuse C++17 ("C++20 or later compatible compiler is required to use
 # ATen", PyTorch PR #178150). sfar's sources compile as C++20 too (checked with GCC 12,
 # -fsyntax-only over every translation unit), so they are built as C++20 there.
@@ -16,11 +24,6 @@ find_package(CLI11 CONFIG REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(CURL REQUIRED)
-# TensorBoard event files (sfar::train): libprotobuf-dev and protoc (protobuf-compiler).
-find_package(Protobuf REQUIRED)
-if(NOT Protobuf_PROTOC_EXECUTABLE)
-  message(FATAL_ERROR "protoc not found: install protobuf-compiler (Debian) to compile sfar's TensorBoard event protos")
-endif()
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
 pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
 
@@ -37,5 +40,20 @@ endif()
 # TORCH_LIBRARIES carries the CUDA libraries too when LibTorch was built with them.
 add_library(sfar_torch INTERFACE)
 target_link_libraries(sfar_torch INTERFACE ${TORCH_LIBRARIES})
-target_include_directories(sfar_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
+# Build-tree only: an installed sfar finds LibTorch again through find_dependency(Torch).
+target_include_directories(sfar_torch SYSTEM INTERFACE $<BUILD_INTERFACE:${TORCH_INCLUDE_DIRS}>)
+# A PyTorch wheel's include directory also holds copies of fmt 12 (and protobuf 3.13, kept out
+# of the way in src/train). Searched first, they would replace the Debian fmt 9 that spdlog is
+# built for, and spdlog's headers stop compiling. So the translation units that see LibTorch see
+# Debian's fmt first, through a directory that holds only a link to it.
+find_path(SFAR_FMT_INCLUDE_DIR fmt/format.h PATHS /usr/include NO_CMAKE_PATH NO_CMAKE_ENVIRONMENT_PATH)
+if(EXISTS "${TORCH_INCLUDE_DIRS}/fmt" OR EXISTS "${TORCH_INSTALL_PREFIX}/include/fmt")
+  if(NOT SFAR_FMT_INCLUDE_DIR)
+    message(FATAL_ERROR "fmt/format.h not found: install libfmt-dev (spdlog's fmt)")
+  endif()
+  set(SFAR_FMT_FIRST_DIR ${CMAKE_BINARY_DIR}/fmt-first)
+  file(MAKE_DIRECTORY ${SFAR_FMT_FIRST_DIR})
+  file(CREATE_LINK ${SFAR_FMT_INCLUDE_DIR}/fmt ${SFAR_FMT_FIRST_DIR}/fmt SYMBOLIC)
+  target_include_directories(sfar_torch SYSTEM BEFORE INTERFACE $<BUILD_INTERFACE:${SFAR_FMT_FIRST_DIR}>)
+endif()
 target_compile_options(sfar_torch INTERFACE ${TORCH_CXX_FLAGS})

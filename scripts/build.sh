@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Configures and builds sfar. Usage: scripts/build.sh [build-dir] [extra cmake args...]
 # Environment: SFAR_JOBS (default: number of cores), SFAR_BUILD_TYPE (default Release).
+# LibTorch is the one inside the project's Python environment (scripts/python_env.sh makes it:
+# the pinned PyTorch wheel); pass -DCMAKE_PREFIX_PATH=... to build against another LibTorch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +20,12 @@ if command -v ccache >/dev/null; then
 fi
 
 if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
-  cmake -S . -B "$BUILD_DIR" "${GENERATOR[@]}" "${LAUNCHER[@]}" \
+  TORCH=()
+  if [[ " $* " != *" -DCMAKE_PREFIX_PATH="* ]]; then
+    PY=$(scripts/python_env.sh)
+    TORCH=(-DCMAKE_PREFIX_PATH="$("$PY" -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')")
+  fi
+  cmake -S . -B "$BUILD_DIR" "${GENERATOR[@]}" "${LAUNCHER[@]}" "${TORCH[@]}" \
     -DCMAKE_BUILD_TYPE="${SFAR_BUILD_TYPE:-Release}" "$@"
 elif [ $# -gt 0 ]; then
   cmake "$BUILD_DIR" "$@"

@@ -2,12 +2,13 @@
 # Installs the Debian packages sfar needs to build, test and run. Idempotent and
 # non-interactive: packages already present are left alone, so a second run does nothing.
 # Works as root (as on a fresh machine or in CI) or through sudo.
+# LibTorch is not among them: it comes from the pinned PyTorch wheel in the project's Python
+# environment (scripts/python_env.sh, which scripts/build.sh runs).
 set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache git
-  libtorch-dev
-  libopenblas0-pthread          # without it LibTorch's matrix products run ~30x slower
+  python3 python3-venv          # the project's Python environment: the PyTorch wheel's LibTorch
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev ffmpeg
   libopencv-dev
   libyaml-cpp-dev libspdlog-dev libcli11-dev nlohmann-json3-dev
@@ -17,7 +18,9 @@ PACKAGES=(
   libcurl4-openssl-dev libssl-dev zlib1g-dev
   libcpp-httplib-dev            # local OpenAI-compatible server in the LLM client tests
   libprotobuf-dev protobuf-compiler  # TensorBoard event files (the libprotobuf LibTorch links)
-  libgloo-dev                   # headers of c10d's Gloo process group (multi-process CPU training)
+  libgloo-dev                   # gloo headers for c10d's Gloo process group (the wheel ships none;
+                                # its libtorch_cpu holds gloo's code, and sfar passes gloo types
+                                # only by pointer, so these older headers serve)
   gnuplot-nox                   # PNG training curves at the end of a run
 )
 
