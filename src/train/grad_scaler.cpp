@@ -1,41 +1,8 @@
 #include "sfar/train/grad_scaler.h"
 
-#include <cmath>
-
 #include "sfar/core/error.h"
 
 namespace sfar::train {
-namespace {
-
-// The CPU path: what ATen's CUDA kernels compute, written with tensor ops.
-void unscale_cpu(const std::vector<torch::Tensor>& grads, torch::Tensor& found_inf,
-                 const torch::Tensor& inv_scale) {
-  for (const auto& g : grads) {
-    if (!torch::isfinite(g).all().item<bool>()) found_inf.fill_(1.0);
-    g.mul_(inv_scale.to(g.scalar_type()));
-  }
-}
-
-void update_scale_cpu(torch::Tensor& scale, torch::Tensor& growth_tracker,
-                      const torch::Tensor& found_inf, double growth, double backoff,
-                      std::int64_t interval) {
-  if (found_inf.item<float>() > 0) {
-    scale.mul_(backoff);
-    growth_tracker.fill_(0);
-    return;
-  }
-  const std::int64_t successful = growth_tracker.item<std::int32_t>() + 1;
-  if (successful == interval) {
-    const float grown = scale.item<float>() * static_cast<float>(growth);
-    if (std::isfinite(grown)) scale.fill_(grown);
-    growth_tracker.fill_(0);
-  } else {
-    growth_tracker.fill_(successful);
-  }
-}
-
-}  // namespace
-
 GradScaler::GradScaler(bool enabled, GradScalerOptions options)
     : enabled_(enabled), options_(options) {
   if (!(options.init_scale > 0) || !(options.growth_factor > 1) || !(options.backoff_factor > 0) ||
@@ -71,23 +38,14 @@ bool GradScaler::unscale(const std::vector<torch::Tensor>& params) {
   ensure_state(grads.front().device());
   found_inf_ = torch::zeros({1}, torch::dtype(torch::kFloat32).device(scale_.device()));
   const torch::Tensor inv_scale = scale_.to(torch::kFloat64).reciprocal().to(torch::kFloat32);
-  if (scale_.is_cuda()) {
-    at::_amp_foreach_non_finite_check_and_unscale_(grads, found_inf_, inv_scale);
-  } else {
-    unscale_cpu(grads, found_inf_, inv_scale);
-  }
+  at::_amp_foreach_non_finite_check_and_unscale_(grads, found_inf_, inv_scale);
   return found_inf_.item<float>() == 0.0f;
 }
 
 void GradScaler::update() {
   if (!enabled_ || !found_inf_.defined()) return;
-  if (scale_.is_cuda()) {
-    at::_amp_update_scale_(scale_, growth_tracker_, found_inf_, options_.growth_factor,
-                           options_.backoff_factor, options_.growth_interval);
-  } else {
-    update_scale_cpu(scale_, growth_tracker_, found_inf_, options_.growth_factor,
-                     options_.backoff_factor, options_.growth_interval);
-  }
+  at::_amp_update_scale_(scale_, growth_tracker_, found_inf_, options_.growth_factor,
+                         options_.backoff_factor, options_.growth_interval);
   found_inf_ = torch::Tensor();
 }
 

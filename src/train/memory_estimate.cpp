@@ -81,12 +81,8 @@ class CountingCpuAllocator final : public c10::Allocator {
   void stop() { counting_ = false; }
   std::shared_ptr<AllocationStats> stats() const { return stats_; }
 
-#if SFAR_TORCH_AT_LEAST(2, 3)
   c10::DataPtr allocate(size_t n) override { return counted(n); }
   void copy_data(void* dest, const void* src, std::size_t count) const override { default_copy_data(dest, src, count); }
-#else
-  c10::DataPtr allocate(size_t n) const override { return counted(n); }
-#endif
   c10::DeleterFnPtr raw_deleter() const override { return &release_block; }
 
  private:

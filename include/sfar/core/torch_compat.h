@@ -1,6 +1,6 @@
 // The one place where differences between LibTorch versions are handled. sfar builds against
-// Debian's LibTorch 1.13 (CPU) and official LibTorch 2.x builds (CUDA); code elsewhere calls
-// these functions instead of testing versions itself.
+// LibTorch 2.4 and later (CMake refuses older ones; the pinned wheel is 2.11), where the calls
+// below need no version test; code elsewhere calls these instead of ATen's directly.
 #pragma once
 
 #include <torch/torch.h>
@@ -8,10 +8,6 @@
 #include <ATen/autocast_mode.h>
 
 #include <string>
-
-#define SFAR_TORCH_AT_LEAST(major, minor) \
-  (TORCH_VERSION_MAJOR > (major) ||       \
-   (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
 
 namespace sfar::compat {
 
@@ -23,30 +19,13 @@ inline std::string torch_version() {
 // c10::Error's message without the C++ stack trace LibTorch appends.
 inline std::string error_message(const c10::Error& e) { return e.what_without_backtrace(); }
 
-// Turns autocast on or off for one device type. LibTorch 2.4 replaced the per-device
-// setters (set_enabled / set_autocast_cpu_enabled) by one that takes the device type.
+// Turns autocast on or off for one device type, with the given reduced-precision dtype.
 inline void set_autocast_enabled(c10::DeviceType device, bool enabled) {
-#if SFAR_TORCH_AT_LEAST(2, 4)
   at::autocast::set_autocast_enabled(device, enabled);
-#else
-  if (device == c10::DeviceType::CPU) {
-    at::autocast::set_cpu_enabled(enabled);
-  } else {
-    at::autocast::set_enabled(enabled);
-  }
-#endif
 }
 
 inline void set_autocast_dtype(c10::DeviceType device, at::ScalarType dtype) {
-#if SFAR_TORCH_AT_LEAST(2, 4)
   at::autocast::set_autocast_dtype(device, dtype);
-#else
-  if (device == c10::DeviceType::CPU) {
-    at::autocast::set_autocast_cpu_dtype(dtype);
-  } else {
-    at::autocast::set_autocast_gpu_dtype(dtype);
-  }
-#endif
 }
 
 // RAII autocast region, e.g. `AutocastGuard guard(torch::kCUDA, torch::kBFloat16);`.

@@ -2,8 +2,8 @@
 // a scale before backward; gradients are unscaled and checked for inf/NaN
 // (_amp_foreach_non_finite_check_and_unscale_); a step with non-finite gradients is skipped
 // and the scale halves, and after `growth_interval` clean steps it doubles (_amp_update_scale_).
-// On CPU tensors the same arithmetic runs as plain tensor ops (LibTorch 1.13 has no CPU
-// kernels for these ops), which is what the unit tests exercise.
+// LibTorch 2.x has CPU kernels for both ops, so the unit tests on a CPU run the very calls a
+// GPU run makes.
 //
 //   GradScaler scaler(true);
 //   scaler.scale(loss).backward();
