@@ -288,4 +288,14 @@ void check_parameters_in_sync(DistributedContext& dist, const torch::nn::Module&
   }
 }
 
+CollectiveSupport collective_support() {
+  CollectiveSupport support;
+  support.gloo = SFAR_WITH_GLOO;
+  support.nccl = SFAR_WITH_NCCL;
+#if SFAR_WITH_NCCL
+  support.nccl_version = c10d::getNcclVersion();
+#endif
+  return support;
+}
+
 }  // namespace sfar::train

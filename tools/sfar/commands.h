@@ -33,6 +33,8 @@ void add_protocol_command(CLI::App& app, CommandContext& context);
 void add_pretrain_command(CLI::App& app, CommandContext& context);
 // `report`: methods x protocols table from `sfar protocol` results.
 void add_report_command(CLI::App& app, CommandContext& context);
+// `env`: this build and machine as one JSON line, for bug reports.
+void add_env_command(CLI::App& app, CommandContext& context);
 
 struct CommandEntry {
   const char* name;
@@ -58,6 +60,7 @@ inline const CommandEntry kCommands[] = {
     {"protocol", add_protocol_command},
     {"pretrain", add_pretrain_command},
     {"report", add_report_command},
+    {"env", add_env_command},
 };
 
 }  // namespace sfar::cli

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace sfar {
 
@@ -19,5 +20,21 @@ void seed_everything(std::uint64_t seed);
 
 // A one-line description of the build and machine: versions, threads, devices.
 std::string runtime_summary();
+
+// What LibTorch was built with and what this machine offers it (`sfar env`).
+struct TorchEnvironment {
+  struct Device {
+    std::string name;
+    std::int64_t memory_bytes = 0;
+  };
+  std::string libtorch;      // e.g. "2.11.0"
+  bool cuda_compiled = false;
+  std::string cuda_version;  // the CUDA runtime LibTorch was built with; "" without CUDA
+  std::string cudnn;         // cuDNN LibTorch was built with; "" without it
+  std::string blas;          // the CPU BLAS and oneDNN, e.g. "mkl 2024.2.0; onednn 3.7.1"
+  std::vector<Device> devices;  // CUDA devices present; empty without a GPU
+  int threads = 0;
+};
+TorchEnvironment torch_environment();
 
 }  // namespace sfar

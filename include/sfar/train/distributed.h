@@ -94,4 +94,12 @@ void broadcast_module(DistributedContext& dist, torch::nn::Module& module);
 // bitwise equal: same start, same averaged gradients, same update).
 void check_parameters_in_sync(DistributedContext& dist, const torch::nn::Module& module);
 
+// The collective backends this build can form groups with, and NCCL's version ("" without it).
+struct CollectiveSupport {
+  bool gloo = false;
+  bool nccl = false;
+  std::string nccl_version;
+};
+CollectiveSupport collective_support();
+
 }  // namespace sfar::train

@@ -1,0 +1,62 @@
+// `sfar env`: one JSON line describing this build and machine, for bug reports (as PyTorch's
+// collect_env does): sfar's version and commit, LibTorch and what it was built with (CUDA,
+// cuDNN, NCCL, BLAS), the CUDA devices present, threads, and the FFmpeg and OpenCV sfar links.
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/avutil.h>
+}
+#include <opencv2/core/utility.hpp>
+
+#include "../build_info.h"
+#include "../command.h"
+#include "sfar/core/runtime.h"
+#include "sfar/train/distributed.h"
+
+namespace sfar::cli {
+namespace {
+
+std::string libav_version(unsigned version) {
+  return std::to_string(AV_VERSION_MAJOR(version)) + "." + std::to_string(AV_VERSION_MINOR(version)) + "." +
+         std::to_string(AV_VERSION_MICRO(version));
+}
+
+nlohmann::json environment() {
+  const auto torch = torch_environment();
+  const auto collectives = train::collective_support();
+  nlohmann::json devices = nlohmann::json::array();
+  for (const auto& device : torch.devices) {
+    devices.push_back({{"name", device.name}, {"memory_gib", device.memory_bytes / double(1 << 30)}});
+  }
+  const auto or_null = [](const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); };
+  return {
+      {"sfar", std::string(SFAR_VERSION) + "+" + build_info::git_commit()},
+      {"libtorch", torch.libtorch},
+      {"cuda_compiled", torch.cuda_compiled},
+      {"cuda_version", or_null(torch.cuda_version)},
+      {"cudnn", or_null(torch.cudnn)},
+      {"nccl", or_null(collectives.nccl_version)},
+      {"gloo", collectives.gloo},
+      {"blas", torch.blas},
+      {"devices", devices},
+      {"threads", torch.threads},
+      {"ffmpeg", {{"version", av_version_info()},
+                  {"libavformat", libav_version(avformat_version())},
+                  {"libavcodec", libav_version(avcodec_version())}}},
+      {"opencv", cv::getVersionString()},
+      {"compiler", build_info::compiler()},
+  };
+}
+
+}  // namespace
+
+void add_env_command(CLI::App& app, CommandContext& context) {
+  auto* command = app.add_subcommand(
+      "env", "Print this build and machine as one JSON line (versions, CUDA, devices) for bug reports");
+  context.on_run(command, [] {
+    print_json_line(environment());
+    return 0;
+  });
+}
+
+}  // namespace sfar::cli
