@@ -10,6 +10,28 @@ if(NOT Protobuf_PROTOC_EXECUTABLE)
   message(FATAL_ERROR "protoc not found: install protobuf-compiler (Debian) to compile sfar's TensorBoard event protos")
 endif()
 find_package(Torch 2.4 REQUIRED)
+# TorchConfig finds libc10 with find_library, which looks in the system's directories before
+# LibTorch's own: with Debian's libtorch-dev installed it picks /usr/lib/.../libc10.so (1.13),
+# and a process then loads both c10s and aborts in static initialisation. Every libc10/libtorch*
+# file in TORCH_LIBRARIES must come from the LibTorch that was found.
+get_filename_component(SFAR_TORCH_LIB_DIR "${TORCH_INSTALL_PREFIX}/lib" REALPATH)
+set(SFAR_TORCH_LIBRARIES)
+foreach(lib IN LISTS TORCH_LIBRARIES)
+  get_filename_component(name "${lib}" NAME)
+  if(IS_ABSOLUTE "${lib}" AND name MATCHES "^lib(c10|torch)[A-Za-z0-9_]*\\.so$")
+    get_filename_component(dir "${lib}" DIRECTORY)
+    get_filename_component(dir "${dir}" REALPATH)
+    if(NOT dir STREQUAL SFAR_TORCH_LIB_DIR)
+      if(NOT EXISTS "${SFAR_TORCH_LIB_DIR}/${name}")
+        message(FATAL_ERROR "LibTorch at ${TORCH_INSTALL_PREFIX} has no ${name}; TorchConfig found ${lib} instead")
+      endif()
+      message(STATUS "Using ${SFAR_TORCH_LIB_DIR}/${name}, not the ${lib} that TorchConfig found")
+      set(lib "${SFAR_TORCH_LIB_DIR}/${name}")
+    endif()
+  endif()
+  list(APPEND SFAR_TORCH_LIBRARIES "${lib}")
+endforeach()
+set(TORCH_LIBRARIES ${SFAR_TORCH_LIBRARIES})
 # LibTorch 2.14 and later refuse C++17 ("C++20 or later compatible compiler is required to use
 # ATen", PyTorch PR #178150). sfar's sources compile as C++20 too (checked with GCC 12,
 # -fsyntax-only over every translation unit), so they are built as C++20 there.
@@ -40,6 +62,11 @@ endif()
 # TORCH_LIBRARIES carries the CUDA libraries too when LibTorch was built with them.
 add_library(sfar_torch INTERFACE)
 target_link_libraries(sfar_torch INTERFACE ${TORCH_LIBRARIES})
+# PyTorch's wheels link parts of a newer libstdc++ statically and export them (std::filesystem
+# among them; PyTorch issue 133437). A program that lists libtorch before libstdc++ binds its
+# own std::filesystem calls to those copies, and remove_all jumps to address 0. Naming libstdc++
+# first, before any object, makes the dynamic linker find the system's definitions first.
+target_link_options(sfar_torch INTERFACE "LINKER:--push-state,--no-as-needed,-lstdc++,--pop-state")
 # Build-tree only: an installed sfar finds LibTorch again through find_dependency(Torch).
 target_include_directories(sfar_torch SYSTEM INTERFACE $<BUILD_INTERFACE:${TORCH_INCLUDE_DIRS}>)
 # A PyTorch wheel's include directory also holds copies of fmt 12 (and protobuf 3.13, kept out
