@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Downloads an official LibTorch build (cxx11 ABI) into third_party/libtorch.
-# Usage: third_party/fetch_libtorch.sh VERSION VARIANT   e.g. 2.5.1 cu124 | 2.5.1 cpu
+# Usage: third_party/fetch_libtorch.sh VERSION VARIANT   e.g. 2.11.0 cu130 | 2.11.0 cpu
 # Needs internet access; sfar's own build never downloads anything.
 set -euo pipefail
 VERSION=${1:?usage: fetch_libtorch.sh VERSION VARIANT (e.g. 2.5.1 cu124)}
