@@ -6,8 +6,10 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "sfar/core/error.h"
+#include "sfar/core/torch_compat.h"
 #include "sfar/models/clip_loader.h"
 #include "sfar/models/clip_preprocess.h"
 #include "support/test_data.h"
@@ -36,14 +38,25 @@ torch::Tensor matrix(const nlohmann::json& rows, torch::Dtype dtype = torch::kFl
 }
 
 double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
-  return (a.to(torch::kFloat64) - b.to(torch::kFloat64)).abs().max().item<double>();
+  return (a.to(torch::kCPU, torch::kFloat64) - b.to(torch::kCPU, torch::kFloat64)).abs().max().item<double>();
 }
 
+// Where and how precisely the model runs: fp32 on the CPU by default; on a GPU in fp32, or
+// under bf16 autocast, whose difference from OpenAI's fp32 outputs is reported and bounded.
+struct GoldenRun {
+  torch::Device device = torch::kCPU;
+  std::optional<at::ScalarType> autocast;
+  double tolerance = kTolerance;  // of max |diff|; under autocast, of max |diff| / max |golden|
+};
+
 // Loads `weights` and checks config, parameter count, features and logits against the JSON.
-void expect_matches_golden(const std::string& weights, const std::string& label) {
+void expect_matches_golden(const std::string& weights, const std::string& label, const GoldenRun& run = {}) {
   const auto golden = read_golden(test::data_path(std::string(kDir) + "clip_golden.json"));
   ClipModel model = load_clip(weights);
+  model->to(run.device);
   torch::NoGradGuard no_grad;
+  std::optional<compat::AutocastGuard> autocast;
+  if (run.autocast) autocast.emplace(run.device.type(), *run.autocast);
 
   const auto& c = golden["config"];
   ClipConfig expected;
@@ -66,18 +79,22 @@ void expect_matches_golden(const std::string& weights, const std::string& label)
     images.push_back(load_clip_image(test::data_path(std::string(kDir) + name.get<std::string>()),
                                      model->config().image_resolution));
   }
-  const auto image_batch = torch::stack(images);
-  const auto tokens = matrix(golden["text_tokens"], torch::kInt64);
+  const auto image_batch = torch::stack(images).to(run.device);
+  const auto tokens = matrix(golden["text_tokens"], torch::kInt64).to(run.device);
 
-  const double image_diff = max_abs_diff(model->encode_image(image_batch), matrix(golden["image_features"]));
-  const double text_diff = max_abs_diff(model->encode_text(tokens), matrix(golden["text_features"]));
+  const auto diff = [&](const torch::Tensor& got, const torch::Tensor& expected) {
+    const double abs = max_abs_diff(got, expected);
+    return run.autocast ? abs / expected.abs().max().item<double>() : abs;
+  };
+  const double image_diff = diff(model->encode_image(image_batch), matrix(golden["image_features"]));
+  const double text_diff = diff(model->encode_text(tokens), matrix(golden["text_features"]));
   const double logit_diff =
-      max_abs_diff(model->forward(image_batch, tokens).logits_per_image, matrix(golden["logits_per_image"]));
-  std::cout << "[ golden ] " << label << ": max |diff| image " << image_diff << ", text " << text_diff
+      diff(model->forward(image_batch, tokens).logits_per_image, matrix(golden["logits_per_image"]));
+  std::cout << "[ golden ] " << label << (run.autocast ? ": max |diff| / max |golden| image " : ": max |diff| image ") << image_diff << ", text " << text_diff
             << ", logits " << logit_diff << "\n";
-  EXPECT_LT(image_diff, kTolerance) << label;
-  EXPECT_LT(text_diff, kTolerance) << label;
-  EXPECT_LT(logit_diff, kTolerance) << label;
+  EXPECT_LT(image_diff, run.tolerance) << label;
+  EXPECT_LT(text_diff, run.tolerance) << label;
+  EXPECT_LT(logit_diff, run.tolerance) << label;
 }
 
 TEST(ClipGolden, OpenAITorchScriptRelease) {
@@ -103,6 +120,22 @@ TEST(ClipGolden, TorchSaveStateDictRoundTrip) {
   save_clip_state_dict(read_clip_state_dict(weights), saved);
   EXPECT_EQ(detect_clip_weight_format(saved), ClipWeightFormat::kStateDict);
   expect_matches_golden(saved, "torch.save state_dict");
+}
+
+TEST(ClipGolden, CudaFp32) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "needs a CUDA GPU: none is visible to this process";
+  SFAR_REQUIRE_DATA(weights, std::string(kDir) + "clip_random.pt");
+  SFAR_REQUIRE_DATA(json, std::string(kDir) + "clip_golden.json");
+  expect_matches_golden(weights, "clip_random.pt on cuda, fp32", {torch::kCUDA});
+}
+
+// bf16 keeps 8 bits of mantissa: outputs move by about 1e-2 of their size. The bound (relative to
+// the largest golden value) only catches a broken path; the printed differences are the figures.
+TEST(ClipGolden, CudaBf16Autocast) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "needs a CUDA GPU: none is visible to this process";
+  SFAR_REQUIRE_DATA(weights, std::string(kDir) + "clip_random.pt");
+  SFAR_REQUIRE_DATA(json, std::string(kDir) + "clip_golden.json");
+  expect_matches_golden(weights, "clip_random.pt on cuda, bf16 autocast", {torch::kCUDA, torch::kBFloat16, 0.1});
 }
 
 TEST(ClipGolden, AllFormatsHoldTheSameWeights) {
