@@ -1,11 +1,19 @@
 #include "sfar/models/clip_transformer.h"
 
+#include <atomic>
 #include <cmath>
 #include <limits>
 
 #include "sfar/core/error.h"
 
 namespace sfar::models {
+
+namespace {
+std::atomic<AttentionKernel> g_attention_kernel{AttentionKernel::kFused};
+}  // namespace
+
+void set_attention_kernel(AttentionKernel kernel) { g_attention_kernel = kernel; }
+AttentionKernel attention_kernel() { return g_attention_kernel; }
 
 torch::Tensor quick_gelu(const torch::Tensor& x) { return x * torch::sigmoid(1.702 * x); }
 
@@ -40,11 +48,18 @@ torch::Tensor ClipAttentionImpl::forward(const torch::Tensor& x, const torch::Te
   auto qkv = torch::nn::functional::linear(x, in_proj_weight, in_proj_bias)
                  .view({batch, length, 3, heads_, head_dim})
                  .permute({2, 0, 3, 1, 4});
-  auto q = qkv[0] * (1.0 / std::sqrt(static_cast<double>(head_dim)));
-  auto scores = torch::matmul(q, qkv[1].transpose(-2, -1));  // [B, H, L, L]
-  if (mask.defined()) scores = scores + mask.to(scores.dtype());
-  auto weights = torch::softmax(scores, -1).to(qkv.scalar_type());
-  auto out = torch::matmul(weights, qkv[2]);  // [B, H, L, d]
+  torch::Tensor out;  // [B, H, L, d]
+  if (g_attention_kernel == AttentionKernel::kFused) {
+    std::optional<torch::Tensor> additive;
+    if (mask.defined()) additive = mask.to(qkv.scalar_type());
+    out = at::scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], additive);
+  } else {
+    auto q = qkv[0] * (1.0 / std::sqrt(static_cast<double>(head_dim)));
+    auto scores = torch::matmul(q, qkv[1].transpose(-2, -1));  // [B, H, L, L]
+    if (mask.defined()) scores = scores + mask.to(scores.dtype());
+    auto weights = torch::softmax(scores, -1).to(qkv.scalar_type());
+    out = torch::matmul(weights, qkv[2]);
+  }
   return out_proj(out.transpose(1, 2).reshape({batch, length, width}));
 }
 

@@ -33,6 +33,7 @@
 #include "sfar/method/alignment_loss.h"
 #include "sfar/method/sfar_model.h"
 #include "sfar/models/clip_loader.h"
+#include "sfar/models/clip_transformer.h"
 #include "sfar/train/sfar_run_config.h"
 #include "sfar/train/trainer.h"
 
@@ -53,6 +54,7 @@ struct BenchTrainOptions {
   // Architecture reshaping; 0 = as the config says.
   std::int64_t width = 0, layers = 0, resolution = 0, patch = 0, embed_dim = 0, text_width = 0, text_layers = 0;
   bool json = false;
+  std::string attention = "fused";  // fused | math (models::AttentionKernel)
 };
 
 using Clock = std::chrono::steady_clock;
@@ -172,6 +174,7 @@ int run_bench_train(const BenchTrainOptions& o) {
   check_positive("--classes", o.classes, 2);
   check_positive("--matmul-size", o.matmul_size, 0);
   auto config = train::load_sfar_run_config(o.configs, o.overrides);
+  models::set_attention_kernel(o.attention == "math" ? models::AttentionKernel::kMath : models::AttentionKernel::kFused);
   const std::int64_t threads = o.threads >= 0 ? o.threads : config.run.threads;
   if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
   const torch::Device device(sfar::resolve_device(config.run.device));
@@ -255,6 +258,7 @@ int run_bench_train(const BenchTrainOptions& o) {
                          {"head", config.head.type},
                          {"loss", config.loss.type},
                          {"precision", config.train.precision},
+                         {"attention", o.attention},
                          {"optimizer", {{"lr", config.train.lr}, {"backbone_lr_ratio", config.train.backbone_lr_ratio},
                                         {"weight_decay", config.train.weight_decay}, {"betas", config.train.betas},
                                         {"eps", config.train.eps}, {"grad_clip", config.train.grad_clip}}},
@@ -320,6 +324,10 @@ void add_bench_train_command(CLI::App& app, CommandContext& context) {
   cmd->add_option("--text-width", o->text_width, "Text tower width (random weights)");
   cmd->add_option("--text-layers", o->text_layers, "Text tower layers (random weights)");
   cmd->add_flag("--json", o->json, "One JSON line instead of text");
+  cmd->add_option("--attention", o->attention,
+                  "fused (LibTorch's scaled_dot_product_attention) or math (matmul + softmax written out)")
+      ->check(CLI::IsMember({"fused", "math"}))
+      ->capture_default_str();
   context.on_run(cmd, [o] { return run_bench_train(*o); });
 }
 
