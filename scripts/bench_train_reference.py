@@ -10,8 +10,8 @@ same-class positives or cross-entropy, then the Trainer's step: zero_grad, loss.
 backward, clip_grad_norm_, AdamW over sfar's parameter groups (backbone = clip.visual.*
 at lr * ratio; no weight decay for biases, norms, embeddings and the logit scale).
 
-Run with Debian's interpreter (python3-torch 1.13.1, the LibTorch sfar links):
-  /usr/bin/python3 scripts/bench_train_reference.py --width 768 --layers 12 --resolution 224 \
+Run with the project's environment (its torch wheel holds the LibTorch sfar links):
+  .venv/bin/python scripts/bench_train_reference.py --width 768 --layers 12 --resolution 224 \
       --batch 1 --frames 2 --threads 2 --json
 On a GPU, with the PyTorch whose LibTorch sfar was built against, as sfar's trainer runs
 train.precision=bf16 (forward and loss under autocast, backward and AdamW outside it):
@@ -31,6 +31,8 @@ import torch.nn.functional as F
 
 
 class Attention(nn.Module):
+    fused = True  # --attention: F.scaled_dot_product_attention, or matmul + softmax written out
+
     def __init__(self, width, heads):
         super().__init__()
         self.heads = heads
@@ -46,10 +48,13 @@ class Attention(nn.Module):
         d = w // self.heads
         qkv = F.linear(x, self.in_proj_weight, self.in_proj_bias).view(b, n, 3, self.heads, d)
         qkv = qkv.permute(2, 0, 3, 1, 4)
-        q = qkv[0] * (1.0 / math.sqrt(d))
-        scores = torch.matmul(q, qkv[1].transpose(-2, -1))
-        weights = torch.softmax(scores, -1)
-        out = torch.matmul(weights, qkv[2])
+        if Attention.fused:
+            out = F.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2])
+        else:
+            q = qkv[0] * (1.0 / math.sqrt(d))
+            scores = torch.matmul(q, qkv[1].transpose(-2, -1))
+            weights = torch.softmax(scores, -1)
+            out = torch.matmul(weights, qkv[2])
         return self.out_proj(out.transpose(1, 2).reshape(b, n, w))
 
 
@@ -237,8 +242,12 @@ def main():
     arg("--seed", type=int, default=0)
     arg("--device", default="cpu", help="cpu, cuda or cuda:N")
     arg("--precision", choices=("fp32", "bf16"), default="fp32", help="bf16: autocast on CUDA, as sfar")
+    arg("--attention", choices=("fused", "math"), default="fused",
+        help="fused: F.scaled_dot_product_attention (as sfar's default); math: matmul + softmax")
+    arg("--compile", action="store_true", help="torch.compile the model (what a user would try next)")
     arg("--json", action="store_true")
     a = p.parse_args()
+    Attention.fused = a.attention == "fused"
 
     device = torch.device(a.device)
     if a.precision != "fp32" and device.type != "cuda":
@@ -249,6 +258,7 @@ def main():
     rss_start = peak_rss_mb()
     torch.manual_seed(a.seed)
     model = MeanModel(a).to(device)
+    forward = torch.compile(model) if a.compile else model
     clips = torch.randn(a.batch, a.frames, 3, a.resolution, a.resolution, device=device)
     labels = torch.randint(a.classes, (a.batch,), device=device)
     class_embed = torch.randn(a.classes, a.embed_dim, device=device)  # the random text bank's class embeddings
@@ -263,7 +273,7 @@ def main():
         optimizer.zero_grad()
         model.train()
         with torch.autocast(device.type, dtype=autocast_dtype) if autocast_dtype else contextlib.nullcontext():
-            logits = model(clips, class_embed)
+            logits = forward(clips, class_embed)
             loss = F.cross_entropy(logits, labels) if a.loss == "ce" else info_nce(logits, labels, a.lam)
         last_loss = loss.item()
         loss.float().backward()
@@ -299,7 +309,8 @@ def main():
     gflops_peak = matmul_peak_gflops(a.matmul_size, device, peak_dtype) if a.matmul_size > 0 else 0.0
     achieved = flops / median / 1e9
     line = {
-        "command": "bench train", "implementation": "pytorch-eager", "torch": torch.__version__,
+        "command": "bench train", "implementation": "pytorch-compile" if a.compile else "pytorch-eager",
+        "torch": torch.__version__, "attention": a.attention,
         "device": str(device), "threads": torch.get_num_threads(), "head": "mean", "loss": a.loss,
         "precision": a.precision,
         "batch": a.batch, "frames": a.frames, "classes": a.classes,
