@@ -277,9 +277,16 @@ void load_clip_weights(ClipModelImpl& model, const StateDict& weights, const std
 }
 
 ClipModel load_clip(const std::string& path, const torch::Device& device) {
-  const StateDict weights = read_clip_state_dict(path);
-  ClipModel model(infer_clip_config(shapes_of(weights), path));
-  load_clip_weights(*model, weights, path);
+  StateDict weights = read_clip_state_dict(path);
+  for (auto it = weights.begin(); it != weights.end();) {  // an sfar export's head is not CLIP's
+    it = it->first.rfind(kSfarHeadPrefix, 0) == 0 ? weights.erase(it) : std::next(it);
+  }
+  return load_clip(weights, path, device);
+}
+
+ClipModel load_clip(const StateDict& weights, const std::string& where, const torch::Device& device) {
+  ClipModel model(infer_clip_config(shapes_of(weights), where));
+  load_clip_weights(*model, weights, where);
   model->to(device);
   model->eval();
   return model;
