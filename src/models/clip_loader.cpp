@@ -9,10 +9,10 @@
 #include <iterator>
 #include <set>
 
-#include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
 #include "sfar/core/torch_compat.h"
 #include "sfar/io/safetensors_reader.h"
+#include "sfar/models/torch_save.h"
 
 namespace sfar::models {
 namespace {
@@ -295,8 +295,7 @@ ClipModel load_clip(const StateDict& weights, const std::string& where, const to
 void save_clip_state_dict(const StateDict& weights, const std::string& path) {
   c10::Dict<std::string, torch::Tensor> dict;
   for (const auto& [name, tensor] : weights) dict.insert(name, tensor.detach().cpu());
-  const std::vector<char> bytes = torch::pickle_save(torch::IValue(dict));
-  write_file_atomic(path, std::string(bytes.begin(), bytes.end()));
+  save_torch_file(torch::IValue(dict), path);
 }
 
 StateDict clip_state_dict(const ClipModelImpl& model) {

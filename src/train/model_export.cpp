@@ -1,9 +1,9 @@
 #include "sfar/train/model_export.h"
 
-#include "sfar/core/atomic_file.h"
 #include "sfar/core/config_loader.h"
 #include "sfar/core/error.h"
 #include "sfar/models/safetensors_writer.h"
+#include "sfar/models/torch_save.h"
 #include "sfar/train/checkpoint.h"
 
 namespace sfar::train {
@@ -74,8 +74,7 @@ ExportResult export_checkpoint(const std::string& checkpoint, const std::string&
   } else {
     c10::Dict<std::string, torch::Tensor> dict;
     for (const auto& [name, t] : tensors) dict.insert(name, t);
-    const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
-    write_file_atomic(out, std::string(bytes.begin(), bytes.end()));
+    models::save_torch_file(c10::IValue(dict), out);
   }
   return result;
 }

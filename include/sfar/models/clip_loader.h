@@ -53,7 +53,7 @@ ClipModel load_clip(const std::string& path, const torch::Device& device = torch
 ClipModel load_clip(const StateDict& weights, const std::string& where, const torch::Device& device = torch::kCPU);
 
 // Writes `weights` as torch.save does (zip + pickle), readable by read_clip_state_dict and
-// by Python's torch.load.
+// by Python's torch.load(path, weights_only=True).
 void save_clip_state_dict(const StateDict& weights, const std::string& path);
 
 // The model's parameters as a StateDict (CPU, detached).

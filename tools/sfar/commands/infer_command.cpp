@@ -16,6 +16,7 @@
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
 #include "sfar/models/safetensors_writer.h"
+#include "sfar/models/torch_save.h"
 #include "sfar/train/checkpoint.h"
 #include "sfar/train/sfar_run_config.h"
 
@@ -224,8 +225,7 @@ void save_features_pt(const Features& f, const std::vector<std::string>& class_n
   for (const auto& [name, t] : f.tensors()) dict.insert(name, t);
   dict.insert(std::string("videos"), c10::List<std::string>(f.videos));
   dict.insert(std::string("class_names"), c10::List<std::string>(class_names));
-  const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
-  write_file_atomic(path, std::string(bytes.begin(), bytes.end()));
+  models::save_torch_file(c10::IValue(dict), path);
 }
 
 // safetensors holds only tensors: the videos and class names go into its metadata as JSON arrays.
