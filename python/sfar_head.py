@@ -165,7 +165,8 @@ class SfarHead(nn.Module):
         _, head_state = split_export(state)
         config = _head_config(metadata)
         config.update(options)
-        head_type = config.pop("type", metadata.get("head_type", "sfar"))
+        head_type = config.pop("head_type", None) or config.pop("type", metadata.get("head_type", "sfar"))
+        config.pop("type", None)
         unsupported = {"temporal", "temporal_layers", "max_frames"}
         if config.get("temporal") or any(k.startswith("temporal.") for k in head_state):
             raise NotImplementedError(f"{path}: the temporal transformer option is not implemented in sfar_head.py")

@@ -79,6 +79,8 @@ def test_sfar_head_matches_sfar_logits(tiny, features, ext):
 
 def test_sfar_head_weights_follow_the_export(tiny):
     head = sfar_head.SfarHead.from_export(str(tiny.exports["safetensors"]))
+    with pytest.raises(RuntimeError, match="Unexpected key"):  # options override the metadata
+        sfar_head.SfarHead.from_export(str(tiny.exports["pt"]), head_type="fine", tau_fine=0.02)
     state = torch.load(tiny.exports["pt"], map_location="cpu", weights_only=True)
     assert torch.equal(head.coarse.w_q.weight, state["sfar_head.coarse.w_q.weight"])
     assert torch.equal(head.logit_scale, state["logit_scale"].reshape(()))
