@@ -23,7 +23,9 @@ if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
   TORCH=()
   if [[ " $* " != *" -DCMAKE_PREFIX_PATH="* ]]; then
     PY=$(scripts/python_env.sh)
-    TORCH=(-DCMAKE_PREFIX_PATH="$("$PY" -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')")
+    # SFAR_PYTHON: the interpreter of the Python interop tests (tests/python).
+    TORCH=(-DCMAKE_PREFIX_PATH="$("$PY" -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')"
+           -DSFAR_PYTHON="$PY")
   fi
   cmake -S . -B "$BUILD_DIR" "${GENERATOR[@]}" "${LAUNCHER[@]}" "${TORCH[@]}" \
     -DCMAKE_BUILD_TYPE="${SFAR_BUILD_TYPE:-Release}" "$@"

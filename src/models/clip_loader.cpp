@@ -9,10 +9,10 @@
 #include <iterator>
 #include <set>
 
-#include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
 #include "sfar/core/torch_compat.h"
 #include "sfar/io/safetensors_reader.h"
+#include "sfar/models/torch_save.h"
 
 namespace sfar::models {
 namespace {
@@ -277,9 +277,16 @@ void load_clip_weights(ClipModelImpl& model, const StateDict& weights, const std
 }
 
 ClipModel load_clip(const std::string& path, const torch::Device& device) {
-  const StateDict weights = read_clip_state_dict(path);
-  ClipModel model(infer_clip_config(shapes_of(weights), path));
-  load_clip_weights(*model, weights, path);
+  StateDict weights = read_clip_state_dict(path);
+  for (auto it = weights.begin(); it != weights.end();) {  // an sfar export's head is not CLIP's
+    it = it->first.rfind(kSfarHeadPrefix, 0) == 0 ? weights.erase(it) : std::next(it);
+  }
+  return load_clip(weights, path, device);
+}
+
+ClipModel load_clip(const StateDict& weights, const std::string& where, const torch::Device& device) {
+  ClipModel model(infer_clip_config(shapes_of(weights), where));
+  load_clip_weights(*model, weights, where);
   model->to(device);
   model->eval();
   return model;
@@ -288,8 +295,7 @@ ClipModel load_clip(const std::string& path, const torch::Device& device) {
 void save_clip_state_dict(const StateDict& weights, const std::string& path) {
   c10::Dict<std::string, torch::Tensor> dict;
   for (const auto& [name, tensor] : weights) dict.insert(name, tensor.detach().cpu());
-  const std::vector<char> bytes = torch::pickle_save(torch::IValue(dict));
-  write_file_atomic(path, std::string(bytes.begin(), bytes.end()));
+  save_torch_file(torch::IValue(dict), path);
 }
 
 StateDict clip_state_dict(const ClipModelImpl& model) {

@@ -13,6 +13,7 @@
 #include "sfar/train/loss_targets.h"
 #include "sfar/models/clip_loader.h"
 #include "sfar/train/distributed.h"
+#include "sfar/train/model_export.h"
 
 namespace sfar::train {
 
@@ -84,6 +85,7 @@ SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& bank_dir)
     throw ConfigError("data.labels", "SFAR scores videos against class names: set a class-name file");
   }
   models::ClipModel clip{nullptr};
+  models::StateDict head_weights;  // the head of an `sfar export` given as model.weights
   if (config.model.weights.empty()) {
     if (config.model.arch == "auto") {
       throw ConfigError("model.arch", "'auto' needs model.weights to infer the architecture from");
@@ -93,7 +95,9 @@ SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& bank_dir)
     SFAR_LOG_WARN("model.weights is empty: {} is randomly initialised (seed {}); fine for tests, not for "
                   "real training", config.model.arch, config.run.seed);
   } else {
-    clip = models::load_clip(config.model.weights);
+    auto weights = split_export(models::read_clip_state_dict(config.model.weights));
+    clip = models::load_clip(weights.clip, config.model.weights);
+    head_weights = std::move(weights.head);
     if (config.model.arch != "auto" && clip->config() != models::clip_preset(config.model.arch)) {
       throw ConfigError("model.arch", "does not match the architecture of " + config.model.weights,
                         config.model.arch);
@@ -125,6 +129,10 @@ SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& bank_dir)
                   run.bank.num_subtexts(), run.bank_from_cache ? "loaded from cache" : "encoded");
   }
   run.model = method::SfarModel(clip, config.head, config.loss.learn_logit_scale);
+  if (!head_weights.empty()) {
+    load_head_weights(*run.model->head, head_weights, config.model.weights);
+    SFAR_LOG_INFO("loaded the {} head's weights from {}", config.head.type, config.model.weights);
+  }
   return run;
 }
 

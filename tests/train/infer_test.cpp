@@ -157,13 +157,13 @@ TEST(SfarInfer, ClassifiesExplainsAndExports) {
   EXPECT_EQ(feats[1]["video"], "pool_b.mp4");
   EXPECT_EQ(feats[1]["predicted"], top[0]["class"]);  // infer on the same video agrees
 
-  // The .pt archive holds the same embeddings.
+  // The .pt file, a plain dict as torch.save writes it, holds the same embeddings.
   const Result pt = run_sfar("export-features" + common + " --list val.txt --out " + dir.file("f.pt"), dir);
   ASSERT_EQ(pt.status, 0) << pt.err;
-  torch::serialize::InputArchive archive;
-  archive.load_from(dir.file("f.pt"));
-  torch::Tensor embeddings;
-  archive.read("embeddings", embeddings);
+  const std::string bytes = sfar::read_file(dir.file("f.pt"));
+  const auto dict = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end())).toGenericDict();
+  const torch::Tensor embeddings = dict.at(c10::IValue(std::string("embeddings"))).toTensor();
+  EXPECT_EQ(dict.at(c10::IValue(std::string("videos"))).toList().get(1).toStringRef(), "pool_b.mp4");
   ASSERT_EQ(embeddings.sizes(), (std::vector<std::int64_t>{3, kEmbedDim}));
   for (std::int64_t d = 0; d < kEmbedDim; ++d) {
     EXPECT_NEAR(embeddings[2][d].item<double>(), feats[2]["embedding"][d].get<double>(), 1e-5);

@@ -25,6 +25,8 @@ void add_bench_train_command(CLI::App& app, CommandContext& context);
 void add_train_command(CLI::App& app, CommandContext& context);
 // `infer` and `export-features`.
 void add_infer_command(CLI::App& app, CommandContext& context);
+// `export`: a checkpoint's weights as a PyTorch state_dict or safetensors file.
+void add_export_command(CLI::App& app, CommandContext& context);
 // `synth`: the synthetic storyboard benchmark.
 void add_synth_command(CLI::App& app, CommandContext& context);
 // `protocol`: supervised, few-shot, zero-shot, base-to-novel.
@@ -56,6 +58,7 @@ inline const CommandEntry kCommands[] = {
     {"bench train", add_bench_train_command},
     {"train, eval", add_train_command},
     {"infer, export-features", add_infer_command},
+    {"export", add_export_command},
     {"synth", add_synth_command},
     {"protocol", add_protocol_command},
     {"pretrain", add_pretrain_command},

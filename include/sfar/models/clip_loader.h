@@ -42,12 +42,18 @@ TensorShapes shapes_of(const StateDict& weights);
 // mis-shaped tensor (name and shapes); the model is unchanged when it throws.
 void load_clip_weights(ClipModelImpl& model, const StateDict& weights, const std::string& where);
 
+// The prefix of the video head's tensors in an `sfar export` (train/model_export.h); the rest
+// of an export is CLIP under OpenAI's names.
+inline constexpr const char* kSfarHeadPrefix = "sfar_head.";
+
 // Reads the file, infers the architecture, builds the model, loads the weights and moves the
-// model to `device`, in eval mode.
+// model to `device`, in eval mode. An sfar export's head tensors are left out.
 ClipModel load_clip(const std::string& path, const torch::Device& device = torch::kCPU);
+// The same from weights already read; `where` (the file) prefixes errors.
+ClipModel load_clip(const StateDict& weights, const std::string& where, const torch::Device& device = torch::kCPU);
 
 // Writes `weights` as torch.save does (zip + pickle), readable by read_clip_state_dict and
-// by Python's torch.load.
+// by Python's torch.load(path, weights_only=True).
 void save_clip_state_dict(const StateDict& weights, const std::string& path);
 
 // The model's parameters as a StateDict (CPU, detached).

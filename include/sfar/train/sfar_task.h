@@ -37,7 +37,8 @@ struct SfarRun {
 std::string resolve_device(const std::string& device);
 
 // Loads the class names (data.labels is required), the CLIP weights (model.weights; empty:
-// random initialisation seeded by run.seed, logged), the tokenizer and the descriptions, and
+// random initialisation seeded by run.seed, logged; an `sfar export` also sets the head's
+// weights, which must fit head.type), the tokenizer and the descriptions, and
 // the text bank (cached under `bank_dir`; empty: not cached). Throws ConfigError/IoError/
 // ModelError naming the file or key.
 SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& bank_dir);

@@ -1,9 +1,11 @@
 // `sfar infer` classifies one video with a trained checkpoint (top-k classes as one JSON line,
 // optionally a PNG of the sampled frames with their key-frame weights); `sfar export-features`
-// writes one embedding per video of a dataset list (JSON lines and/or a .pt archive).
+// writes one embedding per video of a dataset list (JSON lines, a torch.load-able dict or
+// safetensors). Without --checkpoint the weights are model.weights (an `sfar export`, head
+// included).
 //
 //   sfar infer --config run.yaml --checkpoint best.pt --video clip.mp4 --topk 5 --explain why.png
-//   sfar export-features --config run.yaml --checkpoint best.pt --list val.txt --out feats.jsonl
+//   sfar export-features --config run.yaml --checkpoint best.pt --list val.txt --out feats.safetensors
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -13,6 +15,8 @@
 #include "../command.h"
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
+#include "sfar/models/safetensors_writer.h"
+#include "sfar/models/torch_save.h"
 #include "sfar/train/checkpoint.h"
 #include "sfar/train/sfar_run_config.h"
 
@@ -56,7 +60,7 @@ Loaded load(const std::vector<std::string>& configs, const std::vector<std::stri
   if (l.config.run.threads > 0) torch::set_num_threads(static_cast<int>(l.config.run.threads));
   torch::manual_seed(static_cast<std::uint64_t>(l.config.run.seed));
   l.run = train::build_sfar_run(l.config, "");
-  train::load_model_weights(*l.run.model, checkpoint);
+  if (!checkpoint.empty()) train::load_model_weights(*l.run.model, checkpoint);
   l.device = torch::Device(l.run.device);
   l.run.model->to(l.device);
   l.run.model->eval();
@@ -84,6 +88,7 @@ struct VideoPass {
   torch::Tensor clip;    // [V, T, 3, H, W] as the model saw it (CPU)
   torch::Tensor frames;  // [V, T, D] frame embeddings
   method::HeadOutput head;
+  torch::Tensor logits;  // [V, C] (CPU)
   torch::Tensor probs;   // [C] softmax, views averaged
 };
 
@@ -98,6 +103,7 @@ VideoPass forward_video(Loaded& l, const torch::Tensor& clip) {
   p.frames = frames.view({V, T, frames.size(-1)});
   p.head = model.head->forward(p.frames, l.bank);
   const auto logits = method::class_logits(p.head.video, l.bank.global_embed, model.clip->logit_scale);
+  p.logits = logits.cpu();
   p.probs = logits.softmax(-1).mean(0).cpu();
   return p;
 }
@@ -163,6 +169,11 @@ void save_explanation(const std::string& path, const VideoPass& p, std::int64_t 
   write_file_atomic(path, std::string(png.begin(), png.end()));
 }
 
+std::vector<double> to_vector(const torch::Tensor& t) {
+  const auto c = t.to(torch::kCPU, torch::kFloat64).contiguous();
+  return {c.data_ptr<double>(), c.data_ptr<double>() + c.numel()};
+}
+
 int run_infer(const InferArgs& args) {
   if (args.topk < 1) throw ArgumentError("--topk", "must be at least 1", std::to_string(args.topk));
   Loaded l = load(args.configs, args.overrides, args.checkpoint);
@@ -184,23 +195,53 @@ int run_infer(const InferArgs& args) {
     const auto c = classes[0].item<std::int64_t>();
     save_explanation(args.explain, p, c, l.run.class_names[static_cast<std::size_t>(c)], l.config);
   }
-  print_json_line({{"video", args.video}, {"top", top}});
+  // Logits of every class, views averaged: what another implementation of the head compares with.
+  print_json_line({{"video", args.video}, {"top", top}, {"logits", to_vector(p.logits.mean(0))}});
   return 0;
-}
-
-std::vector<double> to_vector(const torch::Tensor& t) {
-  const auto c = t.to(torch::kCPU, torch::kFloat64).contiguous();
-  return {c.data_ptr<double>(), c.data_ptr<double>() + c.numel()};
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// The features of a dataset list as tensors: the rows of export-features' JSON lines plus each
+// video's frame embeddings and logits (docs/checkpoint_format.md, "Features").
+struct Features {
+  std::vector<std::string> videos;
+  std::vector<torch::Tensor> embeddings, frame_means, frames, logits;
+  std::vector<std::int64_t> labels, predicted;
+
+  std::vector<std::pair<std::string, torch::Tensor>> tensors() const {
+    return {{"embeddings", torch::stack(embeddings)},         {"frame_means", torch::stack(frame_means)},
+            {"frames", torch::stack(frames)},                 {"logits", torch::stack(logits)},
+            {"labels", torch::tensor(labels, torch::kInt64)}, {"predicted", torch::tensor(predicted, torch::kInt64)}};
+  }
+};
+
+// A plain dict for torch.load(f, weights_only=True): the tensors, "videos" and "class_names"
+// (lists of strings).
+void save_features_pt(const Features& f, const std::vector<std::string>& class_names, const std::string& path) {
+  c10::impl::GenericDict dict(c10::StringType::get(), c10::AnyType::get());
+  for (const auto& [name, t] : f.tensors()) dict.insert(name, t);
+  dict.insert(std::string("videos"), c10::List<std::string>(f.videos));
+  dict.insert(std::string("class_names"), c10::List<std::string>(class_names));
+  models::save_torch_file(c10::IValue(dict), path);
+}
+
+// safetensors holds only tensors: the videos and class names go into its metadata as JSON arrays.
+void save_features_safetensors(const Features& f, const std::vector<std::string>& class_names,
+                               const std::string& path) {
+  models::save_safetensors(f.tensors(),
+                           {{"format", "sfar-features-1"},
+                            {"videos", nlohmann::json(f.videos).dump()},
+                            {"class_names", nlohmann::json(class_names).dump()}},
+                           path);
+}
+
 int run_export(const ExportArgs& args) {
-  const bool to_pt = ends_with(args.out, ".pt");
-  if (!to_pt && !ends_with(args.out, ".jsonl")) {
-    throw ArgumentError("--out", "must end in .jsonl or .pt", args.out);
+  const bool to_pt = ends_with(args.out, ".pt"), to_safetensors = ends_with(args.out, ".safetensors");
+  if (!to_pt && !to_safetensors && !ends_with(args.out, ".jsonl")) {
+    throw ArgumentError("--out", "must end in .jsonl, .pt or .safetensors", args.out);
   }
   Loaded l = load(args.configs, args.overrides, args.checkpoint);
   data::DataConfig with_list = l.config.data;
@@ -213,8 +254,7 @@ int run_export(const ExportArgs& args) {
                                     l.config.data.root, static_cast<std::uint64_t>(l.config.run.seed));
   const bool conditioned = l.config.head.type != "mean" && l.config.head.type != "temporal";
   std::string lines;
-  std::vector<torch::Tensor> embeddings, frame_means;
-  std::vector<std::int64_t> labels, predicted;
+  Features f;
   for (std::int64_t i = 0; i < dataset.size(); ++i) {
     const auto sample = dataset.load(i, 0);
     const VideoPass p = forward_video(l, sample.clip);
@@ -223,7 +263,8 @@ int run_export(const ExportArgs& args) {
     const auto video = (conditioned ? p.head.video.select(1, cls) : p.head.video.select(1, 0)).mean(0).cpu();
     const auto frame_mean = p.frames.mean(1).mean(0).cpu();
     const auto label = sample.labels.empty() ? std::int64_t{-1} : sample.labels.front();
-    nlohmann::json line = {{"video", dataset.records()[static_cast<std::size_t>(i)].path},
+    const std::string& id = dataset.records()[static_cast<std::size_t>(i)].path;
+    nlohmann::json line = {{"video", id},
                            {"label", label},
                            {"embedding", to_vector(video)}};
     if (conditioned) {
@@ -231,24 +272,24 @@ int run_export(const ExportArgs& args) {
       line["frame_mean"] = to_vector(frame_mean);
     }
     lines += line.dump() + "\n";
-    embeddings.push_back(video);
-    frame_means.push_back(frame_mean);
-    labels.push_back(label);
-    predicted.push_back(cls);
+    f.videos.push_back(id);
+    f.embeddings.push_back(video);
+    f.frame_means.push_back(frame_mean);
+    f.frames.push_back(p.frames.cpu());
+    f.logits.push_back(p.logits.mean(0));
+    f.labels.push_back(label);
+    f.predicted.push_back(cls);
   }
   if (to_pt) {
-    torch::serialize::OutputArchive archive;
-    archive.write("embeddings", torch::stack(embeddings));
-    archive.write("frame_means", torch::stack(frame_means));
-    archive.write("labels", torch::tensor(labels, torch::kInt64));
-    archive.write("predicted", torch::tensor(predicted, torch::kInt64));
-    write_file_atomic(args.out, train::archive_bytes(archive));
+    save_features_pt(f, l.run.class_names, args.out);
+  } else if (to_safetensors) {
+    save_features_safetensors(f, l.run.class_names, args.out);
   } else {
     write_file_atomic(args.out, lines);
   }
   print_json_line({{"out", args.out},
                    {"videos", dataset.size()},
-                   {"dim", embeddings.front().size(0)},
+                   {"dim", f.embeddings.front().size(0)},
                    {"conditioned", conditioned}});
   return 0;
 }
@@ -265,7 +306,7 @@ void add_infer_command(CLI::App& app, CommandContext& context) {
   auto* infer = app.add_subcommand("infer", "Classify one video with a checkpoint (top-k classes as a JSON line)");
   infer->add_option("--config,-c", infer_args->configs, "Run config file(s)")->required();
   infer->add_option("--set", infer_args->overrides, "Override, e.g. data.num_frames=16");
-  infer->add_option("--checkpoint", infer_args->checkpoint, "Checkpoint written by sfar train")->required();
+  infer->add_option("--checkpoint", infer_args->checkpoint, "Checkpoint written by sfar train (default: model.weights)");
   infer->add_option("--video", infer_args->video, "Video file")->required();
   infer->add_option("--topk", infer_args->topk, "Classes to print")->capture_default_str();
   infer->add_option("--explain", infer_args->explain, "PNG: sampled frames with key-frame weights of the top class");
@@ -275,9 +316,9 @@ void add_infer_command(CLI::App& app, CommandContext& context) {
   auto* exp = app.add_subcommand("export-features", "Per-video embeddings of a dataset list (.jsonl or .pt)");
   exp->add_option("--config,-c", export_args->configs, "Run config file(s)")->required();
   exp->add_option("--set", export_args->overrides, "Override, e.g. data.root=/data/k400");
-  exp->add_option("--checkpoint", export_args->checkpoint, "Checkpoint written by sfar train")->required();
+  exp->add_option("--checkpoint", export_args->checkpoint, "Checkpoint written by sfar train (default: model.weights)");
   exp->add_option("--list", export_args->list, "Dataset list (data.format, paths under data.root)")->required();
-  exp->add_option("--out", export_args->out, "Output file: .jsonl (JSON lines) or .pt (tensor archive)")->required();
+  exp->add_option("--out", export_args->out, "Output file: .jsonl (JSON lines), .pt (torch.load-able dict) or .safetensors")->required();
   context.on_run(exp, [export_args] { return run_export(*export_args); });
 }
 

@@ -166,7 +166,7 @@ int run_eval(const EvalArgs& args) {
   setup.device = run.device;
   setup.config_text = train::sfar_run_config_to_yaml(config);
   train::Trainer trainer(run.model.ptr(), task, setup);  // restores the weights by name
-  trainer.load_checkpoint(args.checkpoint);
+  if (!args.checkpoint.empty()) trainer.load_checkpoint(args.checkpoint);  // else model.weights as loaded
   run.model->eval();
   nlohmann::json line = {{"checkpoint", args.checkpoint}, {"step", trainer.global_step()}};
   for (const auto& [k, v] : task.evaluate(0)) line[k] = v;
@@ -208,7 +208,7 @@ void add_train_command(CLI::App& app, CommandContext& context) {
   auto* eval = app.add_subcommand("eval", "Evaluate a checkpoint on the config's eval.list (JSON line)");
   eval->add_option("--config,-c", eval_args->configs, "Run config file(s)")->required();
   eval->add_option("--set", eval_args->overrides, "Override, e.g. data.root=/data/k400");
-  eval->add_option("--checkpoint", eval_args->checkpoint, "Checkpoint written by sfar train")->required();
+  eval->add_option("--checkpoint", eval_args->checkpoint, "Checkpoint written by sfar train (default: model.weights)");
   eval->add_option("--views", eval_args->views,
                    "Test views CxV: C clips per video, V crops per clip (1, or 3: center_crop -> three_crop)");
   context.on_run(eval, [eval_args] { return run_eval(*eval_args); });
