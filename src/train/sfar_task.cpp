@@ -10,6 +10,7 @@
 #include "sfar/describe/description_cache.h"
 #include "sfar/eval/metrics.h"
 #include "sfar/method/alignment_loss.h"
+#include "sfar/models/clip_transformer.h"
 #include "sfar/train/loss_targets.h"
 #include "sfar/models/clip_loader.h"
 #include "sfar/train/distributed.h"
@@ -80,6 +81,8 @@ std::string resolve_device(const std::string& device) {
 SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& bank_dir) {
   SfarRun run;
   run.device = resolve_device(config.run.device);
+  models::set_attention_kernel(config.model.attention == "math" ? models::AttentionKernel::kMath
+                                                                : models::AttentionKernel::kFused);
   run.class_names = data::load_class_names(config.data);
   if (run.class_names.empty()) {
     throw ConfigError("data.labels", "SFAR scores videos against class names: set a class-name file");

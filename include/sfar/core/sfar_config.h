@@ -60,11 +60,15 @@ struct TextConfig {
 struct ModelConfig {
   std::string arch = "ViT-B/16";  // a preset name, or "auto" to infer it from `weights`
   std::string weights;            // OpenAI .pt, torch.save state_dict or HF model.safetensors
+  // fused: LibTorch's scaled_dot_product_attention (fused kernels); math: matmul + softmax written
+  // out as OpenAI's code does, whose rounding does not depend on the batch's shape.
+  std::string attention = "fused";
 
   template <class A>
   void visit(A& a) {
     a("arch", arch, cfg::non_empty());
     a("weights", weights);
+    a("attention", attention, cfg::one_of({"fused", "math"}));
   }
 };
 
