@@ -20,12 +20,14 @@ if command -v ccache >/dev/null; then
 fi
 
 if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
+  # The venv's python also serves the tests: open_clip's vocabulary and reference features.
+  PY=$(scripts/python_env.sh)
   TORCH=()
   if [[ " $* " != *" -DCMAKE_PREFIX_PATH="* ]]; then
-    PY=$(scripts/python_env.sh)
     TORCH=(-DCMAKE_PREFIX_PATH="$("$PY" -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')")
   fi
   cmake -S . -B "$BUILD_DIR" "${GENERATOR[@]}" "${LAUNCHER[@]}" "${TORCH[@]}" \
+    -DSFAR_PYTHON="$PY" \
     -DCMAKE_BUILD_TYPE="${SFAR_BUILD_TYPE:-Release}" "$@"
 elif [ $# -gt 0 ]; then
   cmake "$BUILD_DIR" "$@"
