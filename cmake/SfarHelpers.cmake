@@ -73,15 +73,17 @@ function(sfar_add_test name)
     set(ARG_LABELS unit)
   endif()
   # Default suite: every case but the *RealData* ones, after the generated references exist.
+  # FIXTURES_REQUIRED comes first: gtest_discover_tests flattens the PROPERTIES list, so a
+  # property after a two-label LABELS would pair with the wrong value.
   gtest_discover_tests(${name}
     WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
     TEST_FILTER "-*RealData*"
-    PROPERTIES LABELS "${ARG_LABELS}" FIXTURES_REQUIRED sfar_references
+    PROPERTIES FIXTURES_REQUIRED sfar_references LABELS "${ARG_LABELS}"
     DISCOVERY_TIMEOUT 120)
   # The extra suite: cases named *RealData* read $SFAR_DATA_DIR and carry only the label extra.
   gtest_discover_tests(${name}
     WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
     TEST_FILTER "*RealData*"
-    PROPERTIES LABELS extra FIXTURES_REQUIRED sfar_references
+    PROPERTIES FIXTURES_REQUIRED sfar_references LABELS extra
     DISCOVERY_TIMEOUT 120)
 endfunction()

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 
 #include "sfar/core/config_loader.h"
@@ -150,10 +151,10 @@ TEST(ProtocolConfigs, EveryDataFileAConfigNamesShipsInTheRepository) {
     std::string line;
     while (std::getline(in, line)) {
       if (line.find('#') != std::string::npos) line.erase(line.find('#'));
-      for (std::size_t at = line.find("data/"); at != std::string::npos; at = line.find("data/", at + 1)) {
-        if (at > 0 && line[at - 1] != ' ') continue;
-        const std::size_t end = line.find_first_of(" ,}", at);
-        std::string path = line.substr(at, end == std::string::npos ? std::string::npos : end - at);
+      // A path ends at its extension: flow mappings put "," or "}" right after it.
+      static const std::regex kDataPath(R"((^|[\s:\[])(data/[\w./{}-]*?\.(txt|csv|json)))");
+      for (std::sregex_iterator it(line.begin(), line.end(), kDataPath), end; it != end; ++it) {
+        std::string path = (*it)[2].str();
         for (const auto& [key, value] : {std::pair<std::string, std::string>{"{K}", "2"}, {"{seed}", "1"}}) {
           const auto k = path.find(key);
           if (k != std::string::npos) path.replace(k, key.size(), value);
