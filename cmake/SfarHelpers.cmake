@@ -55,6 +55,7 @@ function(sfar_add_module name)
 endfunction()
 
 # sfar_add_test(<name> SOURCES ... [TORCH_SOURCES ...] DEPS ... [LABELS unit;integration;slow;cuda])
+# (test cases named *RealData* get the label `extra` instead; see tests/CMakeLists.txt)
 # One executable per module keeps link time low; gtest_discover_tests registers each case
 # with CTest and labels it, so `ctest -L unit` selects quick tests.
 function(sfar_add_test name)
@@ -71,8 +72,18 @@ function(sfar_add_test name)
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)
   endif()
+  # Default suite: every case but the *RealData* ones, after the generated references exist.
+  # FIXTURES_REQUIRED comes first: gtest_discover_tests flattens the PROPERTIES list, so a
+  # property after a two-label LABELS would pair with the wrong value.
   gtest_discover_tests(${name}
     WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
-    PROPERTIES LABELS "${ARG_LABELS}"
+    TEST_FILTER "-*RealData*"
+    PROPERTIES FIXTURES_REQUIRED sfar_references LABELS "${ARG_LABELS}"
+    DISCOVERY_TIMEOUT 120)
+  # The extra suite: cases named *RealData* read $SFAR_DATA_DIR and carry only the label extra.
+  gtest_discover_tests(${name}
+    WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
+    TEST_FILTER "*RealData*"
+    PROPERTIES FIXTURES_REQUIRED sfar_references LABELS extra
     DISCOVERY_TIMEOUT 120)
 endfunction()

@@ -20,14 +20,15 @@ if command -v ccache >/dev/null; then
 fi
 
 if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
+  # The venv's python also serves the tests (SFAR_PYTHON): open_clip's vocabulary and reference
+  # features, and the Python interop tests in tests/python.
+  PY=$(scripts/python_env.sh)
   TORCH=()
   if [[ " $* " != *" -DCMAKE_PREFIX_PATH="* ]]; then
-    PY=$(scripts/python_env.sh)
-    # SFAR_PYTHON: the interpreter of the Python interop tests (tests/python).
-    TORCH=(-DCMAKE_PREFIX_PATH="$("$PY" -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')"
-           -DSFAR_PYTHON="$PY")
+    TORCH=(-DCMAKE_PREFIX_PATH="$("$PY" -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')")
   fi
   cmake -S . -B "$BUILD_DIR" "${GENERATOR[@]}" "${LAUNCHER[@]}" "${TORCH[@]}" \
+    -DSFAR_PYTHON="$PY" \
     -DCMAKE_BUILD_TYPE="${SFAR_BUILD_TYPE:-Release}" "$@"
 elif [ $# -gt 0 ]; then
   cmake "$BUILD_DIR" "$@"

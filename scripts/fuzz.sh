@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Builds sfar's libFuzzer targets (tests/fuzz, clang + AddressSanitizer + UBSan) and runs each
-# for a while on seeds made from the shared data. Exits non-zero when a target finds a crash,
+# for a while on seeds made from reference files. Exits non-zero when a target finds a crash,
 # a sanitizer report, an out-of-memory or an exception other than sfar::Error; the input that
 # did it is kept in <build-dir>/fuzz-artifacts/<target>/.
 #
 #   scripts/fuzz.sh [seconds_per_target]     (default 60)
 #
-# Environment: SFAR_DATA_DIR (default ../shared/data), SFAR_FUZZ_BUILD_DIR (default build-fuzz),
+# Seeds come from the folder $SFAR_DATA_DIR names when it exists (the extra test suite's real
+# files); otherwise from the repository's data/ and the references the default test suite
+# generates (tests/support/make_references.py, run with the project's Python environment).
+# Environment: SFAR_DATA_DIR (optional), SFAR_FUZZ_BUILD_DIR (default build-fuzz),
 # SFAR_FUZZ_TARGETS (space-separated subset), SFAR_JOBS (build jobs, default: number of cores).
 # Installs clang-14 and its sanitizer runtimes when they are missing (root or sudo).
 set -euo pipefail
@@ -14,7 +17,7 @@ cd "$(dirname "$0")/.."
 
 SECONDS_PER_TARGET=${1:-60}
 BUILD_DIR=${SFAR_FUZZ_BUILD_DIR:-build-fuzz}
-DATA=${SFAR_DATA_DIR:-../shared/data}
+DATA=${SFAR_DATA_DIR:-}
 JOBS=${SFAR_JOBS:-$(nproc)}
 TARGETS=(${SFAR_FUZZ_TARGETS:-fuzz_safetensors fuzz_clip_bpe fuzz_config fuzz_class_names fuzz_video_list fuzz_description_cache fuzz_video_reader})
 
@@ -53,9 +56,22 @@ if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
 fi
 ninja -C "$BUILD_DIR" -j "$JOBS" "${TARGETS[@]}"
 
-# --- seeds: small files made from the shared data, in a temporary directory ---------------
+# --- seeds: small files made from the reference files, in a temporary directory -----------
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+if [ -z "$DATA" ] || [ ! -d "$DATA" ]; then
+  # The same layout from what the repository and its Python environment provide.
+  refs="$WORK/references"
+  "$(scripts/python_env.sh)" tests/support/make_references.py --out "$refs" >&2
+  DATA="$WORK/data"
+  mkdir -p "$DATA/golden/clip_public"
+  ln -s "$refs/clip" "$DATA/clip"
+  ln -s "$refs/videos" "$DATA/videos"
+  ln -s "$refs/clip/tokenizer_golden.jsonl" "$DATA/golden/clip_public/tokenizer_golden.jsonl"
+  ln -s "$refs/clip/vit_tiny/model.safetensors" "$DATA/golden/clip_public/model.safetensors"
+  ln -s "$PWD/data/labels" "$DATA/labels"
+  ln -s "$PWD/data/splits" "$DATA/splits"
+fi
 for t in "${TARGETS[@]}"; do mkdir -p "$WORK/$t"; done
 n=0
 seed() {  # seed TARGET [SELECTOR_BYTE_OCTAL]  < content
@@ -136,15 +152,16 @@ cls() {  # cls ID NAME
 printf '{"schema":"sfar.description_cache","schema_version":1,"dataset":"toy","label_file":"l.csv","labels_sha256":"%s","global_template":"a video of a person {name}.","num_classes":2,"selection":{"mode":"per_class","encoder":"clip","time":"2024-05-01T12:00:00Z","dataset_tpp":5.5},"classes":[%s,%s]}' \
   "$sha" "$(cls 0 abseiling)" "$(cls 1 'air drumming')" | seed fuzz_description_cache 001
 
-# Videos: the first 48 kB of each shared video, and (with the ffmpeg command) tiny re-encodings
-# of one of them in three containers and codecs, each a few kB.
+# Videos: the first 48 kB of each video, and (with the ffmpeg command) tiny re-encodings of the
+# first MP4 in four containers and codecs, each a few kB.
 if [ -d "$WORK/fuzz_video_reader" ]; then
   for f in "$DATA"/videos/*; do
     if [ -f "$f" ]; then head -c 49152 "$f" >"$WORK/fuzz_video_reader/head_$(basename "$f")"; fi
   done
-  if command -v ffmpeg >/dev/null && have videos/mmaction2_test.mp4; then
+  source=$(ls "$DATA"/videos/*.mp4 2>/dev/null | head -n 1 || true)
+  if command -v ffmpeg >/dev/null && [ -n "$source" ]; then
     for spec in "mp4:libx264" "avi:mpeg4" "webm:libvpx-vp9" "mkv:mjpeg"; do
-      ffmpeg -nostdin -loglevel error -y -i "$DATA/videos/mmaction2_test.mp4" -t 0.5 -vf scale=32:24 -an \
+      ffmpeg -nostdin -loglevel error -y -i "$source" -t 0.5 -vf scale=32:24 -an \
         -g 4 -c:v "${spec#*:}" "$WORK/fuzz_video_reader/tiny.${spec%%:*}" || true
     done
   fi

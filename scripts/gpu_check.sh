@@ -4,7 +4,8 @@
 # scripts/gpu_check_pack.sh into .gpu-check/, and reports:
 #   1. sfar env (LibTorch, CUDA, cuDNN, NCCL, the device);
 #   2. the CUDA tests (fp32 CLIP on the GPU against the CPU, bf16/fp16 autocast, the fp16 scaler);
-#   3. the golden CLIP check on the GPU: fp32 within 1e-4, and bf16 autocast's difference;
+#   3. the CLIP reference check on the GPU (open_clip's features of the tiny reference model, in
+#      OpenAI's release layout): fp32 within 1e-4, and bf16 autocast's difference;
 #   4. a one-GPU NCCL process group: every collective and the gradient reducer;
 #   5. a bf16 training step on ViT-B/16 against the same step in PyTorch: steps/s, peak memory
 #      and the share of the measured bf16 matmul peak (scripts/bench_train.sh).
@@ -23,7 +24,7 @@ site=$("$PYTHON" -c 'import os, torch; print(os.path.dirname(os.path.dirname(tor
 libs=$PACK/lib:$site/torch/lib
 for dir in "$site"/nvidia/*/lib "$site"/nvidia/cu*/lib; do [[ -d $dir ]] && libs+=:$dir; done
 export LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-export SFAR_DATA_DIR=$PACK/data
+export SFAR_REFERENCE_DIR=$PACK/references
 status=0
 section() { echo; echo "== [$SECONDS s] $*"; }
 check() { "$@" || { echo "gpu_check: FAILED: $*"; status=1; }; }
@@ -32,8 +33,8 @@ section "1/5 sfar env"
 check "$PACK/bin/sfar" env
 section "2/5 CUDA tests"
 check "$PACK/bin/sfar_cuda_tests"
-section "3/5 golden CLIP on the GPU (fp32 within 1e-4; bf16 difference reported)"
-check "$PACK/bin/sfar_models_tests" --gtest_filter='ClipGolden.Cuda*:ClipGolden.OpenAITorchScriptRelease'
+section "3/5 CLIP reference on the GPU (fp32 within 1e-4; bf16 difference reported)"
+check "$PACK/bin/sfar_models_tests" --gtest_filter='ClipReferenceCuda.*:ClipReferenceTorchScript.ReleaseLayout*'
 section "4/5 one-GPU NCCL group"
 check "$PACK/bin/sfar_distributed_tests" --gtest_filter='*ForcedGroupOfOne*'
 section "5/5 bf16 training step, ViT-B/16, sfar against PyTorch $("$PYTHON" -c 'import torch; print(torch.__version__)')"

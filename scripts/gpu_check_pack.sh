@@ -2,13 +2,23 @@
 # Packs what scripts/gpu_check.sh needs on a GPU machine that has PyTorch but none of sfar's
 # Debian libraries: the sfar binary and the CUDA-relevant test executables built here against
 # the pinned wheel's LibTorch, the shared libraries they load that are not LibTorch's, CUDA's
-# or glibc's (yaml-cpp, spdlog, FFmpeg, OpenCV, ...), and the golden CLIP reference files.
+# or glibc's (yaml-cpp, spdlog, protobuf, curl, ...), and the tiny CLIP reference the tests
+# generate (build/test_references/clip/vit_tiny). The binaries come from a build without video
+# I/O: FFmpeg's codecs and OpenCV's image formats (GDAL among them) would bring ~300 MB of
+# libraries, far over what a device call carries (64 MiB).
 # Usage: scripts/gpu_check_pack.sh [build-dir]   -> .gpu-check/ (ignored by git; carry it)
+#   build-dir defaults to build-gpu, configured and built here when missing
+#   (scripts/build.sh build-gpu -DSFAR_WITH_VIDEO=OFF).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BUILD=${1:-build}
+BUILD=${1:-build-gpu}
 OUT=.gpu-check
-DATA=${SFAR_DATA_DIR:-$(cd .. && pwd)/shared/data}
+REFS=${SFAR_REFERENCES:-build/test_references}
+if [ "$BUILD" = build-gpu ] && [ ! -x build-gpu/sfar ]; then
+  scripts/build.sh build-gpu -DSFAR_WITH_VIDEO=OFF
+fi
+[[ -f $REFS/clip/vit_tiny/golden.json ]] ||
+  { echo "gpu_check_pack: no $REFS/clip/vit_tiny: run the test suite once (its fixture writes them)" >&2; exit 1; }
 BINARIES=("$BUILD/sfar" "$BUILD/tests/cuda/sfar_cuda_tests" "$BUILD/tests/models/sfar_models_tests"
           "$BUILD/tests/train/sfar_distributed_tests")
 for binary in "${BINARIES[@]}"; do
@@ -16,7 +26,7 @@ for binary in "${BINARIES[@]}"; do
 done
 
 rm -rf "$OUT"
-mkdir -p "$OUT/bin" "$OUT/lib" "$OUT/data/golden/clip_public"
+mkdir -p "$OUT/bin" "$OUT/lib" "$OUT/references/clip"
 for binary in "${BINARIES[@]}"; do
   strip --strip-unneeded -o "$OUT/bin/$(basename "$binary")" "$binary"
 done
@@ -26,7 +36,5 @@ ldd "${BINARIES[@]}" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u |
   grep -Ev '/(libc|libm|libdl|librt|libpthread|ld-linux[^/]*)\.so|/torch/lib/|/nvidia/|/usr/local/cuda' |
   while read -r lib; do cp -L "$lib" "$OUT/lib/"; done
 strip --strip-unneeded "$OUT"/lib/*.so* 2>/dev/null || true
-for file in clip_random.pt clip_golden.json image_0.png image_1.png image_2.png; do
-  cp "$DATA/golden/clip_public/$file" "$OUT/data/golden/clip_public/"
-done
+cp -r "$REFS/clip/vit_tiny" "$OUT/references/clip/"
 echo "gpu_check_pack: $(du -sh "$OUT" | cut -f1) in $OUT ($(ls "$OUT/lib" | wc -l) libraries)"

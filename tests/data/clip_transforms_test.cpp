@@ -94,7 +94,7 @@ TEST(ClipTransforms, FlipSwapsSidedLabelsAndNeverFlipsForbiddenClasses) {
 }
 
 TEST(ClipTransforms, FlipRulesFromSomethingSomethingLabels) {
-  SFAR_REQUIRE_DATA(path, "labels/ssv2/something-something-v2-labels.json");
+  const std::string path = test::repo_data_path("labels/ssv2/something-something-v2-labels.json");
   const auto labels = nlohmann::json::parse(read_file(path));
   std::vector<std::string> names(labels.size());
   for (const auto& [name, id] : labels.items()) names.at(std::stoul(id.get<std::string>())) = name;

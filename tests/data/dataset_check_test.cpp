@@ -21,7 +21,7 @@ TEST(DatasetCheck, FindsEveryKindOfBadFileAndCountsFramesAndClasses) {
   EXPECT_EQ(report.missing, 1);
   EXPECT_EQ(report.empty, 1);
   EXPECT_EQ(report.undecodable, 2);
-  // Frame counts of the shared videos (data README, ffprobe -count_frames).
+  // Frame counts of the generated clips (support/make_references.py).
   EXPECT_EQ(report.files[0].frames, 280);
   EXPECT_EQ(report.files[1].frames, 300);
   EXPECT_EQ(report.files[2].frames, 164);

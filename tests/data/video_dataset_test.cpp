@@ -33,7 +33,7 @@ TEST(VideoDataset, SampleHoldsTheDecodedFramesTheSamplerChose) {
   const VideoSample s = ds.get(0, 0);
   ASSERT_EQ(s.clip.sizes(), (std::vector<std::int64_t>{1, 8, 3, 256, 340}));
   EXPECT_EQ(s.labels, fx.good[1].labels);
-  EXPECT_EQ(s.path, fx.dir.file("mmaction2_test.mp4"));
+  EXPECT_EQ(s.path, fx.dir.file("h264_30fps.mp4"));
   // Test-mode TSN on 300 frames takes segment centres 18, 56, ...; compare with the reader.
   const auto clip = SegmentSampler({8, 1}).sample(300, SampleMode::kTest, 0).front();
   io::VideoReader reader(s.path);
@@ -53,7 +53,7 @@ TEST(VideoDataset, MultiViewTestGivesOneViewPerClip) {
 
 TEST(VideoDataset, FrameFolderRecords) {
   SFAR_REQUIRE_VIDEO_FIXTURE(fx);
-  SFAR_REQUIRE_DATA(video, "videos/mmaction2_test.avi");
+  const std::string video = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
   std::filesystem::create_directory(fx.dir.path() / "frames");
   const std::string cmd = "ffmpeg -hide_banner -loglevel error -y -i " + video + " -frames:v 24 " +
                           fx.dir.file("frames/img_%05d.jpg") + " > /dev/null 2>&1";

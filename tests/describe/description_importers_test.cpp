@@ -10,7 +10,7 @@
 namespace sfar {
 namespace {
 
-TEST(DescriptionImporters, ImportsOstK400TemporalDescriptors) {
+TEST(DescriptionImportersRealData, ImportsOstK400TemporalDescriptors) {
   SFAR_REQUIRE_DATA(labels_path, "labels/k400/kinetics_400_labels.csv");
   SFAR_REQUIRE_DATA(ost, "descriptions/ost/k400/temporal_descriptors/4_descriptors.json");
   const ClassNames labels = read_class_names(labels_path);
@@ -27,7 +27,7 @@ TEST(DescriptionImporters, ImportsOstK400TemporalDescriptors) {
   EXPECT_NO_THROW(validate_description_cache(cache, "k400", {&labels, 4, false, true}));
 }
 
-TEST(DescriptionImporters, OstHmdbFollowsTheSplitOrderLabels) {
+TEST(DescriptionImportersRealData, OstHmdbFollowsTheSplitOrderLabels) {
   SFAR_REQUIRE_DATA(labels_path, "labels/hmdb51/text4vis_hmdb51_labels.csv");
   SFAR_REQUIRE_DATA(ost, "descriptions/ost/hmdb/temporal_descriptors/4_descriptors.json");
   const ClassNames labels = read_class_names(labels_path);
@@ -39,7 +39,7 @@ TEST(DescriptionImporters, OstHmdbFollowsTheSplitOrderLabels) {
   EXPECT_NE(cache.find("sword")->candidates[0].sentences[0].find("sheath"), std::string::npos);
 }
 
-TEST(DescriptionImporters, EzClipMatchesRowsByNameAndSplitsParagraphs) {
+TEST(DescriptionImportersRealData, EzClipMatchesRowsByNameAndSplitsParagraphs) {
   SFAR_REQUIRE_DATA(labels_path, "labels/hmdb51/text4vis_hmdb51_labels.csv");
   SFAR_REQUIRE_DATA(ez, "descriptions/ez_clip/HMDB_gpt_Class_discription_new.csv");
   const ClassNames labels = read_class_names(labels_path);
@@ -59,7 +59,7 @@ TEST(DescriptionImporters, EzClipMatchesRowsByNameAndSplitsParagraphs) {
   EXPECT_EQ(cartwheel.back().back(), '.');
 }
 
-TEST(DescriptionImporters, EzClipK600RowsInAnotherOrder) {
+TEST(DescriptionImportersRealData, EzClipK600RowsInAnotherOrder) {
   SFAR_REQUIRE_DATA(labels_path, "labels/k600/kinetics_600_labels.csv");
   SFAR_REQUIRE_DATA(ez, "descriptions/ez_clip/K_600_gpt_Class_discription_new.csv");
   const ClassNames labels = read_class_names(labels_path);

@@ -40,7 +40,7 @@ std::string open_error(const std::string& path) {
 }
 
 TEST(SafetensorsReader, ReadsTheHuggingFaceClipFile) {
-  SFAR_REQUIRE_DATA(path, "golden/clip_public/model.safetensors");
+  const std::string path = test::reference_path("clip/vit_tiny/model.safetensors");
   ASSERT_TRUE(looks_like_safetensors(path));
   SafetensorsReader reader(path);
   EXPECT_EQ(reader.metadata().at("format"), "pt");

@@ -77,14 +77,14 @@ TEST(VideoCorrupt, AudioOnlyFileHasNoVideoStream) {
 }
 
 TEST(VideoCorrupt, TruncatedMp4WithIndexAtTheEnd) {
-  SFAR_REQUIRE_DATA(source, "videos/mmaction2_test.mp4");
+  const std::string source = ::sfar::test::reference_path("videos/h264_30fps.mp4");
   test::TempDir dir;
   truncated_copy(source, dir.file("cut.mp4"), 0.3);
   expect_error<FormatError>(dir.file("cut.mp4"), "not a readable video file");
 }
 
 TEST(VideoCorrupt, TruncatedMp4WithIndexAtTheStart) {
-  SFAR_REQUIRE_DATA(source, "videos/mmaction2_test.mp4");
+  const std::string source = ::sfar::test::reference_path("videos/h264_30fps.mp4");
   SFAR_REQUIRE_FFMPEG_CLI();
   test::TempDir dir;
   ASSERT_TRUE(test::run_ffmpeg("-i " + source + " -c copy -movflags +faststart " + dir.file("fast.mp4")));
@@ -93,7 +93,7 @@ TEST(VideoCorrupt, TruncatedMp4WithIndexAtTheStart) {
 }
 
 TEST(VideoCorrupt, TruncatedAvi) {
-  SFAR_REQUIRE_DATA(source, "videos/mmaction2_test.avi");
+  const std::string source = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
   test::TempDir dir;
   truncated_copy(source, dir.file("cut.avi"), 0.3);
   expect_error<FormatError>(dir.file("cut.avi"), "truncated");

@@ -1,5 +1,7 @@
-// Frame-accurate random access checked byte for byte against a full sequential decode, on
-// every shared clip and on clips made at run time (VP8/WebM, H.264/Matroska, MPEG-4/AVI).
+// Frame-accurate random access checked byte for byte against a full sequential decode, on the
+// clips support/make_references.py encodes (the shared clips' containers, codecs, sizes and
+// frame counts), on the shared real clips (extra suite, RealData/) and on clips made at run
+// time (VP8/WebM, H.264/Matroska, MPEG-4/AVI).
 #include <gtest/gtest.h>
 
 #include <set>
@@ -18,15 +20,29 @@ struct SharedClip {
   int width, height;
   double fps;
   std::int64_t frames;
+  bool real;  // under $SFAR_DATA_DIR (extra suite), else generated in the build tree
 };
 
-// The table in shared/data/README.md (frame counts from ffprobe -count_frames).
+std::string clip_path(const SharedClip& clip) {
+  return clip.real ? test::data_path(clip.file) : test::reference_path(clip.file);
+}
+
+// Generated stand-ins for the clips below: same container, codec, size, rate and frame count.
+const SharedClip kGeneratedClips[] = {
+    {"videos/h264_28fps.mp4", "h264", 340, 256, 28, 280, false},
+    {"videos/h264_30fps.mp4", "h264", 340, 256, 30, 300, false},
+    {"videos/mpeg4_mp3.avi", "mpeg4", 320, 240, 25, 164, false},
+    {"videos/h264_1080p.avi", "h264", 1920, 1080, 30, 103, false},
+    {"videos/vp9_28fps.webm", "vp9", 340, 256, 28, 280, false},
+};
+
+// The real clips under $SFAR_DATA_DIR/videos (frame counts from ffprobe -count_frames).
 const SharedClip kClips[] = {
-    {"videos/mmaction2_demo.mp4", "h264", 340, 256, 28, 280},
-    {"videos/mmaction2_test.mp4", "h264", 340, 256, 30, 300},
-    {"videos/mmaction2_test.avi", "mpeg4", 320, 240, 25, 164},
-    {"videos/mmaction2_ntu_S001C001P001R001A001_rgb.avi", "h264", 1920, 1080, 30, 103},
-    {"videos/mmaction2_demo_vp9.webm", "vp9", 340, 256, 28, 280},
+    {"videos/mmaction2_demo.mp4", "h264", 340, 256, 28, 280, true},
+    {"videos/mmaction2_test.mp4", "h264", 340, 256, 30, 300, true},
+    {"videos/mmaction2_test.avi", "mpeg4", 320, 240, 25, 164, true},
+    {"videos/mmaction2_ntu_S001C001P001R001A001_rgb.avi", "h264", 1920, 1080, 30, 103, true},
+    {"videos/mmaction2_demo_vp9.webm", "vp9", 340, 256, 28, 280, true},
 };
 
 std::vector<std::vector<std::int64_t>> index_sets(std::int64_t n) {
@@ -75,7 +91,7 @@ class SharedVideo : public ::testing::TestWithParam<SharedClip> {};
 
 TEST_P(SharedVideo, ProbeMatchesFfprobe) {
   const SharedClip clip = GetParam();
-  SFAR_REQUIRE_DATA(path, clip.file);
+  const std::string path = clip_path(clip);
   const VideoInfo info = probe_video(path);
   EXPECT_EQ(info.codec, clip.codec);
   EXPECT_EQ(info.width, clip.width);
@@ -88,19 +104,20 @@ TEST_P(SharedVideo, ProbeMatchesFfprobe) {
 }
 
 TEST_P(SharedVideo, RandomAccessEqualsSequentialDecode) {
-  SFAR_REQUIRE_DATA(path, GetParam().file);
+  const std::string path = clip_path(GetParam());
   expect_matches_sequential(path, VideoReadOptions());
 }
 
 TEST_P(SharedVideo, RandomAccessEqualsSequentialDecodeResizedSingleThreadNoDiscard) {
-  SFAR_REQUIRE_DATA(path, GetParam().file);
+  const std::string path = clip_path(GetParam());
   expect_matches_sequential(path, VideoReadOptions().short_side(112).threads(1).discard_unwanted_nonref(false));
 }
 
-INSTANTIATE_TEST_SUITE_P(Clips, SharedVideo, ::testing::ValuesIn(kClips));
+INSTANTIATE_TEST_SUITE_P(Generated, SharedVideo, ::testing::ValuesIn(kGeneratedClips));
+INSTANTIATE_TEST_SUITE_P(RealData, SharedVideo, ::testing::ValuesIn(kClips));
 
 TEST(VideoReader, SparseReadOfALongClipSeeksInsteadOfDecodingEverything) {
-  SFAR_REQUIRE_DATA(path, "videos/mmaction2_demo.mp4");
+  const std::string path = test::reference_path("videos/h264_28fps.mp4");
   VideoReader reader(path);
   ASSERT_GT(reader.info().keyframes.size(), 2u);
   ASSERT_TRUE(reader.info().frame_accurate_seek);
@@ -112,7 +129,7 @@ TEST(VideoReader, SparseReadOfALongClipSeeksInsteadOfDecodingEverything) {
 }
 
 TEST(VideoReader, ResizesShortSide) {
-  SFAR_REQUIRE_DATA(path, "videos/mmaction2_ntu_S001C001P001R001A001_rgb.avi");
+  const std::string path = test::reference_path("videos/h264_1080p.avi");
   VideoReader reader(path, VideoReadOptions().short_side(224));
   const auto frames = reader.read_frames({0});
   EXPECT_EQ(frames[0].height, 224);
@@ -121,7 +138,7 @@ TEST(VideoReader, ResizesShortSide) {
 }
 
 TEST(VideoReader, OutOfRangeIndexNamesFileAndIndex) {
-  SFAR_REQUIRE_DATA(path, "videos/mmaction2_test.avi");
+  const std::string path = test::reference_path("videos/mpeg4_mp3.avi");
   VideoReader reader(path);
   for (const std::int64_t bad : {std::int64_t{164}, std::int64_t{-1}}) {
     try {

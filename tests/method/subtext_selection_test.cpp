@@ -142,9 +142,9 @@ std::string write_hmdb_cache(const test::TempDir& dir, const std::string& labels
   return path;
 }
 
-TEST(SubtextSelection, GoldenClipOnOstHmdbIsReproducibleAndMatchesDirectEncoding) {
-  SFAR_REQUIRE_DATA(weights, "golden/clip_public/clip_random.pt");
-  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
+TEST(SubtextSelectionRealData, GoldenClipOnOstHmdbIsReproducibleAndMatchesDirectEncoding) {
+  const std::string weights = ::sfar::test::tiny_clip_path();
+  const std::string vocab = ::sfar::test::clip_vocab_path();
   SFAR_REQUIRE_DATA(labels, "labels/hmdb51/text4vis_hmdb51_labels.csv");
   SFAR_REQUIRE_DATA(ost, "descriptions/ost/hmdb/temporal_descriptors/8_descriptors.json");
   test::TempDir dir;
@@ -203,9 +203,9 @@ TEST(SubtextSelection, GoldenClipOnOstHmdbIsReproducibleAndMatchesDirectEncoding
   }
 }
 
-TEST(SubtextSelection, BadInputsNameTheFileAndLeaveTheCacheUntouched) {
-  SFAR_REQUIRE_DATA(weights, "golden/clip_public/clip_random.pt");
-  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
+TEST(SubtextSelectionRealData, BadInputsNameTheFileAndLeaveTheCacheUntouched) {
+  const std::string weights = ::sfar::test::tiny_clip_path();
+  const std::string vocab = ::sfar::test::clip_vocab_path();
   SFAR_REQUIRE_DATA(labels, "labels/hmdb51/text4vis_hmdb51_labels.csv");
   SFAR_REQUIRE_DATA(ost, "descriptions/ost/hmdb/temporal_descriptors/8_descriptors.json");
   test::TempDir dir;

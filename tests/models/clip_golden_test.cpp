@@ -1,6 +1,11 @@
-// CLIP against reference outputs of OpenAI's model.py (shared/data/golden/clip_public): the
-// same random weights as an OpenAI TorchScript release, as Hugging Face safetensors and as a
-// torch.save state_dict must all give OpenAI's features and logits to 1e-4.
+// CLIP against reference outputs: the same random weights as an OpenAI TorchScript release, as
+// Hugging Face safetensors and as a torch.save state_dict must all give the reference's features
+// and logits to 1e-4.
+//
+// ClipReference (default suite): several tiny architectures whose weights and features
+// open_clip computes at test time (support/make_references.py, in the build tree).
+// ClipGoldenRealData (extra suite): the golden that OpenAI's own model.py produced, from the
+// folder $SFAR_DATA_DIR names (golden/clip_public).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -19,6 +24,10 @@ namespace {
 
 constexpr double kTolerance = 1e-4;
 const char* kDir = "golden/clip_public/";
+const char* kArchs[] = {"vit_tiny", "vit_narrow", "vit_wide"};
+
+// The generated reference of `arch`: its directory, with a trailing slash.
+std::string reference_dir(const std::string& arch) { return test::reference_path("clip/" + arch + "/"); }
 
 nlohmann::json read_golden(const std::string& path) {
   std::ifstream file(path);
@@ -42,16 +51,18 @@ double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
 }
 
 // Where and how precisely the model runs: fp32 on the CPU by default; on a GPU in fp32, or
-// under bf16 autocast, whose difference from OpenAI's fp32 outputs is reported and bounded.
+// under bf16 autocast, whose difference from the fp32 reference is reported and bounded.
 struct GoldenRun {
   torch::Device device = torch::kCPU;
   std::optional<at::ScalarType> autocast;
   double tolerance = kTolerance;  // of max |diff|; under autocast, of max |diff| / max |golden|
 };
 
-// Loads `weights` and checks config, parameter count, features and logits against the JSON.
-void expect_matches_golden(const std::string& weights, const std::string& label, const GoldenRun& run = {}) {
-  const auto golden = read_golden(test::data_path(std::string(kDir) + "clip_golden.json"));
+// Loads `weights` and checks config, parameter count, features and logits against the JSON
+// `golden_file`, whose images lie in `image_dir`.
+void expect_matches(const std::string& weights, const std::string& golden_file, const std::string& image_dir,
+                    const std::string& label, const GoldenRun& run = {}) {
+  const auto golden = read_golden(golden_file);
   ClipModel model = load_clip(weights);
   model->to(run.device);
   torch::NoGradGuard no_grad;
@@ -76,7 +87,7 @@ void expect_matches_golden(const std::string& weights, const std::string& label,
 
   std::vector<torch::Tensor> images;
   for (const auto& name : golden["images"]) {
-    images.push_back(load_clip_image(test::data_path(std::string(kDir) + name.get<std::string>()),
+    images.push_back(load_clip_image(image_dir + name.get<std::string>(),
                                      model->config().image_resolution));
   }
   const auto image_batch = torch::stack(images).to(run.device);
@@ -90,28 +101,83 @@ void expect_matches_golden(const std::string& weights, const std::string& label,
   const double text_diff = diff(model->encode_text(tokens), matrix(golden["text_features"]));
   const double logit_diff =
       diff(model->forward(image_batch, tokens).logits_per_image, matrix(golden["logits_per_image"]));
-  std::cout << "[ golden ] " << label << (run.autocast ? ": max |diff| / max |golden| image " : ": max |diff| image ") << image_diff << ", text " << text_diff
-            << ", logits " << logit_diff << "\n";
+  std::cout << "[ golden ] " << label << (run.autocast ? ": max |diff| / max |golden| image " : ": max |diff| image ")
+            << image_diff << ", text " << text_diff << ", logits " << logit_diff << "\n";
   EXPECT_LT(image_diff, run.tolerance) << label;
   EXPECT_LT(text_diff, run.tolerance) << label;
   EXPECT_LT(logit_diff, run.tolerance) << label;
 }
 
-TEST(ClipGolden, OpenAITorchScriptRelease) {
+// The shared golden (extra suite).
+void expect_matches_golden(const std::string& weights, const std::string& label) {
+  expect_matches(weights, test::data_path(std::string(kDir) + "clip_golden.json"), test::data_path(kDir), label);
+}
+
+class ClipReference : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ClipReference, OpenAIStateDictMatchesOpenClip) {
+  const std::string dir = reference_dir(GetParam());
+  EXPECT_EQ(detect_clip_weight_format(dir + "openai.pt"), ClipWeightFormat::kStateDict);
+  expect_matches(dir + "openai.pt", dir + "golden.json", dir, std::string(GetParam()) + "/openai.pt");
+}
+
+TEST_P(ClipReference, HuggingFaceSafetensorsMatchOpenClip) {
+  const std::string dir = reference_dir(GetParam());
+  EXPECT_EQ(detect_clip_weight_format(dir + "model.safetensors"), ClipWeightFormat::kSafetensors);
+  expect_matches(dir + "model.safetensors", dir + "golden.json", dir, std::string(GetParam()) + "/model.safetensors");
+}
+
+TEST_P(ClipReference, BothLayoutsHoldTheSameWeights) {
+  const std::string dir = reference_dir(GetParam());
+  const StateDict a = read_clip_state_dict(dir + "openai.pt");
+  const StateDict b = read_clip_state_dict(dir + "model.safetensors");
+  ASSERT_EQ(shapes_of(a), shapes_of(b));
+  for (const auto& [name, tensor] : a) EXPECT_TRUE(torch::equal(tensor, b.at(name))) << name;
+}
+
+INSTANTIATE_TEST_SUITE_P(OpenClip, ClipReference, ::testing::ValuesIn(kArchs));
+
+// OpenAI's release layout: TorchScript, fp16 Linear/Conv/attention weights, scalar buffers.
+TEST(ClipReferenceTorchScript, ReleaseLayoutMatchesOpenClipAndTheStateDict) {
+  const std::string dir = reference_dir("vit_tiny");
+  const std::string weights = dir + "openai_torchscript.pt";
+  EXPECT_EQ(detect_clip_weight_format(weights), ClipWeightFormat::kTorchScript);
+  expect_matches(weights, dir + "golden.json", dir, "vit_tiny/openai_torchscript.pt");
+  const StateDict a = read_clip_state_dict(weights);
+  const StateDict b = read_clip_state_dict(dir + "openai.pt");
+  ASSERT_EQ(shapes_of(a), shapes_of(b));
+  for (const auto& [name, tensor] : a) {
+    EXPECT_EQ(tensor.scalar_type(), torch::kFloat32) << name;
+    EXPECT_TRUE(torch::equal(tensor, b.at(name))) << name;
+  }
+  EXPECT_EQ(a.count("input_resolution") + a.count("context_length") + a.count("vocab_size"), 0u);
+}
+
+TEST(ClipReferenceTorchScript, TorchSaveStateDictRoundTrip) {
+  const std::string dir = reference_dir("vit_tiny");
+  test::TempDir scratch;
+  // A name without extension: the format is found from the bytes.
+  const std::string saved = scratch.file("state_dict_without_extension");
+  save_clip_state_dict(read_clip_state_dict(dir + "openai_torchscript.pt"), saved);
+  EXPECT_EQ(detect_clip_weight_format(saved), ClipWeightFormat::kStateDict);
+  expect_matches(saved, dir + "golden.json", dir, "torch.save state_dict");
+}
+
+TEST(ClipGoldenRealData, OpenAITorchScriptRelease) {
   SFAR_REQUIRE_DATA(weights, std::string(kDir) + "clip_random.pt");
   SFAR_REQUIRE_DATA(json, std::string(kDir) + "clip_golden.json");
   EXPECT_EQ(detect_clip_weight_format(weights), ClipWeightFormat::kTorchScript);
   expect_matches_golden(weights, "clip_random.pt");
 }
 
-TEST(ClipGolden, HuggingFaceSafetensors) {
+TEST(ClipGoldenRealData, HuggingFaceSafetensors) {
   SFAR_REQUIRE_DATA(weights, std::string(kDir) + "model.safetensors");
   SFAR_REQUIRE_DATA(json, std::string(kDir) + "clip_golden.json");
   EXPECT_EQ(detect_clip_weight_format(weights), ClipWeightFormat::kSafetensors);
   expect_matches_golden(weights, "model.safetensors");
 }
 
-TEST(ClipGolden, TorchSaveStateDictRoundTrip) {
+TEST(ClipGoldenRealData, TorchSaveStateDictRoundTrip) {
   SFAR_REQUIRE_DATA(weights, std::string(kDir) + "clip_random.pt");
   SFAR_REQUIRE_DATA(json, std::string(kDir) + "clip_golden.json");
   test::TempDir dir;
@@ -122,23 +188,23 @@ TEST(ClipGolden, TorchSaveStateDictRoundTrip) {
   expect_matches_golden(saved, "torch.save state_dict");
 }
 
-TEST(ClipGolden, CudaFp32) {
+// The GPU's fp32 and bf16 paths against the generated reference (scripts/gpu_check.sh runs these).
+TEST(ClipReferenceCuda, Fp32) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "needs a CUDA GPU: none is visible to this process";
-  SFAR_REQUIRE_DATA(weights, std::string(kDir) + "clip_random.pt");
-  SFAR_REQUIRE_DATA(json, std::string(kDir) + "clip_golden.json");
-  expect_matches_golden(weights, "clip_random.pt on cuda, fp32", {torch::kCUDA});
+  const std::string dir = reference_dir("vit_tiny");
+  expect_matches(dir + "openai_torchscript.pt", dir + "golden.json", dir, "vit_tiny on cuda, fp32", {torch::kCUDA});
 }
 
 // bf16 keeps 8 bits of mantissa: outputs move by about 1e-2 of their size. The bound (relative to
-// the largest golden value) only catches a broken path; the printed differences are the figures.
-TEST(ClipGolden, CudaBf16Autocast) {
+// the largest reference value) only catches a broken path; the printed differences are the figures.
+TEST(ClipReferenceCuda, Bf16Autocast) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "needs a CUDA GPU: none is visible to this process";
-  SFAR_REQUIRE_DATA(weights, std::string(kDir) + "clip_random.pt");
-  SFAR_REQUIRE_DATA(json, std::string(kDir) + "clip_golden.json");
-  expect_matches_golden(weights, "clip_random.pt on cuda, bf16 autocast", {torch::kCUDA, torch::kBFloat16, 0.1});
+  const std::string dir = reference_dir("vit_tiny");
+  expect_matches(dir + "openai_torchscript.pt", dir + "golden.json", dir, "vit_tiny on cuda, bf16 autocast",
+                 {torch::kCUDA, torch::kBFloat16, 0.1});
 }
 
-TEST(ClipGolden, AllFormatsHoldTheSameWeights) {
+TEST(ClipGoldenRealData, AllFormatsHoldTheSameWeights) {
   SFAR_REQUIRE_DATA(pt, std::string(kDir) + "clip_random.pt");
   SFAR_REQUIRE_DATA(hf, std::string(kDir) + "model.safetensors");
   const StateDict a = read_clip_state_dict(pt);
@@ -153,8 +219,8 @@ TEST(ClipGolden, AllFormatsHoldTheSameWeights) {
 }
 
 TEST(ClipGolden, TokenFeaturesPoolAtTheEndToken) {
-  SFAR_REQUIRE_DATA(weights, std::string(kDir) + "clip_random.pt");
-  SFAR_REQUIRE_DATA(json, std::string(kDir) + "clip_golden.json");
+  const std::string weights = test::tiny_clip_path();
+  const std::string json = reference_dir("vit_tiny") + "golden.json";
   const auto golden = read_golden(json);
   ClipModel model = load_clip(weights);
   torch::NoGradGuard no_grad;
@@ -178,8 +244,7 @@ std::string load_error(const StateDict& weights) {
 }
 
 TEST(ClipGolden, MissingUnexpectedAndMisshapedTensorsAreListed) {
-  SFAR_REQUIRE_DATA(weights, std::string(kDir) + "clip_random.pt");
-  const StateDict good = read_clip_state_dict(weights);
+  const StateDict good = read_clip_state_dict(test::tiny_clip_path());
 
   StateDict missing = good;
   missing.erase("visual.transformer.resblocks.1.mlp.c_fc.bias");
@@ -199,7 +264,7 @@ TEST(ClipGolden, MissingUnexpectedAndMisshapedTensorsAreListed) {
 }
 
 TEST(ClipGolden, BrokenFilesNameTheFile) {
-  SFAR_REQUIRE_DATA(hf, std::string(kDir) + "model.safetensors");
+  const std::string hf = reference_dir("vit_tiny") + "model.safetensors";
   test::TempDir dir;
   // The first 4 KiB of the real file: the header says more data than there is.
   const std::string truncated = dir.file("truncated.safetensors");
@@ -226,7 +291,7 @@ TEST(ClipGolden, BrokenFilesNameTheFile) {
 }
 
 TEST(ClipGolden, HuggingFaceAttentionNeedsQKV) {
-  SFAR_REQUIRE_DATA(hf, std::string(kDir) + "model.safetensors");
+  const std::string hf = reference_dir("vit_tiny") + "model.safetensors";
   StateDict weights;
   weights["text_model.encoder.layers.0.self_attn.q_proj.weight"] = torch::zeros({128, 128});
   weights["text_model.encoder.layers.0.self_attn.v_proj.weight"] = torch::zeros({128, 128});

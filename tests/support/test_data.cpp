@@ -7,10 +7,23 @@ namespace sfar::test {
 
 std::string source_dir() { return SFAR_SOURCE_DIR; }
 
+// $SFAR_REFERENCE_DIR moves them, for test binaries run on another machine (scripts/gpu_check.sh).
+std::string reference_dir() {
+  const char* moved = std::getenv("SFAR_REFERENCE_DIR");
+  return moved && *moved ? moved : SFAR_REFERENCE_DIR;
+}
+
+std::string reference_path(const std::string& relative) { return reference_dir() + "/" + relative; }
+
+std::string repo_data_path(const std::string& relative) { return source_dir() + "/data/" + relative; }
+
+std::string clip_vocab_path() { return reference_path("clip/bpe_simple_vocab_16e6.txt.gz"); }
+
+std::string tiny_clip_path() { return reference_path("clip/vit_tiny/openai.pt"); }
+
 std::string data_dir() {
   const char* env = std::getenv("SFAR_DATA_DIR");
-  if (env && *env) return env;
-  return (std::filesystem::path(SFAR_SOURCE_DIR) / ".." / "shared" / "data").lexically_normal().string();
+  return env ? env : "";
 }
 
 std::string data_path(const std::string& relative) { return data_dir() + "/" + relative; }

@@ -52,8 +52,8 @@ TEST(Cli, InfoPrintsOpenAIsParameterCounts) {
 }
 
 TEST(Cli, TokenizeMatchesOpenAIsTokenizerOnEveryGoldenLine) {
-  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
-  SFAR_REQUIRE_DATA(golden, "golden/clip_public/tokenizer_golden.jsonl");
+  const std::string vocab = ::sfar::test::clip_vocab_path();
+  const std::string golden = ::sfar::test::reference_path("clip/tokenizer_golden.jsonl");
   sfar::test::TempDir dir;
   const auto r = run_sfar("tokenize --vocab " + quoted(vocab) + " --input " + quoted(golden), dir);
   ASSERT_EQ(r.status, 0) << r.err;
@@ -67,10 +67,9 @@ TEST(Cli, TokenizeMatchesOpenAIsTokenizerOnEveryGoldenLine) {
 }
 
 TEST(Cli, EncodersMatchOpenAIsFeaturesFromBothWeightFormats) {
-  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
-  SFAR_REQUIRE_DATA(golden_path, "golden/clip_public/clip_golden.json");
-  const Json golden = Json::parse(sfar::read_file(golden_path));
-  const std::string base = sfar::test::data_path("golden/clip_public/");
+  const std::string vocab = ::sfar::test::clip_vocab_path();
+  const std::string base = ::sfar::test::reference_path("clip/vit_tiny/");
+  const Json golden = Json::parse(sfar::read_file(base + "golden.json"));
   sfar::test::TempDir dir;
   std::string texts;
   for (const auto& text : golden["texts"]) texts += Json{{"text", text}}.dump() + "\n";
@@ -78,7 +77,7 @@ TEST(Cli, EncodersMatchOpenAIsFeaturesFromBothWeightFormats) {
   std::string images;
   for (const auto& image : golden["images"]) images += " " + quoted(base + image.get<std::string>());
 
-  for (const char* weights : {"clip_random.pt", "model.safetensors"}) {
+  for (const char* weights : {"openai.pt", "openai_torchscript.pt", "model.safetensors"}) {
     const auto text = run_sfar("encode-text --weights " + quoted(base + weights) + " --vocab " + quoted(vocab) +
                                    " --input " + quoted(dir.file("texts.jsonl")), dir);
     ASSERT_EQ(text.status, 0) << text.err;
@@ -102,7 +101,7 @@ TEST(Cli, EncodersMatchOpenAIsFeaturesFromBothWeightFormats) {
 }
 
 TEST(Cli, VideoProbeReportsTheExactFrameCount) {
-  SFAR_REQUIRE_DATA(video, "videos/mmaction2_test.avi");
+  const std::string video = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
   sfar::test::TempDir dir;
   const auto r = run_sfar("video probe " + quoted(video), dir);
   ASSERT_EQ(r.status, 0) << r.err;

@@ -45,14 +45,14 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
-// A 12-video training list (4 per class) and a 3-video validation list over the shared clips,
+// A 12-video training list (4 per class) and a 3-video validation list over the generated clips,
 // a tiny SFAR config with a per-sample loss (ce), global batch 4: 3 steps per epoch.
 std::string write_tiny_run(const test::TempDir& dir, const std::string& weights, const std::string& vocab,
                            const std::string& videos) {
   const fs::path root = dir.path() / "videos";
   fs::create_directories(root);
   const std::string src = fs::path(videos).parent_path().string();
-  const char* sources[3] = {"mmaction2_demo.mp4", "mmaction2_test.mp4", "mmaction2_test.avi"};
+  const char* sources[3] = {"h264_28fps.mp4", "h264_30fps.mp4", "mpeg4_mp3.avi"};
   std::string train, val;
   for (int i = 0; i < 12; ++i) {
     const int label = i % 3;
@@ -115,9 +115,9 @@ std::vector<Json> metrics_lines(const std::string& path, const std::string& kind
 }
 
 TEST(DistributedRun, TwoGlooRanksMatchOneProcess) {
-  SFAR_REQUIRE_DATA(weights, "golden/clip_public/clip_random.pt");
-  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
-  SFAR_REQUIRE_DATA(videos, "videos/mmaction2_test.avi");
+  const std::string weights = ::sfar::test::tiny_clip_path();
+  const std::string vocab = ::sfar::test::clip_vocab_path();
+  const std::string videos = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
   test::TempDir dir;
   const std::string config = write_tiny_run(dir, weights, vocab, videos);
   // One process: batch 4 in micro-batches of 2. Two ranks: 2 each in micro-batches of 1, so
@@ -200,9 +200,9 @@ TEST(DistributedRun, TwoGlooRanksMatchOneProcess) {
 }
 
 TEST(DistributedRun, KilledRankEndsTheOtherWithAClearError) {
-  SFAR_REQUIRE_DATA(weights, "golden/clip_public/clip_random.pt");
-  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
-  SFAR_REQUIRE_DATA(videos, "videos/mmaction2_test.avi");
+  const std::string weights = ::sfar::test::tiny_clip_path();
+  const std::string vocab = ::sfar::test::clip_vocab_path();
+  const std::string videos = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
   test::TempDir dir;
   const std::string config = write_tiny_run(dir, weights, vocab, videos);
   const std::string args = "train --config " + config + " --work-dir " + dir.file("run") +

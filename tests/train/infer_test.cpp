@@ -1,4 +1,4 @@
-// `sfar infer` and `sfar export-features` end to end: a tiny run (shared videos, golden tiny
+// `sfar infer` and `sfar export-features` end to end: a tiny run (generated clips, tiny reference
 // CLIP) trained for one epoch, then classified, explained and exported through the binary.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 using test::json_lines;
 using Json = nlohmann::json;
 
-constexpr std::int64_t kEmbedDim = 64;  // the golden tiny CLIP's embedding width
+constexpr std::int64_t kEmbedDim = 64;  // the tiny reference CLIP's embedding width
 constexpr std::int64_t kFrames = 4, kSize = 64;
 
 using Result = test::CommandResult;
@@ -34,7 +34,7 @@ Result run_sfar(const std::string& args, const test::TempDir& dir) {
   return test::run_binary(SFAR_BINARY, args, dir);
 }
 
-// Six shared videos in three classes, labels, descriptions and a run config with `head`.
+// Six generated clips in three classes, labels, descriptions and a run config with `head`.
 class TinyRun {
  public:
   TinyRun(const std::string& weights, const std::string& vocab, const std::string& videos, const std::string& head) {
@@ -42,9 +42,9 @@ class TinyRun {
     fs::create_directories(root_);
     const std::string src = fs::path(videos).parent_path().string();
     const std::vector<std::pair<std::string, std::string>> files = {
-        {"mmaction2_demo.mp4", "wrestle_a.mp4"}, {"mmaction2_demo_vp9.webm", "wrestle_b.webm"},
-        {"mmaction2_test.mp4", "pool_a.mp4"},    {"mmaction2_test.mp4", "pool_b.mp4"},
-        {"mmaction2_test.avi", "makeup_a.avi"},  {"mmaction2_test.avi", "makeup_b.avi"}};
+        {"h264_28fps.mp4", "wrestle_a.mp4"}, {"vp9_28fps.webm", "wrestle_b.webm"},
+        {"h264_30fps.mp4", "pool_a.mp4"},    {"h264_30fps.mp4", "pool_b.mp4"},
+        {"mpeg4_mp3.avi", "makeup_a.avi"},  {"mpeg4_mp3.avi", "makeup_b.avi"}};
     for (const auto& [from, to] : files) fs::create_symlink(src + "/" + from, root_ / to);
     write_file_atomic((root_ / "train.txt").string(), "wrestle_a.mp4 0\npool_a.mp4 1\nmakeup_a.avi 2\n"
                                                       "wrestle_b.webm 0\npool_b.mp4 1\nmakeup_b.avi 2\n");
@@ -96,9 +96,9 @@ class TinyRun {
 };
 
 TEST(SfarInfer, ClassifiesExplainsAndExports) {
-  SFAR_REQUIRE_DATA(weights, "golden/clip_public/clip_random.pt");
-  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
-  SFAR_REQUIRE_DATA(videos, "videos/mmaction2_test.avi");
+  const std::string weights = ::sfar::test::tiny_clip_path();
+  const std::string vocab = ::sfar::test::clip_vocab_path();
+  const std::string videos = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
   TinyRun run(weights, vocab, videos, "sfar");
   Json eval;
   const std::string checkpoint = run.train(&eval);
@@ -171,9 +171,9 @@ TEST(SfarInfer, ClassifiesExplainsAndExports) {
 }
 
 TEST(SfarInfer, MeanHeadExportsTheVideoEmbeddingAndSaysSoInTheImage) {
-  SFAR_REQUIRE_DATA(weights, "golden/clip_public/clip_random.pt");
-  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
-  SFAR_REQUIRE_DATA(videos, "videos/mmaction2_test.avi");
+  const std::string weights = ::sfar::test::tiny_clip_path();
+  const std::string vocab = ::sfar::test::clip_vocab_path();
+  const std::string videos = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
   TinyRun run(weights, vocab, videos, "mean");
   Json eval;
   const std::string checkpoint = run.train(&eval);
@@ -196,9 +196,9 @@ TEST(SfarInfer, MeanHeadExportsTheVideoEmbeddingAndSaysSoInTheImage) {
 }
 
 TEST(SfarInfer, BadInputNamesTheFileOrOption) {
-  SFAR_REQUIRE_DATA(weights, "golden/clip_public/clip_random.pt");
-  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
-  SFAR_REQUIRE_DATA(videos, "videos/mmaction2_test.avi");
+  const std::string weights = ::sfar::test::tiny_clip_path();
+  const std::string vocab = ::sfar::test::clip_vocab_path();
+  const std::string videos = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
   TinyRun run(weights, vocab, videos, "mean");
   const auto& dir = run.dir();
   const Result missing = run_sfar("infer --config " + run.config() + " --checkpoint " + dir.file("nope.pt") +

@@ -83,9 +83,9 @@ TEST(KillResume, RemovePartialWritesDeletesOnlyUnfinishedCheckpoints) {
 }
 
 TEST(KillResume, SigkillAtRandomMomentsEndsBitIdentical) {
-  SFAR_REQUIRE_DATA(weights, "golden/clip_public/clip_random.pt");
-  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
-  SFAR_REQUIRE_DATA(video, "videos/mmaction2_test.mp4");
+  const std::string weights = ::sfar::test::tiny_clip_path();
+  const std::string vocab = ::sfar::test::clip_vocab_path();
+  const std::string video = ::sfar::test::reference_path("videos/h264_30fps.mp4");
   test::TempDir dir;
   const std::string root =
       test::make_tiny_videos(dir, fs::path(video).parent_path().string(), {"a.mp4", "b.mp4", "c.avi"}, "train.txt");

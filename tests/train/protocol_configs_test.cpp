@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 
 #include "sfar/core/config_loader.h"
@@ -43,9 +45,12 @@ const std::map<std::string, Expected>& known() {
       {"diving48/sfar_vit_b16.yaml", {}},
       {"charades/sfar_vit_b16_16f.yaml", {}},
       {"k400/sfar_vit_b16_few_shot.yaml", {"ViT-B/16", 2, 32, "few-shot", "", 0}},
-      {"hmdb51/sfar_vit_b16_few_shot.yaml", {"ViT-B/16", 10, 32, "few-shot", "train1_few_shot_{K}.txt", 0}},
-      {"ucf101/sfar_vit_b16_few_shot.yaml", {"ViT-B/16", 10, 32, "few-shot", "train1_few_shot_{K}.txt", 0}},
-      {"ssv2/sfar_vit_b16_few_shot.yaml", {"ViT-B/16", 10, 32, "few-shot", "train1_few_shot_{K}.txt", 0}},
+      {"hmdb51/sfar_vit_b16_few_shot.yaml",
+       {"ViT-B/16", 10, 32, "few-shot", "data/splits/vifi_clip/hmdb_splits/train1_few_shot_{K}.txt", 0}},
+      {"ucf101/sfar_vit_b16_few_shot.yaml",
+       {"ViT-B/16", 10, 32, "few-shot", "data/splits/vifi_clip/ucf_splits/train1_few_shot_{K}.txt", 0}},
+      {"ssv2/sfar_vit_b16_few_shot.yaml",
+       {"ViT-B/16", 10, 32, "few-shot", "data/splits/vifi_clip/ssv2_splits/train1_few_shot_{K}.txt", 0}},
       {"zero_shot/k400_to_hmdb51.yaml", {"ViT-B/16", 30, 256, "zero-shot", "", 3}},
       {"zero_shot/k400_to_ucf101.yaml", {"ViT-B/16", 30, 256, "zero-shot", "", 3}},
       {"zero_shot/k400_to_k600.yaml", {"ViT-B/16", 30, 256, "zero-shot", "", 3}},
@@ -126,7 +131,8 @@ TEST(ProtocolConfigs, EveryShippedConfigFollowsThePaperRecipe) {
     }
     if (e.kind == "base-to-novel") {
       EXPECT_EQ(c.protocol.seeds, (std::vector<std::int64_t>{1, 2, 3}));
-      EXPECT_EQ(c.protocol.base_to_novel.train_list_pattern, "fs_base_s{seed}_train.txt");
+      const std::string& pattern = c.protocol.base_to_novel.train_list_pattern;
+      EXPECT_EQ(fs::path(pattern).filename(), "fs_base_s{seed}_train.txt");
       EXPECT_NE(c.protocol.base_to_novel.novel_labels.find("novel"), std::string::npos);
       EXPECT_FALSE(c.protocol.base_to_novel.novel_descriptions.empty());
     }
@@ -135,14 +141,40 @@ TEST(ProtocolConfigs, EveryShippedConfigFollowsThePaperRecipe) {
   EXPECT_GE(loaded, static_cast<int>(known().size()));
 }
 
+// The label and split files a shipped config names under data/ ship in the repository.
+TEST(ProtocolConfigs, EveryDataFileAConfigNamesShipsInTheRepository) {
+  const fs::path source = test::source_dir();
+  int named = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(source / "configs")) {
+    if (entry.path().extension() != ".yaml") continue;
+    std::ifstream in(entry.path());
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.find('#') != std::string::npos) line.erase(line.find('#'));
+      // A path ends at its extension: flow mappings put "," or "}" right after it.
+      static const std::regex kDataPath(R"((^|[\s:\[])(data/[\w./{}-]*?\.(txt|csv|json)))");
+      for (std::sregex_iterator it(line.begin(), line.end(), kDataPath), end; it != end; ++it) {
+        std::string path = (*it)[2].str();
+        for (const auto& [key, value] : {std::pair<std::string, std::string>{"{K}", "2"}, {"{seed}", "1"}}) {
+          const auto k = path.find(key);
+          if (k != std::string::npos) path.replace(k, key.size(), value);
+        }
+        EXPECT_TRUE(fs::exists(source / path)) << entry.path() << " names " << path;
+        ++named;
+      }
+    }
+  }
+  EXPECT_GE(named, 40);
+}
+
 TEST(ProtocolConfigs, ZeroShotTargetsUseTheirOwnClassFiles) {
   const auto c = load_sfar_run_config({test::source_dir() + "/configs/zero_shot/k400_to_k600.yaml"},
                                       {"data.root=/x", "protocol.zero_shot.root=/y"});
-  EXPECT_EQ(c.data.labels, "kinetics_400_labels.csv");  // the source's classes
+  EXPECT_EQ(c.data.labels, "data/labels/k400/kinetics_400_labels.csv");  // the source's classes
   const auto& t = c.protocol.zero_shot.targets;
   ASSERT_EQ(t.size(), 3u);
-  EXPECT_EQ(t[1].labels, "ZS_split2_K600.csv");
-  EXPECT_EQ(t[1].list, "ZS_split2_K600_eval.txt");
+  EXPECT_EQ(t[1].labels, "data/labels/k600/ZS_split2_K600.csv");
+  EXPECT_EQ(t[1].list, "data/splits/vifi_clip/k600_splits/ZS_split2_K600_eval.txt");
   EXPECT_EQ(t[1].group, "K600");
   EXPECT_EQ(c.protocol.zero_shot.root, "/y");
 }

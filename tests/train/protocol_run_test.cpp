@@ -1,5 +1,5 @@
-// `sfar protocol` through the binary on six links to the shared videos (three classes) with the
-// golden tiny CLIP, one epoch per run: few-shot from split files and drawn lists, zero-shot
+// `sfar protocol` through the binary on six links to the generated clips (three classes) with the
+// tiny reference CLIP, one epoch per run: few-shot from split files and drawn lists, zero-shot
 // evaluation of a checkpoint on targets with other class names, base-to-novel.
 #include <gtest/gtest.h>
 
@@ -41,20 +41,19 @@ void write_descriptions(const std::string& labels_path, const std::string& out) 
 class ProtocolRun : public ::testing::Test {
  protected:
   void SetUp() override {
-    weights_ = test::data_path("golden/clip_public/clip_random.pt");
-    vocab_ = test::data_path("clip/bpe_simple_vocab_16e6.txt.gz");
-    videos_ = test::data_path("videos");
-    for (const auto& f : {weights_, vocab_, videos_ + "/mmaction2_test.avi"}) {
+    weights_ = test::tiny_clip_path();
+    vocab_ = test::clip_vocab_path();
+    videos_ = test::reference_path("videos");
+    for (const auto& f : {weights_, vocab_, videos_ + "/mpeg4_mp3.avi"}) {
       if (fs::exists(f)) continue;
-      if (test::in_ci()) FAIL() << "missing shared data file " << f;
-      GTEST_SKIP() << "missing shared data file " << f;
+      FAIL() << "missing generated reference " << f << " (run the CTest fixture sfar_make_references)";
     }
     root_ = dir_.path() / "videos";
     fs::create_directories(root_);
     const std::vector<std::pair<std::string, std::string>> files = {
-        {"mmaction2_demo.mp4", "wrestle_a.mp4"}, {"mmaction2_demo_vp9.webm", "wrestle_b.webm"},
-        {"mmaction2_test.mp4", "pool_a.mp4"},    {"mmaction2_test.mp4", "pool_b.mp4"},
-        {"mmaction2_test.avi", "makeup_a.avi"},  {"mmaction2_test.avi", "makeup_b.avi"}};
+        {"h264_28fps.mp4", "wrestle_a.mp4"}, {"vp9_28fps.webm", "wrestle_b.webm"},
+        {"h264_30fps.mp4", "pool_a.mp4"},    {"h264_30fps.mp4", "pool_b.mp4"},
+        {"mpeg4_mp3.avi", "makeup_a.avi"},  {"mpeg4_mp3.avi", "makeup_b.avi"}};
     for (const auto& [from, to] : files) fs::create_symlink(videos_ + "/" + from, root_ / to);
     put("train.txt", "wrestle_a.mp4 0\npool_a.mp4 1\nmakeup_a.avi 2\nwrestle_b.webm 0\npool_b.mp4 1\nmakeup_b.avi 2\n");
     put("train1_few_shot_1.txt", "wrestle_b.webm 0\npool_a.mp4 1\nmakeup_b.avi 2\n");

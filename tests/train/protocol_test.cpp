@@ -1,6 +1,6 @@
 // sfar protocol: few-shot lists, mean ± std and harmonic-mean cells, protocol config errors,
 // every shipped config against METHOD.md's recipe, and tiny few-shot / zero-shot / base-to-novel
-// runs through the binary on the shared videos and the golden tiny CLIP.
+// runs through the binary on the generated clips and the tiny reference CLIP.
 #include <gtest/gtest.h>
 
 #include <cmath>

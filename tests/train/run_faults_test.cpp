@@ -47,12 +47,12 @@ void expect_one_error(const Result& r, const std::string& path, const std::strin
 class RunFaults : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    if (!fs::exists(test::data_path("golden/clip_public/clip_random.pt")) ||
-        !fs::exists(test::data_path("videos/mmaction2_test.mp4"))) {
+    if (!fs::exists(test::tiny_clip_path()) ||
+        !fs::exists(test::reference_path("videos/h264_30fps.mp4"))) {
       return;
     }
     dir_ = new test::TempDir;
-    root_ = test::make_tiny_videos(*dir_, test::data_path("videos"), {"a.mp4", "b.mp4", "c.avi"}, "train.txt");
+    root_ = test::make_tiny_videos(*dir_, test::reference_path("videos"), {"a.mp4", "b.mp4", "c.avi"}, "train.txt");
     config_ = test::write_tiny_config(*dir_, "tiny.yaml", dir_->file("run"), root_, "train.txt", 1, 3);
     const Result r = run_sfar("train --config " + config_, *dir_);
     if (r.status == 0) checkpoint_ = dir_->file("run/checkpoints/step_000000001.pt");
@@ -63,8 +63,8 @@ class RunFaults : public ::testing::Test {
     dir_ = nullptr;
   }
   void SetUp() override {
-    SFAR_REQUIRE_DATA(weights, "golden/clip_public/clip_random.pt");
-    SFAR_REQUIRE_DATA(video, "videos/mmaction2_test.mp4");
+    const std::string weights = ::sfar::test::tiny_clip_path();
+    const std::string video = ::sfar::test::reference_path("videos/h264_30fps.mp4");
     ASSERT_FALSE(checkpoint_.empty()) << setup_error_;
   }
 
@@ -158,9 +158,9 @@ TEST_F(RunFaults, FivePercentBadFilesAreSkippedReportedOnceAndCounted) {
                                           {73, "not a readable video file"}};
   write_file_atomic(dir.file("videos/" + names[31]), "");
   write_file_atomic(dir.file("videos/" + names[50]),
-                    read_file(test::data_path("videos/mmaction2_test.avi")).substr(0, 100000));
+                    read_file(test::reference_path("videos/mpeg4_mp3.avi")).substr(0, 100000));
   write_file_atomic(dir.file("videos/" + names[73]), "this is a text file, not a video\n");
-  const std::string root = test::make_tiny_videos(dir, test::data_path("videos"), names, "train.txt");
+  const std::string root = test::make_tiny_videos(dir, test::reference_path("videos"), names, "train.txt");
   fs::remove(root + "/" + names[10]);
   const std::string config = test::write_tiny_config(dir, "bad.yaml", dir.file("run"), root, "train.txt", 1, 8);
   const Result r = run_sfar("train --config " + config + " --set data.bad_file_policy=skip", dir);

@@ -1,4 +1,4 @@
-// What a run leaves behind, through the sfar binary on shared videos and the golden tiny CLIP:
+// What a run leaves behind, through the sfar binary on generated clips and the tiny reference CLIP:
 // TensorBoard events equal to metrics.jsonl, gnuplot PNGs, the dry run's memory estimate and
 // dataset scan, and a multi-label (Charades-style) run evaluated by mAP.
 #include <gtest/gtest.h>
@@ -30,7 +30,7 @@ std::vector<Json> read_metrics(const std::string& path) {
   return out;
 }
 
-// Six tiny videos of three classes (links to the shared files) and a config with the mean
+// Six tiny videos of three classes (links to the generated clips) and a config with the mean
 // head (no descriptions needed); `lists` are (name, content) of the list files.
 struct TinyRun {
   test::TempDir dir;
@@ -42,8 +42,8 @@ struct TinyRun {
     fs::create_directories(root);
     const std::string src = fs::path(videos).parent_path().string();
     for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
-             {"mmaction2_demo.mp4", "a.mp4"}, {"mmaction2_demo_vp9.webm", "b.webm"}, {"mmaction2_test.mp4", "c.mp4"},
-             {"mmaction2_test.mp4", "d.mp4"}, {"mmaction2_test.avi", "e.avi"}, {"mmaction2_test.avi", "f.avi"}}) {
+             {"h264_28fps.mp4", "a.mp4"}, {"vp9_28fps.webm", "b.webm"}, {"h264_30fps.mp4", "c.mp4"},
+             {"h264_30fps.mp4", "d.mp4"}, {"mpeg4_mp3.avi", "e.avi"}, {"mpeg4_mp3.avi", "f.avi"}}) {
       fs::create_symlink(src + "/" + from, root / to);
     }
     write_file_atomic((root / "train.txt").string(), train_list);
@@ -68,9 +68,9 @@ struct TinyRun {
 const char* kTrain = "a.mp4 0\nc.mp4 1\ne.avi 2\nb.webm 0\nd.mp4 1\nf.avi 2\n";
 
 TEST(RunOutputs, TensorBoardEventsAndPlotsMatchMetrics) {
-  SFAR_REQUIRE_DATA(weights, "golden/clip_public/clip_random.pt");
-  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
-  SFAR_REQUIRE_DATA(videos, "videos/mmaction2_test.avi");
+  const std::string weights = ::sfar::test::tiny_clip_path();
+  const std::string vocab = ::sfar::test::clip_vocab_path();
+  const std::string videos = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
   TinyRun tiny(videos, weights, vocab, kTrain, "a.mp4 0\nd.mp4 1\nf.avi 2\n", "");
   const auto r = tiny.sfar("train --config " + tiny.config);
   ASSERT_EQ(r.status, 0) << r.err;
@@ -120,9 +120,9 @@ TEST(RunOutputs, TensorBoardEventsAndPlotsMatchMetrics) {
 }
 
 TEST(RunOutputs, DryRunEstimatesMemoryAndScansTheLists) {
-  SFAR_REQUIRE_DATA(weights, "golden/clip_public/clip_random.pt");
-  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
-  SFAR_REQUIRE_DATA(videos, "videos/mmaction2_test.avi");
+  const std::string weights = ::sfar::test::tiny_clip_path();
+  const std::string vocab = ::sfar::test::clip_vocab_path();
+  const std::string videos = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
   // The validation list names a video that is not there.
   TinyRun tiny(videos, weights, vocab, kTrain, "a.mp4 0\nmissing.mp4 1\nf.avi 2\n", "");
   const auto r = tiny.sfar("train --config " + tiny.config + " --dry-run --set train.micro_batch=3");
@@ -130,7 +130,7 @@ TEST(RunOutputs, DryRunEstimatesMemoryAndScansTheLists) {
   const Json d = last_json_line(r.out);
   EXPECT_EQ(d["train_videos"], 6);  // the existing fields stay
   const Json& m = d["memory"];
-  // The golden CLIP: 7,244,929 parameters, its text tower frozen; the mean head adds none.
+  // The tiny reference CLIP: 7,244,929 parameters, its text tower frozen; the mean head adds none.
   const std::int64_t trainable = d["parameters"]["all"]["trainable"].get<std::int64_t>();
   EXPECT_EQ(m["parameters"]["bytes"], 4 * d["parameters"]["all"]["total"].get<std::int64_t>());
   EXPECT_EQ(m["gradients"]["bytes"], 4 * trainable);
@@ -159,9 +159,9 @@ TEST(RunOutputs, DryRunEstimatesMemoryAndScansTheLists) {
 }
 
 TEST(RunOutputs, MultiLabelRunReportsMeanAveragePrecision) {
-  SFAR_REQUIRE_DATA(weights, "golden/clip_public/clip_random.pt");
-  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
-  SFAR_REQUIRE_DATA(videos, "videos/mmaction2_test.avi");
+  const std::string weights = ::sfar::test::tiny_clip_path();
+  const std::string vocab = ::sfar::test::clip_vocab_path();
+  const std::string videos = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
   TinyRun tiny(videos, weights, vocab, "a.mp4 0,1\nc.mp4 1\ne.avi 2,0\nb.webm 0\nd.mp4 1,2\nf.avi 2\n",
                "a.mp4 0,1\nd.mp4 1\nf.avi 2,0\n", "  multi_label: true\n");
   for (const std::string loss : {"infonce", "bce"}) {

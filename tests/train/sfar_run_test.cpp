@@ -1,4 +1,4 @@
-// SFAR training end to end on a tiny real dataset (shared videos, golden tiny CLIP), plus the
+// SFAR training end to end on a tiny dataset (generated clips, tiny reference CLIP), plus the
 // pieces it is built from: metrics, class texts, the text-bank cache and the run configs.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -82,8 +82,8 @@ TEST(SfarRun, ClassTextsPadTruncateAndSelect) {
 }
 
 TEST(SfarRun, TextBankIsCachedByKey) {
-  SFAR_REQUIRE_DATA(weights, "golden/clip_public/clip_random.pt");
-  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
+  const std::string weights = ::sfar::test::tiny_clip_path();
+  const std::string vocab = ::sfar::test::clip_vocab_path();
   test::TempDir dir;
   const auto labels = tiny_labels(dir.file("labels.csv"));
   const auto cache = tiny_cache(labels);
@@ -161,17 +161,17 @@ Result run_sfar(const std::string& args, const test::TempDir& dir) {
 }
 
 TEST(SfarRun, TrainsAndEvaluatesOnTinyVideos) {
-  SFAR_REQUIRE_DATA(weights, "golden/clip_public/clip_random.pt");
-  SFAR_REQUIRE_DATA(vocab, "clip/bpe_simple_vocab_16e6.txt.gz");
-  SFAR_REQUIRE_DATA(videos, "videos/mmaction2_test.avi");
+  const std::string weights = ::sfar::test::tiny_clip_path();
+  const std::string vocab = ::sfar::test::clip_vocab_path();
+  const std::string videos = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
   test::TempDir dir;
   const fs::path root = dir.path() / "videos";
   fs::create_directories(root);
   const std::string src = fs::path(videos).parent_path().string();
   const std::vector<std::pair<std::string, std::string>> files = {
-      {"mmaction2_demo.mp4", "wrestle_a.mp4"}, {"mmaction2_demo_vp9.webm", "wrestle_b.webm"},
-      {"mmaction2_test.mp4", "pool_a.mp4"},    {"mmaction2_test.mp4", "pool_b.mp4"},
-      {"mmaction2_test.avi", "makeup_a.avi"},  {"mmaction2_test.avi", "makeup_b.avi"}};
+      {"h264_28fps.mp4", "wrestle_a.mp4"}, {"vp9_28fps.webm", "wrestle_b.webm"},
+      {"h264_30fps.mp4", "pool_a.mp4"},    {"h264_30fps.mp4", "pool_b.mp4"},
+      {"mpeg4_mp3.avi", "makeup_a.avi"},  {"mpeg4_mp3.avi", "makeup_b.avi"}};
   for (const auto& [from, to] : files) fs::create_symlink(src + "/" + from, root / to);
   write_file_atomic((root / "train.txt").string(),
                     "wrestle_a.mp4 0\npool_a.mp4 1\nmakeup_a.avi 2\nwrestle_b.webm 0\npool_b.mp4 1\nmakeup_b.avi 2\n");
@@ -196,7 +196,7 @@ TEST(SfarRun, TrainsAndEvaluatesOnTinyVideos) {
   ASSERT_EQ(dry.status, 0) << dry.err;
   const Json d = last_json_line(dry.out);
   const Json& p = d["parameters"];
-  // The golden CLIP has 7,244,929 parameters; only its text tower is frozen.
+  // The tiny reference CLIP has 7,244,929 parameters; only its text tower is frozen.
   EXPECT_EQ(p["visual"]["total"].get<std::int64_t>() + p["text"]["total"].get<std::int64_t>() +
                 p["logit_scale"]["total"].get<std::int64_t>(), 7244929);
   EXPECT_EQ(p["text"]["trainable"], 0);

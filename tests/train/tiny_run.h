@@ -1,4 +1,4 @@
-// A tiny `sfar train` setup for fault tests that drive the binary: links to the shared videos
+// A tiny `sfar train` setup for fault tests that drive the binary: links to the generated clips
 // (never copies), a three-class label file, a config writer, and child processes that a test
 // can kill at any moment.
 #pragma once
@@ -21,7 +21,7 @@
 
 namespace sfar::test {
 
-// videos/ under `dir` with `names` linked to the shared videos in `shared_dir` (cycling
+// videos/ under `dir` with `names` linked to the clips in `shared_dir` (cycling
 // through three of them), a list file `list` ("name label" lines, labels 0,1,2 in turn) and
 // labels.csv. Returns the videos root.
 inline std::string make_tiny_videos(const TempDir& dir, const std::string& shared_dir,
@@ -29,7 +29,7 @@ inline std::string make_tiny_videos(const TempDir& dir, const std::string& share
   namespace fs = std::filesystem;
   const fs::path root = dir.path() / "videos";
   fs::create_directories(root);
-  const char* sources[] = {"mmaction2_demo.mp4", "mmaction2_test.mp4", "mmaction2_test.avi"};
+  const char* sources[] = {"h264_28fps.mp4", "h264_30fps.mp4", "mpeg4_mp3.avi"};
   std::string lines;
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (!fs::exists(root / names[i])) fs::create_symlink(shared_dir + "/" + sources[i % 3], root / names[i]);
@@ -40,15 +40,15 @@ inline std::string make_tiny_videos(const TempDir& dir, const std::string& share
   return root.string();
 }
 
-// A config of the mean head on the golden tiny CLIP: 2 frames of 64 px, no evaluation list,
+// A config of the mean head on the tiny reference CLIP: 2 frames of 64 px, no evaluation list,
 // one metrics line per step. `extra_train` is appended to the train: mapping.
 inline std::string write_tiny_config(const TempDir& dir, const std::string& name, const std::string& work_dir,
                                      const std::string& root, const std::string& list, int epochs,
                                      int batch_size, const std::string& extra_train = "") {
   const std::string path = dir.file(name);
   write_file_atomic(path, "run: {name: tiny, work_dir: " + work_dir + ", threads: 2, device: cpu, seed: 7}\n"
-                          "model: {arch: auto, weights: " + data_path("golden/clip_public/clip_random.pt") + "}\n"
-                          "text: {vocab: " + data_path("clip/bpe_simple_vocab_16e6.txt.gz") + "}\n"
+                          "model: {arch: auto, weights: " + tiny_clip_path() + "}\n"
+                          "text: {vocab: " + clip_vocab_path() + "}\n"
                           "head: {type: mean}\n"
                           "data:\n  root: " + root + "\n  list: " + list + "\n  labels: " + dir.file("labels.csv") +
                           "\n  num_frames: 2\n  short_side: 72\n  workers: 2\n  prefetch: 2\n"
