@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Eager-PyTorch reference of `sfar bench train` for the mean head (ViFi-CLIP baseline).
 
 The same model and step as sfar's, written from scratch in plain PyTorch: CLIP's ViT image

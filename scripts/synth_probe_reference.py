@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """How well can the quick start's small CLIP learn atomic actions? An eager-PyTorch probe.
 
 Trains CLIP's ViT image tower from scratch (the module of scripts/bench_train_reference.py, at
@@ -10,7 +10,7 @@ benchmark at this size and budget apart from a defect in sfar: train sfar on the
 (`--write-lists`) and compare.
 
   for s in 1 2 3 4 5 6 7; do build/sfar synth --seed $s --out /tmp/probe/s$s; done
-  /usr/bin/python3 scripts/synth_probe_reference.py /tmp/probe/s{1..6} --val /tmp/probe/s7 \\
+  .venv/bin/python scripts/synth_probe_reference.py /tmp/probe/s{1..6} --val /tmp/probe/s7 \\
       --temporal-layers 2 --head linear --epochs 12
 
 The same clips through sfar (`--write-lists /tmp/probe/lists`; an untrained CLIP and its
