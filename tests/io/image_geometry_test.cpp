@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "sfar/core/error.h"
 #include "sfar/io/frame_folder_reader.h"
 #include "sfar/io/image_file.h"
 #include "support/test_data.h"
@@ -67,6 +68,11 @@ INSTANTIATE_TEST_SUITE_P(
                       ImageCase{"jpeg_yuvj444p_63x35", 63, 35, "yuvj444p", "jpg", 3.0, 255},
                       ImageCase{"jpeg_gray_19x23", 19, 23, "gray", "jpg", 3.0, 255}),
     [](const auto& info) { return std::string(info.param.label); });
+
+TEST(ImageGeometry, ResizeRefusesABufferOfTheWrongSize) {
+  RgbFrame image{5, 3, std::vector<std::uint8_t>(5 * 3 * 3 - 1)};
+  EXPECT_THROW(resize_short_side(image, 2), ArgumentError);
+}
 
 // A folder of odd-sized PNG frames reads exactly as ffmpeg decodes the same image sequence at
 // native size, and close to it resized.
