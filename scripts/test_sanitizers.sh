@@ -8,14 +8,14 @@
 #   scripts/test_sanitizers.sh [ctest args...]
 #
 # Environment: SFAR_ASAN_BUILD_DIR (default build-asan), SFAR_JOBS (build jobs, default: number
-# of cores), SFAR_TEST_JOBS (ctest jobs), SFAR_DATA_DIR (default ../shared/data).
+# of cores), SFAR_TEST_JOBS (ctest jobs), SFAR_DATA_DIR (default ../shared/data). The build goes
+# through scripts/build.sh (ccache, Ninja); ASAN_OPTIONS and UBSAN_OPTIONS are set before it,
+# since ctest's test discovery runs the instrumented executables at build time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD_DIR=${SFAR_ASAN_BUILD_DIR:-build-asan}
-JOBS=${SFAR_JOBS:-$(nproc)}
 MODULES="io;data;models"
-TARGETS=(sfar_io_tests sfar_data_tests sfar_data_list_tests sfar_models_tests)
 
 # detect_leaks=0: LibTorch and OpenCV keep process-lifetime allocations (operator registries,
 #   thread pools) that LeakSanitizer would report at every exit; leaks are not what this stage
@@ -24,19 +24,9 @@ TARGETS=(sfar_io_tests sfar_data_tests sfar_data_list_tests sfar_models_tests)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:halt_on_error=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-GENERATOR=()
-command -v ninja >/dev/null && GENERATOR=(-G Ninja)
-LAUNCHER=()
-if command -v ccache >/dev/null; then
-  LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
-  export CCACHE_BASEDIR="$PWD"
-fi
-if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
-  cmake -S . -B "$BUILD_DIR" "${GENERATOR[@]}" "${LAUNCHER[@]}" -DCMAKE_BUILD_TYPE=Release \
-    -DSFAR_SANITIZE=address,undefined -DSFAR_TEST_MODULES="$MODULES" >/dev/null
-fi
-cmake --build "$BUILD_DIR" -j "$JOBS" --target "${TARGETS[@]}"
+# Only the modules under test (and core, which they need) are built: build.sh builds `all`.
+SFAR_BUILD_TYPE=Release scripts/build.sh "$BUILD_DIR" -DSFAR_SANITIZE=address,undefined \
+  -DSFAR_MODULES="core;$MODULES" -DSFAR_TEST_MODULES="$MODULES"
 
 export SFAR_DATA_DIR=${SFAR_DATA_DIR:-$(cd .. && pwd)/shared/data}
 cd "$BUILD_DIR"
