@@ -164,7 +164,7 @@ std::vector<VideoRecord> read_kinetics_csv(const std::string& path, const VideoL
 Json read_json(const std::string& path) {
   try {
     return Json::parse(read_file(path));
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, and out_of_range for huge numbers
     throw FormatError(path, std::string("invalid JSON: ") + e.what());
   }
 }
