@@ -110,7 +110,11 @@ TEST(VideoLoaderSoak, FourWorkersManyEpochsKeepMemoryFlatAndLeakNoDescriptors) {
             << " MB, after the last " << rss_last << " MB; descriptors " << fds_before << " -> " << fds_after
             << std::endl;
   EXPECT_EQ(samples, clips * epochs);  // bad files replaced by good ones (skip policy)
-  EXPECT_EQ(bad, clips / 20);          // one in twenty made corrupt
+  // One in twenty is made corrupt, a fifth of those by truncation; a truncated Matroska clip
+  // whose remaining frames decode is read as a shorter clip (Matroska records no frame count
+  // to contradict), so those may count as good.
+  EXPECT_LE(bad, clips / 20);
+  EXPECT_GE(bad, clips / 20 - clips / 100);
   EXPECT_EQ(fds_after, fds_before) << "file descriptors leaked";
   if (!kSanitized) EXPECT_LE(rss_last - rss_first, kRssGrowthBoundMb) << "memory grew epoch over epoch";
 }
