@@ -7,7 +7,7 @@
 #
 # Clip i is 3 frames of a moving test pattern at a size drawn from i (16..426 x 16..240, odd
 # sizes where the codec allows them), encoded as H.264/MP4, H.264/MKV, VP8/WebM, VP9/WebM,
-# MPEG-4/AVI, MJPEG/AVI, MPEG-2/MPG or FFV1/MKV in turn (a few kB each). The corrupt ones cycle
+# MPEG-4/AVI, MJPEG/AVI, MPEG-2/MPG or FFV1/MKV in turn (17 kB on average). The corrupt ones cycle
 # through: truncated to 40 %, zero bytes, a text file, random bytes, and a list entry whose
 # file does not exist. Outputs are made 40 to an ffmpeg process. Needs the ffmpeg command.
 set -euo pipefail
@@ -35,7 +35,7 @@ args=()
 pending=0
 bad=()
 for ((i = 0; i < COUNT; i++)); do
-  spec=${CODECS[$((i % ${#CODECS[@]}))]}
+  spec=${CODECS[$(((i + i / 20) % ${#CODECS[@]}))]}  # shifted every 20, so corrupt clips vary too
   ext=${spec%%|*}
   rest=${spec#*|}
   codec=${rest%|*}
