@@ -158,6 +158,36 @@ if [ -d "$WORK/fuzz_video_reader" ]; then
   for f in "$DATA"/videos/*; do
     if [ -f "$f" ]; then head -c 49152 "$f" >"$WORK/fuzz_video_reader/head_$(basename "$f")"; fi
   done
+  # Geometry seeds (a few kB each): odd and real-world sizes, pixel formats, codecs and
+  # containers, a rotated clip, a variable-frame-rate one and one with audio.
+  if command -v ffmpeg >/dev/null; then
+    geo() {  # geo NAME SIZE PIX_FMT OUTPUT_ARGS...
+      local name=$1 size=$2 fmt=$3
+      shift 3
+      ffmpeg -nostdin -loglevel error -y -f lavfi -i "testsrc2=size=$size:rate=10" -frames:v 3 \
+        -vf "format=$fmt" -g 2 "$@" "$WORK/fuzz_video_reader/geo_$name" || true
+    }
+    geo 17x13_vp8.webm 17x13 yuv420p -c:v libvpx -deadline realtime
+    geo 33x19_vp9.webm 33x19 yuv420p -c:v libvpx-vp9 -deadline realtime -cpu-used 8
+    geo 63x31_mpeg4.avi 63x31 yuv420p -c:v mpeg4
+    geo 45x27_mjpeg.avi 45x27 yuvj420p -c:v mjpeg
+    geo 21x17_raw.nut 21x17 yuv420p -c:v rawvideo
+    geo 426x240_h264.mp4 426x240 yuv420p -c:v libx264 -preset ultrafast -crf 45
+    geo 106x60_h264_422.mkv 106x60 yuv422p -c:v libx264 -preset ultrafast
+    geo 106x60_h264_444.mp4 106x60 yuv444p -c:v libx264 -preset ultrafast
+    geo 106x60_h264_10bit.mp4 106x60 yuv420p10le -c:v libx264 -preset ultrafast
+    geo 53x31_gray.mkv 53x31 gray -c:v ffv1
+    geo 53x31_pal8.gif 53x31 pal8 -c:v gif
+    geo 106x60_hevc.mp4 106x60 yuv420p -c:v libx265 -preset ultrafast -x265-params log-level=error
+    geo 106x60_av1.mkv 106x60 yuv420p -c:v libaom-av1 -cpu-used 8 -usage realtime
+    geo 106x60_mpeg2.mpg 106x60 yuv420p -c:v mpeg2video
+    geo 107x61_vfr.mkv 107x61 "yuv420p,setpts=N*N*0.05/TB" -c:v libx264 -preset ultrafast -fps_mode vfr
+    # The display matrix is written when remuxing with the rotate tag.
+    ffmpeg -nostdin -loglevel error -y -i "$WORK/fuzz_video_reader/geo_106x60_h264_444.mp4" -c copy \
+      -metadata:s:v:0 rotate=90 "$WORK/fuzz_video_reader/geo_106x60_rot90.mp4" || true
+    ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc2=size=43x25:rate=10 -f lavfi -i sine=duration=0.3 \
+      -frames:v 3 -c:v libvpx -c:a libopus -shortest "$WORK/fuzz_video_reader/geo_43x25_audio.webm" || true
+  fi
   source=$(ls "$DATA"/videos/*.mp4 2>/dev/null | head -n 1 || true)
   if command -v ffmpeg >/dev/null && [ -n "$source" ]; then
     for spec in "mp4:libx264" "avi:mpeg4" "webm:libvpx-vp9" "mkv:mjpeg"; do

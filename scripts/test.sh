@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, builds, and runs the test suite.
+# The test command: installs what is missing, builds, and runs the test suite, then the
+# io, data and models suites under AddressSanitizer + UBSan (scripts/test_sanitizers.sh).
 # Usage: scripts/test.sh [ctest args...]   e.g. scripts/test.sh -L unit
 #
 # The default suite needs nothing outside the repository: its references are data/ in the
@@ -22,3 +23,4 @@ else
 fi
 cd build
 ctest --output-on-failure --timeout 900 -j "${SFAR_TEST_JOBS:-$(nproc)}" "${EXTRA[@]}" "$@"
+cd .. && scripts/test_sanitizers.sh "${EXTRA[@]}" "$@"  # io, data, models again under ASan + UBSan

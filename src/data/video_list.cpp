@@ -164,7 +164,7 @@ std::vector<VideoRecord> read_kinetics_csv(const std::string& path, const VideoL
 Json read_json(const std::string& path) {
   try {
     return Json::parse(read_file(path));
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, and out_of_range for huge numbers
     throw FormatError(path, std::string("invalid JSON: ") + e.what());
   }
 }
@@ -298,8 +298,14 @@ void check_class_names_match_videos(const std::vector<VideoRecord>& records,
     }
     return out;
   };
+  // A name shorter than kMinNameLength identifies nothing: "a" or "ab" turns up inside most
+  // paths ("clips/abseil_01.mp4"), so lists of one- or two-letter names are never judged.
+  constexpr std::size_t kMinNameLength = 3;
   std::vector<std::string> names;
-  for (const auto& name : class_names) names.push_back(squash(name));
+  for (const auto& name : class_names) {
+    std::string squashed = squash(name);
+    names.push_back(squashed.size() >= kMinNameLength ? squashed : std::string());
+  }
   // The class a video is named after: the longest class name inside its path ("kickball" wins
   // over "kick").
   auto named_after = [&](const std::string& path) {
@@ -311,8 +317,10 @@ void check_class_names_match_videos(const std::vector<VideoRecord>& records,
     }
     return best;
   };
-  std::vector<std::int64_t> total(names.size()), agree(names.size()), first_other(names.size(), -1);
-  std::vector<std::int64_t> other_class(names.size(), -1);
+  // Per label: its single-label videos, those named after it, and those named after each other class.
+  std::vector<std::int64_t> total(names.size()), agree(names.size());
+  std::vector<std::map<std::int64_t, std::int64_t>> named_other(names.size());
+  std::vector<std::map<std::int64_t, std::int64_t>> first_named_other(names.size());
   std::int64_t agreeing = 0, single = 0;
   for (std::size_t i = 0; i < records.size(); ++i) {
     if (records[i].labels.size() != 1) continue;
@@ -324,19 +332,25 @@ void check_class_names_match_videos(const std::vector<VideoRecord>& records,
     if (named == label) {
       ++agree[label];
       ++agreeing;
-    } else if (named >= 0 && first_other[label] < 0) {
-      first_other[label] = static_cast<std::int64_t>(i);
-      other_class[label] = named;
+    } else if (named >= 0) {
+      ++named_other[label][named];
+      first_named_other[label].emplace(named, static_cast<std::int64_t>(i));
     }
   }
   // Names carry the class only if most videos agree with their labels; otherwise say nothing.
   if (single == 0 || agreeing * 2 < single) return;
+  // Strong evidence only: most of a class's videos (two at least) are named after one other class.
+  constexpr std::int64_t kMinContradicting = 2;
   for (std::size_t c = 0; c < names.size(); ++c) {
-    if (total[c] == 0 || agree[c] * 2 > total[c] || first_other[c] < 0) continue;
-    const auto& record = records[first_other[c]];
+    std::int64_t other = -1, count = 0;
+    for (const auto& [d, n] : named_other[c]) {
+      if (n > count) other = d, count = n;
+    }
+    if (count < kMinContradicting || count * 2 <= total[c] || agree[c] >= count) continue;
+    const auto& record = records[first_named_other[c].at(other)];
     throw FormatError(record.origin,
                       "videos labelled " + std::to_string(c) + " are named after '" +
-                          class_names[other_class[c]] + "' (class " + std::to_string(other_class[c]) +
+                          class_names[other] + "' (class " + std::to_string(other) +
                           "), but " + class_file + " calls class " + std::to_string(c) + " '" +
                           class_names[c] + "': the class list's order contradicts the split file",
                       record.path);

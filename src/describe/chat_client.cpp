@@ -176,7 +176,7 @@ ChatAnswer ChatClient::complete(const ChatRequest& request) {
       json parsed;
       try {
         parsed = json::parse(t.body);
-      } catch (const json::parse_error&) {
+      } catch (const json::exception&) {  // parse_error, and out_of_range for huge numbers
         throw ChatError(ChatErrorKind::bad_answer, where, "answer is not JSON", redact(t.body));
       }
       const json* content = nullptr;

@@ -285,7 +285,7 @@ DescriptionCache parse_description_cache(const std::string& text, const std::str
   json root;
   try {
     root = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for huge numbers
     throw FormatError(source, std::string("invalid JSON: ") + e.what());
   }
   const Reader r(root, source);

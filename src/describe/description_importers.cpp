@@ -90,7 +90,7 @@ class Importer {
 json read_json(const std::string& path) {
   try {
     return json::parse(read_file(path));
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for huge numbers
     throw FormatError(path, std::string("invalid JSON: ") + e.what());
   }
 }

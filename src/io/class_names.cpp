@@ -150,6 +150,9 @@ nlohmann::json parse_json(const std::string& text, const std::string& source) {
     throw FormatError(where(source, line_at(text, e.byte > 0 ? e.byte - 1 : 0)),
                       std::string("invalid JSON: ") + e.what());
   }
+  catch (const nlohmann::json::exception& e) {  // out_of_range: a number too large for a double
+    throw FormatError(source, std::string("invalid JSON: ") + e.what());
+  }
 }
 
 std::vector<std::string> parse_ssv2_json(const std::string& text, const std::string& source) {

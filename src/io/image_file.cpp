@@ -10,7 +10,15 @@
 namespace sfar::io {
 namespace {
 
-cv::Mat as_mat(const RgbFrame& image) {
+// A view of `image` for OpenCV; refuses a buffer that does not hold width x height x 3 bytes,
+// which OpenCV would read past.
+cv::Mat as_mat(const RgbFrame& image, const std::string& where) {
+  if (image.width <= 0 || image.height <= 0 ||
+      image.data.size() != static_cast<std::size_t>(image.width) * image.height * 3) {
+    throw ArgumentError(where, "image buffer does not hold width x height x 3 bytes",
+                        std::to_string(image.width) + "x" + std::to_string(image.height) + ", " +
+                            std::to_string(image.data.size()) + " bytes");
+  }
   return cv::Mat(image.height, image.width, CV_8UC3, const_cast<std::uint8_t*>(image.data.data()));
 }
 
@@ -47,16 +55,13 @@ RgbFrame resize_short_side(const RgbFrame& image, int short_side) {
   const int long_new = static_cast<int>((static_cast<std::int64_t>(long_now) * short_side + short_now / 2) / short_now);
   const cv::Size size = portrait ? cv::Size(short_side, long_new) : cv::Size(long_new, short_side);
   cv::Mat resized;
-  cv::resize(as_mat(image), resized, size, 0, 0, cv::INTER_LINEAR);
+  cv::resize(as_mat(image, "resize_short_side"), resized, size, 0, 0, cv::INTER_LINEAR);
   return from_rgb_mat(resized);
 }
 
 void write_png_atomic(const std::string& path, const RgbFrame& image) {
-  if (image.data.size() != static_cast<std::size_t>(image.width) * image.height * 3 || image.data.empty()) {
-    throw ArgumentError(path, "image buffer does not hold width x height x 3 bytes");
-  }
   cv::Mat bgr;
-  cv::cvtColor(as_mat(image), bgr, cv::COLOR_RGB2BGR);
+  cv::cvtColor(as_mat(image, path), bgr, cv::COLOR_RGB2BGR);
   std::vector<std::uint8_t> png;
   if (!cv::imencode(".png", bgr, png)) throw IoError(path, "cannot encode PNG");
   write_file_atomic(path, std::string(png.begin(), png.end()));

@@ -8,7 +8,11 @@ extern "C" {
 #include <libswscale/swscale.h>
 }
 
+#include <cstdint>
 #include <string>
+#include <vector>
+
+#include "sfar/io/rgb_frame.h"
 
 namespace sfar::io::libav {
 
@@ -18,6 +22,16 @@ std::string error_text(int code);
 // The library never prints: from the first call on, FFmpeg's errors go to sfar's logger at debug
 // level (x264's settings and the decoders' warnings are dropped). Safe to call from any thread.
 void route_logs();
+
+// Runs `sws` on `frame` into an RGB24 picture of out_width x out_height and returns it packed
+// (rows of width * 3 bytes, as RgbFrame promises). swscale's SIMD writers store whole vector
+// blocks, so they write past the end of a row whose byte count is not a multiple of their
+// block; a packed buffer sized width * height * 3 overflows on its last row (426 px: 1278
+// bytes a row). The conversion therefore goes into `scratch`, rows of a 64-byte-aligned
+// stride with 64 spare bytes at the end (as av_image_alloc would lay it out), and the rows are
+// copied out. `scratch` is reused between calls.
+RgbFrame scale_to_rgb(SwsContext* sws, const AVFrame* frame, int out_width, int out_height,
+                      std::vector<std::uint8_t>& scratch);
 
 struct CodecFreer {
   void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }

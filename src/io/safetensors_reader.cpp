@@ -105,7 +105,7 @@ void SafetensorsReader::parse_header(const std::string& header) {
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(header);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for huge numbers
     throw FormatError(path_, std::string("safetensors header is not valid JSON: ") + e.what());
   }
   if (!json.is_object()) throw FormatError(path_, "safetensors header is not a JSON object");

@@ -7,12 +7,14 @@
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/display.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 }
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <map>
 
@@ -41,6 +43,18 @@ int sws_colorspace(AVColorSpace space) {
   }
 }
 
+// Clockwise degrees, in quarter turns, that the stream's display matrix asks players to turn
+// its frames by (ffmpeg's autorotate reads the same); 0 without one or for other angles.
+int display_rotation(const AVStream* st) {
+  const std::uint8_t* matrix = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, nullptr);
+  if (!matrix) return 0;
+  const double counter_clockwise = av_display_rotation_get(reinterpret_cast<const std::int32_t*>(matrix));
+  if (std::isnan(counter_clockwise)) return 0;
+  const long quarters = std::lround(-counter_clockwise / 90.0);
+  if (std::abs(-counter_clockwise - 90.0 * quarters) > 1.0) return 0;
+  return static_cast<int>(((quarters % 4) + 4) % 4) * 90;
+}
+
 bool full_range(const AVFrame* frame) {
   const auto format = static_cast<AVPixelFormat>(frame->format);
   return frame->color_range == AVCOL_RANGE_JPEG || format == AV_PIX_FMT_YUVJ420P ||
@@ -62,6 +76,7 @@ struct VideoReader::Impl {
   std::unique_ptr<AVFrame, libav::FrameFreer> frame{av_frame_alloc()};
   std::unique_ptr<SwsContext, libav::SwsFreer> sws;
   std::tuple<int, int, int, int, int> sws_key{-1, -1, -1, -1, -1};  // w, h, format, space, range
+  std::vector<std::uint8_t> scratch;  // aligned RGB rows for swscale (libav::scale_to_rgb)
 
   int stream = -1;
   Clock::time_point deadline;
@@ -153,8 +168,10 @@ struct VideoReader::Impl {
 
     info.path = path;
     info.codec = avcodec_get_name(st->codecpar->codec_id);
-    info.width = st->codecpar->width;
-    info.height = st->codecpar->height;
+    info.rotation = display_rotation(st);
+    const bool sideways = options.autorotate_ && (info.rotation == 90 || info.rotation == 270);
+    info.width = sideways ? st->codecpar->height : st->codecpar->width;
+    info.height = sideways ? st->codecpar->width : st->codecpar->height;
     const AVRational rate = av_guess_frame_rate(format.get(), st, nullptr);
     info.fps = rate.den > 0 ? av_q2d(rate) : 0.0;
     info.frames = index.frame_count();
@@ -228,7 +245,9 @@ struct VideoReader::Impl {
         out_w = static_cast<int>((static_cast<std::int64_t>(f->width) * side + f->height / 2) / f->height);
       }
     }
-    if (!options.convert_) return RgbFrame{out_w, out_h, {}};
+    // Scaled as stored, then turned upright (the short side is the same either way).
+    const int turns = options.autorotate_ ? info.rotation / 90 : 0;
+    if (!options.convert_) return turns % 2 ? RgbFrame{out_h, out_w, {}} : RgbFrame{out_w, out_h, {}};
     const int space = sws_colorspace(f->colorspace);
     const int range = full_range(f) ? 1 : 0;
     const auto key = std::make_tuple(f->width, f->height, f->format, space, range);
@@ -241,15 +260,9 @@ struct VideoReader::Impl {
                                sws_getCoefficients(SWS_CS_DEFAULT), 1, 0, 1 << 16, 1 << 16);
       sws_key = key;
     }
-    RgbFrame out;
-    out.width = out_w;
-    out.height = out_h;
-    out.data.resize(static_cast<std::size_t>(out_w) * out_h * 3);
-    std::uint8_t* dst[4] = {out.data.data(), nullptr, nullptr, nullptr};
-    int dst_stride[4] = {out_w * 3, 0, 0, 0};
-    sws_scale(sws.get(), f->data, f->linesize, 0, f->height, dst, dst_stride);
+    RgbFrame out = libav::scale_to_rgb(sws.get(), f, out_w, out_h, scratch);
     ++stats.frames_converted;
-    return out;
+    return turns ? rotate_clockwise(out, turns) : out;
   }
 
   // Sends the current packet (or the end of stream) and hands each decoded frame to `on_frame`,

@@ -122,7 +122,7 @@ ClipBpeVocab read_clip_bpe_hugging_face(const std::string& vocab_json, const std
   nlohmann::json encoder;
   try {
     encoder = nlohmann::json::parse(read_binary_file(vocab_json));
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for huge numbers
     throw FormatError(vocab_json, std::string("invalid JSON: ") + e.what());
   }
   if (!encoder.is_object()) throw FormatError(vocab_json, "expected an object {\"symbol\": id}");

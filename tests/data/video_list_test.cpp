@@ -7,6 +7,7 @@
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
 #include "sfar/data/video_list.h"
+#include "support/error_text.h"
 #include "support/test_data.h"
 
 namespace sfar::data {
@@ -224,6 +225,36 @@ TEST(VideoListRealData, ClassListContradictingTheSplitFileIsAnError) {
   options.class_names = numbered_names(400);
   const auto kinetics = read_video_list(k400, VideoListFormat::kPathLabel, options);
   EXPECT_NO_THROW(check_class_names_match_videos(kinetics, options.class_names, "k400.csv"));
+}
+
+// Records "<path> <label>" for check_class_names_match_videos.
+std::vector<VideoRecord> labelled(const std::vector<std::pair<std::string, std::int64_t>>& videos) {
+  std::vector<VideoRecord> records;
+  for (const auto& [path, label] : videos) records.push_back({path, {label}, -1, 0, -1, "list.txt"});
+  return records;
+}
+
+TEST(VideoList, ShortClassNamesAreNeverJudged) {
+  // One- and two-letter names turn up inside other names and paths ("a" in "clips", "b" in
+  // "vid_b"): no evidence either way, so no alarm.
+  const auto records = labelled({{"clips/a/vid_b_001.mp4", 0}, {"clips/a/vid_c_002.mp4", 0},
+                                 {"clips/b/vid_a_003.mp4", 1}, {"clips/b/vid_a_004.mp4", 1},
+                                 {"clips/ab/vid_a_005.mp4", 2}, {"clips/ab/vid_b_006.mp4", 2}});
+  EXPECT_NO_THROW(check_class_names_match_videos(records, {"a", "b", "ab"}, "short.txt"));
+  EXPECT_NO_THROW(check_class_names_match_videos(records, {"b", "a", "x1"}, "short.txt"));
+}
+
+TEST(VideoList, OneStrayVideoIsNotEvidence) {
+  // Class 1's only contradicting video is one file named after class 0: not enough.
+  const auto records = labelled({{"run/run_1.mp4", 0}, {"run/run_2.mp4", 0}, {"jump/jump_1.mp4", 1},
+                                 {"jump/jump_2.mp4", 1}, {"extra/run_3.mp4", 1}, {"walk/walk_1.mp4", 2},
+                                 {"walk/walk_2.mp4", 2}, {"walk/walk_3.mp4", 2}, {"sit/sit_1.mp4", 3},
+                                 {"sit/sit_2.mp4", 3}, {"sit/sit_3.mp4", 3}});
+  EXPECT_NO_THROW(check_class_names_match_videos(records, {"run", "jump", "walk", "sit"}, "names.txt"));
+  // Two names swapped: both videos of label 0 are named after class 1.
+  EXPECT_NE(test::thrown([&] { check_class_names_match_videos(records, {"jump", "run", "walk", "sit"}, "names.txt"); })
+                .find("the class list's order contradicts"),
+            std::string::npos);
 }
 
 TEST(VideoList, HmdbOfficialSplitFiles) {

@@ -71,6 +71,12 @@ void expect_format_error(const std::string& text, const DescriptionCacheCheck& c
   }
 }
 
+// Found by fuzz_description_cache: nlohmann::json throws out_of_range, not parse_error, for a
+// number too large for a double.
+TEST(DescriptionCache, NumberTooLargeIsAFormatError) {
+  expect_format_error("{\"schema_version\": 857e2201855}", {}, "invalid JSON");
+}
+
 TEST(DescriptionCache, LoadingValidatesEverythingNamingFileAndClass) {
   const std::string good = description_cache_to_json(filled_cache());
   const auto edit = [&](const std::function<void(nlohmann::json&)>& change) {

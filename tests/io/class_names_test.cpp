@@ -112,6 +112,11 @@ TEST(ClassNamesRealData, DifferentFormatsOfOneDatasetAgree) {
   EXPECT_EQ(read_class_names(vifi).name(20), "kick ball");
 }
 
+// nlohmann::json throws out_of_range, not parse_error, for a number too large for a double.
+TEST(ClassNames, JsonNumberTooLargeIsAFormatError) {
+  EXPECT_THROW(parse_class_names("{\"a\": 1e99999}", "x.json"), FormatError);
+}
+
 TEST(ClassNames, AcceptsBomCrlfQuotesAndNoFinalNewline) {
   const ClassNames csv = parse_class_names("\xEF\xBB\xBFid,name\r\n0,\"a, b\"\r\n1,c \"x\"\r\n2,d", "t.csv");
   EXPECT_EQ(csv.names(), (std::vector<std::string>{"a, b", "c \"x\"", "d"}));

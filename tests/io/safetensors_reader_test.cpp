@@ -109,6 +109,15 @@ TEST(SafetensorsReader, GarbageHeader) {
   EXPECT_NE(message.find("not valid JSON"), std::string::npos) << message;
 }
 
+// Found by fuzz_safetensors: nlohmann::json reports a number too large for a double as
+// out_of_range, not parse_error, and it escaped the reader.
+TEST(SafetensorsReader, NumberTooLargeInHeader) {
+  test::TempDir dir;
+  const auto path = write_file(dir, "huge.safetensors", "33333E33333333333333311x", 0);
+  const auto message = open_error<FormatError>(path);
+  EXPECT_NE(message.find("not valid JSON"), std::string::npos) << message;
+}
+
 TEST(SafetensorsReader, OverlappingOffsetsNameBothTensors) {
   test::TempDir dir;
   const auto path = write_file(dir, "overlap.safetensors",

@@ -50,6 +50,8 @@ std::vector<VideoRecord> read_video_list(const std::string& path, VideoListForma
 // contradicts the split file (the HMDB51 trap: ViFi-CLIP's CSV swaps "kick"/"kick ball" and
 // "sword"/"sword exercise"). Throws FormatError naming the list's line, the label, its name and
 // the name the videos carry. Lists whose names carry no class (Kinetics ids, SSv2 numbers) pass.
+// Only strong evidence counts: most of a label's videos, two at least, named after one other
+// class; names under three letters or digits ("a", "b2") identify nothing and are never judged.
 void check_class_names_match_videos(const std::vector<VideoRecord>& records,
                                     const std::vector<std::string>& class_names,
                                     const std::string& class_file);

@@ -14,4 +14,9 @@ struct RgbFrame {
   std::vector<std::uint8_t> data;
 };
 
+// `frame` turned clockwise by `quarter_turns` x 90 degrees (any integer; negative turns
+// counter-clockwise). [H, W, 3] -> [W, H, 3] for odd turns. ArgumentError when `data` does not
+// hold width * height * 3 bytes.
+RgbFrame rotate_clockwise(const RgbFrame& frame, int quarter_turns);
+
 }  // namespace sfar::io

@@ -33,6 +33,10 @@ struct VideoReadOptions {
   // false: decode only, skipping the RGB conversion (frames come back sized, without pixels);
   // for measuring what decoding alone costs.
   VideoReadOptions& convert(bool on) { convert_ = on; return *this; }
+  // Turn frames upright as players show them, following the stream's display matrix (phone
+  // videos: rotation 90, 180 or 270 degrees), as the ffmpeg command does by default. false:
+  // frames as stored. Flipping matrices and angles that are not quarter turns are ignored.
+  VideoReadOptions& autorotate(bool on) { autorotate_ = on; return *this; }
 
   int threads_ = 0;
   int short_side_ = 0;
@@ -40,13 +44,15 @@ struct VideoReadOptions {
   std::int64_t seek_min_skip_ = 8;
   double io_timeout_s_ = 30.0;
   bool convert_ = true;
+  bool autorotate_ = true;
 };
 
 struct VideoInfo {
   std::string path;
   std::string codec;        // FFmpeg's short name: h264, mpeg4, vp9, ...
-  int width = 0;
+  int width = 0;            // as frames come out: upright when autorotating
   int height = 0;
+  int rotation = 0;         // clockwise degrees (0, 90, 180, 270) the display matrix asks for
   double fps = 0.0;
   std::int64_t frames = 0;  // counted from the demuxed packets, not taken from the header
   double duration = 0.0;    // seconds

@@ -38,8 +38,10 @@
 #include "sfar/train/trainer.h"
 
 // CUDA memory statistics where LibTorch was built with CUDA (Debian's CPU build ships the
-// c10/cuda headers without the CUDA runtime).
-#if __has_include(<c10/cuda/CUDACachingAllocator.h>) && __has_include(<cuda_runtime_api.h>)
+// c10/cuda headers without the CUDA runtime, and without the generated cuda_cmake_macros.h
+// they include: a CUDA toolkit installed beside that build must not switch this on).
+#if __has_include(<c10/cuda/CUDACachingAllocator.h>) && __has_include(<cuda_runtime_api.h>) && \
+    __has_include(<c10/cuda/impl/cuda_cmake_macros.h>)
 #include <c10/cuda/CUDACachingAllocator.h>
 #define SFAR_BENCH_CUDA_STATS 1
 #endif
