@@ -1,12 +1,14 @@
 // `sfar env`: one JSON line describing this build and machine, for bug reports (as PyTorch's
 // collect_env does): sfar's version and commit, LibTorch and what it was built with (CUDA,
 // cuDNN, NCCL, BLAS), the CUDA devices present, threads, and the FFmpeg and OpenCV sfar links.
+#if SFAR_WITH_VIDEO
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/avutil.h>
 }
 #include <opencv2/core/utility.hpp>
+#endif
 
 #include "../build_info.h"
 #include "../command.h"
@@ -16,10 +18,23 @@ extern "C" {
 namespace sfar::cli {
 namespace {
 
+#if SFAR_WITH_VIDEO
 std::string libav_version(unsigned version) {
   return std::to_string(AV_VERSION_MAJOR(version)) + "." + std::to_string(AV_VERSION_MINOR(version)) + "." +
          std::to_string(AV_VERSION_MICRO(version));
 }
+
+// FFmpeg's and OpenCV's versions; null in a build without video I/O (SFAR_WITH_VIDEO=OFF).
+nlohmann::json ffmpeg_version() {
+  return {{"version", av_version_info()},
+          {"libavformat", libav_version(avformat_version())},
+          {"libavcodec", libav_version(avcodec_version())}};
+}
+nlohmann::json opencv_version() { return cv::getVersionString(); }
+#else
+nlohmann::json ffmpeg_version() { return nullptr; }
+nlohmann::json opencv_version() { return nullptr; }
+#endif
 
 nlohmann::json environment() {
   const auto torch = torch_environment();
@@ -40,10 +55,8 @@ nlohmann::json environment() {
       {"blas", torch.blas},
       {"devices", devices},
       {"threads", torch.threads},
-      {"ffmpeg", {{"version", av_version_info()},
-                  {"libavformat", libav_version(avformat_version())},
-                  {"libavcodec", libav_version(avcodec_version())}}},
-      {"opencv", cv::getVersionString()},
+      {"ffmpeg", ffmpeg_version()},
+      {"opencv", opencv_version()},
       {"compiler", build_info::compiler()},
   };
 }
