@@ -61,7 +61,7 @@ struct ModelConfig {
   std::string arch = "ViT-B/16";  // a preset name, or "auto" to infer it from `weights`
   std::string weights;            // OpenAI .pt, torch.save state_dict or HF model.safetensors
   // fused: LibTorch's scaled_dot_product_attention (fused kernels); math: matmul + softmax written
-  // out as OpenAI's code does, whose rounding does not depend on the batch's shape.
+  // out as OpenAI's code does, for numerical comparisons.
   std::string attention = "fused";
 
   template <class A>
