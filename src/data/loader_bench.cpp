@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 
@@ -36,6 +37,13 @@ std::string shell_quote(const std::string& text) {
 }  // namespace
 
 double peak_rss_mb() {
+  // VmHWM is this address space's own peak. getrusage's maxrss is not: Linux keeps the larger of
+  // the parent's peak at fork and the process's own across exec, so a small command started by a
+  // big one (a Python benchmark driver) would report its parent's memory.
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;  // kB
+  }
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB

@@ -19,6 +19,8 @@ void add_bench_forward_command(CLI::App& app, CommandContext& context);
 void add_data_command(CLI::App& app, CommandContext& context);
 // Adds `data` to the `bench` group, so its row comes after "bench".
 void add_bench_data_command(CLI::App& app, CommandContext& context);
+// Adds `clips` to the `bench` group: the evaluation-time clip task the peer comparison times.
+void add_bench_clips_command(CLI::App& app, CommandContext& context);
 // Adds `train` to the `bench` group, so its row comes after "bench".
 void add_bench_train_command(CLI::App& app, CommandContext& context);
 // `train` and `eval`.
@@ -55,6 +57,7 @@ inline const CommandEntry kCommands[] = {
     {"bench forward", add_bench_forward_command},
     {"data", add_data_command},
     {"bench data", add_bench_data_command},
+    {"bench clips", add_bench_clips_command},
     {"bench train", add_bench_train_command},
     {"train, eval", add_train_command},
     {"infer, export-features", add_infer_command},
