@@ -20,8 +20,8 @@ const std::string kTinyArgs =
     " --text-width 64 --text-layers 1 --batch 2 --frames 2 --classes 5 --threads 1 --matmul-size 128";
 
 sfar::test::CommandResult run_bench(const std::string& args, const sfar::test::TempDir& dir,
-                                    const std::string& patch = "16") {
-  const std::string config = sfar::test::source_dir() + "/configs/k400/mean_vit_b16.yaml";
+                                    const std::string& patch = "16", const std::string& name = "mean_vit_b16") {
+  const std::string config = sfar::test::source_dir() + "/configs/k400/" + name + ".yaml";
   return sfar::test::run_binary(SFAR_BINARY,
                                 "bench train --config '" + config + "'" + kTinyArgs + " --patch " + patch + args, dir);
 }
@@ -44,6 +44,10 @@ TEST(BenchTrain, TwoStepsOfATinyModelPrintSaneJson) {
   EXPECT_GE(j["peak_memory_mb"].get<double>(), j["rss_at_start_mb"].get<double>());
   EXPECT_GT(j["matmul_peak_gflops"].get<double>(), 0);
   EXPECT_GT(j["peak_share"].get<double>(), 0);
+  // The head's part of a step, timed on its own: positive and smaller than the whole step.
+  EXPECT_GT(j["head_step_s"].get<double>(), 0);
+  EXPECT_NEAR(j["head_share"].get<double>(), j["head_step_s"].get<double>() / j["median_step_s"].get<double>(), 1e-9);
+  EXPECT_LT(j["head_share"].get<double>(), 1.0);
 
   // FLOPs per image: patch embedding 2*4*(3*16*16)*64 = 393216 (counted twice: no input
   // gradient); per layer 24*5*64^2 + 4*5^2*64 = 497920; projection 2*64*32 = 4096;
@@ -58,6 +62,17 @@ TEST(BenchTrain, TwoStepsOfATinyModelPrintSaneJson) {
   // Backbone decay, backbone no-decay, the logit scale (head, no decay).
   EXPECT_EQ(j["param_groups"], 3);
   EXPECT_EQ(j["optimizer"]["weight_decay"], 0.02);
+}
+
+TEST(BenchTrain, SfarHeadReportsTheShareOfItsClassConditionedScoring) {
+  sfar::test::TempDir dir;
+  // The shipped SFAR config (its description cache is never read: the text bank is random).
+  const auto r = run_bench(" --steps 2 --warmup 1 --json", dir, "16", "sfar_vit_b16");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  EXPECT_EQ(j["head"], "sfar");
+  EXPECT_GT(j["head_share"].get<double>(), 0);
+  EXPECT_LT(j["head_share"].get<double>(), 1.0);
 }
 
 TEST(BenchTrain, RejectsZeroStepsNamingTheFlag) {

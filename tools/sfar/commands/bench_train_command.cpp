@@ -7,7 +7,9 @@
 //
 // Also measured: the matrix-product peak of this machine on the same threads (best of five
 // n x n products, in fp32 or, for train.precision bf16/fp16, in that type), the analytic
-// FLOPs of one step and the share of that peak the step reaches. FLOPs count the vision
+// FLOPs of one step and the share of that peak the step reaches; and the head's share of a step:
+// the head (SFAR's class-conditioned scoring of every class), class logits and loss, forward and
+// backward, timed on cached frame embeddings. FLOPs count the vision
 // tower's matrix products only (2 per multiply-add): per image
 //   patch embedding  2 g^2 (3 p^2) D
 //   each layer       24 L D^2 + 4 L^2 D      (qkv, out-proj, MLP; scores and weighted values)
@@ -150,19 +152,50 @@ class SyntheticTask : public train::TrainTask {
         loss_(std::move(loss)), steps_(steps) {}
 
   std::int64_t steps_per_epoch() override { return steps_; }
-  torch::Tensor loss(const train::StepContext&) override {
-    const auto logits = model_->forward(clips_, bank_).logits;
+  torch::Tensor loss(const train::StepContext&) override { return loss_of(model_->forward(clips_, bank_).logits); }
+  // The loss from frame embeddings [B, T, E] on: the head, the class logits and the loss.
+  torch::Tensor head_loss(const torch::Tensor& frames) {
+    const auto out = model_->head->forward(frames, bank_);
+    return loss_of(method::class_logits(out.video, bank_.global_embed, model_->clip->logit_scale));
+  }
+
+ private:
+  torch::Tensor loss_of(const torch::Tensor& logits) const {
     if (loss_.type == "ce") return method::class_cross_entropy(logits, labels_);
     return method::info_nce_loss(logits, labels_, loss_.lambda).total;
   }
 
- private:
   method::SfarModel model_;
   method::TextBank bank_;
   torch::Tensor clips_, labels_;
   train::LossConfig loss_;
   std::int64_t steps_;
 };
+
+// Median time of the part of a step after the vision tower: the head (for SFAR, its
+// class-conditioned scoring of every class), the class logits, the loss and their backward, on
+// frame embeddings computed once. Compared with a whole step's time, it is the head's share.
+double head_step_seconds(method::SfarModel& model, SyntheticTask& task, const torch::Tensor& clips,
+                         std::int64_t steps, const torch::Device& device) {
+  const auto B = clips.size(0), T = clips.size(1);
+  torch::Tensor frames;
+  {
+    torch::NoGradGuard no_grad;
+    frames = model->clip->encode_image(clips.reshape({B * T, 3, clips.size(3), clips.size(4)})).view({B, T, -1});
+  }
+  std::vector<double> times;
+  for (std::int64_t i = 0; i < steps + 1; ++i) {  // the first one warms up
+    const auto cached = frames.detach().requires_grad_(true);
+    synchronize(device);
+    const auto t = Clock::now();
+    task.head_loss(cached).backward();
+    synchronize(device);
+    if (i > 0) times.push_back(seconds_since(t));
+  }
+  model->zero_grad();
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
 
 void check_positive(const std::string& flag, std::int64_t value, std::int64_t minimum = 1) {
   if (value < minimum) throw ArgumentError(flag, "must be at least " + std::to_string(minimum), std::to_string(value));
@@ -228,6 +261,7 @@ int run_bench_train(const BenchTrainOptions& o) {
     step_s.push_back(seconds_since(t));
   }
   const double total_s = seconds_since(start);
+  const double head_s = head_step_seconds(model, task, clips, o.steps, device);
   double peak_mb = peak_rss_mb();
   std::string memory_kind = "peak_rss";
 #ifdef SFAR_BENCH_CUDA_STATS
@@ -277,6 +311,8 @@ int run_bench_train(const BenchTrainOptions& o) {
                          {"median_step_s", median_s},
                          {"min_step_s", step_s.front()},
                          {"videos_per_s", static_cast<double>(B) / median_s},
+                         {"head_step_s", head_s},
+                         {"head_share", head_s / median_s},
                          {"memory_kind", memory_kind},
                          {"peak_memory_mb", peak_mb},
                          {"rss_at_start_mb", rss_start_mb},
@@ -294,6 +330,8 @@ int run_bench_train(const BenchTrainOptions& o) {
             << torch::get_num_threads() << " threads on " << device.str() << "\n"
             << "  " << steps_per_s << " steps/s (median step " << median_s * 1e3 << " ms, "
             << static_cast<double>(B) / median_s << " videos/s), loss " << trainer.last_loss() << "\n"
+            << "  head (" << o.classes << " classes) + logits + loss, forward and backward: " << head_s * 1e3
+            << " ms = " << 100.0 * head_s / median_s << " % of a step\n"
             << "  peak memory " << peak_mb << " MiB (" << memory_kind << "; " << rss_start_mb << " at start)\n"
             << "  " << flops / 1e9 << " GFLOP per step = " << achieved_gflops << " GFLOP/s; matmul peak "
             << peak_gflops << " GFLOP/s; share " << (peak_gflops > 0 ? achieved_gflops / peak_gflops : 0.0)
