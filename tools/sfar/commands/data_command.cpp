@@ -1,4 +1,5 @@
-// `sfar data check` scans a dataset (missing, empty and undecodable files, frame counts, class
+// `sfar data index` turns a folder per class (or a CSV of path and class) into the train/val
+// lists, class file and data.yaml a run reads; `sfar data check` scans a dataset (missing, empty and undecodable files, frame counts, class
 // balance) and writes a report; `sfar bench data` times the video loader against a naive
 // full-decode baseline and the decode-only limit, on the given videos and on copies re-encoded
 // with a key frame every 16 frames. Both take --list/--root or the data section of --config.
@@ -9,6 +10,7 @@
 
 #include "../command.h"
 #include "sfar/core/error.h"
+#include "sfar/data/dataset_index.h"
 
 #if SFAR_WITH_VIDEO
 #include "sfar/data/data_config.h"
@@ -38,6 +40,35 @@ struct BenchArgs {
   std::int64_t reference_clips = 0, key_interval = 16;
   std::uint64_t seed = 0;
 };
+
+struct IndexArgs {
+  std::string videos, csv, out;
+  double val_fraction = 0.2;
+  std::uint64_t seed = 0;
+  bool force = false;
+};
+
+int run_index(const IndexArgs& args) {
+  const data::DatasetIndexOptions options{args.val_fraction, args.seed};
+  const auto index = args.csv.empty() ? data::index_class_folders(args.videos, options)
+                                      : data::index_csv(args.csv, args.videos, options);
+  data::write_dataset_index(index, args.videos, args.out, args.force);
+  std::vector<std::int64_t> per_class(index.classes.size(), 0);
+  for (const auto* split : {&index.train, &index.val}) {
+    for (const auto& v : *split) ++per_class[static_cast<std::size_t>(v.label)];
+  }
+  const auto [fewest, most] = std::minmax_element(per_class.begin(), per_class.end());
+  print_json_line({{"command", "data index"},
+                   {"classes", index.classes.size()},
+                   {"train", index.train.size()},
+                   {"val", index.val.size()},
+                   {"videos_per_class", {{"min", *fewest}, {"max", *most}}},
+                   {"skipped_not_video", index.skipped},
+                   {"seed", args.seed},
+                   {"out", args.out},
+                   {"config", (std::filesystem::path(args.out) / "data.yaml").string()}});
+  return 0;
+}
 
 void add_dataset_options(CLI::App* command, DatasetArgs& args) {
   command->add_option("--config", args.configs, "Config file(s) with a data: section");
@@ -157,6 +188,18 @@ void add_data_command(CLI::App& app, CommandContext& context) {
   check->add_option("--out", check_args->out, "Write report.json and report.txt here");
   check->add_flag("--no-decode", check_args->no_decode, "Only open and index files, decode nothing");
   context.on_run(check, [check_args] { return run_check(*check_args); });
+
+  auto index_args = std::make_shared<IndexArgs>();
+  auto* index = data->add_subcommand("index", "Lists, class file and data.yaml from a folder per class or a CSV");
+  index->add_option("--videos", index_args->videos, "Folder of videos: one sub-folder per class (or the CSV's root)")
+      ->required();
+  index->add_option("--csv", index_args->csv, "A CSV of `path,class name` rows instead of class folders");
+  index->add_option("--out", index_args->out, "Where train.txt, val.txt, classes.csv and data.yaml go")->required();
+  index->add_option("--val-fraction", index_args->val_fraction, "Share of each class held out for val")
+      ->capture_default_str();
+  index->add_option("--seed", index_args->seed, "Seed of the train/val split")->capture_default_str();
+  index->add_flag("--force", index_args->force, "Replace an index already in --out");
+  context.on_run(index, [index_args] { return run_index(*index_args); });
 }
 
 void add_bench_data_command(CLI::App& app, CommandContext& context) {
