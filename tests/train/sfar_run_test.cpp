@@ -87,7 +87,7 @@ TEST(SfarRun, TextBankIsCachedByKey) {
   test::TempDir dir;
   const auto labels = tiny_labels(dir.file("labels.csv"));
   const auto cache = tiny_cache(labels);
-  auto clip = models::load_clip(weights);
+  auto clip = models::load_clip(weights, {"quick_gelu"});
   const text::TokenizerSpec spec{"clip_bpe", vocab, ""};
   const auto tok = text::load_tokenizer(spec);
   auto texts = method::make_class_texts(labels.names(), kDefaultGlobalTemplate, &cache, "c", 4);
@@ -180,7 +180,7 @@ TEST(SfarRun, TrainsAndEvaluatesOnTinyVideos) {
   save_description_cache(dir.file("descriptions.json"), tiny_cache(labels));
   const std::string config = dir.file("tiny.yaml");
   write_file_atomic(config, "run: {name: tiny, work_dir: " + dir.file("run") + ", threads: 2, device: cpu}\n"
-                            "model: {arch: auto, weights: " + weights + "}\n"
+                            "model: {arch: auto, weights: " + weights + ", activation: quick_gelu}\n"
                             "text: {vocab: " + vocab + "}\n"
                             "head: {type: sfar}\n"
                             "data:\n  root: " + root.string() + "\n  list: train.txt\n  labels: " +
