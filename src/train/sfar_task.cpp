@@ -138,7 +138,8 @@ SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& bank_dir)
   if (bank_dir.empty()) {
     run.bank = method::build_class_text_bank(*clip, *tokenizer, texts, context);
   } else {
-    const auto key = method::text_bank_key(config.model.weights, config.run.seed, spec, context, texts);
+    const auto key = method::text_bank_key(config.model.weights, clip->config().activation, config.run.seed, spec,
+                                           context, texts);
     run.bank = method::load_or_build_text_bank(bank_dir, key, *clip, *tokenizer, texts, context,
                                                &run.bank_from_cache);
     SFAR_LOG_INFO("text bank {} ({} classes x {} sub-texts): {}", key, run.bank.num_classes(),
