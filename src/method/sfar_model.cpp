@@ -111,9 +111,13 @@ TextBank build_class_text_bank(models::ClipTextEncoderImpl& encoder, const text:
   return bank;
 }
 
-std::string text_bank_key(const std::string& weights, std::uint64_t seed, const text::TokenizerSpec& tokenizer,
-                          std::int64_t context_length, const ClassTexts& texts) {
+std::string text_bank_key(const std::string& weights, models::ClipActivation activation, std::uint64_t seed,
+                          const text::TokenizerSpec& tokenizer, std::int64_t context_length,
+                          const ClassTexts& texts) {
   std::ostringstream s;
+  // Only GELU adds a line: banks cached before the activation was a setting (all QuickGELU)
+  // keep their keys.
+  if (activation == models::ClipActivation::kGelu) s << "activation gelu\n";
   if (weights.empty()) {
     s << "random seed " << seed << '\n';
   } else {

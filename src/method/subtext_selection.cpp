@@ -77,7 +77,8 @@ SubtextSelectionStats run_subtext_selection(const SubtextSelectionJob& job) {
   DescriptionCache cache = load_description_cache(job.cache, check);
   check_selectable(cache, job.options.mode, job.cache);
   const auto tokenizer = text::load_tokenizer(job.tokenizer);
-  models::ClipModel model = models::load_clip(job.weights, torch::Device(resolve_device(job.device)));
+  models::ClipModel model = models::load_clip(job.weights, {job.activation, "--activation"},
+                                                 torch::Device(resolve_device(job.device)));
   model->set_eot_token_id(tokenizer->end_id());
   SubtextSelectionOptions options = job.options;
   if (options.encoder_name.empty()) options.encoder_name = job.weights;

@@ -50,13 +50,23 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
 
 }  // namespace
 
+std::string to_string(ClipActivation activation) {
+  return activation == ClipActivation::kGelu ? "gelu" : "quick_gelu";
+}
+
+ClipActivation parse_clip_activation(const std::string& name, const std::string& where) {
+  if (name == "quick_gelu") return ClipActivation::kQuickGelu;
+  if (name == "gelu") return ClipActivation::kGelu;
+  throw ArgumentError(where, "expected quick_gelu or gelu", name);
+}
+
 bool ClipConfig::operator==(const ClipConfig& o) const {
   return embed_dim == o.embed_dim && image_resolution == o.image_resolution &&
          vision_layers == o.vision_layers && vision_width == o.vision_width &&
          vision_patch_size == o.vision_patch_size && context_length == o.context_length &&
          vocab_size == o.vocab_size && transformer_width == o.transformer_width &&
          transformer_heads == o.transformer_heads && transformer_layers == o.transformer_layers &&
-         eot_token_id == o.eot_token_id;
+         eot_token_id == o.eot_token_id && activation == o.activation;
 }
 
 void validate_clip_config(const ClipConfig& c) {

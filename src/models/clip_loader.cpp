@@ -188,15 +188,31 @@ ClipWeightFormat detect_clip_weight_format(const std::string& path) {
   throw FormatError(path, "not a TorchScript archive, torch.save zip or safetensors file");
 }
 
-StateDict read_clip_state_dict(const std::string& path) {
-  StateDict weights;
+ClipWeightFile read_clip_weight_file(const std::string& path) {
+  ClipWeightFile file;
   switch (detect_clip_weight_format(path)) {
-    case ClipWeightFormat::kTorchScript: weights = read_torchscript(path); break;
-    case ClipWeightFormat::kStateDict: weights = read_pickled_state_dict(path); break;
-    case ClipWeightFormat::kSafetensors: weights = read_safetensors(path); break;
+    case ClipWeightFormat::kTorchScript:
+      file.weights = read_torchscript(path);
+      file.activation = {ClipActivation::kQuickGelu, "TorchScript archive, as OpenAI's releases"};
+      break;
+    case ClipWeightFormat::kStateDict:
+      file.weights = read_pickled_state_dict(path);
+      file.activation.evidence = "a torch.save state_dict";
+      break;
+    case ClipWeightFormat::kSafetensors:
+      file.weights = read_safetensors(path);
+      file.activation.evidence = "safetensors in OpenAI's names";
+      break;
   }
-  return is_hf_layout(weights) ? convert_hf_clip_state_dict(weights, path) : weights;
+  strip_wrapper_prefixes(file.weights);
+  if (is_hf_layout(file.weights)) {
+    file.weights = convert_hf_clip_state_dict(file.weights, path);
+    file.activation = hf_config_activation(path);
+  }
+  return file;
 }
+
+StateDict read_clip_state_dict(const std::string& path) { return read_clip_weight_file(path).weights; }
 
 StateDict convert_hf_clip_state_dict(const StateDict& hf, const std::string& where) {
   StateDict weights;
@@ -276,16 +292,22 @@ void load_clip_weights(ClipModelImpl& model, const StateDict& weights, const std
   for (auto& item : parameters) item.value().copy_(weights.at(item.key()));
 }
 
-ClipModel load_clip(const std::string& path, const torch::Device& device) {
-  StateDict weights = read_clip_state_dict(path);
+ClipModel load_clip(const std::string& path, const ClipActivationChoice& activation, const torch::Device& device) {
+  ClipWeightFile file = read_clip_weight_file(path);
+  StateDict& weights = file.weights;
   for (auto it = weights.begin(); it != weights.end();) {  // an sfar export's head is not CLIP's
     it = it->first.rfind(kSfarHeadPrefix, 0) == 0 ? weights.erase(it) : std::next(it);
   }
-  return load_clip(weights, path, device);
+  // An unidentifiable layout is reported as such before the activation is asked for.
+  infer_clip_config(shapes_of(weights), path);
+  return load_clip(weights, path, resolve_clip_activation(file.activation, path, activation), device);
 }
 
-ClipModel load_clip(const StateDict& weights, const std::string& where, const torch::Device& device) {
-  ClipModel model(infer_clip_config(shapes_of(weights), where));
+ClipModel load_clip(const StateDict& weights, const std::string& where, ClipActivation activation,
+                    const torch::Device& device) {
+  ClipConfig config = infer_clip_config(shapes_of(weights), where);
+  config.activation = activation;
+  ClipModel model(config);
   load_clip_weights(*model, weights, where);
   model->to(device);
   model->eval();

@@ -33,7 +33,7 @@ ClipTextEncoderImpl::ClipTextEncoderImpl(const ClipConfig& config) : config_(con
   positional_embedding =
       register_parameter("positional_embedding", torch::empty({config.context_length, width}));
   transformer = register_module(
-      "transformer", ClipTransformer(width, config.transformer_layers, config.transformer_heads));
+      "transformer", ClipTransformer(width, config.transformer_layers, config.transformer_heads, config.activation));
   ln_final = register_module("ln_final", torch::nn::LayerNorm(torch::nn::LayerNormOptions({width})));
   text_projection = register_parameter("text_projection", torch::empty({width, config.embed_dim}));
   reset_text_parameters();

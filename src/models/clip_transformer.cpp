@@ -17,6 +17,8 @@ AttentionKernel attention_kernel() { return g_attention_kernel; }
 
 torch::Tensor quick_gelu(const torch::Tensor& x) { return x * torch::sigmoid(1.702 * x); }
 
+torch::Tensor exact_gelu(const torch::Tensor& x) { return torch::gelu(x, "none"); }
+
 torch::Tensor layer_norm_fp32(torch::nn::LayerNorm& norm, const torch::Tensor& x) {
   if (x.scalar_type() == torch::kFloat32) return norm->forward(x);
   return norm->forward(x.to(torch::kFloat32)).to(x.scalar_type());
@@ -63,13 +65,15 @@ torch::Tensor ClipAttentionImpl::forward(const torch::Tensor& x, const torch::Te
   return out_proj(out.transpose(1, 2).reshape({batch, length, width}));
 }
 
-ResidualAttentionBlockImpl::ResidualAttentionBlockImpl(std::int64_t width, std::int64_t heads) {
+ResidualAttentionBlockImpl::ResidualAttentionBlockImpl(std::int64_t width, std::int64_t heads,
+                                                       ClipActivation activation) {
   ln_1 = register_module("ln_1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({width})));
   attn = register_module("attn", ClipAttention(width, heads));
   ln_2 = register_module("ln_2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({width})));
   mlp = torch::nn::Sequential();
   mlp->push_back("c_fc", torch::nn::Linear(width, 4 * width));
-  mlp->push_back("gelu", torch::nn::Functional(quick_gelu));
+  // Parameter-free, so both keep the name "gelu" of OpenAI's OrderedDict and load alike.
+  mlp->push_back("gelu", torch::nn::Functional(activation == ClipActivation::kGelu ? exact_gelu : quick_gelu));
   mlp->push_back("c_proj", torch::nn::Linear(4 * width, width));
   register_module("mlp", mlp);
 }
@@ -79,10 +83,11 @@ torch::Tensor ResidualAttentionBlockImpl::forward(const torch::Tensor& x, const 
   return y + mlp->forward(layer_norm_fp32(ln_2, y));
 }
 
-ClipTransformerImpl::ClipTransformerImpl(std::int64_t width, std::int64_t layers, std::int64_t heads)
+ClipTransformerImpl::ClipTransformerImpl(std::int64_t width, std::int64_t layers, std::int64_t heads,
+                                         ClipActivation activation)
     : width_(width) {
   resblocks = torch::nn::ModuleList();
-  for (std::int64_t i = 0; i < layers; ++i) resblocks->push_back(ResidualAttentionBlock(width, heads));
+  for (std::int64_t i = 0; i < layers; ++i) resblocks->push_back(ResidualAttentionBlock(width, heads, activation));
   register_module("resblocks", resblocks);
   reset_parameters();
 }

@@ -18,7 +18,7 @@ ClipVisionTransformerImpl::ClipVisionTransformerImpl(const ClipConfig& config) :
   positional_embedding = register_parameter("positional_embedding", torch::empty({tokens, width}));
   ln_pre = register_module("ln_pre", torch::nn::LayerNorm(torch::nn::LayerNormOptions({width})));
   transformer = register_module(
-      "transformer", ClipTransformer(width, config.vision_layers, config.vision_heads()));
+      "transformer", ClipTransformer(width, config.vision_layers, config.vision_heads(), config.activation));
   ln_post = register_module("ln_post", torch::nn::LayerNorm(torch::nn::LayerNormOptions({width})));
   proj = register_parameter("proj", torch::empty({width, config.embed_dim}));
   reset_parameters();

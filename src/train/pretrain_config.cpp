@@ -122,6 +122,7 @@ models::ClipConfig make_clip_config(const PretrainClipConfig& clip, std::int64_t
   c.transformer_heads = clip.text_heads;
   c.transformer_layers = clip.text_layers;
   c.eot_token_id = eot_token_id;
+  c.activation = models::parse_clip_activation(clip.activation, "clip.activation");
   models::validate_clip_config(c);
   return c;
 }

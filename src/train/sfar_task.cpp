@@ -94,16 +94,29 @@ SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& bank_dir)
       throw ConfigError("model.arch", "'auto' needs model.weights to infer the architecture from");
     }
     torch::manual_seed(config.run.seed);
-    clip = models::ClipModel(models::clip_preset(config.model.arch));
+    auto arch = models::clip_preset(config.model.arch);  // auto: the preset's (OpenAI's QuickGELU)
+    if (config.model.activation != "auto") {
+      arch.activation = models::parse_clip_activation(config.model.activation, "model.activation");
+    }
+    clip = models::ClipModel(arch);
     SFAR_LOG_WARN("model.weights is empty: {} is randomly initialised (seed {}); fine for tests, not for "
                   "real training", config.model.arch, config.run.seed);
   } else {
-    auto weights = split_export(models::read_clip_state_dict(config.model.weights));
-    clip = models::load_clip(weights.clip, config.model.weights);
+    auto file = models::read_clip_weight_file(config.model.weights);
+    auto weights = split_export(std::move(file.weights));
+    // The layout is checked before the activation is asked for (ModelError before ConfigError).
+    models::infer_clip_config(models::shapes_of(weights.clip), config.model.weights);
+    const auto activation = models::resolve_clip_activation(file.activation, config.model.weights,
+                                                            {config.model.activation, "model.activation"});
+    clip = models::load_clip(weights.clip, config.model.weights, activation);
     head_weights = std::move(weights.head);
-    if (config.model.arch != "auto" && clip->config() != models::clip_preset(config.model.arch)) {
-      throw ConfigError("model.arch", "does not match the architecture of " + config.model.weights,
-                        config.model.arch);
+    if (config.model.arch != "auto") {
+      auto preset = models::clip_preset(config.model.arch);
+      preset.activation = activation;  // model.arch names the shapes; model.activation is resolved above
+      if (clip->config() != preset) {
+        throw ConfigError("model.arch", "does not match the architecture of " + config.model.weights,
+                          config.model.arch);
+      }
     }
     SFAR_LOG_INFO("loaded CLIP weights {}", config.model.weights);
   }
@@ -125,7 +138,8 @@ SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& bank_dir)
   if (bank_dir.empty()) {
     run.bank = method::build_class_text_bank(*clip, *tokenizer, texts, context);
   } else {
-    const auto key = method::text_bank_key(config.model.weights, config.run.seed, spec, context, texts);
+    const auto key = method::text_bank_key(config.model.weights, clip->config().activation, config.run.seed, spec,
+                                           context, texts);
     run.bank = method::load_or_build_text_bank(bank_dir, key, *clip, *tokenizer, texts, context,
                                                &run.bank_from_cache);
     SFAR_LOG_INFO("text bank {} ({} classes x {} sub-texts): {}", key, run.bank.num_classes(),

@@ -151,6 +151,7 @@ TEST(SubtextSelectionRealData, GoldenClipOnOstHmdbIsReproducibleAndMatchesDirect
   SubtextSelectionJob job;
   job.cache = write_hmdb_cache(dir, labels);
   job.weights = weights;
+  job.activation = "quick_gelu";
   job.tokenizer = {"clip_bpe", vocab, ""};
   job.options.batch_size = 64;  // several batches
 
@@ -184,7 +185,7 @@ TEST(SubtextSelectionRealData, GoldenClipOnOstHmdbIsReproducibleAndMatchesDirect
 
   // One class recomputed independently: its texts alone, in one batch, straight through the model.
   const auto tokenizer = text::load_tokenizer(job.tokenizer);
-  models::ClipModel model = models::load_clip(weights);
+  models::ClipModel model = models::load_clip(weights, {"quick_gelu"});
   model->set_eot_token_id(tokenizer->end_id());
   const auto context = model->config().context_length;
   const ClassDescriptions& sword = *once.find("sword");
@@ -218,6 +219,7 @@ TEST(SubtextSelectionRealData, BadInputsNameTheFileAndLeaveTheCacheUntouched) {
   EXPECT_EQ(read_all(job.cache), original);
 
   job.weights = weights;
+  job.activation = "quick_gelu";
   job.tokenizer.vocab = dir.file("no_vocab.txt.gz");
   expect_error_mentions([&] { run_subtext_selection(job); }, {"no_vocab.txt.gz"});
   EXPECT_EQ(read_all(job.cache), original);

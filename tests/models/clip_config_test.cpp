@@ -102,5 +102,25 @@ TEST(ClipConfig, ValidationNamesTheField) {
   }
 }
 
+// The activation is part of the description: spelled as the config key, compared, and
+// QuickGELU for OpenAI's presets.
+TEST(ClipConfig, ActivationRoundTripsAndTakesPartInEquality) {
+  for (auto activation : {ClipActivation::kQuickGelu, ClipActivation::kGelu}) {
+    EXPECT_EQ(parse_clip_activation(to_string(activation), "model.activation"), activation);
+  }
+  EXPECT_EQ(to_string(ClipActivation::kGelu), "gelu");
+  EXPECT_EQ(clip_preset("ViT-B/16").activation, ClipActivation::kQuickGelu);
+  ClipConfig gelu = clip_preset("ViT-B/16");
+  gelu.activation = ClipActivation::kGelu;
+  EXPECT_NE(gelu, clip_preset("ViT-B/16"));
+  try {
+    parse_clip_activation("gelu_tanh", "model.activation");
+    FAIL() << "expected ArgumentError";
+  } catch (const ArgumentError& e) {
+    EXPECT_EQ(e.where(), "model.activation");
+    EXPECT_EQ(e.value(), "gelu_tanh");
+  }
+}
+
 }  // namespace
 }  // namespace sfar::models

@@ -58,12 +58,12 @@ struct GoldenRun {
   double tolerance = kTolerance;  // of max |diff|; under autocast, of max |diff| / max |golden|
 };
 
-// Loads `weights` and checks config, parameter count, features and logits against the JSON
-// `golden_file`, whose images lie in `image_dir`.
-void expect_matches(const std::string& weights, const std::string& golden_file, const std::string& image_dir,
-                    const std::string& label, const GoldenRun& run = {}) {
+// Loads `weights` with `activation` ("auto" or stated) and checks config, parameter count,
+// features and logits against the JSON `golden_file`, whose images lie in `image_dir`.
+void expect_matches(const std::string& weights, const std::string& activation, const std::string& golden_file,
+                    const std::string& image_dir, const std::string& label, const GoldenRun& run = {}) {
   const auto golden = read_golden(golden_file);
-  ClipModel model = load_clip(weights);
+  ClipModel model = load_clip(weights, {activation});
   model->to(run.device);
   torch::NoGradGuard no_grad;
   std::optional<compat::AutocastGuard> autocast;
@@ -81,6 +81,7 @@ void expect_matches(const std::string& weights, const std::string& golden_file, 
   expected.transformer_width = c["transformer_width"];
   expected.transformer_heads = c["transformer_heads"];
   expected.transformer_layers = c["transformer_layers"];
+  expected.activation = parse_clip_activation(c.value("activation", "quick_gelu"), golden_file);
   EXPECT_EQ(model->config(), expected);
   EXPECT_EQ(model->parameter_count(), golden["param_count"].get<std::int64_t>());
   EXPECT_EQ(clip_parameter_count(model->config()), golden["param_count"].get<std::int64_t>());
@@ -108,9 +109,10 @@ void expect_matches(const std::string& weights, const std::string& golden_file, 
   EXPECT_LT(logit_diff, run.tolerance) << label;
 }
 
-// The shared golden (extra suite).
+// The shared golden (extra suite), made by OpenAI's model.py: QuickGELU.
 void expect_matches_golden(const std::string& weights, const std::string& label) {
-  expect_matches(weights, test::data_path(std::string(kDir) + "clip_golden.json"), test::data_path(kDir), label);
+  expect_matches(weights, "quick_gelu", test::data_path(std::string(kDir) + "clip_golden.json"),
+                 test::data_path(kDir), label);
 }
 
 class ClipReference : public ::testing::TestWithParam<const char*> {};
@@ -118,13 +120,14 @@ class ClipReference : public ::testing::TestWithParam<const char*> {};
 TEST_P(ClipReference, OpenAIStateDictMatchesOpenClip) {
   const std::string dir = reference_dir(GetParam());
   EXPECT_EQ(detect_clip_weight_format(dir + "openai.pt"), ClipWeightFormat::kStateDict);
-  expect_matches(dir + "openai.pt", dir + "golden.json", dir, std::string(GetParam()) + "/openai.pt");
+  expect_matches(dir + "openai.pt", "quick_gelu", dir + "golden.json", dir, std::string(GetParam()) + "/openai.pt");
 }
 
 TEST_P(ClipReference, HuggingFaceSafetensorsMatchOpenClip) {
   const std::string dir = reference_dir(GetParam());
   EXPECT_EQ(detect_clip_weight_format(dir + "model.safetensors"), ClipWeightFormat::kSafetensors);
-  expect_matches(dir + "model.safetensors", dir + "golden.json", dir, std::string(GetParam()) + "/model.safetensors");
+  // config.json beside it says quick_gelu.
+  expect_matches(dir + "model.safetensors", "auto", dir + "golden.json", dir, std::string(GetParam()) + "/model.safetensors");
 }
 
 TEST_P(ClipReference, BothLayoutsHoldTheSameWeights) {
@@ -142,7 +145,7 @@ TEST(ClipReferenceTorchScript, ReleaseLayoutMatchesOpenClipAndTheStateDict) {
   const std::string dir = reference_dir("vit_tiny");
   const std::string weights = dir + "openai_torchscript.pt";
   EXPECT_EQ(detect_clip_weight_format(weights), ClipWeightFormat::kTorchScript);
-  expect_matches(weights, dir + "golden.json", dir, "vit_tiny/openai_torchscript.pt");
+  expect_matches(weights, "auto", dir + "golden.json", dir, "vit_tiny/openai_torchscript.pt");
   const StateDict a = read_clip_state_dict(weights);
   const StateDict b = read_clip_state_dict(dir + "openai.pt");
   ASSERT_EQ(shapes_of(a), shapes_of(b));
@@ -160,7 +163,7 @@ TEST(ClipReferenceTorchScript, TorchSaveStateDictRoundTrip) {
   const std::string saved = scratch.file("state_dict_without_extension");
   save_clip_state_dict(read_clip_state_dict(dir + "openai_torchscript.pt"), saved);
   EXPECT_EQ(detect_clip_weight_format(saved), ClipWeightFormat::kStateDict);
-  expect_matches(saved, dir + "golden.json", dir, "torch.save state_dict");
+  expect_matches(saved, "quick_gelu", dir + "golden.json", dir, "torch.save state_dict");
 }
 
 TEST(ClipGoldenRealData, OpenAITorchScriptRelease) {
@@ -192,7 +195,7 @@ TEST(ClipGoldenRealData, TorchSaveStateDictRoundTrip) {
 TEST(ClipReferenceCuda, Fp32) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "needs a CUDA GPU: none is visible to this process";
   const std::string dir = reference_dir("vit_tiny");
-  expect_matches(dir + "openai_torchscript.pt", dir + "golden.json", dir, "vit_tiny on cuda, fp32", {torch::kCUDA});
+  expect_matches(dir + "openai_torchscript.pt", "auto", dir + "golden.json", dir, "vit_tiny on cuda, fp32", {torch::kCUDA});
 }
 
 // bf16 keeps 8 bits of mantissa: outputs move by about 1e-2 of their size. The bound (relative to
@@ -200,7 +203,7 @@ TEST(ClipReferenceCuda, Fp32) {
 TEST(ClipReferenceCuda, Bf16Autocast) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "needs a CUDA GPU: none is visible to this process";
   const std::string dir = reference_dir("vit_tiny");
-  expect_matches(dir + "openai_torchscript.pt", dir + "golden.json", dir, "vit_tiny on cuda, bf16 autocast",
+  expect_matches(dir + "openai_torchscript.pt", "auto", dir + "golden.json", dir, "vit_tiny on cuda, bf16 autocast",
                  {torch::kCUDA, torch::kBFloat16, 0.1});
 }
 
@@ -222,7 +225,7 @@ TEST(ClipGolden, TokenFeaturesPoolAtTheEndToken) {
   const std::string weights = test::tiny_clip_path();
   const std::string json = reference_dir("vit_tiny") + "golden.json";
   const auto golden = read_golden(json);
-  ClipModel model = load_clip(weights);
+  ClipModel model = load_clip(weights, {"quick_gelu"});
   torch::NoGradGuard no_grad;
   const auto tokens = matrix(golden["text_tokens"], torch::kInt64);
   const ClipTextTokens all = model->encode_text_tokens(tokens);
@@ -275,7 +278,7 @@ TEST(ClipGolden, BrokenFilesNameTheFile) {
     std::ofstream(truncated, std::ios::binary) << head;
   }
   try {
-    load_clip(truncated);
+    load_clip(truncated, {});
     FAIL() << "expected FormatError";
   } catch (const FormatError& e) {
     EXPECT_NE(std::string(e.what()).find(truncated), std::string::npos) << e.what();
@@ -283,7 +286,7 @@ TEST(ClipGolden, BrokenFilesNameTheFile) {
   const std::string garbage = dir.file("garbage.pt");
   std::ofstream(garbage, std::ios::binary) << "this is not a checkpoint at all";
   try {
-    load_clip(garbage);
+    load_clip(garbage, {});
     FAIL() << "expected FormatError";
   } catch (const FormatError& e) {
     EXPECT_NE(std::string(e.what()).find(garbage), std::string::npos) << e.what();

@@ -50,7 +50,7 @@ def last_json(result: subprocess.CompletedProcess) -> dict:
 
 def write_config(path: Path, work_dir: Path, data: Path, weights: Path, epochs: int = 1) -> Path:
     path.write_text(f"""run: {{name: tiny, work_dir: {work_dir}, threads: 2, device: cpu, seed: 3}}
-model: {{arch: auto, weights: {weights}}}
+model: {{arch: auto, weights: {weights}, activation: quick_gelu}}
 text: {{vocab: {VOCAB}, context_length: 77}}
 head: {{type: sfar}}
 descriptions: {{cache: descriptions.json, num_subtexts: {NUM_SUBTEXTS}, global_template: "{GLOBAL_TEMPLATE}"}}

@@ -63,7 +63,9 @@ def test_open_clip_loads_the_backbone_and_encodes_as_sfar_does(tiny, tmp_path):
     texts = ["a video of moving left, then moving up.", "In the end, the actor rises toward the top edge."]
     inputs = tmp_path / "texts.jsonl"
     inputs.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts))
-    out = sfar("encode-text", "--weights", str(tiny.exports["safetensors"]), "--vocab", str(VOCAB),
+    # Exports are OpenAI-named: the activation (the tiny CLIP's QuickGELU) is stated.
+    out = sfar("encode-text", "--weights", str(tiny.exports["safetensors"]), "--activation", "quick_gelu",
+               "--vocab", str(VOCAB),
                "--input", str(inputs), "--device", "cpu")
     sfar_text = torch.tensor([json.loads(line)["embedding"] for line in out.stdout.splitlines()])
     with torch.no_grad():
@@ -74,7 +76,8 @@ def test_open_clip_loads_the_backbone_and_encodes_as_sfar_does(tiny, tmp_path):
     pixels = np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)
     image = tmp_path / "frame.png"
     Image.fromarray(pixels).save(image)
-    out = sfar("encode-image", "--weights", str(tiny.exports["pt"]), str(image), "--device", "cpu")
+    out = sfar("encode-image", "--weights", str(tiny.exports["pt"]), "--activation", "quick_gelu", str(image),
+               "--device", "cpu")
     sfar_image = torch.tensor(json.loads(out.stdout.splitlines()[0])["embedding"])
     x = torch.from_numpy(pixels).permute(2, 0, 1).float() / 255
     mean = torch.tensor(open_clip.OPENAI_DATASET_MEAN)[:, None, None]

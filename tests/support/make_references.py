@@ -9,6 +9,7 @@ Writes under DIR:
   clip/tokenizer_golden.jsonl         {"text", "ids"} per line: open_clip's SimpleTokenizer.encode
   clip/<arch>/openai.pt               random seeded weights, torch.save state_dict, OpenAI's names
   clip/<arch>/model.safetensors       the same weights in Hugging Face CLIPModel's layout
+  clip/<arch>/config.json             beside it, as on the Hub: the towers' hidden_act
   clip/<arch>/image_<i>.png           random RGB images at the model's resolution
   clip/<arch>/golden.json             config, texts, tokens, features and logits from open_clip
   clip/vit_tiny/openai_torchscript.pt the vit_tiny weights as a TorchScript archive laid out like
@@ -47,6 +48,11 @@ CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 
 # Tiny OpenAI-style CLIPs (QuickGELU ViTs, heads = width / 64 as in OpenAI's model.py).
 # vit_tiny has the shape of the shared golden model; the training tests use it as their CLIP.
+# vit_tiny_gelu: vit_tiny's shapes with exact GELU, as open_clip's models without -quickgelu
+# (LAION, DataComp), whose state_dicts look exactly like OpenAI's.
+# vit_b16_layout: OpenAI ViT-B/16's layout (patch 16, 224 px, width 768 with 12 heads; text width
+# 512 with 8 heads, the full vocabulary) but 2 + 1 layers instead of 12 + 12: the loader infers
+# the depth from the names, and 12 + 12 random fp32 layers would be ~600 MB. State_dict only.
 ARCHS = {
     "vit_tiny": dict(embed_dim=64, image=64, patch=16, vision_width=128, vision_layers=2,
                      text_width=128, text_layers=2, seed=1),
@@ -54,6 +60,10 @@ ARCHS = {
                        text_width=64, text_layers=3, seed=2),
     "vit_wide": dict(embed_dim=96, image=48, patch=12, vision_width=192, vision_layers=3,
                      text_width=192, text_layers=1, seed=3),
+    "vit_tiny_gelu": dict(embed_dim=64, image=64, patch=16, vision_width=128, vision_layers=2,
+                          text_width=128, text_layers=2, seed=4, activation="gelu"),
+    "vit_b16_layout": dict(embed_dim=512, image=224, patch=16, vision_width=768, vision_layers=2,
+                           text_width=512, text_layers=1, seed=5, state_dict_only=True),
 }
 
 TEXTS = [
@@ -93,6 +103,18 @@ def tokenizer_texts():
     return kept
 
 
+def activation(cfg):
+    return cfg.get("activation", "quick_gelu")
+
+
+def hf_config(cfg):
+    """The part of a Hub CLIPModel config.json that says which activation the towers use."""
+    act = activation(cfg)
+    return {"architectures": ["CLIPModel"], "model_type": "clip", "projection_dim": cfg["embed_dim"],
+            "text_config": {"hidden_act": act, "hidden_size": cfg["text_width"]},
+            "vision_config": {"hidden_act": act, "hidden_size": cfg["vision_width"]}}
+
+
 def perturbed_clip(cfg):
     """An open_clip CLIP with OpenAI's architecture; every weight random, none left at 0 or 1."""
     torch.manual_seed(cfg["seed"])
@@ -102,7 +124,13 @@ def perturbed_clip(cfg):
                       image_size=cfg["image"], head_width=64),
         CLIPTextCfg(context_length=77, vocab_size=49408, width=cfg["text_width"], heads=cfg["text_width"] // 64,
                     layers=cfg["text_layers"]),
-        quick_gelu=True)
+        quick_gelu=activation(cfg) == "quick_gelu")
+    # open_clip's GELU is torch.nn.GELU's exact (erf) form: what sfar's `gelu` computes.
+    act = model.visual.transformer.resblocks[0].mlp.gelu
+    if activation(cfg) == "quick_gelu":
+        assert type(act).__name__ == "QuickGELU", act
+    else:
+        assert isinstance(act, torch.nn.GELU) and act.approximate == "none", act
     with torch.no_grad():
         for name, p in model.named_parameters():
             if name == "logit_scale":
@@ -192,7 +220,10 @@ def make_clip(out_dir, name, cfg):
     os.makedirs(arch_dir, exist_ok=True)
     sd = {k: v.detach().clone() for k, v in model.state_dict().items()}
     torch.save(sd, os.path.join(arch_dir, "openai.pt"))
-    save_file(hf_state_dict(sd, cfg), os.path.join(arch_dir, "model.safetensors"), metadata={"format": "pt"})
+    if not cfg.get("state_dict_only"):
+        save_file(hf_state_dict(sd, cfg), os.path.join(arch_dir, "model.safetensors"), metadata={"format": "pt"})
+        with open(os.path.join(arch_dir, "config.json"), "w") as f:
+            json.dump(hf_config(cfg), f, indent=1)
     if name == "vit_tiny":
         torchscript_release(sd, cfg, os.path.join(arch_dir, "openai_torchscript.pt"))
 
@@ -217,7 +248,7 @@ def make_clip(out_dir, name, cfg):
             "vision_layers": cfg["vision_layers"], "vision_width": cfg["vision_width"],
             "vision_patch_size": cfg["patch"], "context_length": 77, "vocab_size": 49408,
             "transformer_width": cfg["text_width"], "transformer_heads": cfg["text_width"] // 64,
-            "transformer_layers": cfg["text_layers"],
+            "transformer_layers": cfg["text_layers"], "activation": activation(cfg),
         },
         "images": images,
         "texts": TEXTS,

@@ -77,8 +77,11 @@ TEST(Cli, EncodersMatchOpenAIsFeaturesFromBothWeightFormats) {
   std::string images;
   for (const auto& image : golden["images"]) images += " " + quoted(base + image.get<std::string>());
 
-  for (const char* weights : {"openai.pt", "openai_torchscript.pt", "model.safetensors"}) {
-    const auto text = run_sfar("encode-text --weights " + quoted(base + weights) + " --vocab " + quoted(vocab) +
+  for (const std::string weights : {"openai.pt", "openai_torchscript.pt", "model.safetensors"}) {
+    // The TorchScript archive and the safetensors' config.json say QuickGELU; a torch.save
+    // state_dict does not, so it is stated.
+    const std::string model = quoted(base + weights) + (weights == "openai.pt" ? " --activation quick_gelu" : "");
+    const auto text = run_sfar("encode-text --weights " + model + " --vocab " + quoted(vocab) +
                                    " --input " + quoted(dir.file("texts.jsonl")), dir);
     ASSERT_EQ(text.status, 0) << text.err;
     const auto t = json_lines(text.out);
@@ -87,17 +90,23 @@ TEST(Cli, EncodersMatchOpenAIsFeaturesFromBothWeightFormats) {
       EXPECT_EQ(t[i]["tokens"], golden["text_tokens"][i]);
       EXPECT_LT(max_abs_diff(t[i]["embedding"], golden["text_features"][i]), 1e-4) << weights;
     }
-    const auto image = run_sfar("encode-image --weights " + quoted(base + weights) + images, dir);
+    const auto image = run_sfar("encode-image --weights " + model + images, dir);
     ASSERT_EQ(image.status, 0) << image.err;
     const auto v = json_lines(image.out);
     ASSERT_EQ(v.size(), golden["images"].size());
     for (std::size_t i = 0; i < v.size(); ++i) {
       EXPECT_LT(max_abs_diff(v[i]["embedding"], golden["image_features"][i]), 1e-4) << weights;
     }
-    const auto info = run_sfar("info --weights " + quoted(base + weights), dir);
+    const auto info = run_sfar("info --weights " + model, dir);
     ASSERT_EQ(info.status, 0) << info.err;
     EXPECT_EQ(json_lines(info.out)[0]["parameters"], golden["param_count"]);
+    EXPECT_EQ(json_lines(info.out)[0]["activation"], "quick_gelu");
   }
+  // Unstated, a state_dict's activation is an error naming the file and the switch, not a guess.
+  const auto unstated = run_sfar("info --weights " + quoted(base + "openai.pt"), dir);
+  EXPECT_EQ(unstated.status, 1);
+  EXPECT_NE(unstated.err.find(base + "openai.pt"), std::string::npos) << unstated.err;
+  EXPECT_NE(unstated.err.find("--activation"), std::string::npos) << unstated.err;
 }
 
 TEST(Cli, VideoProbeReportsTheExactFrameCount) {

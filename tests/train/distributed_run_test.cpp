@@ -66,7 +66,7 @@ std::string write_tiny_run(const test::TempDir& dir, const std::string& weights,
   write_file_atomic(dir.file("labels.csv"), "id,name\n0,arm wrestling\n1,cleaning pool\n2,applying eye makeup\n");
   const std::string config = dir.file("tiny.yaml");
   write_file_atomic(config, "run: {name: tiny, threads: 1, device: cpu}\n"
-                            "model: {arch: auto, weights: " + weights + "}\n"
+                            "model: {arch: auto, weights: " + weights + ", activation: quick_gelu}\n"
                             "text: {vocab: " + vocab + "}\n"
                             "head: {type: mean}\n"
                             "loss: {type: ce}\n"

@@ -60,7 +60,7 @@ class TinyRun {
     save_description_cache(dir_.file("descriptions.json"), cache);
     config_ = dir_.file("tiny.yaml");
     write_file_atomic(config_, "run: {name: tiny, work_dir: " + dir_.file("run") + ", threads: 2, device: cpu}\n"
-                               "model: {arch: auto, weights: " + weights + "}\n"
+                               "model: {arch: auto, weights: " + weights + ", activation: quick_gelu}\n"
                                "text: {vocab: " + vocab + "}\n"
                                "head: {type: " + head + "}\n"
                                "data:\n  root: " + root_.string() + "\n  list: train.txt\n  labels: " +

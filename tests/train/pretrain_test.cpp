@@ -236,7 +236,7 @@ TEST(Pretrain, LearnsRetrievalAndFeedsSfarTraining) {
   // The outputs load: the architecture is inferred from clip.pt, the vocabulary is the tokenizer's.
   const text::SentencePieceTokenizer tokenizer((work / "tokenizer.model").string());
   EXPECT_EQ(tokenizer.vocab_size(), s["vocab_size"].get<std::int64_t>());
-  auto clip = models::load_clip((work / "clip.pt").string());
+  auto clip = models::load_clip((work / "clip.pt").string(), {"quick_gelu"});  // pretrain builds QuickGELU CLIPs
   clip->set_eot_token_id(tokenizer.end_id());
   PretrainConfig parsed = load_pretrain_config({config});
   EXPECT_EQ(clip->config(), make_clip_config(parsed.clip, tokenizer.vocab_size(), tokenizer.end_id()));
@@ -266,7 +266,7 @@ TEST(Pretrain, LearnsRetrievalAndFeedsSfarTraining) {
   const std::string sfar_config = dir.file("sfar.yaml");
   write_file_atomic(sfar_config,
                     "run: {work_dir: " + dir.file("sfar") + ", threads: 2, device: cpu}\n"
-                    "model: {arch: auto, weights: " + (work / "clip.pt").string() + "}\n"
+                    "model: {arch: auto, weights: " + (work / "clip.pt").string() + ", activation: quick_gelu}\n"
                     "text: {tokenizer: sentencepiece, vocab: " + (work / "tokenizer.model").string() +
                     ", context_length: 16}\n"
                     "head: {type: mean}\n"

@@ -72,7 +72,7 @@ class ProtocolRun : public ::testing::Test {
     const std::string path = dir_.file("tiny.yaml");
     write_file_atomic(path, "run: {name: tiny_sfar, work_dir: " + dir_.file("unused") +
                                 ", threads: 2, device: cpu}\n"
-                                "model: {arch: auto, weights: " + weights_ + "}\n"
+                                "model: {arch: auto, weights: " + weights_ + ", activation: quick_gelu}\n"
                                 "text: {vocab: " + vocab_ + "}\n"
                                 "head: {type: sfar}\n"
                                 "data:\n  root: " + root_.string() + "\n  list: train.txt\n  labels: labels.csv\n"

@@ -51,7 +51,7 @@ struct TinyRun {
     write_file_atomic(dir.file("labels.csv"), "id,name\n0,arm wrestling\n1,cleaning pool\n2,applying eye makeup\n");
     config = dir.file("tiny.yaml");
     write_file_atomic(config, "run: {name: tiny, work_dir: " + dir.file("run") + ", threads: 2, device: cpu}\n"
-                              "model: {arch: auto, weights: " + weights + "}\n"
+                              "model: {arch: auto, weights: " + weights + ", activation: quick_gelu}\n"
                               "text: {vocab: " + vocab + "}\n"
                               "head: {type: mean}\n"
                               "data:\n  root: " + root.string() + "\n  list: train.txt\n  labels: " +

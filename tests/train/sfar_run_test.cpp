@@ -87,11 +87,11 @@ TEST(SfarRun, TextBankIsCachedByKey) {
   test::TempDir dir;
   const auto labels = tiny_labels(dir.file("labels.csv"));
   const auto cache = tiny_cache(labels);
-  auto clip = models::load_clip(weights);
+  auto clip = models::load_clip(weights, {"quick_gelu"});
   const text::TokenizerSpec spec{"clip_bpe", vocab, ""};
   const auto tok = text::load_tokenizer(spec);
   auto texts = method::make_class_texts(labels.names(), kDefaultGlobalTemplate, &cache, "c", 4);
-  const auto key = method::text_bank_key(weights, 0, spec, 77, texts);
+  const auto key = method::text_bank_key(weights, models::ClipActivation::kQuickGelu, 0, spec, 77, texts);
   bool hit = true;
   const auto built = method::load_or_build_text_bank(dir.file("cache"), key, *clip, *tok, texts, 77, &hit);
   EXPECT_FALSE(hit);
@@ -103,8 +103,10 @@ TEST(SfarRun, TextBankIsCachedByKey) {
   EXPECT_TRUE(hit);
   EXPECT_TRUE(torch::equal(loaded.sub_tokens, built.sub_tokens));
   EXPECT_TRUE(torch::equal(loaded.global_mask, built.global_mask));
+  // The same weights under GELU encode other features: another bank.
+  EXPECT_NE(method::text_bank_key(weights, models::ClipActivation::kGelu, 0, spec, 77, texts), key);
   texts.sub[2][0] = "Brush the upper lid.";
-  EXPECT_NE(method::text_bank_key(weights, 0, spec, 77, texts), key);
+  EXPECT_NE(method::text_bank_key(weights, models::ClipActivation::kQuickGelu, 0, spec, 77, texts), key);
 }
 
 TEST(SfarRun, ShippedRunConfigsLoad) {
@@ -180,7 +182,7 @@ TEST(SfarRun, TrainsAndEvaluatesOnTinyVideos) {
   save_description_cache(dir.file("descriptions.json"), tiny_cache(labels));
   const std::string config = dir.file("tiny.yaml");
   write_file_atomic(config, "run: {name: tiny, work_dir: " + dir.file("run") + ", threads: 2, device: cpu}\n"
-                            "model: {arch: auto, weights: " + weights + "}\n"
+                            "model: {arch: auto, weights: " + weights + ", activation: quick_gelu}\n"
                             "text: {vocab: " + vocab + "}\n"
                             "head: {type: sfar}\n"
                             "data:\n  root: " + root.string() + "\n  list: train.txt\n  labels: " +

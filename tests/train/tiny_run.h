@@ -47,7 +47,7 @@ inline std::string write_tiny_config(const TempDir& dir, const std::string& name
                                      int batch_size, const std::string& extra_train = "") {
   const std::string path = dir.file(name);
   write_file_atomic(path, "run: {name: tiny, work_dir: " + work_dir + ", threads: 2, device: cpu, seed: 7}\n"
-                          "model: {arch: auto, weights: " + tiny_clip_path() + "}\n"
+                          "model: {arch: auto, weights: " + tiny_clip_path() + ", activation: quick_gelu}\n"
                           "text: {vocab: " + clip_vocab_path() + "}\n"
                           "head: {type: mean}\n"
                           "data:\n  root: " + root + "\n  list: " + list + "\n  labels: " + dir.file("labels.csv") +

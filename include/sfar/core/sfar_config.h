@@ -63,12 +63,17 @@ struct ModelConfig {
   // fused: LibTorch's scaled_dot_product_attention (fused kernels); math: matmul + softmax written
   // out as OpenAI's code does, for numerical comparisons.
   std::string attention = "fused";
+  // The MLP activation: quick_gelu (OpenAI's releases) | gelu (open_clip without -quickgelu) |
+  // auto: from the weight file's layout (see sfar/models/clip_layout.h); a file that does not
+  // say (a torch.save state_dict) then needs it stated. Without weights, auto is the preset's.
+  std::string activation = "auto";
 
   template <class A>
   void visit(A& a) {
     a("arch", arch, cfg::non_empty());
     a("weights", weights);
     a("attention", attention, cfg::one_of({"fused", "math"}));
+    a("activation", activation, cfg::one_of({"auto", "quick_gelu", "gelu"}));
   }
 };
 

@@ -77,9 +77,11 @@ TextBank build_class_text_bank(models::ClipTextEncoderImpl& encoder, const text:
                                const ClassTexts& texts, std::int64_t context_length);
 
 // What identifies a text bank on disk: the weights file (path, size, modification time; "random"
-// for random initialisation with `seed`), the tokenizer and every text.
-std::string text_bank_key(const std::string& weights, std::uint64_t seed, const text::TokenizerSpec& tokenizer,
-                          std::int64_t context_length, const ClassTexts& texts);
+// for random initialisation with `seed`) and the activation it is run with (the same file gives
+// other features under GELU), the tokenizer and every text.
+std::string text_bank_key(const std::string& weights, models::ClipActivation activation, std::uint64_t seed,
+                          const text::TokenizerSpec& tokenizer, std::int64_t context_length,
+                          const ClassTexts& texts);
 
 // `dir`/text_bank_<key>.pt when it exists and loads (hit = true), otherwise build_class_text_bank
 // saved there atomically (hit = false). The bank stays on the CPU.

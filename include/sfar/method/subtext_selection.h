@@ -55,6 +55,7 @@ struct SubtextSelectionOptions {
 struct SubtextSelectionJob {
   std::string cache;                // description cache, rewritten atomically
   std::string weights;              // CLIP weights (any format clip_loader.h reads)
+  std::string activation = "auto";  // auto | quick_gelu | gelu (models/clip_layout.h)
   text::TokenizerSpec tokenizer;
   std::string device = "cpu";       // "auto" | "cpu" | "cuda[:N]"
   SubtextSelectionOptions options;  // encoder_name defaults to `weights`

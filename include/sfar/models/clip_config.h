@@ -1,6 +1,8 @@
 // The architecture of a CLIP model (ViT image tower + text transformer), as OpenAI's
 // `build_model` describes it, with the released presets and inference from checkpoint
-// tensor shapes. LibTorch-free: shapes come in as plain vectors.
+// tensor shapes. LibTorch-free: shapes come in as plain vectors. The MLP activation is part of
+// the architecture but not of the shapes: OpenAI's releases use QuickGELU, open_clip's LAION
+// and DataComp models exact GELU, with identical tensors (clip_loader.h says how it is found).
 //
 //   sfar::models::ClipConfig config = sfar::models::clip_preset("ViT-B/16");
 //   std::int64_t n = sfar::models::clip_parameter_count(config);  // 149'620'737
@@ -12,6 +14,16 @@
 #include <vector>
 
 namespace sfar::models {
+
+// The transformer MLP's non-linearity. kQuickGelu: x * sigmoid(1.702 x), what OpenAI trained
+// with; kGelu: exact (erf) GELU, torch.nn.GELU's default, what open_clip uses without
+// `-quickgelu`.
+enum class ClipActivation { kQuickGelu, kGelu };
+
+// "quick_gelu" / "gelu", the spelling of the config key `activation`.
+std::string to_string(ClipActivation activation);
+// The reverse; ArgumentError naming `where` and the value for anything else.
+ClipActivation parse_clip_activation(const std::string& name, const std::string& where);
 
 struct ClipConfig {
   std::int64_t embed_dim = 512;
@@ -29,6 +41,8 @@ struct ClipConfig {
   // Text features are pooled at the first occurrence of this id. 49407 is CLIP BPE's
   // <|endoftext|>; a SentencePiece vocabulary has its own.
   std::int64_t eot_token_id = 49407;
+  // Both towers use the same one, as in OpenAI's and open_clip's CLIP.
+  ClipActivation activation = ClipActivation::kQuickGelu;
 
   // OpenAI's ViT uses 64-dimensional heads.
   std::int64_t vision_heads() const { return vision_width / 64; }
@@ -41,7 +55,8 @@ struct ClipConfig {
 // Throws ArgumentError naming the field when a size is non-positive or does not divide.
 void validate_clip_config(const ClipConfig& config);
 
-// "ViT-B/32", "ViT-B/16", "ViT-L/14", "ViT-L/14@336px"; ArgumentError lists them otherwise.
+// "ViT-B/32", "ViT-B/16", "ViT-L/14", "ViT-L/14@336px" (OpenAI's, so QuickGELU); ArgumentError
+// lists them otherwise.
 ClipConfig clip_preset(const std::string& name);
 std::vector<std::string> clip_preset_names();
 
@@ -53,7 +68,8 @@ using TensorShapes = std::map<std::string, std::vector<std::int64_t>>;
 
 // Infers the architecture from checkpoint shapes exactly as OpenAI's build_model does
 // (heads = width / 64). `where` (the file) prefixes errors: a ModelError lists the tensors
-// that are missing, and a ResNet image tower is reported as unsupported.
+// that are missing, and a ResNet image tower is reported as unsupported. The activation is
+// left at its default: shapes cannot tell it (the loader sets it).
 ClipConfig infer_clip_config(const TensorShapes& shapes, const std::string& where);
 
 }  // namespace sfar::models

@@ -5,9 +5,12 @@
 //   - a `state_dict` saved by Python's torch.save (zip, read with torch::pickle_load);
 //   - Hugging Face `CLIPModel` safetensors (names converted: q/k/v concatenated into in_proj,
 //     Linear projections transposed, position_ids ignored).
+// "module." / "model." on every name (DDP, wrappers) is removed first. The MLP activation comes
+// from the file's layout or the caller's setting (clip_layout.h); a file whose tensors are not
+// a CLIP ViT in one of these layouts is a ModelError naming it.
 // Weights always become fp32 on the CPU before the model moves to its device.
 //
-//   sfar::models::ClipModel model = sfar::models::load_clip("ViT-B-16.pt", torch::kCUDA);
+//   sfar::models::ClipModel model = sfar::models::load_clip("ViT-B-16.pt", {"auto"}, torch::kCUDA);
 #pragma once
 
 #include <torch/torch.h>
@@ -16,12 +19,10 @@
 #include <string>
 
 #include "sfar/models/clip_config.h"
+#include "sfar/models/clip_layout.h"
 #include "sfar/models/clip_model.h"
 
 namespace sfar::models {
-
-// Tensor name -> tensor, sorted by name.
-using StateDict = std::map<std::string, torch::Tensor>;
 
 enum class ClipWeightFormat { kTorchScript, kStateDict, kSafetensors };
 std::string to_string(ClipWeightFormat format);
@@ -29,7 +30,14 @@ std::string to_string(ClipWeightFormat format);
 // Looks at the file's first bytes (and zip records); FormatError if it is none of the three.
 ClipWeightFormat detect_clip_weight_format(const std::string& path);
 
-// Any supported file -> OpenAI-named fp32 CPU tensors (ignored buffers dropped).
+// A file read: OpenAI-named fp32 CPU tensors (ignored buffers and wrapper prefixes dropped)
+// and what its layout says about the activation.
+struct ClipWeightFile {
+  StateDict weights;
+  FileActivation activation;
+};
+ClipWeightFile read_clip_weight_file(const std::string& path);
+// read_clip_weight_file(path).weights
 StateDict read_clip_state_dict(const std::string& path);
 
 // Hugging Face CLIPModel names -> OpenAI names; `where` (the file) prefixes errors. Keys it
@@ -46,11 +54,14 @@ void load_clip_weights(ClipModelImpl& model, const StateDict& weights, const std
 // of an export is CLIP under OpenAI's names.
 inline constexpr const char* kSfarHeadPrefix = "sfar_head.";
 
-// Reads the file, infers the architecture, builds the model, loads the weights and moves the
-// model to `device`, in eval mode. An sfar export's head tensors are left out.
-ClipModel load_clip(const std::string& path, const torch::Device& device = torch::kCPU);
+// Reads the file, infers the architecture and resolves the activation (`activation`: auto or
+// stated, see clip_layout.h), builds the model, loads the weights and moves the model to
+// `device`, in eval mode. An sfar export's head tensors are left out.
+ClipModel load_clip(const std::string& path, const ClipActivationChoice& activation,
+                    const torch::Device& device = torch::kCPU);
 // The same from weights already read; `where` (the file) prefixes errors.
-ClipModel load_clip(const StateDict& weights, const std::string& where, const torch::Device& device = torch::kCPU);
+ClipModel load_clip(const StateDict& weights, const std::string& where, ClipActivation activation,
+                    const torch::Device& device = torch::kCPU);
 
 // Writes `weights` as torch.save does (zip + pickle), readable by read_clip_state_dict and
 // by Python's torch.load(path, weights_only=True).

@@ -9,10 +9,14 @@
 
 #include <torch/torch.h>
 
+#include "sfar/models/clip_config.h"
+
 namespace sfar::models {
 
 // x * sigmoid(1.702 x): the GELU approximation CLIP was trained with.
 torch::Tensor quick_gelu(const torch::Tensor& x);
+// Exact (erf) GELU, torch.nn.GELU's default: open_clip's models without `-quickgelu`.
+torch::Tensor exact_gelu(const torch::Tensor& x);
 
 // OpenAI's fp16-safe LayerNorm: normalises in fp32 and returns the input's dtype, so that
 // reduced-precision activations (autocast, half weights) meet fp32 LayerNorm parameters.
@@ -47,10 +51,11 @@ class ClipAttentionImpl : public torch::nn::Module {
 };
 TORCH_MODULE(ClipAttention);
 
-// Pre-norm block: x + attn(ln_1(x)), then x + mlp(ln_2(x)) with mlp = c_fc -> QuickGELU -> c_proj.
+// Pre-norm block: x + attn(ln_1(x)), then x + mlp(ln_2(x)) with mlp = c_fc -> activation -> c_proj.
 class ResidualAttentionBlockImpl : public torch::nn::Module {
  public:
-  ResidualAttentionBlockImpl(std::int64_t width, std::int64_t heads);
+  ResidualAttentionBlockImpl(std::int64_t width, std::int64_t heads,
+                             ClipActivation activation = ClipActivation::kQuickGelu);
   // x [B, L, D], mask [L, L] or undefined -> [B, L, D]
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask = {});
 
@@ -63,7 +68,8 @@ TORCH_MODULE(ResidualAttentionBlock);
 
 class ClipTransformerImpl : public torch::nn::Module {
  public:
-  ClipTransformerImpl(std::int64_t width, std::int64_t layers, std::int64_t heads);
+  ClipTransformerImpl(std::int64_t width, std::int64_t layers, std::int64_t heads,
+                      ClipActivation activation = ClipActivation::kQuickGelu);
   // x [B, L, D], mask [L, L] or undefined -> [B, L, D]
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask = {});
 

@@ -76,6 +76,9 @@ struct PretrainClipConfig {
   std::int64_t text_width = 128;
   std::int64_t text_layers = 4;
   std::int64_t text_heads = 2;
+  // The MLP activation of both towers. clip.pt does not record it: `sfar train` then states it
+  // as model.activation.
+  std::string activation = "quick_gelu";
 
   template <class A>
   void visit(A& a) {
@@ -89,6 +92,7 @@ struct PretrainClipConfig {
     a("text_width", text_width, cfg::at_least(64));
     a("text_layers", text_layers, cfg::at_least(1));
     a("text_heads", text_heads, cfg::at_least(1));
+    a("activation", activation, cfg::one_of({"quick_gelu", "gelu"}));
   }
 };
 

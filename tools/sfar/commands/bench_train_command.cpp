@@ -221,10 +221,14 @@ int run_bench_train(const BenchTrainOptions& o) {
   models::ClipModel clip{nullptr};
   if (!config.model.weights.empty()) {
     if (reshapes(o)) throw ArgumentError("--width/--layers/...", "reshape random weights only: model.weights is set");
-    clip = models::load_clip(config.model.weights);
+    clip = models::load_clip(config.model.weights, {config.model.activation, "model.activation"});
   } else {
     if (config.model.arch == "auto") throw ConfigError("model.arch", "'auto' needs model.weights");
-    clip = models::ClipModel(reshaped(models::clip_preset(config.model.arch), o));
+    auto arch = reshaped(models::clip_preset(config.model.arch), o);
+    if (config.model.activation != "auto") {
+      arch.activation = models::parse_clip_activation(config.model.activation, "model.activation");
+    }
+    clip = models::ClipModel(arch);
   }
   const models::ClipConfig arch = clip->config();
   method::SfarModel model(clip, config.head, config.loss.learn_logit_scale);

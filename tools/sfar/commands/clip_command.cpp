@@ -18,13 +18,19 @@
 namespace sfar::cli {
 namespace {
 
+constexpr const char* kActivationHelp =
+    "MLP activation: auto (from the file: TorchScript, HF config.json), quick_gelu (OpenAI) or gelu "
+    "(open_clip without -quickgelu); a torch.save state_dict needs it stated";
+
 struct InfoOptions {
   std::string weights;
   std::string arch;
+  std::string activation = "auto";
 };
 
 struct EncodeOptions {
   std::string weights;
+  std::string activation = "auto";
   std::string device = "auto";
   std::string precision = "fp32";
   std::int64_t batch = 16;
@@ -42,13 +48,14 @@ int run_info(const InfoOptions& options) {
   }
   nlohmann::json out;
   if (!options.arch.empty()) {
-    const auto config = models::clip_preset(options.arch);
+    auto config = models::clip_preset(options.arch);
+    if (options.activation != "auto") config.activation = models::parse_clip_activation(options.activation, "--activation");
     out = clip_config_json(config);
     out["arch"] = options.arch;
     out["parameters"] = models::clip_parameter_count(config);
   } else {
     const auto format = models::detect_clip_weight_format(options.weights);
-    models::ClipModel model = models::load_clip(options.weights);
+    models::ClipModel model = models::load_clip(options.weights, {options.activation, "--activation"});
     out = clip_config_json(model->config());
     out["weights"] = options.weights;
     out["format"] = models::to_string(format);
@@ -79,7 +86,7 @@ int run_encode_image(const EncodeOptions& options) {
   check_precision(options.precision);
   if (options.batch <= 0) throw ArgumentError("--batch", "must be positive", std::to_string(options.batch));
   const torch::Device device(resolve_device(options.device));
-  models::ClipModel model = models::load_clip(options.weights, device);
+  models::ClipModel model = models::load_clip(options.weights, {options.activation, "--activation"}, device);
   const auto resolution = model->config().image_resolution;
   for (std::size_t start = 0; start < options.images.size(); start += options.batch) {
     const auto end = std::min(options.images.size(), start + static_cast<std::size_t>(options.batch));
@@ -99,7 +106,7 @@ int run_encode_text(const EncodeOptions& options) {
   if (options.batch <= 0) throw ArgumentError("--batch", "must be positive", std::to_string(options.batch));
   const auto tokenizer = text::load_tokenizer({options.tokenizer, options.vocab, options.merges});
   const torch::Device device(resolve_device(options.device));
-  models::ClipModel model = models::load_clip(options.weights, device);
+  models::ClipModel model = models::load_clip(options.weights, {options.activation, "--activation"}, device);
   model->set_eot_token_id(tokenizer->end_id());
   const auto lines = read_json_lines(options.input);
   std::vector<std::string> texts;
@@ -138,6 +145,7 @@ void add_model_options(CLI::App* command, EncodeOptions& options) {
   command->add_option("--weights", options.weights,
                       "CLIP weights: OpenAI .pt (TorchScript), torch.save state_dict or HF model.safetensors")
       ->required();
+  command->add_option("--activation", options.activation, kActivationHelp)->capture_default_str();
   command->add_option("--device", options.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
   command->add_option("--precision", options.precision, "fp32, or bf16 (autocast)")->capture_default_str();
   command->add_option("--batch", options.batch, "Items per forward pass")->capture_default_str();
@@ -150,6 +158,7 @@ void add_info_command(CLI::App& app, CommandContext& context) {
   auto* info = app.add_subcommand("info", "Architecture and parameter count of CLIP weights or a preset");
   info->add_option("--weights", options->weights, "CLIP weights file (architecture inferred)");
   info->add_option("--arch", options->arch, "Preset: ViT-B/32, ViT-B/16, ViT-L/14, ViT-L/14@336px");
+  info->add_option("--activation", options->activation, kActivationHelp)->capture_default_str();
   context.on_run(info, [options] { return run_info(*options); });
 }
 

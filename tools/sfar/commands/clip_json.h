@@ -21,7 +21,8 @@ inline nlohmann::json clip_config_json(const models::ClipConfig& c) {
           {"vocab_size", c.vocab_size},
           {"transformer_width", c.transformer_width},
           {"transformer_heads", c.transformer_heads},
-          {"transformer_layers", c.transformer_layers}};
+          {"transformer_layers", c.transformer_layers},
+          {"activation", models::to_string(c.activation)}};
 }
 
 // [D] tensor -> its values (fp32 CPU copy).

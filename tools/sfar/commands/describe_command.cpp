@@ -250,6 +250,10 @@ void add_describe_command(CLI::App& app, CommandContext& context) {
   select->add_option("--weights", sel->job.weights,
                      "CLIP weights: OpenAI .pt (TorchScript), torch.save state_dict or HF model.safetensors")
       ->required();
+  select->add_option("--activation", sel->job.activation,
+                     "MLP activation: auto (from the file), quick_gelu (OpenAI) or gelu (open_clip without "
+                     "-quickgelu); a torch.save state_dict needs it stated")
+      ->capture_default_str();
   select->add_option("--vocab", sel->job.tokenizer.vocab,
                      "Tokenizer vocabulary (bpe_simple_vocab_16e6.txt.gz, .model)")->required();
   select->add_option("--tokenizer", sel->job.tokenizer.kind, "clip_bpe or sentencepiece")->capture_default_str();
