@@ -52,7 +52,7 @@ TEST(OwnVideos, FolderPerClassToIndexSubtextsTrainingAndInference) {
 
   const std::string model = dir.file("model.yaml");
   write_file_atomic(model, "run: {name: mine, work_dir: " + dir.file("run") + ", threads: 2, device: cpu}\n"
-                           "model: {arch: auto, weights: " + test::tiny_clip_path() + "}\n"
+                           "model: {arch: auto, activation: quick_gelu, weights: " + test::tiny_clip_path() + "}\n"
                            "text: {vocab: " + test::clip_vocab_path() + "}\n"
                            "head: {type: sfar}\n"
                            "data:\n  num_frames: 4\n  short_side: 72\n  workers: 2\n  batch_size: 2\n"
