@@ -63,8 +63,8 @@ TEST(ProtocolEpochs, NoEpochToChooseIsAnErrorNamingTheList) {
 
 TEST(ProtocolEpochs, ResultsJsonKeepsBestWithItsEpochAndLast) {
   ProtocolReport r{"supervised", "sfar", "top1", "best", {{"top-1", {70}, {}}}, {}};
-  ProtocolRun run{"top-1", 0, "/w/seed0", {{"top1", 70}}, {}, EpochEval{1, {{"top1", 70}}}, EpochEval{4, {{"top1", 60}}},
-                  12};
+  ProtocolRun run{"top-1", 0, "/w/seed0", {{"top1", 70}}, {},
+                  EpochEval{1, {{"top1", 70}}}, EpochEval{4, {{"top1", 60}}}, 12};
   r.runs.push_back(run);
   r.runs.push_back({"top-1", 1, "/w/eval", {{"top1", 50}}, {}, std::nullopt, std::nullopt, 0});
   const Json j = Json::parse(protocol_json(r));

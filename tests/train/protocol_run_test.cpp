@@ -177,7 +177,8 @@ TEST_F(ProtocolRun, FewShotWithoutSplitFilesDrawsAndWritesTheList) {
   EXPECT_EQ(j["runs"][0]["steps_per_epoch"], 2);
   EXPECT_EQ(read_file(dir_.file("fs/K1/seed3/train_epoch_1.txt")), read_file(list) + read_file(list));
   const auto once = sfar("protocol few-shot --config " + c + " --work-dir " + dir_.file("once") +
-                         " --seeds 3 --set protocol.few_shot.repeat_to_full=false --set protocol.few_shot.eval_lists=[]");
+                         " --seeds 3 --set protocol.few_shot.repeat_to_full=false"
+                         " --set protocol.few_shot.eval_lists=[]");
   ASSERT_EQ(once.status, 0) << once.err;
   const Json o = last_json_line(once.out);
   EXPECT_EQ(o["runs"].size(), 1u);

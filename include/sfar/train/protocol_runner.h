@@ -49,7 +49,8 @@ struct ProtocolOptions {
 
 // Checks the protocol's section of `config` (the keys `kind` reads) and throws ConfigError
 // naming the key: report best or last, shots >= 1 and a "{K}" in list_pattern, full_length with
-// list_pattern and repeat_to_full, targets with unique names, base and novel class files. Called by run_protocol before anything trains.
+// list_pattern and repeat_to_full, targets with unique names, base and novel class files.
+// Called by run_protocol before anything trains.
 void validate_protocol(ProtocolKind kind, const SfarRunConfig& config);
 
 // Runs the protocol and writes results.json / results.md into options.work_dir.
