@@ -59,12 +59,13 @@ for head in mean sfar; do
     "$SFAR" protocol "$protocol" --config "configs/quickstart/$head.yaml" "${common[@]}" \
       --work-dir "$OUT/$head/$protocol"
   done
-  # Zero-shot trains on the same source (train.txt) as supervised: its runs' final weights,
-  # one per seed, are evaluated on the held-out classes instead of training them again.
+  # Zero-shot trains on the same source (train.txt) as supervised: the weights its runs report
+  # (protocol.report: best.pt, or the last step's), one per seed in seed order as results.json
+  # lists them, are evaluated on the held-out classes instead of training them again.
   checkpoints=()
-  for seed in ${SEEDS//,/ }; do
-    checkpoints+=(--checkpoint "$(ls "$OUT/$head/supervised/seed$seed/checkpoints"/step_*.pt | tail -n 1)")
-  done
+  while read -r checkpoint; do
+    checkpoints+=(--checkpoint "$checkpoint")
+  done < <(grep -o '"checkpoint":"[^"]*"' "$OUT/$head/supervised/results.json" | cut -d'"' -f4)
   "$SFAR" protocol zero-shot --config "configs/quickstart/$head.yaml" "${common[@]}" "${checkpoints[@]}" \
     --work-dir "$OUT/$head/zero-shot"
 done

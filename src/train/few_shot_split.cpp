@@ -45,6 +45,15 @@ std::vector<data::VideoRecord> draw_few_shot(const std::vector<data::VideoRecord
   return out;
 }
 
+std::vector<data::VideoRecord> repeat_to_length(const std::vector<data::VideoRecord>& records, std::int64_t length) {
+  if (records.empty()) throw ArgumentError("repeat_to_length", "cannot repeat an empty list");
+  if (length <= static_cast<std::int64_t>(records.size())) return records;
+  std::vector<data::VideoRecord> out;
+  out.reserve(static_cast<std::size_t>(length));
+  for (std::int64_t i = 0; i < length; ++i) out.push_back(records[static_cast<std::size_t>(i) % records.size()]);
+  return out;
+}
+
 std::string write_video_list(const std::string& path, const std::vector<data::VideoRecord>& records) {
   const bool frames = !records.empty() && records.front().num_frames >= 0;
   std::string text;

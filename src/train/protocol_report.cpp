@@ -54,8 +54,9 @@ std::string protocol_markdown(const ProtocolReport& report) {
     rule += "---|";
     row += " " + format_cell(c) + " |";
   }
-  return "<!-- sfar protocol " + report.protocol + ", " + report.metric + " (%) -->\n" + header + "\n" + rule + "\n" +
-         row + "\n";
+  const std::string epoch = report.report.empty() ? "" : ", " + report.report + " epoch";
+  return "<!-- sfar protocol " + report.protocol + ", " + report.metric + " (%)" + epoch + " -->\n" + header + "\n" +
+         rule + "\n" + row + "\n";
 }
 
 std::string protocol_json(const ProtocolReport& report) {
@@ -72,12 +73,18 @@ std::string protocol_json(const ProtocolReport& report) {
     }
     columns.push_back(std::move(j));
   }
+  auto epoch_json = [](const EpochEval& e) { return nlohmann::json{{"epoch", e.epoch}, {"metrics", e.metrics}}; };
   for (const auto& r : report.runs) {
-    runs.push_back({{"column", r.column}, {"seed", r.seed}, {"work_dir", r.work_dir}, {"metrics", r.metrics},
-                    {"files", r.files}});
+    nlohmann::json j = {{"column", r.column}, {"seed", r.seed}, {"work_dir", r.work_dir}, {"metrics", r.metrics},
+                        {"files", r.files}};
+    if (r.steps_per_epoch > 0) j["steps_per_epoch"] = r.steps_per_epoch;
+    if (r.best) j["best"] = epoch_json(*r.best);
+    if (r.last) j["last"] = epoch_json(*r.last);
+    runs.push_back(std::move(j));
   }
-  const nlohmann::json out = {{"protocol", report.protocol}, {"row", report.row}, {"metric", report.metric},
-                              {"columns", columns}, {"runs", runs}};
+  nlohmann::json out = {{"protocol", report.protocol}, {"row", report.row}, {"metric", report.metric},
+                        {"columns", columns}, {"runs", runs}};
+  if (!report.report.empty()) out["report"] = report.report;
   return out.dump();
 }
 

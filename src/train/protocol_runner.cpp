@@ -5,15 +5,10 @@
 #include <filesystem>
 #include <set>
 
+#include "protocol_cells.h"
 #include "sfar/core/error.h"
 #include "sfar/core/logging.h"
-#include "sfar/core/torch_compat.h"
-#include "sfar/eval/metrics.h"
-#include "sfar/train/checkpoint.h"
-#include "sfar/train/curve_plots.h"
 #include "sfar/train/few_shot_split.h"
-#include "sfar/train/run_dir.h"
-#include "sfar/train/sfar_task.h"
 
 namespace sfar::train {
 
@@ -28,93 +23,6 @@ bool needs_subtexts(const SfarRunConfig& config) {
 std::string sub_dir(const std::string& base, const std::string& name) { return (fs::path(base) / name).string(); }
 std::string seed_name(std::int64_t seed) { return "seed" + std::to_string(seed); }
 
-struct Cell {
-  std::map<std::string, double> metrics;  // the evaluation (empty without eval.list)
-  std::string checkpoint;                 // the final weights (training cells)
-};
-
-RunDir open_run_dir(SfarRunConfig& config, const std::string& work_dir) {
-  config.run.work_dir = work_dir;
-  return RunDir({work_dir, sfar_run_config_to_yaml(config), resolve_device(config.run.device),
-                 compat::torch_version(), config.run.threads, config.run.log_level, true});
-}
-
-void write_eval_tables(const SfarTrainTask& task, const SfarRun& run, const RunDir& dir) {
-  if (!task.last_eval()) return;
-  eval::write_per_class_accuracy_csv(dir.file("per_class_accuracy.csv"), *task.last_eval(), run.class_names);
-  eval::write_confusion_matrix_csv(dir.file("confusion_matrix.csv"), *task.last_eval(), run.class_names);
-}
-
-// Trains `config` from scratch in `work_dir`; the last epoch's evaluation and checkpoint.
-Cell train_cell(SfarRunConfig config, const std::string& work_dir, const ProtocolOptions& options) {
-  SFAR_LOG_INFO("protocol: training {} (seed {}) in {}", config.data.list, config.run.seed, work_dir);
-  torch::manual_seed(static_cast<std::uint64_t>(config.run.seed));
-  RunDir dir = open_run_dir(config, work_dir);
-  SfarRun run = build_sfar_run(config, dir.file("cache"));
-  SfarTrainTask task(run, config);
-  TrainerSetup setup;
-  setup.options = config.train;
-  setup.device = run.device;
-  setup.config_text = sfar_run_config_to_yaml(config);
-  setup.checkpoint_dir = dir.checkpoint_dir();
-  setup.seed = static_cast<std::uint64_t>(config.run.seed);
-  setup.run = &dir;
-  setup.progress = options.progress;
-  setup.interactive = options.interactive;
-  Trainer trainer(run.model.ptr(), task, setup);
-  trainer.fit();
-  Cell cell;
-  if (task.last_eval()) {
-    cell.metrics = task.last_eval()->summary();
-    cell.metrics["videos"] = static_cast<double>(task.eval_size());
-  }
-  write_eval_tables(task, run, dir);
-  try {  // curves as `sfar train` draws them; a missing gnuplot must not fail the protocol
-    const PlotResult plots = plot_training_curves(dir.path());
-    if (!plots.warning.empty()) SFAR_LOG_WARN("{}", plots.warning);
-  } catch (const Error& e) {
-    SFAR_LOG_WARN("no plots for {}: {}", dir.path(), e.what());
-  }
-  cell.checkpoint = CheckpointDir(dir.checkpoint_dir(), config.train.keep_last).path_for_step(trainer.global_step());
-  return cell;
-}
-
-// Evaluates `checkpoint` on config.eval.list with the classes (and text bank) of config.data.labels.
-Cell evaluate_cell(SfarRunConfig config, const std::string& checkpoint, const std::string& work_dir) {
-  SFAR_LOG_INFO("protocol: evaluating {} on {} ({}) in {}", checkpoint, config.eval.list, config.data.labels,
-                work_dir);
-  // SfarTrainTask also opens a training list, which evaluation never reads: let it be the
-  // evaluation list, in batches of one so that any list is long enough.
-  config.data.list = config.eval.list;
-  config.train.batch_size = 1;
-  config.train.micro_batch = 0;
-  torch::manual_seed(static_cast<std::uint64_t>(config.run.seed));
-  RunDir dir = open_run_dir(config, work_dir);
-  SfarRun run = build_sfar_run(config, dir.file("cache"));
-  load_model_weights(*run.model, checkpoint);
-  run.model->to(torch::Device(run.device));
-  run.model->eval();
-  SfarTrainTask task(run, config);
-  Cell cell;
-  cell.metrics = task.evaluate(0);
-  cell.checkpoint = checkpoint;
-  dir.log_eval(0, 0, cell.metrics);
-  write_eval_tables(task, run, dir);
-  return cell;
-}
-
-double metric(const Cell& cell, const std::string& name, const std::string& where) {
-  const auto it = cell.metrics.find(name);
-  if (it == cell.metrics.end()) throw ConfigError(where, "the run produced no '" + name + "' (no evaluation list?)");
-  return it->second;
-}
-
-ProtocolRun record(const std::string& column, std::int64_t seed, const std::string& dir, const Cell& cell) {
-  ProtocolRun run{column, seed, dir, cell.metrics, {}};
-  if (!cell.checkpoint.empty()) run.files["checkpoint"] = cell.checkpoint;
-  return run;
-}
-
 SfarRunConfig with_seed(const SfarRunConfig& config, std::int64_t seed) {
   SfarRunConfig c = config;
   c.run.seed = seed;
@@ -123,48 +31,81 @@ SfarRunConfig with_seed(const SfarRunConfig& config, std::int64_t seed) {
 
 void supervised(const SfarRunConfig& config, const ProtocolOptions& o, const std::vector<std::int64_t>& seeds,
                 ProtocolReport& report) {
+  // Multi-label sets (Charades) report mAP instead of top-1/top-5.
+  const bool map = config.data.multi_label;
+  report.columns = map ? std::vector<ProtocolColumn>{{"mAP", {}, {}}}
+                       : std::vector<ProtocolColumn>{{"top-1", {}, {}}, {"top-5", {}, {}}};
   for (const auto seed : seeds) {
     const std::string dir = sub_dir(o.work_dir, seed_name(seed));
     const Cell cell = train_cell(with_seed(config, seed), dir, o);
-    // Multi-label sets (Charades) report mAP instead of top-1/top-5.
-    const bool map = cell.metrics.count("mAP") && !cell.metrics.count("top1");
-    if (report.columns.empty()) {
-      report.columns = map ? std::vector<ProtocolColumn>{{"mAP", {}, {}}}
-                           : std::vector<ProtocolColumn>{{"top-1", {}, {}}, {"top-5", {}, {}}};
-      report.metric = map ? "mAP" : "top1";
-    }
-    report.columns[0].values.push_back(metric(cell, map ? "mAP" : "top1", "eval.list"));
+    report.columns[0].values.push_back(metric(cell, report.metric, "eval.list"));
     if (!map) report.columns[1].values.push_back(metric(cell, "top5", "eval.list"));
     report.runs.push_back(record(report.columns[0].name, seed, dir, cell));
   }
 }
 
+// The few-shot test lists: protocol.few_shot.eval_lists (under data.root), else eval.list.
+std::vector<std::string> few_shot_eval_lists(const SfarRunConfig& config) {
+  const auto& lists = config.protocol.few_shot.eval_lists;
+  if (lists.empty()) return {config.eval.list};
+  std::vector<std::string> out;
+  for (const auto& l : lists) out.push_back(under_root(l, config.data.root));
+  return out;
+}
+
+std::string list_stem(const std::string& path) { return fs::path(path).stem().string(); }
+
 void few_shot(const SfarRunConfig& config, const ProtocolOptions& o, const std::vector<std::int64_t>& seeds,
               ProtocolReport& report) {
   const auto& fs_config = config.protocol.few_shot;
-  std::vector<std::string> class_names;
+  const auto class_names = data::load_class_names(config.data);
   std::vector<data::VideoRecord> full;
-  if (fs_config.list_pattern.empty()) {  // drawn from data.list: read it once
-    class_names = data::load_class_names(config.data);
-    full = data::load_records(config.data, class_names);
-  }
+  if (fs_config.list_pattern.empty()) full = data::load_records(config.data, class_names);  // drawn from data.list
+  // Each epoch is as long as the full training list (validate_protocol asks for full_length
+  // when data.list is not that list).
+  const std::int64_t full_length =
+      fs_config.full_length > 0 ? fs_config.full_length : static_cast<std::int64_t>(full.size());
+  const auto eval_lists = few_shot_eval_lists(config);
   for (const auto shots : fs_config.shots) {
     ProtocolColumn column{"K=" + std::to_string(shots), {}, {}};
     for (const auto seed : seeds) {
       SfarRunConfig c = with_seed(config, seed);
       const std::string dir = sub_dir(sub_dir(o.work_dir, "K" + std::to_string(shots)), seed_name(seed));
+      fs::create_directories(dir);
+      std::vector<data::VideoRecord> shot_records;
       if (!fs_config.list_pattern.empty()) {
         c.data.list = under_root(expand_placeholder(fs_config.list_pattern, "K", std::to_string(shots)), c.data.root);
+        if (fs_config.repeat_to_full) shot_records = data::load_records(c.data, class_names);
       } else {
-        const auto drawn = draw_few_shot(full, class_names, shots, static_cast<std::uint64_t>(seed), config.data.list);
-        fs::create_directories(dir);
+        shot_records = draw_few_shot(full, class_names, shots, static_cast<std::uint64_t>(seed), config.data.list);
         c.data.list = sub_dir(dir, "train_few_shot_" + std::to_string(shots) + ".txt");
-        c.data.format = write_video_list(c.data.list, drawn);
+        c.data.format = write_video_list(c.data.list, shot_records);
       }
-      Cell cell = train_cell(c, dir, o);
-      column.values.push_back(metric(cell, "top1", "eval.list"));
+      const std::string shot_list = c.data.list;
+      std::string epoch_list;
+      if (fs_config.repeat_to_full && full_length > static_cast<std::int64_t>(shot_records.size())) {
+        epoch_list = sub_dir(dir, "train_epoch_" + std::to_string(shots) + ".txt");
+        c.data.format = write_video_list(epoch_list, repeat_to_length(shot_records, full_length));
+        c.data.list = epoch_list;
+        SFAR_LOG_INFO("protocol: K={} list of {} videos repeated to {} per epoch ({})", shots, shot_records.size(),
+                      full_length, epoch_list);
+      }
+      c.eval.list = eval_lists[0];  // epochs are selected on the first test list
+      const Cell cell = train_cell(c, dir, o);
+      column.values.push_back(metric(cell, report.metric, "eval.list"));
       report.runs.push_back(record(column.name, seed, dir, cell));
-      report.runs.back().files["train_list"] = c.data.list;
+      report.runs.back().files["train_list"] = shot_list;
+      report.runs.back().files["eval_list"] = eval_lists[0];
+      if (!epoch_list.empty()) report.runs.back().files["epoch_list"] = epoch_list;
+      for (std::size_t i = 1; i < eval_lists.size(); ++i) {  // the same weights on the other test lists
+        SfarRunConfig e = c;
+        e.eval.list = eval_lists[i];
+        const std::string eval_dir = sub_dir(dir, "eval_" + std::to_string(i + 1) + "_" + list_stem(eval_lists[i]));
+        const Cell tested = evaluate_cell(e, cell.checkpoint, eval_dir);
+        column.values.push_back(metric(tested, report.metric, "protocol.few_shot.eval_lists"));
+        report.runs.push_back(record(column.name, seed, eval_dir, tested));
+        report.runs.back().files["eval_list"] = eval_lists[i];
+      }
     }
     report.columns.push_back(std::move(column));
   }
@@ -194,7 +135,7 @@ void zero_shot(const SfarRunConfig& config, const ProtocolOptions& o, const std:
       const std::string dir = sub_dir(base, t.name);
       const Cell cell = evaluate_cell(target_config(with_seed(config, seed), t), checkpoint, dir);
       if (!values.count(group)) groups.push_back(group);
-      values[group].push_back(metric(cell, "top1", "protocol.zero_shot.targets"));
+      values[group].push_back(metric(cell, report.metric, "protocol.zero_shot.targets"));
       report.runs.push_back(record(group, seed, dir, cell));
       report.runs.back().files["target"] = t.name;
     }
@@ -235,8 +176,8 @@ void base_to_novel(const SfarRunConfig& config, const ProtocolOptions& o, const 
     n.eval.list = file(b.novel_list);
     n.descriptions.cache = file(b.novel_descriptions);
     const Cell tested = evaluate_cell(n, trained.checkpoint, sub_dir(dir, "novel"));
-    base.values.push_back(metric(trained, "top1", "protocol.base_to_novel.base_list"));
-    novel.values.push_back(metric(tested, "top1", "protocol.base_to_novel.novel_list"));
+    base.values.push_back(metric(trained, report.metric, "protocol.base_to_novel.base_list"));
+    novel.values.push_back(metric(tested, report.metric, "protocol.base_to_novel.novel_list"));
     hm.values.push_back(harmonic_mean(base.values.back(), novel.values.back()));
     report.runs.push_back(record("base", seed, sub_dir(dir, "base"), trained));
     report.runs.push_back(record("novel", seed, sub_dir(dir, "novel"), tested));
@@ -272,9 +213,12 @@ void validate_protocol(ProtocolKind kind, const SfarRunConfig& config) {
     if (p.seeds[i] < 0) throw ConfigError("protocol.seeds[" + std::to_string(i) + "]", "must be >= 0",
                                           std::to_string(p.seeds[i]));
   }
+  parse_report_epoch(p.report);  // configs built in code skip the loader's check
   const bool subtexts = needs_subtexts(config);
   const std::string head = "head '" + config.head.type + "' scores with class sub-texts: ";
-  if ((kind == ProtocolKind::kSupervised || kind == ProtocolKind::kFewShot) && config.eval.list.empty()) {
+  const bool few_shot_lists = kind == ProtocolKind::kFewShot && !p.few_shot.eval_lists.empty();
+  if ((kind == ProtocolKind::kSupervised || kind == ProtocolKind::kFewShot) && config.eval.list.empty() &&
+      !few_shot_lists) {
     throw ConfigError("eval.list", "the " + to_string(kind) + " protocol tests on eval.list: set it");
   }
   if (kind == ProtocolKind::kFewShot) {
@@ -288,6 +232,19 @@ void validate_protocol(ProtocolKind kind, const SfarRunConfig& config) {
     const auto& pattern = p.few_shot.list_pattern;
     if (!pattern.empty() && pattern.find("{K}") == std::string::npos) {
       throw ConfigError("protocol.few_shot.list_pattern", "needs a {K} placeholder for the shots", pattern);
+    }
+    if (p.few_shot.full_length < 0) {
+      throw ConfigError("protocol.few_shot.full_length", "must be >= 0", std::to_string(p.few_shot.full_length));
+    }
+    if (!pattern.empty() && p.few_shot.repeat_to_full && p.few_shot.full_length == 0) {
+      throw ConfigError("protocol.few_shot.full_length",
+                        "repeat_to_full with list_pattern needs the full training list's video count (e.g. 3570 "
+                        "for HMDB51 split 1), or set protocol.few_shot.repeat_to_full: false");
+    }
+    for (std::size_t i = 0; i < p.few_shot.eval_lists.size(); ++i) {
+      if (p.few_shot.eval_lists[i].empty()) {
+        throw ConfigError("protocol.few_shot.eval_lists[" + std::to_string(i) + "]", "must name a test list");
+      }
     }
   }
   if (kind == ProtocolKind::kZeroShot) {
@@ -339,7 +296,7 @@ ProtocolReport run_protocol(ProtocolKind kind, const SfarRunConfig& config, cons
   for (const auto& c : o.checkpoints) {
     if (!std::filesystem::is_regular_file(c)) throw ArgumentError("--checkpoint", "no such checkpoint file", c);
   }
-  ProtocolReport report{to_string(kind), config.run.name, "top1", {}, {}};
+  ProtocolReport report{to_string(kind), config.run.name, protocol_metric(config), config.protocol.report, {}, {}};
   switch (kind) {
     case ProtocolKind::kSupervised: supervised(config, o, seeds, report); break;
     case ProtocolKind::kFewShot: few_shot(config, o, seeds, report); break;

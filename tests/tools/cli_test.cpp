@@ -139,4 +139,21 @@ TEST(Cli, ErrorsAreOneLineNamingFileKeyAndValueWithExitCodeOne) {
   EXPECT_EQ(r.out, "");
 }
 
+// A run config prints every key the run reads, defaults included, e.g. the protocol switches;
+// a bad enumeration fails at load, naming the key and the value.
+TEST(Cli, ConfigPrintShowsARunConfigsProtocolKeys) {
+  sfar::test::TempDir dir;
+  const std::string config = quoted(sfar::test::source_dir() + "/configs/hmdb51/sfar_vit_b16_few_shot.yaml");
+  auto r = run_sfar("config print --config " + config + " --set data.root=/x", dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const char* line : {"report: \"best\"", "repeat_to_full: true", "full_length: 3570", "eval_lists: []",
+                           "list_pattern: \"data/splits/vifi_clip/hmdb_splits/train1_few_shot_{K}.txt\""}) {
+    EXPECT_NE(r.out.find(line), std::string::npos) << line << " missing from\n" << r.out;
+  }
+  r = run_sfar("config print --config " + config + " --set protocol.report=worst", dir);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("protocol.report"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("worst"), std::string::npos) << r.err;
+}
+
 }  // namespace

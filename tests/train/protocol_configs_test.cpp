@@ -4,13 +4,16 @@
 // few-shot 2 epochs on K400 and 10 on HMDB/UCF/SSv2 at K = 2, 4, 8, 16 from the split files.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <fstream>
 #include <map>
 #include <regex>
 #include <set>
 
 #include "sfar/core/config_loader.h"
+#include "sfar/train/protocol_runner.h"
 #include "sfar/train/sfar_run_config.h"
 #include "support/test_data.h"
 
@@ -117,10 +120,22 @@ TEST(ProtocolConfigs, EveryShippedConfigFollowsThePaperRecipe) {
       EXPECT_DOUBLE_EQ(c.head.tau_coarse, 0.01);
       EXPECT_DOUBLE_EQ(c.head.tau_fine, 0.01);
     }
+    EXPECT_EQ(c.protocol.report, "best");  // the peers report the best epoch
     if (e.kind == "few-shot") {
       EXPECT_EQ(c.protocol.few_shot.shots, (std::vector<std::int64_t>{2, 4, 8, 16}));
       EXPECT_EQ(c.protocol.few_shot.list_pattern, e.list_pattern);
       EXPECT_FALSE(c.eval.list.empty());
+      EXPECT_TRUE(c.protocol.few_shot.eval_lists.empty()) << "the paper tests on eval.list (val1)";
+      // Epochs as long as the full training list: a stated length longer than the largest K list.
+      EXPECT_TRUE(c.protocol.few_shot.repeat_to_full);
+      if (!e.list_pattern.empty()) {
+        const std::string largest = std::regex_replace(e.list_pattern, std::regex("\\{K\\}"), "16");
+        std::ifstream k16(fs::path(test::source_dir()) / largest);
+        const auto lines = std::count(std::istreambuf_iterator<char>(k16), {}, '\n');
+        EXPECT_GT(lines, 0);
+        EXPECT_GT(c.protocol.few_shot.full_length, lines);
+      }
+      EXPECT_NO_THROW(validate_protocol(ProtocolKind::kFewShot, c));
     }
     if (e.kind == "zero-shot") {
       ASSERT_EQ(c.protocol.zero_shot.targets.size(), e.targets);

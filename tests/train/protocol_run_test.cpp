@@ -1,6 +1,7 @@
 // `sfar protocol` through the binary on six links to the generated clips (three classes) with the
-// tiny reference CLIP, one epoch per run: few-shot from split files and drawn lists, zero-shot
-// evaluation of a checkpoint on targets with other class names, base-to-novel.
+// tiny reference CLIP, one epoch per run: few-shot from split files and drawn lists (repeated to
+// the full list's length, tested on one or two lists), zero-shot evaluation of a checkpoint on
+// targets with other class names, base-to-novel.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,123 +9,69 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "protocol_fixture.h"
 #include "sfar/core/atomic_file.h"
 #include "sfar/data/data_config.h"
-#include "sfar/describe/description_cache.h"
-#include "sfar/io/class_names.h"
 #include "sfar/train/few_shot_split.h"
 #include "sfar/train/protocol_report.h"
-#include "support/run_binary.h"
-#include "support/test_data.h"
 
 namespace sfar::train {
 namespace {
 
 namespace fs = std::filesystem;
+using protocol_test::Json;
+using protocol_test::write_descriptions;
 using test::last_json_line;
-using Json = nlohmann::json;
 
-// A description cache with four sub-texts for each class of `labels_path`.
-void write_descriptions(const std::string& labels_path, const std::string& out) {
-  const auto labels = read_class_names(labels_path);
-  DescriptionCache cache = new_description_cache(labels, "tiny");
-  DescriptionProvenance p;
-  p.generator = "test";
-  for (std::size_t c = 0; c < labels.size(); ++c) {
-    const std::string n = labels.name(static_cast<std::int64_t>(c));
-    cache.classes[c].candidates.push_back({{"Begin " + n + ".", "Go on " + n + ".", "Near the end of " + n + ".",
-                                            "Finish " + n + "."}, p, {}});
-  }
-  save_description_cache(out, cache);
-}
-
-class ProtocolRun : public ::testing::Test {
- protected:
-  void SetUp() override {
-    weights_ = test::tiny_clip_path();
-    vocab_ = test::clip_vocab_path();
-    videos_ = test::reference_path("videos");
-    for (const auto& f : {weights_, vocab_, videos_ + "/mpeg4_mp3.avi"}) {
-      if (fs::exists(f)) continue;
-      FAIL() << "missing generated reference " << f << " (run the CTest fixture sfar_make_references)";
-    }
-    root_ = dir_.path() / "videos";
-    fs::create_directories(root_);
-    const std::vector<std::pair<std::string, std::string>> files = {
-        {"h264_28fps.mp4", "wrestle_a.mp4"}, {"vp9_28fps.webm", "wrestle_b.webm"},
-        {"h264_30fps.mp4", "pool_a.mp4"},    {"h264_30fps.mp4", "pool_b.mp4"},
-        {"mpeg4_mp3.avi", "makeup_a.avi"},  {"mpeg4_mp3.avi", "makeup_b.avi"}};
-    for (const auto& [from, to] : files) fs::create_symlink(videos_ + "/" + from, root_ / to);
-    put("train.txt", "wrestle_a.mp4 0\npool_a.mp4 1\nmakeup_a.avi 2\nwrestle_b.webm 0\npool_b.mp4 1\nmakeup_b.avi 2\n");
-    put("train1_few_shot_1.txt", "wrestle_b.webm 0\npool_a.mp4 1\nmakeup_b.avi 2\n");
-    put("train1_few_shot_2.txt", "wrestle_a.mp4 0\nwrestle_b.webm 0\npool_a.mp4 1\npool_b.mp4 1\nmakeup_a.avi 2\n"
-                                 "makeup_b.avi 2\n");
-    put("val.txt", "wrestle_a.mp4 0\npool_b.mp4 1\nmakeup_b.avi 2\n");
-    put("labels.csv", "id,name\n0,arm wrestling\n1,cleaning pool\n2,applying eye makeup\n");
-    write_descriptions(file("labels.csv"), file("descriptions.json"));
-  }
-
-  void put(const std::string& name, const std::string& text) { write_file_atomic(file(name), text); }
-  std::string file(const std::string& name) const { return (root_ / name).string(); }
-
-  // The tiny SFAR config; `protocol` is the YAML of the protocol: mapping.
-  std::string config(const std::string& protocol, const std::string& extra = "") {
-    const std::string path = dir_.file("tiny.yaml");
-    write_file_atomic(path, "run: {name: tiny_sfar, work_dir: " + dir_.file("unused") +
-                                ", threads: 2, device: cpu}\n"
-                                "model: {arch: auto, weights: " + weights_ + ", activation: quick_gelu}\n"
-                                "text: {vocab: " + vocab_ + "}\n"
-                                "head: {type: sfar}\n"
-                                "data:\n  root: " + root_.string() + "\n  list: train.txt\n  labels: labels.csv\n"
-                                "  num_frames: 2\n  short_side: 72\n  workers: 1\n  prefetch: 2\n  batch_size: 3\n"
-                                "  train_pipeline: [{type: random_resized_crop, size: 64}, {type: normalize}]\n"
-                                "  test_pipeline: [{type: center_crop, size: 64}, {type: normalize}]\n"
-                                "eval: {list: val.txt}\n"
-                                "train: {epochs: 1, warmup_epochs: 0, lr: 1.0e-4, batch_size: 3, log_interval: 1}\n"
-                                "descriptions: {cache: descriptions.json, num_subtexts: 4}\n" + extra +
-                                "protocol:\n" + protocol);
-    return path;
-  }
-
-  test::CommandResult sfar(const std::string& args) { return test::run_binary(SFAR_BINARY, args, dir_); }
-
-  // The top-1 of the last evaluation logged in `run_dir`/metrics.jsonl.
-  static double logged_top1(const fs::path& run_dir) {
-    std::stringstream lines(read_file((run_dir / "metrics.jsonl").string()));
-    double top1 = -1;
-    for (std::string line; std::getline(lines, line);) {
-      const Json j = Json::parse(line);
-      if (j["kind"] == "eval") top1 = j["top1"].get<double>();
-    }
-    return top1;
-  }
-
-  test::TempDir dir_;
-  fs::path root_;
-  std::string weights_, vocab_, videos_;
-};
+class ProtocolRun : public protocol_test::ProtocolFixture {};
 
 TEST_F(ProtocolRun, FewShotFromSplitFilesGivesOneColumnPerK) {
-  const std::string c = config("  few_shot: {shots: [1, 2], list_pattern: 'train1_few_shot_{K}.txt'}\n");
+  // Split files are not the full training list: repeating them to its length needs the length.
+  const std::string no_length = config("  few_shot: {shots: [1, 2], list_pattern: 'train1_few_shot_{K}.txt'}\n");
+  const auto refused = sfar("protocol few-shot --config " + no_length + " --work-dir " + dir_.file("refused"));
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_NE(refused.err.find("protocol.few_shot.full_length"), std::string::npos) << refused.err;
+  EXPECT_FALSE(fs::exists(dir_.file("refused/K1"))) << "nothing trains before the check";
+
+  const std::string c =
+      config("  few_shot: {shots: [1, 2], list_pattern: 'train1_few_shot_{K}.txt', full_length: 6}\n");
   const auto r = sfar("protocol few-shot --config " + c + " --work-dir " + dir_.file("fs"));
   ASSERT_EQ(r.status, 0) << r.err;
   const Json j = Json::parse(read_file(dir_.file("fs/results.json")));
   EXPECT_EQ(last_json_line(r.out), j);
   EXPECT_EQ(j["protocol"], "few-shot");
   EXPECT_EQ(j["row"], "tiny_sfar");
+  EXPECT_EQ(j["report"], "best");
   ASSERT_EQ(j["columns"].size(), 2u);
   EXPECT_EQ(j["columns"][0]["name"], "K=1");
   EXPECT_EQ(j["columns"][1]["name"], "K=2");
   ASSERT_EQ(j["runs"].size(), 2u);
   for (int k = 0; k < 2; ++k) {
     const Json& run = j["runs"][k];
+    const std::string work_dir = run["work_dir"];
     EXPECT_EQ(run["files"]["train_list"], file("train1_few_shot_" + std::to_string(k + 1) + ".txt"));
-    EXPECT_EQ(run["work_dir"], dir_.file("fs/K" + std::to_string(k + 1) + "/seed0"));
-    // The cell is the run's own logged evaluation; the run trained on its K's list.
-    EXPECT_DOUBLE_EQ(j["columns"][k]["mean"].get<double>(), logged_top1(run["work_dir"].get<std::string>()));
+    EXPECT_EQ(work_dir, dir_.file("fs/K" + std::to_string(k + 1) + "/seed0"));
+    // The cell is the run's own logged evaluation (one epoch: best and last are the same).
+    EXPECT_DOUBLE_EQ(j["columns"][k]["mean"].get<double>(), logged_last(work_dir));
+    EXPECT_EQ(run["best"]["epoch"], 0);
+    EXPECT_EQ(run["last"]["epoch"], 0);
+    EXPECT_EQ(run["files"]["checkpoint"], work_dir + "/checkpoints/best.pt");
     EXPECT_DOUBLE_EQ(run["metrics"]["videos"].get<double>(), 3);
-    const auto resolved = read_file(run["work_dir"].get<std::string>() + "/resolved.yaml");
-    EXPECT_NE(resolved.find("train1_few_shot_" + std::to_string(k + 1) + ".txt"), std::string::npos);
+    // K=1's three videos are cycled to the full length 6, K=2's six are already as long: two
+    // optimizer steps of 3 per epoch either way, each logged.
+    EXPECT_EQ(run["steps_per_epoch"], 2);
+    EXPECT_EQ(protocol_test::logged(work_dir, "train").size(), 2u);
+    const auto resolved = read_file(work_dir + "/resolved.yaml");
+    if (k == 0) {
+      const std::string epoch_list = work_dir + "/train_epoch_1.txt";
+      EXPECT_EQ(run["files"]["epoch_list"], epoch_list);
+      EXPECT_EQ(read_file(epoch_list), "wrestle_b.webm 0\npool_a.mp4 1\nmakeup_b.avi 2\n"
+                                       "wrestle_b.webm 0\npool_a.mp4 1\nmakeup_b.avi 2\n");
+      EXPECT_NE(resolved.find("train_epoch_1.txt"), std::string::npos) << resolved;
+    } else {
+      EXPECT_FALSE(run["files"].contains("epoch_list"));
+      EXPECT_NE(resolved.find("train1_few_shot_2.txt"), std::string::npos) << resolved;
+    }
   }
   const std::string md = read_file(dir_.file("fs/results.md"));
   EXPECT_NE(md.find("| method | K=1 | K=2 |"), std::string::npos) << md;
@@ -200,14 +147,45 @@ TEST_F(ProtocolRun, FewShotFromSplitFilesGivesOneColumnPerK) {
 }
 
 TEST_F(ProtocolRun, FewShotWithoutSplitFilesDrawsAndWritesTheList) {
-  const std::string c = config("  few_shot: {shots: [1]}\n");
+  // Two test lists (val1..3 style): the trained weights are tested on each and the cell is the
+  // mean ± std of both.
+  put("val2.txt", "wrestle_b.webm 0\npool_a.mp4 1\n");
+  const std::string c = config("  few_shot: {shots: [1], eval_lists: [val.txt, val2.txt]}\n");
   const auto r = sfar("protocol few-shot --config " + c + " --work-dir " + dir_.file("fs") + " --seeds 3");
   ASSERT_EQ(r.status, 0) << r.err;
   const std::string list = dir_.file("fs/K1/seed3/train_few_shot_1.txt");
   ASSERT_TRUE(fs::exists(list));
   const Json j = last_json_line(r.out);
+  ASSERT_EQ(j["runs"].size(), 2u);
   EXPECT_EQ(j["runs"][0]["files"]["train_list"], list);
   EXPECT_EQ(j["runs"][0]["seed"], 3);
+  EXPECT_EQ(j["runs"][0]["files"]["eval_list"], file("val.txt"));
+  EXPECT_DOUBLE_EQ(j["runs"][0]["metrics"]["videos"].get<double>(), 3);
+  EXPECT_EQ(j["runs"][1]["files"]["eval_list"], file("val2.txt"));
+  EXPECT_EQ(j["runs"][1]["work_dir"], dir_.file("fs/K1/seed3/eval_2_val2"));
+  EXPECT_EQ(j["runs"][1]["files"]["checkpoint"], j["runs"][0]["files"]["checkpoint"]);
+  EXPECT_DOUBLE_EQ(j["runs"][1]["metrics"]["videos"].get<double>(), 2);
+  const std::vector<double> per_list = {j["runs"][0]["metrics"]["top1"].get<double>(),
+                                        j["runs"][1]["metrics"]["top1"].get<double>()};
+  ASSERT_EQ(j["columns"][0]["values"].size(), 2u);
+  EXPECT_DOUBLE_EQ(j["columns"][0]["values"][1].get<double>(), per_list[1]);
+  EXPECT_DOUBLE_EQ(j["columns"][0]["mean"].get<double>(), mean_std(per_list).mean);
+  EXPECT_DOUBLE_EQ(j["columns"][0]["std"].get<double>(), mean_std(per_list).std);
+  EXPECT_DOUBLE_EQ(per_list[1], logged_last(dir_.file("fs/K1/seed3/eval_2_val2")));
+  // Three drawn videos repeated to data.list's six: two steps of 3 per epoch; without the
+  // repetition, one.
+  EXPECT_EQ(j["runs"][0]["steps_per_epoch"], 2);
+  EXPECT_EQ(read_file(dir_.file("fs/K1/seed3/train_epoch_1.txt")), read_file(list) + read_file(list));
+  const auto once = sfar("protocol few-shot --config " + c + " --work-dir " + dir_.file("once") +
+                         " --seeds 3 --set protocol.few_shot.repeat_to_full=false"
+                         " --set protocol.few_shot.eval_lists=[]");
+  ASSERT_EQ(once.status, 0) << once.err;
+  const Json o = last_json_line(once.out);
+  EXPECT_EQ(o["runs"].size(), 1u);
+  EXPECT_EQ(o["runs"][0]["steps_per_epoch"], 1);
+  EXPECT_FALSE(o["runs"][0]["files"].contains("epoch_list"));
+  EXPECT_FALSE(fs::exists(dir_.file("once/K1/seed3/train_epoch_1.txt")));
+  EXPECT_EQ(protocol_test::logged(dir_.file("once/K1/seed3"), "train").size(), 1u);
   // One video per class, exactly the seeded draw from data.list.
   data::DataConfig d;
   d.list = file("train.txt");
@@ -245,7 +223,7 @@ TEST_F(ProtocolRun, BaseToNovelReportsBaseNovelAndHarmonicMean) {
   EXPECT_EQ(j["columns"][1]["name"], "novel");
   EXPECT_EQ(j["columns"][2]["name"], "HM");
   const double base = j["columns"][0]["mean"], novel = j["columns"][1]["mean"];
-  EXPECT_DOUBLE_EQ(base, logged_top1(dir_.file("b2n/seed1/base")));
+  EXPECT_DOUBLE_EQ(base, logged_last(dir_.file("b2n/seed1/base")));
   EXPECT_DOUBLE_EQ(j["runs"][1]["metrics"]["videos"].get<double>(), 3);
   EXPECT_NEAR(j["columns"][2]["mean"].get<double>(), base + novel == 0 ? 0 : 2 * base * novel / (base + novel), 1e-9);
   EXPECT_NE(read_file(dir_.file("b2n/seed1/base/resolved.yaml")).find("fs_base_s1_train.txt"), std::string::npos);

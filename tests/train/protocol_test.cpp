@@ -89,7 +89,7 @@ TEST(Protocol, MeanStdAndHarmonicMeanByHand) {
   EXPECT_DOUBLE_EQ(harmonic_mean(0, 0), 0.0);
   EXPECT_THROW(harmonic_mean(-1, 5), ArgumentError);
 
-  ProtocolReport r{"zero-shot", "sfar", "top1", {}, {}};
+  ProtocolReport r{"zero-shot", "sfar", "top1", "", {}, {}};
   r.columns.push_back({"HMDB-51", {54.0, 56.0, 58.0}, {}});
   r.columns.push_back({"HM", {1, 2}, 68.5714});
   r.columns.push_back({"K=2", {64.04}, {}});

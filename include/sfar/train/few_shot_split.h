@@ -23,6 +23,12 @@ std::vector<data::VideoRecord> draw_few_shot(const std::vector<data::VideoRecord
                                              const std::vector<std::string>& class_names, std::int64_t shots,
                                              std::uint64_t seed, const std::string& list_name);
 
+// `records` cycled in order until there are `length` of them (the first length % size videos
+// appear once more than the others, as when BIKE and ViFi-CLIP repeat a few-shot list to the
+// full training list's length); a list at least `length` long is returned unchanged.
+// ArgumentError for an empty list.
+std::vector<data::VideoRecord> repeat_to_length(const std::vector<data::VideoRecord>& records, std::int64_t length);
+
 // Writes "<path> <label>" lines (labels joined by ',' for multi-label records), or
 // "<dir> <num_frames> <label>" for frame folders, atomically; returns the data.format that reads
 // it back ("path_label" or "raw_frames"). Trimmed clips (start/end frames) are an ArgumentError.

@@ -5,7 +5,9 @@
 //
 //   protocol:
 //     seeds: [0]
-//     few_shot: {shots: [2, 4, 8, 16], list_pattern: train1_few_shot_{K}.txt}
+//     report: best        # best | last: the epoch whose evaluation a training run reports
+//     few_shot: {shots: [2, 4, 8, 16], list_pattern: train1_few_shot_{K}.txt, repeat_to_full: true,
+//                full_length: 3570, eval_lists: [val1.txt, val2.txt, val3.txt]}
 //     zero_shot:
 //       root: ""          # the targets' dataset root (empty: data.root); --set protocol.zero_shot.root=...
 //       targets:
@@ -27,17 +29,33 @@
 
 namespace sfar::train {
 
-// `protocol.few_shot:` train on K videos per class for each K, test on eval.list.
+// `protocol.few_shot:` train on K videos per class for each K, test on eval.list (or on each of
+// eval_lists).
 struct FewShotConfig {
   std::vector<std::int64_t> shots = {2, 4, 8, 16};
   // Split file per K, e.g. "train1_few_shot_{K}.txt" (relative: under data.root). Empty: draw K
   // videos per class from data.list with the run seed and write the list into the run directory.
   std::string list_pattern;
+  // Cycle the K-shot list to the full training list's length, so that an epoch has as many
+  // optimizer steps as a full one (BIKE and ViFi-CLIP do this; without it HMDB51 K=2, 102 videos,
+  // trains 10 epochs at batch 32 in 30 steps). false: each epoch is the K-shot list once.
+  bool repeat_to_full = true;
+  // The full training list's video count (e.g. 3570, HMDB51 split 1). 0: the length of data.list,
+  // which is the full list when the K videos are drawn from it; with list_pattern and
+  // repeat_to_full it must be given, since data.list is then not the full list.
+  std::int64_t full_length = 0;
+  // Several test lists (relative: under data.root), e.g. HMDB51's val1..3: the trained model is
+  // tested on each and the cell is the mean +- std over all (seed, list) results. Epochs are
+  // selected on the first. Empty: eval.list.
+  std::vector<std::string> eval_lists;
 
   template <class A>
   void visit(A& a) {
     a("shots", shots, cfg::at_least(1));
     a("list_pattern", list_pattern);
+    a("repeat_to_full", repeat_to_full);
+    a("full_length", full_length, cfg::non_negative());
+    a("eval_lists", eval_lists);
   }
 };
 
@@ -99,6 +117,10 @@ struct BaseToNovelConfig {
 
 struct ProtocolConfig {
   std::vector<std::int64_t> seeds = {0};  // run.seed of each repetition (`--seeds` overrides)
+  // Which epoch a training run reports, both chosen on the evaluation list it is tested on after
+  // every epoch: best (the peers' convention; its weights, best.pt, are also what zero-shot
+  // targets and novel classes are tested with) or last. results.json keeps both.
+  std::string report = "best";
   FewShotConfig few_shot;
   ZeroShotConfig zero_shot;
   BaseToNovelConfig base_to_novel;
@@ -106,6 +128,7 @@ struct ProtocolConfig {
   template <class A>
   void visit(A& a) {
     a("seeds", seeds, cfg::non_negative());
+    a("report", report, cfg::one_of({"best", "last"}));
     a("few_shot", few_shot);
     a("zero_shot", zero_shot);
     a("base_to_novel", base_to_novel);

@@ -35,19 +35,29 @@ struct ProtocolColumn {
   std::optional<double> derived;
 };
 
+// One evaluation after an epoch of training.
+struct EpochEval {
+  std::int64_t epoch = 0;  // 0-based, as metrics.jsonl writes it
+  std::map<std::string, double> metrics;
+};
+
 // One training or evaluation run of the protocol.
 struct ProtocolRun {
   std::string column;
   std::int64_t seed = 0;
   std::string work_dir;
-  std::map<std::string, double> metrics;
+  std::map<std::string, double> metrics;     // the reported evaluation (protocol.report's epoch)
   std::map<std::string, std::string> files;  // e.g. {"train_list": ".../train_few_shot_2.txt"}
+  // Training runs tested after every epoch: the best epoch's and the last epoch's evaluation.
+  std::optional<EpochEval> best, last;
+  std::int64_t steps_per_epoch = 0;  // training runs: optimizer steps per epoch; 0: evaluation only
 };
 
 struct ProtocolReport {
   std::string protocol;  // supervised | few-shot | zero-shot | base-to-novel
   std::string row;       // the run's name, the table row
-  std::string metric;    // the metric in the cells, e.g. top1
+  std::string metric;    // the metric in the cells, e.g. top1 (mAP for multi-label sets)
+  std::string report;    // the epoch training runs report: best | last (protocol.report)
   std::vector<ProtocolColumn> columns;
   std::vector<ProtocolRun> runs;
 };
@@ -58,7 +68,9 @@ std::string format_cell(const ProtocolColumn& column);
 // A markdown table: header "| method | <columns> |", a separator and the row.
 std::string protocol_markdown(const ProtocolReport& report);
 
-// JSON (one line): protocol, row, metric, columns [{name, mean, std, n, values}], runs.
+// JSON (one line): protocol, row, metric, report, columns [{name, mean, std, n, values}], runs
+// [{column, seed, work_dir, metrics, files, and for training runs steps_per_epoch, best and last
+// ({epoch, metrics})}].
 std::string protocol_json(const ProtocolReport& report);
 
 // Writes results.json and results.md into `dir` atomically. Throws IoError.

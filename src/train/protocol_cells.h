@@ -1,0 +1,42 @@
+// The runs a protocol is made of (private to protocol_runner.cpp): one training run from
+// scratch, or one evaluation of a checkpoint, each in its own work dir, and how its result
+// becomes a row of results.json.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "sfar/train/protocol_epochs.h"
+#include "sfar/train/protocol_report.h"
+#include "sfar/train/protocol_runner.h"
+#include "sfar/train/sfar_run_config.h"
+
+namespace sfar::train {
+
+struct Cell {
+  std::map<std::string, double> metrics;  // the reported evaluation (empty without eval.list)
+  std::string checkpoint;                 // the reported weights (training: best.pt or the last step's)
+  std::optional<EpochEval> best, last;    // training runs with an evaluation list
+  std::int64_t steps_per_epoch = 0;       // training runs
+};
+
+// The metric a protocol's cells hold: mAP for multi-label sets (data.multi_label), else top1.
+std::string protocol_metric(const SfarRunConfig& config);
+
+// Trains `config` from scratch in `work_dir`, evaluating on eval.list after every epoch; the
+// cell is the epoch protocol.report names (best by protocol_metric, or last), with that epoch's
+// weights. Without eval.list there is nothing to choose from: the last weights, no metrics.
+Cell train_cell(SfarRunConfig config, const std::string& work_dir, const ProtocolOptions& options);
+
+// Evaluates `checkpoint` on config.eval.list with the classes (and text bank) of config.data.labels.
+Cell evaluate_cell(SfarRunConfig config, const std::string& checkpoint, const std::string& work_dir);
+
+// The cell's `name` metric; ConfigError naming `where` when the run produced none.
+double metric(const Cell& cell, const std::string& name, const std::string& where);
+
+// The results.json row of `cell`.
+ProtocolRun record(const std::string& column, std::int64_t seed, const std::string& dir, const Cell& cell);
+
+}  // namespace sfar::train
