@@ -8,8 +8,10 @@
 #      OpenAI's release layout): fp32 within 1e-4, and bf16 autocast's difference;
 #   4. a one-GPU NCCL process group: every collective and the gradient reducer;
 #   5. a bf16 training step on ViT-B/16 against the same step in PyTorch: steps/s, peak memory
-#      and the share of the measured bf16 matmul peak (scripts/bench_train.sh).
-# Meant to finish within 8 minutes. Usage (from the repository root, .gpu-check/ carried):
+#      and the share of the measured bf16 matmul peak (scripts/bench_train.sh), with fused
+#      attention (flash or memory-efficient kernels) and then written out (matmul + softmax);
+#   6. the SFAR head's share of a bf16 ViT-B/16 step at 400 classes (K400's).
+# Meant to finish within 9 minutes. Usage (from the repository root, .gpu-check/ carried):
 #   scripts/gpu_check.sh            # PYTHON (default python3) is the interpreter holding torch
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -29,17 +31,23 @@ status=0
 section() { echo; echo "== [$SECONDS s] $*"; }
 check() { "$@" || { echo "gpu_check: FAILED: $*"; status=1; }; }
 
-section "1/5 sfar env"
+section "1/6 sfar env"
 check "$PACK/bin/sfar" env
-section "2/5 CUDA tests"
+section "2/6 CUDA tests"
 check "$PACK/bin/sfar_cuda_tests"
-section "3/5 CLIP reference on the GPU (fp32 within 1e-4; bf16 difference reported)"
+section "3/6 CLIP reference on the GPU (fp32 within 1e-4; bf16 difference reported)"
 check "$PACK/bin/sfar_models_tests" --gtest_filter='ClipReferenceCuda.*'
-section "4/5 one-GPU NCCL group"
+section "4/6 one-GPU NCCL group"
 check "$PACK/bin/sfar_distributed_tests" --gtest_filter='*ForcedGroupOfOne*'
-section "5/5 bf16 training step, ViT-B/16, sfar against PyTorch $("$PYTHON" -c 'import torch; print(torch.__version__)')"
-check env SFAR="$PACK/bin/sfar" PYTHON="$PYTHON" DEVICE=cuda PRECISION=bf16 MATMUL_SIZE=8192 BATCH=32 \
-  SIZES=vitb16 ROUNDS=${ROUNDS:-2} STEPS=${STEPS:-10} THREADS=${THREADS:-8} scripts/bench_train.sh
+section "5/6 bf16 training step, ViT-B/16, sfar against PyTorch $("$PYTHON" -c 'import torch; print(torch.__version__)')"
+for attention in fused math; do
+  echo "-- attention: $attention"
+  check env SFAR="$PACK/bin/sfar" PYTHON="$PYTHON" DEVICE=cuda PRECISION=bf16 MATMUL_SIZE=8192 BATCH=32 \
+    SIZES=vitb16 ROUNDS=${ROUNDS:-2} STEPS=${STEPS:-10} THREADS=${THREADS:-8} ATTENTION=$attention scripts/bench_train.sh
+done
+section "6/6 SFAR head at 400 classes: its share of a bf16 ViT-B/16 step"
+check "$PACK/bin/sfar" bench train --config configs/k400/sfar_vit_b16.yaml --set run.device=cuda \
+  --set train.precision=bf16 --classes 400 --batch 32 --steps ${STEPS:-10} --warmup 2 --matmul-size 8192
 echo
 echo "gpu_check: $([ $status = 0 ] && echo passed || echo FAILED) in $SECONDS s"
 exit $status
