@@ -36,6 +36,10 @@ class CommandContext {
 
 using AddCommand = void (*)(CLI::App&, CommandContext&);
 
+// The `bench` command group, made by the first command file that asks for it: each `bench X`
+// lives in its own file and adds itself here.
+CLI::App* bench_group(CLI::App& app);
+
 // Prints one JSON object as a line on stdout (JSON Lines), flushed so pipes see it at once.
 void print_json_line(const nlohmann::json& object);
 

@@ -111,9 +111,7 @@ int run_bench_clips(const BenchClipsArgs&) {
 }  // namespace
 
 void add_bench_clips_command(CLI::App& app, CommandContext& context) {
-  auto existing = app.get_subcommands([](CLI::App* sub) { return sub->get_name() == "bench"; });
-  CLI::App* bench = existing.empty() ? app.add_subcommand("bench", "Micro-benchmarks") : existing.front();
-  bench->require_subcommand(1);
+  CLI::App* bench = bench_group(app);
   auto args = std::make_shared<BenchClipsArgs>();
   auto* command = bench->add_subcommand("clips", "Evaluation-time clips/s (TSN centres, centre crop), for peers");
   command->add_option("--list", args->list, "Annotation list, `<path> <label>` per line")->required();

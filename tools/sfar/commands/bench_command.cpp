@@ -82,11 +82,16 @@ int run_bench_decode(const BenchDecodeOptions&) {
 
 }  // namespace
 
-void add_bench_command(CLI::App& app, CommandContext& context) {
-  // Other commands may add their own `bench` subcommands: share one `bench` group.
+CLI::App* bench_group(CLI::App& app) {
   auto existing = app.get_subcommands([](CLI::App* sub) { return sub->get_name() == "bench"; });
-  CLI::App* bench = existing.empty() ? app.add_subcommand("bench", "Micro-benchmarks") : existing.front();
+  if (!existing.empty()) return existing.front();
+  CLI::App* bench = app.add_subcommand("bench", "Micro-benchmarks");
   bench->require_subcommand(1);
+  return bench;
+}
+
+void add_bench_command(CLI::App& app, CommandContext& context) {
+  CLI::App* bench = bench_group(app);
   auto options = std::make_shared<BenchDecodeOptions>();
   auto* decode = bench->add_subcommand("decode", "Random-access read vs full sequential decode, in ms");
   decode->add_option("file", options->file, "Video file")->required();

@@ -85,9 +85,7 @@ int run_bench_forward(const BenchForwardOptions& options) {
 }  // namespace
 
 void add_bench_forward_command(CLI::App& app, CommandContext& context) {
-  auto existing = app.get_subcommands([](CLI::App* sub) { return sub->get_name() == "bench"; });
-  CLI::App* bench = existing.empty() ? app.add_subcommand("bench", "Micro-benchmarks") : existing.front();
-  bench->require_subcommand(1);
+  CLI::App* bench = bench_group(app);
   auto options = std::make_shared<BenchForwardOptions>();
   auto* forward = bench->add_subcommand("forward", "CLIP encode_image / encode_text time, random weights");
   forward->add_option("--arch", options->arch, "Preset: ViT-B/32, ViT-B/16, ViT-L/14, ViT-L/14@336px")

@@ -346,9 +346,7 @@ int run_bench_train(const BenchTrainOptions& o) {
 }  // namespace
 
 void add_bench_train_command(CLI::App& app, CommandContext& context) {
-  auto existing = app.get_subcommands([](CLI::App* sub) { return sub->get_name() == "bench"; });
-  CLI::App* bench = existing.empty() ? app.add_subcommand("bench", "Micro-benchmarks") : existing.front();
-  bench->require_subcommand(1);
+  CLI::App* bench = bench_group(app);
   auto o = std::make_shared<BenchTrainOptions>();
   auto* cmd = bench->add_subcommand("train", "Training steps/s, peak memory and FLOP share, synthetic inputs");
   cmd->add_option("--config,-c", o->configs, "Run config file(s)")->required();

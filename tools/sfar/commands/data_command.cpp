@@ -203,10 +203,7 @@ void add_data_command(CLI::App& app, CommandContext& context) {
 }
 
 void add_bench_data_command(CLI::App& app, CommandContext& context) {
-  // Shares the `bench` group with `bench decode` and `bench forward`.
-  auto existing = app.get_subcommands([](CLI::App* sub) { return sub->get_name() == "bench"; });
-  CLI::App* bench = existing.empty() ? app.add_subcommand("bench", "Micro-benchmarks") : existing.front();
-  bench->require_subcommand(1);
+  CLI::App* bench = bench_group(app);
   auto args = std::make_shared<BenchArgs>();
   auto* command = bench->add_subcommand("data", "Loader clips/s vs full-decode baseline and decode-only limit");
   add_dataset_options(command, args->data);
