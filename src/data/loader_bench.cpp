@@ -1,16 +1,14 @@
 #include "sfar/data/loader_bench.h"
 
-#include <sys/resource.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <random>
 
 #include "sfar/core/error.h"
+#include "sfar/core/runtime.h"
 #include "sfar/data/video_loader.h"
 #include "sfar/io/video_reader.h"
 
@@ -35,19 +33,6 @@ std::string shell_quote(const std::string& text) {
 }
 
 }  // namespace
-
-double peak_rss_mb() {
-  // VmHWM is this address space's own peak. getrusage's maxrss is not: Linux keeps the larger of
-  // the parent's peak at fork and the process's own across exec, so a small command started by a
-  // big one (a Python benchmark driver) would report its parent's memory.
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;  // kB
-  }
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
-}
 
 LoaderBenchResult run_loader_bench(const std::vector<VideoRecord>& records, const LoaderBenchOptions& options) {
   auto sampler = std::make_shared<SegmentSampler>(SegmentSamplerOptions{options.num_frames, 1});
@@ -90,7 +75,7 @@ LoaderBenchResult run_loader_bench(const std::vector<VideoRecord>& records, cons
   r.decode_ms_per_clip = 1e3 * timings.decode_s / static_cast<double>(std::max<std::int64_t>(1, timings.clips));
   r.transform_ms_per_clip = 1e3 * timings.transform_s / static_cast<double>(std::max<std::int64_t>(1, timings.clips));
   r.bad_files = dataset->bad_files().distinct_count();
-  r.peak_rss_mb = peak_rss_mb();
+  r.peak_rss_mb = sfar::peak_rss_mb();
 
   // The references, on the same samples and frames.
   const std::int64_t count = options.reference_clips > 0 ? std::min(options.reference_clips, r.clips) : r.clips;

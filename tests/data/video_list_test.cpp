@@ -191,23 +191,12 @@ TEST(VideoListRealData, ClassListContradictingTheSplitFileIsAnError) {
   SFAR_REQUIRE_DATA(hmdb, "splits/vifi_clip/hmdb_splits/val1.txt");
   SFAR_REQUIRE_DATA(vifi, "labels/hmdb51/vifi_hmdb_51_labels.csv");
   SFAR_REQUIRE_DATA(text4vis, "labels/hmdb51/text4vis_hmdb51_labels.csv");
-  auto names_of = [](const std::string& csv) {
-    std::vector<std::string> names;
-    std::stringstream ss(read_file(csv));
-    std::string line;
-    std::getline(ss, line);  // header
-    while (std::getline(ss, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (!line.empty()) names.push_back(line.substr(line.find(',') + 1));
-    }
-    return names;
-  };
   VideoListOptions options;
-  options.class_names = names_of(text4vis);
+  options.class_names = csv_names(text4vis);
   const auto records = read_video_list(hmdb, VideoListFormat::kPathLabel, options);
   EXPECT_NO_THROW(check_class_names_match_videos(records, options.class_names, text4vis));
   try {
-    check_class_names_match_videos(records, names_of(vifi), vifi);
+    check_class_names_match_videos(records, csv_names(vifi), vifi);
     FAIL() << "the swapped ViFi-CLIP order was accepted";
   } catch (const FormatError& e) {
     const std::string what = e.what();
@@ -217,7 +206,7 @@ TEST(VideoListRealData, ClassListContradictingTheSplitFileIsAnError) {
   }
   SFAR_REQUIRE_DATA(ucf, "splits/vifi_clip/ucf_splits/val1.txt");
   SFAR_REQUIRE_DATA(ucf_names, "labels/ucf101/ucf_101_labels.csv");
-  options.class_names = names_of(ucf_names);
+  options.class_names = csv_names(ucf_names);
   const auto ucf_records = read_video_list(ucf, VideoListFormat::kPathLabel, options);
   EXPECT_NO_THROW(check_class_names_match_videos(ucf_records, options.class_names, ucf_names));
   // Lists whose names carry no class are not judged.

@@ -18,6 +18,12 @@ std::string resolve_device(const std::string& requested);
 // Seeds LibTorch's CPU and CUDA generators.
 void seed_everything(std::uint64_t seed);
 
+// Peak resident set size of this process, in MiB: VmHWM, this address space's own peak. (getrusage's
+// maxrss is not: Linux keeps the larger of the parent's peak at fork and the process's own across
+// exec, so a small command started by a big one, such as a Python benchmark driver, would report
+// its parent's memory.)
+double peak_rss_mb();
+
 // A one-line description of the build and machine: versions, threads, devices.
 std::string runtime_summary();
 

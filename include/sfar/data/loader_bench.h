@@ -37,7 +37,7 @@ struct LoaderBenchResult {
   double decode_ms_per_clip = 0.0;     // summed over workers
   double transform_ms_per_clip = 0.0;
   std::int64_t bad_files = 0;
-  double peak_rss_mb = 0.0;            // getrusage maxrss after the loader run
+  double peak_rss_mb = 0.0;            // sfar::peak_rss_mb() after the loader run
   std::int64_t reference_clips = 0;
   double baseline_ms_per_clip = 0.0;
   double limit_ms_per_clip = 0.0;
@@ -54,8 +54,5 @@ LoaderBenchResult run_loader_bench(const std::vector<VideoRecord>& records, cons
 // pointing there (absolute paths). IoError names the file when ffmpeg fails.
 std::vector<VideoRecord> reencode_with_key_frames(const std::vector<VideoRecord>& records, const std::string& root,
                                                   const std::string& dir, std::int64_t interval);
-
-// Peak resident set size of this process, in MiB (getrusage).
-double peak_rss_mb();
 
 }  // namespace sfar::data

@@ -14,6 +14,7 @@
 
 #include "../command.h"
 #include "sfar/core/error.h"
+#include "sfar/core/runtime.h"
 
 #if SFAR_WITH_VIDEO
 #include "sfar/data/data_config.h"
@@ -98,7 +99,7 @@ int run_bench_clips(const BenchClipsArgs& args) {
                    {"workers", args.workers},
                    {"clips_per_round", static_cast<std::int64_t>(repeated.size())},
                    {"clips_per_s", clips_per_s},
-                   {"peak_rss_mb", data::peak_rss_mb()},
+                   {"peak_rss_mb", peak_rss_mb()},
                    {"clips", clips}});
   return 0;
 }

@@ -21,7 +21,6 @@
 // --width/--layers/--resolution/--patch/--embed-dim/--text-width/--text-layers reshape the
 // config's architecture (random weights only), e.g. for a small model where per-op overhead
 // rather than arithmetic dominates.
-#include <sys/resource.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -65,12 +64,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-double peak_rss_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
 }
 
 void synchronize(const torch::Device& device) {
