@@ -144,4 +144,19 @@ DatasetTimings VideoDataset::timings() const {
                         static_cast<double>(transform_ns_.load()) * 1e-9};
 }
 
+std::shared_ptr<const VideoDataset> make_video_dataset(const DataConfig& config, std::vector<VideoRecord> records,
+                                                       SampleMode mode, std::uint64_t seed) {
+  VideoDatasetOptions options;
+  options.root = config.root;
+  options.mode = mode;
+  options.short_side = config.short_side;
+  options.decoder_threads = config.decoder_threads;
+  options.frame_pattern = config.frame_pattern;
+  options.bad_files = parse_bad_file_policy(config.bad_file_policy);
+  options.seed = seed;
+  const auto& pipeline = mode == SampleMode::kTrain ? config.train_pipeline : config.test_pipeline;
+  return std::make_shared<const VideoDataset>(std::move(records), make_sampler(config), make_clip_pipeline(pipeline),
+                                              options);
+}
+
 }  // namespace sfar::data

@@ -33,6 +33,9 @@ VideoHeadImpl::VideoHeadImpl(const HeadOptions& options, std::int64_t dim) : opt
     ffn_coarse = register_module("ffn_coarse", ResidualFfn(dim));
   }
   if (t == "fine" || t == "sfar") ffn_fine = register_module("ffn_fine", ResidualFfn(dim));
+  if ((t == "mean" || t == "temporal") && options_.pooled_ffn) {
+    ffn_pooled = register_module("ffn_pooled", ResidualFfn(dim));
+  }
   if (t == "sfar" && options_.fusion == "concat") {
     fuse = register_module("fuse", torch::nn::Linear(2 * dim, dim));
   }
@@ -45,6 +48,7 @@ HeadOutput VideoHeadImpl::forward(const torch::Tensor& frames_in, const TextBank
   HeadOutput out;
   if (t == "mean" || t == "temporal") {
     out.video = frames.mean(1, /*keepdim=*/true);
+    if (ffn_pooled) out.video = ffn_pooled->forward(out.video);
     return out;
   }
   torch::Tensor coarse_video, fine_video;

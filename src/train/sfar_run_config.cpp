@@ -46,6 +46,12 @@ SfarRunConfig load_sfar_run_config(const std::vector<std::string>& files,
                       "head '" + head + "' needs class sub-texts: set a description cache (heads mean and "
                       "temporal work without)");
   }
+  if (config.feature_cache.views > 0 && !config.model.freeze_backbone) {
+    throw ConfigError(where + ": feature_cache.views",
+                      "caches frame embeddings, which needs a frozen backbone: set model.freeze_backbone: true "
+                      "(or feature_cache.views: 0)",
+                      std::to_string(config.feature_cache.views));
+  }
   return config;
 }
 

@@ -40,18 +40,7 @@ std::shared_ptr<const data::VideoDataset> make_dataset(const data::DataConfig& c
                                                        data::SampleMode mode, std::uint64_t seed) {
   data::DataConfig with_list = config;
   with_list.list = list;
-  auto records = data::load_records(with_list, class_names);
-  data::VideoDatasetOptions options;
-  options.root = config.root;
-  options.mode = mode;
-  options.short_side = config.short_side;
-  options.decoder_threads = config.decoder_threads;
-  options.frame_pattern = config.frame_pattern;
-  options.bad_files = data::parse_bad_file_policy(config.bad_file_policy);
-  options.seed = seed;
-  const auto& pipeline = mode == data::SampleMode::kTrain ? config.train_pipeline : config.test_pipeline;
-  return std::make_shared<const data::VideoDataset>(std::move(records), data::make_sampler(config),
-                                                    data::make_clip_pipeline(pipeline), options);
+  return data::make_video_dataset(config, data::load_records(with_list, class_names), mode, seed);
 }
 
 torch::Device model_device(const method::SfarModelImpl& model) {
@@ -146,6 +135,9 @@ SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& bank_dir)
                   run.bank.num_subtexts(), run.bank_from_cache ? "loaded from cache" : "encoded");
   }
   run.model = method::SfarModel(clip, config.head, config.loss.learn_logit_scale);
+  if (config.model.freeze_backbone) {
+    for (auto& p : run.model->clip->visual->parameters()) p.set_requires_grad(false);
+  }
   if (!head_weights.empty()) {
     load_head_weights(*run.model->head, head_weights, config.model.weights);
     SFAR_LOG_INFO("loaded the {} head's weights from {}", config.head.type, config.model.weights);
@@ -215,6 +207,7 @@ torch::Tensor SfarTrainTask::batch_loss(const data::VideoBatch& batch, const tor
 }
 
 torch::Tensor SfarTrainTask::loss(const StepContext& ctx) {
+  if (config_.feature_cache.views > 0) return cached_loss(ctx);
   const std::int64_t index = ctx.step_in_epoch * config_.train.accumulation_steps() + ctx.micro_index;
   return batch_loss(train_batch(ctx.epoch, index), ctx.device);
 }
@@ -228,6 +221,10 @@ std::map<std::string, double> SfarTrainTask::evaluate(std::int64_t) {
   torch::NoGradGuard no_grad;
   const torch::Device device = model_device(*run_.model);
   const auto bank = run_.bank.to(device);
+  if (config_.feature_cache.views > 0) {
+    build_feature_caches(device);
+    return finish_evaluation({cached_scores(*eval_cache_, bank, device)}, {eval_cache_->labels()});
+  }
   data::VideoLoaderOptions options;
   options.batch_size = config_.eval.batch_size > 0 ? config_.eval.batch_size : config_.data.batch_size;
   options.workers = config_.eval.workers >= 0 ? config_.eval.workers : config_.data.workers;
@@ -256,6 +253,11 @@ std::map<std::string, double> SfarTrainTask::evaluate(std::int64_t) {
     const auto classes = static_cast<std::int64_t>(run_.class_names.size());
     gather_in_dataset_order(*dist_, classes, scores, labels, indices);
   }
+  return finish_evaluation(scores, labels);
+}
+
+std::map<std::string, double> SfarTrainTask::finish_evaluation(const std::vector<torch::Tensor>& scores,
+                                                               const std::vector<torch::Tensor>& labels) {
   last_eval_.reset();
   std::map<std::string, double> metrics;
   if (config_.data.multi_label) {

@@ -67,6 +67,9 @@ struct ModelConfig {
   // auto: from the weight file's layout (see sfar/models/clip_layout.h); a file that does not
   // say (a torch.save state_dict) then needs it stated. Without weights, auto is the preset's.
   std::string activation = "auto";
+  // true: the image encoder keeps the loaded weights (requires_grad false); only the head and
+  // the logit scale train (a linear-probe-style run, and what feature_cache needs).
+  bool freeze_backbone = false;
 
   template <class A>
   void visit(A& a) {
@@ -74,6 +77,7 @@ struct ModelConfig {
     a("weights", weights);
     a("attention", attention, cfg::one_of({"fused", "math"}));
     a("activation", activation, cfg::one_of({"auto", "quick_gelu", "gelu"}));
+    a("freeze_backbone", freeze_backbone);
   }
 };
 

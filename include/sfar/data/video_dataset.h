@@ -18,6 +18,7 @@
 
 #include "sfar/data/bad_file_policy.h"
 #include "sfar/data/clip_transforms.h"
+#include "sfar/data/data_config.h"
 #include "sfar/data/frame_sampler.h"
 #include "sfar/data/video_list.h"
 
@@ -80,5 +81,11 @@ class VideoDataset {
   std::shared_ptr<BadFileLog> bad_files_;
   mutable std::atomic<std::int64_t> clips_{0}, decode_ns_{0}, transform_ns_{0};
 };
+
+// The dataset a `data:` section describes over `records`: its root, sampler, decoding options,
+// bad-file policy and the train or test pipeline by `mode`. The one place that turns a
+// DataConfig into VideoDatasetOptions.
+std::shared_ptr<const VideoDataset> make_video_dataset(const DataConfig& config, std::vector<VideoRecord> records,
+                                                       SampleMode mode, std::uint64_t seed);
 
 }  // namespace sfar::data

@@ -42,6 +42,11 @@ class SfarModelImpl : public torch::nn::Module {
 
   // clips [B, T, 3, H, W] CLIP-normalised at the model's input resolution.
   SfarOutput forward(const torch::Tensor& clips, const TextBank& bank);
+  // The two halves of forward: CLIP's image encoder on every frame ([B, T, 3, H, W] -> frame
+  // embeddings [B, T, D]), then the head and the class scores from those embeddings (what a
+  // frozen backbone's cached embeddings are trained with, see train/frame_embedding_cache.h).
+  torch::Tensor encode_frames(const torch::Tensor& clips);
+  SfarOutput forward_frames(const torch::Tensor& frames, const TextBank& bank);
 
   models::ClipModel clip{nullptr};
   VideoHead head{nullptr};

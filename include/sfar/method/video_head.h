@@ -32,6 +32,10 @@ struct HeadOptions {
   double tau_fine = 0.01;
   bool coarse_residual = true;
   std::string fusion = "sum";      // sum | concat
+  // mean/temporal: the pooled embedding goes through a residual FFN, as SFAR's branch outputs
+  // do, so that a baseline on a frozen backbone (model.freeze_backbone) has a trainable video
+  // side of the same kind; false (ViFi-CLIP, BIKE) pools only.
+  bool pooled_ffn = false;
 
   template <class A>
   void visit(A& a) {
@@ -43,6 +47,7 @@ struct HeadOptions {
     a("tau_fine", tau_fine, cfg::positive());
     a("coarse_residual", coarse_residual);
     a("fusion", fusion, cfg::one_of({"sum", "concat"}));
+    a("pooled_ffn", pooled_ffn);
   }
 };
 
@@ -71,6 +76,7 @@ class VideoHeadImpl : public torch::nn::Module {
   TemporalTransformer temporal{nullptr};
   CoarseBranch coarse{nullptr};
   ResidualFfn ffn_coarse{nullptr}, ffn_fine{nullptr};
+  ResidualFfn ffn_pooled{nullptr};  // mean/temporal with pooled_ffn only
   torch::nn::Linear fuse{nullptr};  // concat fusion only
 
  private:

@@ -64,6 +64,21 @@ struct EvalConfig {
   }
 };
 
+// `feature_cache:` with a frozen backbone (model.freeze_backbone), embed every training and
+// evaluation video once and train the head on the cached frame embeddings: epochs then cost
+// the head's compute only. Training videos are embedded in `views` temporal views (the
+// sampler's test-mode clips, read through data.test_pipeline) and each epoch draws one view
+// per video at random, in place of the training sampler's jitter; data.train_pipeline is not
+// used. Evaluation reads data.clips views, as without the cache, so its numbers are the same.
+struct FeatureCacheConfig {
+  std::int64_t views = 0;  // 0: off (every epoch decodes and embeds)
+
+  template <class A>
+  void visit(A& a) {
+    a("views", views, cfg::non_negative());
+  }
+};
+
 struct SfarRunConfig {
   RunConfig run;
   ModelConfig model;
@@ -74,6 +89,7 @@ struct SfarRunConfig {
   TrainOptions train;
   LossConfig loss;
   DescriptionsConfig descriptions;
+  FeatureCacheConfig feature_cache;
   ProtocolConfig protocol;  // read by `sfar protocol` only
 
   SfarRunConfig() { train.backbone_prefixes = {"clip.visual."}; }
@@ -89,6 +105,7 @@ struct SfarRunConfig {
     a("train", train);
     a("loss", loss);
     a("descriptions", descriptions);
+    a("feature_cache", feature_cache);
     a("protocol", protocol);
   }
 };

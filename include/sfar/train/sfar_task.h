@@ -19,6 +19,7 @@
 #include "sfar/data/video_loader.h"
 #include "sfar/eval/metrics.h"
 #include "sfar/method/sfar_model.h"
+#include "sfar/train/frame_embedding_cache.h"
 #include "sfar/train/sfar_run_config.h"
 #include "sfar/train/distributed.h"
 #include "sfar/train/trainer.h"
@@ -74,6 +75,14 @@ class SfarTrainTask : public TrainTask {
 
  private:
   torch::Tensor batch_loss(const data::VideoBatch& batch, const torch::Device& device);
+  // feature_cache.views > 0: the caches are built on first use (the model is on its device by
+  // then), and the loss and evaluation read them instead of the loaders.
+  void build_feature_caches(const torch::Device& device);
+  torch::Tensor cached_loss(const StepContext& ctx);
+  torch::Tensor cached_scores(const FrameEmbeddingCache& cache, const method::TextBank& bank,
+                              const torch::Device& device);
+  std::map<std::string, double> finish_evaluation(const std::vector<torch::Tensor>& scores,
+                                                  const std::vector<torch::Tensor>& labels);
   const data::VideoBatch& train_batch(std::int64_t epoch, std::int64_t index);
 
   SfarRun& run_;
@@ -86,6 +95,10 @@ class SfarTrainTask : public TrainTask {
   torch::Device bank_device_ = torch::kCPU;
   method::TextBank device_bank_;
   std::optional<eval::ClassificationResult> last_eval_;
+  std::unique_ptr<FrameEmbeddingCache> train_cache_, eval_cache_;
+  torch::Tensor train_rows_;  // training list position -> cache row
+  CachedEpochOrder order_;
+  std::int64_t order_epoch_ = -1;
 };
 
 // Test views "CxV" (`sfar eval --views`): C clips per video (data.clips) and V crops per clip,

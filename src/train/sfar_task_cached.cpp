@@ -1,0 +1,69 @@
+// SfarTrainTask's feature-cache path (feature_cache.views > 0): the loss and the evaluation
+// read frame embeddings computed once by the frozen backbone instead of decoding every epoch.
+#include <algorithm>
+
+#include "sfar/train/loss_targets.h"
+#include "sfar/train/sfar_task.h"
+
+namespace sfar::train {
+
+void SfarTrainTask::build_feature_caches(const torch::Device& device) {
+  if (train_cache_) return;
+  const auto seed = static_cast<std::uint64_t>(config_.run.seed);
+  data::VideoLoaderOptions options;
+  options.batch_size = config_.eval.batch_size > 0 ? config_.eval.batch_size : config_.data.batch_size;
+  options.workers = config_.data.workers;
+  options.prefetch = config_.data.prefetch;
+  options.num_classes = config_.data.multi_label ? static_cast<std::int64_t>(run_.class_names.size()) : 0;
+  // The training videos in `views` test-mode clips each, every listed video once.
+  auto unique = unique_records(train_set_->records());
+  data::DataConfig views = config_.data;
+  views.clips = config_.feature_cache.views;
+  train_cache_ = std::make_unique<FrameEmbeddingCache>(
+      *run_.model, data::make_video_dataset(views, std::move(unique.records), data::SampleMode::kTest, seed), options, device);
+  train_rows_ = torch::tensor(unique.row_of, torch::kInt64);
+  if (eval_set_) eval_cache_ = std::make_unique<FrameEmbeddingCache>(*run_.model, eval_set_, options, device);
+}
+
+torch::Tensor SfarTrainTask::cached_loss(const StepContext& ctx) {
+  build_feature_caches(ctx.device);
+  if (bank_device_ != ctx.device || !device_bank_.global_embed.defined()) {
+    device_bank_ = run_.bank.to(ctx.device);
+    bank_device_ = ctx.device;
+  }
+  if (order_epoch_ != ctx.epoch) {
+    order_ = cached_epoch_order(train_rows_.size(0), train_cache_->views(),
+                                static_cast<std::uint64_t>(config_.run.seed), ctx.epoch);
+    order_epoch_ = ctx.epoch;
+  }
+  // This rank's micro-batch of the epoch's order: ranks take consecutive per-rank batches of
+  // each global step, as the loader's shards do; incomplete global batches are dropped.
+  const std::int64_t world = dist_ ? dist_->world_size() : 1, rank = dist_ ? dist_->rank() : 0;
+  const std::int64_t micro = config_.train.micro_batch_size();
+  const std::int64_t start = (ctx.step_in_epoch * world + rank) * config_.train.batch_size + ctx.micro_index * micro;
+  const auto positions = order_.order.narrow(0, start, micro);
+  const auto rows = train_rows_.index_select(0, positions);
+  const auto frames = train_cache_->gather(rows, order_.views.index_select(0, positions)).to(ctx.device);
+  const auto labels = train_cache_->labels().index_select(0, rows).to(ctx.device);
+  const auto out = run_.model->forward_frames(frames, device_bank_);
+  return training_loss(out.logits, labels, config_.loss);
+}
+
+torch::Tensor SfarTrainTask::cached_scores(const FrameEmbeddingCache& cache, const method::TextBank& bank,
+                                           const torch::Device& device) {
+  // Every rank scores the whole list (cheap from the cache): no gathering needed.
+  const auto& e = cache.embeddings();  // [N, V, T, D]
+  const auto N = e.size(0), V = e.size(1);
+  const auto flat = e.flatten(0, 1);
+  const std::int64_t chunk = std::max<std::int64_t>(1, config_.eval.batch_size > 0 ? config_.eval.batch_size
+                                                                                    : config_.data.batch_size) * V;
+  std::vector<torch::Tensor> scores;
+  for (std::int64_t i = 0; i < flat.size(0); i += chunk) {
+    const auto logits = run_.model->forward_frames(flat.narrow(0, i, std::min(chunk, flat.size(0) - i)).to(device),
+                                                   bank).logits;
+    scores.push_back(class_scores(logits, config_.loss.type).cpu());
+  }
+  return torch::cat(scores).view({N, V, -1}).mean(1);  // views averaged
+}
+
+}  // namespace sfar::train
