@@ -171,6 +171,28 @@ void draw_actor(cv::Mat& frame, const Actor& actor, const State& s) {
   cv::addWeighted(layer, s.alpha, frame, 1 - s.alpha, 0, frame);
 }
 
+// What the body of the current state hides of an earlier one: where its marker was (a turn)
+// and its outline (a change of size), drawn over the actor with the ghost's opacity, so that
+// turning and growing show in one frame as moving does through the trail.
+void draw_ghost_cues(cv::Mat& frame, const Actor& actor, const State& ghost, const State& now) {
+  if (ghost.alpha <= 0 || now.alpha <= 0) return;
+  const bool turned = std::abs(ghost.angle - now.angle) > 0.05;
+  const bool resized = std::abs(ghost.scale - now.scale) > 0.03;
+  if (!turned && !resized) return;
+  cv::Mat layer = frame.clone();
+  const double x = actor.x0 + ghost.x, y = actor.y0 + ghost.y, r = actor.radius * ghost.scale;
+  if (turned) {
+    const double mx = x + 0.55 * r * std::cos(ghost.angle - kPi / 2), my = y + 0.55 * r * std::sin(ghost.angle - kPi / 2);
+    cv::circle(layer, cv::Point2i(int(mx * 16), int(my * 16)), int(std::max(1.0, 0.2 * r) * 16),
+               cv::Scalar(20, 20, 20), cv::FILLED, cv::LINE_AA, 4);
+  }
+  if (resized) {
+    const std::vector<std::vector<cv::Point>> contour = {outline(actor.shape, x, y, r, ghost.angle)};
+    cv::polylines(layer, contour, true, cv::Scalar(245, 245, 245), 1, cv::LINE_AA, 4);
+  }
+  cv::addWeighted(layer, ghost.alpha, frame, 1 - ghost.alpha, 0, frame);
+}
+
 // Fits the start and the radius so that the actor stays inside the frame in every state.
 void fit_actor(Actor& actor, const std::vector<State>& states, int width, int height, double unit, Rng& rng) {
   double lo_s = 1, hi_s = 1, lo_x = 0, hi_x = 0, lo_y = 0, hi_y = 0;
@@ -238,7 +260,8 @@ RenderedClip render_clip(const ClipSpec& spec) {
                          cv::LINE_AA, 4);
     }
     // A fading trail of the last kTrail states shows, in a single frame, which way the actor
-    // moves, turns or fades (as motion blur does in real footage): frame-level models need it.
+    // moves, turns, grows or fades (as motion blur does in real footage): frame-level models
+    // need it. The ghosts go under the actor; what its body hides of them goes over it.
     for (int k = std::min(f, kTrail); k >= 1; --k) {
       State ghost = states[static_cast<std::size_t>(f - k)];
       ghost.flash = false;
@@ -246,6 +269,11 @@ RenderedClip render_clip(const ClipSpec& spec) {
       draw_actor(frame, actor, ghost);
     }
     draw_actor(frame, actor, states[static_cast<std::size_t>(f)]);
+    for (int k = std::min(f, kTrail); k >= 1; --k) {
+      State ghost = states[static_cast<std::size_t>(f - k)];
+      ghost.alpha *= 0.85 * (kTrail + 1 - k) / (kTrail + 1);
+      draw_ghost_cues(frame, actor, ghost, states[static_cast<std::size_t>(f)]);
+    }
     io::RgbFrame out{spec.width, spec.height, std::vector<std::uint8_t>(static_cast<std::size_t>(spec.width) * spec.height * 3)};
     const std::uint8_t* src = frame.ptr<std::uint8_t>(0);
     for (std::size_t i = 0; i < out.data.size(); ++i) {
