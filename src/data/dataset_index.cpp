@@ -128,7 +128,7 @@ DatasetIndex index_csv(const std::string& csv, const std::string& root, const Da
   std::string line;
   for (std::int64_t number = 1; std::getline(in, line); ++number) {
     const std::string where = csv + ":" + std::to_string(number);
-    if (number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a UTF-8 BOM
+    if (number == 1) line = strip_utf8_bom(line);
     if (trim(line).empty()) continue;
     const auto fields = split_csv(trim(line));
     if (!fields || fields->size() != 2) throw FormatError(where, "expected `path,class name`", trim(line));

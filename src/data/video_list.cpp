@@ -20,17 +20,7 @@ namespace {
 using Json = nlohmann::json;
 
 // Lines without CR and BOM; keeps 1-based numbering of the physical lines.
-std::vector<std::string> read_lines(const std::string& path) {
-  std::string text = read_file(path);
-  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
-  std::vector<std::string> lines;
-  std::stringstream ss(text);
-  for (std::string line; std::getline(ss, line);) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    lines.push_back(line);
-  }
-  return lines;
-}
+std::vector<std::string> read_lines(const std::string& path) { return text_lines(strip_utf8_bom(read_file(path))); }
 
 std::int64_t parse_int(const std::string& text, const std::string& where, const char* what) {
   const std::string t = trim(text);

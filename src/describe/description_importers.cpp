@@ -140,8 +140,7 @@ void import_froster(Importer& importer, const DescriptionCache& cache) {
 
 // CSV records may span lines inside quotes (EZ-CLIP's paragraphs start with blank lines).
 std::vector<std::pair<std::size_t, std::vector<std::string>>> read_csv_records(const std::string& path) {
-  std::string text = read_file(path);
-  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+  const std::string text = strip_utf8_bom(read_file(path));
   std::vector<std::pair<std::size_t, std::vector<std::string>>> records;
   std::vector<std::string> fields(1);
   bool quoted = false;

@@ -19,21 +19,12 @@ struct Line {
   std::string text;    // without CR/LF
 };
 
-std::string strip_bom(const std::string& text) {
-  return text.rfind("\xEF\xBB\xBF", 0) == 0 ? text.substr(3) : text;
-}
-
 // Non-blank lines with their numbers; CRLF and a missing final newline are fine.
 std::vector<Line> split_lines(const std::string& text) {
   std::vector<Line> lines;
-  std::size_t start = 0;
-  for (std::size_t number = 1; start <= text.size(); ++number) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (!trim(line).empty()) lines.push_back({number, line});
-    start = end + 1;
+  const auto all = text_lines(text);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (!trim(all[i]).empty()) lines.push_back({i + 1, all[i]});
   }
   return lines;
 }
@@ -283,7 +274,7 @@ std::optional<std::int64_t> ClassNames::find(const std::string& name) const {
 }
 
 ClassNames parse_class_names(const std::string& raw, const std::string& source, ClassNameFormat format) {
-  const std::string text = strip_bom(raw);
+  const std::string text = strip_utf8_bom(raw);
   if (format == ClassNameFormat::automatic) format = detect_format(text);
   std::vector<std::string> names;
   switch (format) {

@@ -27,4 +27,21 @@ TEST(Text, SplitCsvRejectsBadQuoting) {
   EXPECT_FALSE(sfar::split_csv(R"("a"b,c)").has_value());  // text after the closing quote
 }
 
+TEST(Text, TextLinesAreThePhysicalLinesWithoutCrLf) {
+  using Lines = std::vector<std::string>;
+  EXPECT_EQ(sfar::text_lines("a\nb\n"), (Lines{"a", "b"}));
+  EXPECT_EQ(sfar::text_lines("a\r\nb"), (Lines{"a", "b"}));  // CRLF, no final newline
+  EXPECT_EQ(sfar::text_lines("a\n\n\nb\n"), (Lines{"a", "", "", "b"}));  // blank lines keep their numbers
+  EXPECT_EQ(sfar::text_lines("a\n\n"), (Lines{"a", ""}));
+  EXPECT_EQ(sfar::text_lines("x\ry\n"), (Lines{"x\ry"}));  // a lone CR inside a line is text
+  EXPECT_TRUE(sfar::text_lines("").empty());
+}
+
+TEST(Text, StripUtf8BomRemovesOnlyALeadingMark) {
+  EXPECT_EQ(sfar::strip_utf8_bom("\xEF\xBB\xBFid,name"), "id,name");
+  EXPECT_EQ(sfar::strip_utf8_bom("id,\xEF\xBB\xBFname"), "id,\xEF\xBB\xBFname");
+  EXPECT_EQ(sfar::strip_utf8_bom("\xEF\xBB"), "\xEF\xBB");  // a cut mark is not one
+  EXPECT_EQ(sfar::strip_utf8_bom(""), "");
+}
+
 }  // namespace

@@ -2,6 +2,7 @@
 //
 //   trim("  a b \r\n") == "a b";
 //   split_csv(R"(3,"moving left, then up")") == std::vector<std::string>{"3", "moving left, then up"};
+//   text_lines(strip_utf8_bom(read_file(path)))  // the physical lines of a text file
 #pragma once
 
 #include <optional>
@@ -16,5 +17,12 @@ std::string trim(const std::string& text);
 // Splits one CSV record (RFC 4180 quoting: a field may be quoted, "" inside quotes is a quote;
 // no embedded newlines). nullopt on bad quoting: an unclosed quote, or text after a closing one.
 std::optional<std::vector<std::string>> split_csv(const std::string& line);
+
+// `text` without a leading UTF-8 byte-order mark (EF BB BF), which spreadsheet programs write.
+std::string strip_utf8_bom(std::string text);
+
+// The physical lines of `text`, each without its LF and a CR before it; line i (0-based) is
+// line i + 1 of the file. A final newline ends the last line rather than starting an empty one.
+std::vector<std::string> text_lines(const std::string& text);
 
 }  // namespace sfar
