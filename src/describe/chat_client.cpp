@@ -89,7 +89,7 @@ ChatClient::ChatClient(ChatClientOptions options) : options_(std::move(options))
   if (options_.retries < 0) throw ArgumentError("--retries", "must not be negative", std::to_string(options_.retries));
   init_curl_once();
   curl_ = curl_easy_init();
-  if (!curl_) throw std::runtime_error("curl_easy_init failed");
+  if (!curl_) throw LibraryError("libcurl curl_easy_init", "could not create a transfer handle (out of memory?)");
 }
 
 ChatClient::~ChatClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }

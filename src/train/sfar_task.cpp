@@ -328,17 +328,15 @@ std::map<std::string, double> classification_metrics(const torch::Tensor& scores
 }
 
 void apply_test_views(SfarRunConfig& config, const std::string& views, const std::string& where) {
+  // Both numbers whole, in decimal digits, with nothing around them.
   const auto x = views.find('x');
-  std::int64_t clips = 0, crops = 0;
-  try {
-    std::size_t used_c = 0, used_v = 0;
-    if (x == std::string::npos) throw std::invalid_argument("no x");
-    clips = std::stoll(views.substr(0, x), &used_c);
-    crops = std::stoll(views.substr(x + 1), &used_v);
-    if (used_c != x || used_v != views.size() - x - 1) throw std::invalid_argument("trailing");
-  } catch (const std::logic_error&) {
+  const auto digits = [](const std::string& t) {
+    return !t.empty() && t.size() <= 6 && t.find_first_not_of("0123456789") == std::string::npos;
+  };
+  if (x == std::string::npos || !digits(views.substr(0, x)) || !digits(views.substr(x + 1))) {
     throw ArgumentError(where, "expected CxV (clips x crops), e.g. 4x3", views);
   }
+  const std::int64_t clips = std::stoll(views.substr(0, x)), crops = std::stoll(views.substr(x + 1));
   if (clips < 1) throw ArgumentError(where, "needs at least one clip", views);
   if (crops != 1 && crops != 3) throw ArgumentError(where, "crops per clip must be 1 or 3", views);
   config.data.clips = clips;

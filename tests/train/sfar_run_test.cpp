@@ -144,7 +144,7 @@ TEST(SfarRun, TestViewsSetClipsAndCrops) {
   EXPECT_EQ(config.data.test_pipeline[0].type, "three_crop");
   EXPECT_EQ(config.data.test_pipeline[0].size, 64);
   EXPECT_EQ(config.data.test_pipeline[1].type, "normalize");
-  for (const char* bad : {"4", "4x", "x3", "4x2", "0x1", "4x3x"}) {
+  for (const char* bad : {"4", "4x", "x3", "4x2", "0x1", "4x3x", " 4x3", "-1x1", "+2x1", "99999999999x1"}) {
     try {
       apply_test_views(config, bad);
       FAIL() << "expected ArgumentError for " << bad;

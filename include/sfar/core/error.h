@@ -52,6 +52,9 @@ SFAR_DEFINE_ERROR(ModelError);
 SFAR_DEFINE_ERROR(ArgumentError);
 // A remote service (LLM endpoint) failed.
 SFAR_DEFINE_ERROR(NetworkError);
+// A system library failed where no input explains it (OpenSSL's digest, libcurl's set-up):
+// `where` names the library call.
+SFAR_DEFINE_ERROR(LibraryError);
 
 #undef SFAR_DEFINE_ERROR
 
