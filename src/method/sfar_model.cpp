@@ -37,12 +37,20 @@ SfarModelImpl::SfarModelImpl(models::ClipModel clip_model, const HeadOptions& op
 }
 
 SfarOutput SfarModelImpl::forward(const torch::Tensor& clips, const TextBank& bank) {
+  return score(encode_frames(clips), bank);
+}
+
+torch::Tensor SfarModelImpl::encode_frames(const torch::Tensor& clips) {
   if (clips.dim() != 5 || clips.size(2) != 3) {
     throw ArgumentError("sfar model", "expected clips [B, T, 3, H, W]", c10::str(clips.sizes()));
   }
   const auto B = clips.size(0), T = clips.size(1);
   const auto frames = clip->encode_image(clips.reshape({B * T, 3, clips.size(3), clips.size(4)}));
-  auto out = head->forward(frames.view({B, T, frames.size(-1)}), bank);
+  return frames.view({B, T, frames.size(-1)});
+}
+
+SfarOutput SfarModelImpl::score(const torch::Tensor& frames, const TextBank& bank) {
+  auto out = head->forward(frames, bank);
   return {class_logits(out.video, bank.global_embed, clip->logit_scale), out.coarse_weights, out.fine_weights};
 }
 

@@ -42,6 +42,10 @@ class SfarModelImpl : public torch::nn::Module {
 
   // clips [B, T, 3, H, W] CLIP-normalised at the model's input resolution.
   SfarOutput forward(const torch::Tensor& clips, const TextBank& bank);
+  // The two halves of forward: the backbone, clips [B, T, 3, H, W] -> frame embeddings
+  // [B, T, E]; and the head with the class logits on them (a gradient cache runs them apart).
+  torch::Tensor encode_frames(const torch::Tensor& clips);
+  SfarOutput score(const torch::Tensor& frames, const TextBank& bank);
 
   models::ClipModel clip{nullptr};
   VideoHead head{nullptr};

@@ -21,6 +21,7 @@
 #include "sfar/method/sfar_model.h"
 #include "sfar/train/sfar_run_config.h"
 #include "sfar/train/distributed.h"
+#include "sfar/train/gradient_cache.h"
 #include "sfar/train/trainer.h"
 
 namespace sfar::train {
@@ -55,6 +56,12 @@ class SfarTrainTask : public TrainTask {
 
   std::int64_t steps_per_epoch() override;
   torch::Tensor loss(const StepContext& ctx) override;
+  // loss.scope global, with micro-batches or ranks (else one micro-batch is the whole batch and
+  // loss() already sees it): the loss over the whole global batch, by a gradient cache over the
+  // micro-batches and an all-gather over the ranks (sfar_task_step.cpp).
+  bool whole_step() override;
+  torch::Tensor step_loss(const StepContext& ctx, const StepPasses& passes) override;
+  void finish_backward(const StepContext& ctx, const StepPasses& passes) override;
   std::map<std::string, double> evaluate(std::int64_t epoch) override;
   // {"bad_files": distinct unreadable training files so far, "eval_bad_files": same for the
   // evaluation list when there is one}.
@@ -74,6 +81,7 @@ class SfarTrainTask : public TrainTask {
 
  private:
   torch::Tensor batch_loss(const data::VideoBatch& batch, const torch::Device& device);
+  const method::TextBank& bank_on(const torch::Device& device);  // the text bank, moved once
   const data::VideoBatch& train_batch(std::int64_t epoch, std::int64_t index);
 
   SfarRun& run_;
@@ -86,6 +94,8 @@ class SfarTrainTask : public TrainTask {
   torch::Device bank_device_ = torch::kCPU;
   method::TextBank device_bank_;
   std::optional<eval::ClassificationResult> last_eval_;
+  GradientCache grad_cache_;
+  std::vector<torch::Tensor> step_clips_;  // this step's micro-batches (CPU) for the second passes
 };
 
 // Test views "CxV" (`sfar eval --views`): C clips per video (data.clips) and V crops per clip,
