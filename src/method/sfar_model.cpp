@@ -37,20 +37,22 @@ SfarModelImpl::SfarModelImpl(models::ClipModel clip_model, const HeadOptions& op
 }
 
 SfarOutput SfarModelImpl::forward(const torch::Tensor& clips, const TextBank& bank) {
-  if (clips.dim() != 5 || clips.size(2) != 3) {
-    throw ArgumentError("sfar model", "expected clips [B, T, 3, H, W]", c10::str(clips.sizes()));
-  }
-  return forward_frames(encode_frames(clips), bank);
+  return score(encode_frames(clips), bank);
 }
 
 torch::Tensor SfarModelImpl::encode_frames(const torch::Tensor& clips) {
+  if (clips.dim() != 5 || clips.size(2) != 3) {
+    throw ArgumentError("sfar model", "expected clips [B, T, 3, H, W]", c10::str(clips.sizes()));
+  }
   const auto B = clips.size(0), T = clips.size(1);
   const auto frames = clip->encode_image(clips.reshape({B * T, 3, clips.size(3), clips.size(4)}));
   return frames.view({B, T, frames.size(-1)});
 }
 
-SfarOutput SfarModelImpl::forward_frames(const torch::Tensor& frames, const TextBank& bank) {
-  if (frames.dim() != 3) throw ArgumentError("sfar model", "expected frame embeddings [B, T, D]", c10::str(frames.sizes()));
+SfarOutput SfarModelImpl::score(const torch::Tensor& frames, const TextBank& bank) {
+  if (frames.dim() != 3) {
+    throw ArgumentError("sfar model", "expected frame embeddings [B, T, D]", c10::str(frames.sizes()));
+  }
   auto out = head->forward(frames, bank);
   return {class_logits(out.video, bank.global_embed, clip->logit_scale), out.coarse_weights, out.fine_weights};
 }

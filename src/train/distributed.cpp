@@ -257,6 +257,16 @@ void DistributedContext::barrier() {
   });
 }
 
+torch::Tensor all_gather_rows_with_grad(DistributedContext& dist, const torch::Tensor& rows) {
+  if (!dist.active()) return rows;
+  const auto counts = dist.all_gather_rows(torch::tensor({rows.size(0)}, torch::kInt64));
+  const auto offset = counts.narrow(0, 0, dist.rank()).sum().item<std::int64_t>();
+  const auto all = dist.all_gather_rows(rows.detach());
+  const auto n = rows.size(0), after = all.size(0) - offset - n;
+  // cat's backward gives each input its rows of the gradient: `rows` gets this rank's slice.
+  return torch::cat({all.narrow(0, 0, offset), rows, all.narrow(0, offset + n, after)});
+}
+
 void broadcast_module(DistributedContext& dist, torch::nn::Module& module) {
   std::vector<torch::Tensor> tensors;
   for (const auto& p : module.parameters()) tensors.push_back(p);

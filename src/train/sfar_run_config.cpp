@@ -10,6 +10,14 @@ namespace sfar::train {
 
 namespace fs = std::filesystem;
 
+const char* loss_scope_name(LossScope scope) { return scope == LossScope::kGlobal ? "global" : "micro_batch"; }
+
+LossScope parse_loss_scope(const std::string& name) {
+  if (name == "global") return LossScope::kGlobal;
+  if (name == "micro_batch") return LossScope::kMicroBatch;
+  throw ArgumentError("loss.scope", "expected global or micro_batch", name);
+}
+
 std::string under_root(const std::string& path, const std::string& root) {
   if (path.empty() || root.empty() || fs::path(path).is_absolute() || fs::exists(path)) return path;
   const fs::path joined = fs::path(root) / path;

@@ -146,7 +146,10 @@ SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& bank_dir)
 }
 
 SfarTrainTask::SfarTrainTask(SfarRun& run, const SfarRunConfig& config, DistributedContext* distributed)
-    : run_(run), config_(config), dist_(distributed && distributed->active() ? distributed : nullptr) {
+    : run_(run),
+      config_(config),
+      dist_(distributed && distributed->active() ? distributed : nullptr),
+      grad_cache_(dist_) {
   const auto seed = static_cast<std::uint64_t>(config.run.seed);
   train_set_ = make_dataset(config.data, config.data.list, run.class_names, data::SampleMode::kTrain, seed);
   if (!config.eval.list.empty()) {
@@ -195,14 +198,18 @@ const data::VideoBatch& SfarTrainTask::train_batch(std::int64_t epoch, std::int6
   return *current_;
 }
 
-torch::Tensor SfarTrainTask::batch_loss(const data::VideoBatch& batch, const torch::Device& device) {
+const method::TextBank& SfarTrainTask::bank_on(const torch::Device& device) {
   if (bank_device_ != device || !device_bank_.global_embed.defined()) {
     device_bank_ = run_.bank.to(device);
     bank_device_ = device;
   }
+  return device_bank_;
+}
+
+torch::Tensor SfarTrainTask::batch_loss(const data::VideoBatch& batch, const torch::Device& device) {
   const auto clips = batch.clips.select(1, 0).to(device);  // the single training view
   const auto labels = batch.labels.to(device);
-  const auto out = run_.model->forward(clips, device_bank_);
+  const auto out = run_.model->forward(clips, bank_on(device));
   return training_loss(out.logits, labels, config_.loss);
 }
 

@@ -25,28 +25,43 @@ void SfarTrainTask::build_feature_caches(const torch::Device& device) {
   if (eval_set_) eval_cache_ = std::make_unique<FrameEmbeddingCache>(*run_.model, eval_set_, options, device);
 }
 
-torch::Tensor SfarTrainTask::cached_loss(const StepContext& ctx) {
-  build_feature_caches(ctx.device);
-  if (bank_device_ != ctx.device || !device_bank_.global_embed.defined()) {
-    device_bank_ = run_.bank.to(ctx.device);
-    bank_device_ = ctx.device;
-  }
-  if (order_epoch_ != ctx.epoch) {
+std::pair<torch::Tensor, torch::Tensor> SfarTrainTask::cached_rows(std::int64_t epoch, std::int64_t start,
+                                                                    std::int64_t count, const torch::Device& device) {
+  build_feature_caches(device);
+  if (order_epoch_ != epoch) {
     order_ = cached_epoch_order(train_rows_.size(0), train_cache_->views(),
-                                static_cast<std::uint64_t>(config_.run.seed), ctx.epoch);
-    order_epoch_ = ctx.epoch;
+                                static_cast<std::uint64_t>(config_.run.seed), epoch);
+    order_epoch_ = epoch;
   }
-  // This rank's micro-batch of the epoch's order: ranks take consecutive per-rank batches of
-  // each global step, as the loader's shards do; incomplete global batches are dropped.
+  const auto positions = order_.order.narrow(0, start, count);
+  const auto rows = train_rows_.index_select(0, positions);
+  auto frames = train_cache_->gather(rows, order_.views.index_select(0, positions)).to(device);
+  return {std::move(frames), train_cache_->labels().index_select(0, rows).to(device)};
+}
+
+// Ranks take consecutive per-rank batches of each global step of the epoch's order, as the
+// loader's shards do; incomplete global batches are dropped (steps_per_epoch).
+torch::Tensor SfarTrainTask::cached_loss(const StepContext& ctx) {
   const std::int64_t world = dist_ ? dist_->world_size() : 1, rank = dist_ ? dist_->rank() : 0;
   const std::int64_t micro = config_.train.micro_batch_size();
   const std::int64_t start = (ctx.step_in_epoch * world + rank) * config_.train.batch_size + ctx.micro_index * micro;
-  const auto positions = order_.order.narrow(0, start, micro);
-  const auto rows = train_rows_.index_select(0, positions);
-  const auto frames = train_cache_->gather(rows, order_.views.index_select(0, positions)).to(ctx.device);
-  const auto labels = train_cache_->labels().index_select(0, rows).to(ctx.device);
-  const auto out = run_.model->forward_frames(frames, device_bank_);
-  return training_loss(out.logits, labels, config_.loss);
+  const auto [frames, labels] = cached_rows(ctx.epoch, start, micro, ctx.device);
+  return training_loss(run_.model->score(frames, bank_on(ctx.device)).logits, labels, config_.loss);
+}
+
+// loss.scope global: this rank's whole batch, gathered over the ranks, in one loss. The
+// backbone is frozen, so nothing is back-propagated past the cached embeddings.
+torch::Tensor SfarTrainTask::cached_step_loss(const StepContext& ctx, const StepPasses& passes) {
+  const std::int64_t world = dist_ ? dist_->world_size() : 1, rank = dist_ ? dist_->rank() : 0;
+  const std::int64_t start = (ctx.step_in_epoch * world + rank) * config_.train.batch_size;
+  auto [frames, labels] = cached_rows(ctx.epoch, start, config_.train.batch_size, ctx.device);
+  if (dist_) {
+    frames = dist_->all_gather_rows(frames);
+    labels = dist_->all_gather_rows(labels);
+  }
+  return passes.autocast([&] {
+    return training_loss(run_.model->score(frames, bank_on(ctx.device)).logits, labels, config_.loss);
+  });
 }
 
 torch::Tensor SfarTrainTask::cached_scores(const FrameEmbeddingCache& cache, const method::TextBank& bank,
@@ -59,7 +74,7 @@ torch::Tensor SfarTrainTask::cached_scores(const FrameEmbeddingCache& cache, con
                                                                                     : config_.data.batch_size) * V;
   std::vector<torch::Tensor> scores;
   for (std::int64_t i = 0; i < flat.size(0); i += chunk) {
-    const auto logits = run_.model->forward_frames(flat.narrow(0, i, std::min(chunk, flat.size(0) - i)).to(device),
+    const auto logits = run_.model->score(flat.narrow(0, i, std::min(chunk, flat.size(0) - i)).to(device),
                                                    bank).logits;
     scores.push_back(class_scores(logits, config_.loss.type).cpu());
   }

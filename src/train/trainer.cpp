@@ -32,10 +32,6 @@ std::int64_t checked_steps_per_epoch(TrainTask& task) {
   return n;
 }
 
-torch::Generator cuda_generator(int index) {
-  return at::globalContext().defaultGenerator(torch::Device(torch::kCUDA, index));
-}
-
 }  // namespace
 
 Trainer::Trainer(std::shared_ptr<torch::nn::Module> model, TrainTask& task, TrainerSetup setup)
@@ -88,31 +84,8 @@ bool Trainer::train_step() {
   ctx.device = device_;
   ctx.rng = &rng_;
   double loss_sum = 0, bad_value = 0;
-  bool finite = true;
-  for (std::int64_t i = 0; i < accumulation && finite; ++i) {
-    ctx.micro_index = i;
-    torch::Tensor loss;
-    {
-      std::optional<compat::AutocastGuard> autocast;
-      if (o.precision != "fp32") {
-        autocast.emplace(device_.type(), o.precision == "bf16" ? torch::kBFloat16 : torch::kHalf);
-      }
-      loss = task_.loss(ctx);
-    }
-    if (!loss.defined() || loss.numel() != 1) {
-      throw ArgumentError("train task", "loss must be a scalar tensor",
-                          loss.defined() ? c10::str(loss.sizes()) : "undefined");
-    }
-    const double value = loss.item<double>();
-    if (!std::isfinite(value)) {
-      finite = false;
-      bad_value = value;
-      break;
-    }
-    loss_sum += value;
-    if (reducer_) reducer_->prepare_backward(i == accumulation - 1);
-    scaler_.scale(loss.to(torch::kFloat32) / static_cast<double>(accumulation)).backward();
-  }
+  bool finite = task_.whole_step() ? whole_step_passes(ctx, loss_sum, bad_value)
+                                   : micro_batch_passes(ctx, loss_sum, bad_value);
 
   if (reducer_) {
     // A non-finite loss on any rank skips the step on all of them.
@@ -168,6 +141,69 @@ bool Trainer::train_step() {
   if (global_step_ % o.log_interval == 0) log_interval();
   if (interval_->bar) interval_->bar->update(global_step_, last_loss_, lr);
   return grads_finite;
+}
+
+torch::Tensor TrainTask::step_loss(const StepContext&, const StepPasses&) {
+  throw ArgumentError("train task", "whole_step() is true but step_loss is not implemented");
+}
+
+torch::Tensor Trainer::autocast_forward(const std::function<torch::Tensor()>& forward) {
+  std::optional<compat::AutocastGuard> autocast;
+  const std::string& precision = setup_.options.precision;
+  if (precision != "fp32") autocast.emplace(device_.type(), precision == "bf16" ? torch::kBFloat16 : torch::kHalf);
+  return forward();
+}
+
+namespace {
+
+void check_scalar_loss(const torch::Tensor& loss) {
+  if (!loss.defined() || loss.numel() != 1) {
+    throw ArgumentError("train task", "loss must be a scalar tensor",
+                        loss.defined() ? c10::str(loss.sizes()) : "undefined");
+  }
+}
+
+}  // namespace
+
+bool Trainer::micro_batch_passes(StepContext& ctx, double& loss_sum, double& bad_value) {
+  const std::int64_t accumulation = setup_.options.accumulation_steps();
+  for (std::int64_t i = 0; i < accumulation; ++i) {
+    ctx.micro_index = i;
+    const torch::Tensor loss = autocast_forward([&] { return task_.loss(ctx); });
+    check_scalar_loss(loss);
+    const double value = loss.item<double>();
+    if (!std::isfinite(value)) {
+      bad_value = value;
+      return false;
+    }
+    loss_sum += value;
+    if (reducer_) reducer_->prepare_backward(i == accumulation - 1);
+    scaler_.scale(loss.to(torch::kFloat32) / static_cast<double>(accumulation)).backward();
+  }
+  return true;
+}
+
+// The task's loss is already the mean over the whole step: it is back-propagated once, and
+// counted as `accumulation` micro-batches of that value so that the logged mean is the same.
+bool Trainer::whole_step_passes(StepContext& ctx, double& loss_sum, double& bad_value) {
+  ctx.micro_index = 0;
+  StepPasses passes;
+  passes.autocast = [this](const std::function<torch::Tensor()>& f) { return autocast_forward(f); };
+  passes.before_backward = [this](bool last) {
+    if (reducer_) reducer_->prepare_backward(last);
+  };
+  const torch::Tensor loss = task_.step_loss(ctx, passes);
+  check_scalar_loss(loss);
+  const double value = loss.item<double>();
+  if (!std::isfinite(value)) {
+    bad_value = value;
+    return false;
+  }
+  loss_sum = value * static_cast<double>(setup_.options.accumulation_steps());
+  passes.before_backward(false);  // the task's own backward passes follow; the last of them reduces
+  scaler_.scale(loss.to(torch::kFloat32)).backward();
+  task_.finish_backward(ctx, passes);
+  return true;
 }
 
 void Trainer::log_interval() {
@@ -251,165 +287,10 @@ void Trainer::end_epoch(std::int64_t epoch) {
   }
 }
 
-std::string Trainer::checkpoint_bytes() {
-  torch::serialize::OutputArchive a;
-  a.write("format", c10::IValue(std::string(kCheckpointFormat)));
-  a.write("global_step", c10::IValue(global_step_));
-  a.write("epoch", c10::IValue(global_step_ / steps_per_epoch_));
-  a.write("steps_per_epoch", c10::IValue(steps_per_epoch_));
-  a.write("nonfinite_in_a_row", c10::IValue(nonfinite_in_a_row_));
-  a.write("skipped_steps", c10::IValue(skipped_steps_));
-  a.write("config", c10::IValue(setup_.config_text));
-  a.write("config_hash", c10::IValue(config_hash(setup_.config_text)));
-  a.write("has_best", c10::IValue(best_metric_value_.has_value()));
-  a.write("best_metric", c10::IValue(best_metric_value_.value_or(0.0)));
-
-  torch::serialize::OutputArchive model_archive, optimizer_archive, scaler_archive;
-  write_named_tensors(model_archive, model_state(*model_));
-  a.write("model", model_archive);
-  write_adamw_state(optimizer_archive, *optimizer_);
-  a.write("optimizer_state", optimizer_archive);
-  scaler_.save(scaler_archive);
-  a.write("scaler", scaler_archive);
-  if (ema_) {
-    torch::serialize::OutputArchive ema_archive;
-    ema_->save(ema_archive);
-    a.write("ema", ema_archive);
-  }
-  a.write("rng_cpu", at::detail::getDefaultCPUGenerator().get_state(), /*is_buffer=*/true);
-  const int cuda_devices = torch::cuda::is_available() ? static_cast<int>(torch::cuda::device_count()) : 0;
-  a.write("cuda_devices", c10::IValue(static_cast<std::int64_t>(cuda_devices)));
-  for (int i = 0; i < cuda_devices; ++i) {
-    a.write("rng_cuda_" + std::to_string(i), cuda_generator(i).get_state(), /*is_buffer=*/true);
-  }
-  std::ostringstream loop_rng;
-  loop_rng << rng_;
-  a.write("rng_loop", c10::IValue(loop_rng.str()));
-  a.write("task_state", c10::IValue(task_.save_state()));
-  return archive_bytes(a);
-}
-
-void Trainer::save_checkpoint(const std::string& path) { write_file_atomic(path, checkpoint_bytes()); }
-
-void Trainer::load_checkpoint(const std::string& path) {
-  auto a = load_checkpoint_archive(path);
-  auto read = [&](const char* key) {
-    c10::IValue v;
-    if (!a.try_read(key, v)) throw FormatError(path + ": " + key, "missing from the checkpoint");
-    return v;
-  };
-  if (read("steps_per_epoch").toInt() != steps_per_epoch_) {
-    SFAR_LOG_WARN("{}: saved with {} steps per epoch, now {}; the schedule position is kept",
-                  path, read("steps_per_epoch").toInt(), steps_per_epoch_);
-  }
-  if (read("config_hash").toStringRef() != config_hash(setup_.config_text)) {
-    SFAR_LOG_WARN("{}: the config differs from the one this checkpoint was trained with", path);
-  }
-  // Model: check every name and shape before changing anything.
-  torch::serialize::InputArchive model_archive;
-  a.read("model", model_archive);
-  const auto saved = read_named_tensors(model_archive);
-  auto current = model_state(*model_);
-  for (const auto& item : current) {
-    const torch::Tensor* t = saved.find(item.key());
-    if (!t) throw ModelError(path + ": " + item.key(), "missing from the checkpoint");
-    if (t->sizes() != item.value().sizes()) {
-      throw ModelError(path + ": " + item.key(), "shape differs from the model's " +
-                       c10::str(item.value().sizes()), c10::str(t->sizes()));
-    }
-  }
-  {
-    torch::NoGradGuard no_grad;
-    for (auto& item : current) item.value().copy_(*saved.find(item.key()));
-  }
-  torch::serialize::InputArchive optimizer_archive, scaler_archive;
-  if (a.try_read("optimizer_state", optimizer_archive)) {  // moments land on each parameter's device
-    read_adamw_state(optimizer_archive, *optimizer_, path + ": optimizer_state");
-  } else {  // written before optimizer_state, by LibTorch's own Optimizer::save, which loads on the CPU
-    a.read("optimizer", optimizer_archive);
-    optimizer_->load(optimizer_archive);
-    if (!device_.is_cpu()) {
-      for (auto& entry : optimizer_->state()) {
-        auto& s = static_cast<torch::optim::AdamWParamState&>(*entry.second);
-        s.exp_avg(s.exp_avg().to(device_));
-        s.exp_avg_sq(s.exp_avg_sq().to(device_));
-        if (s.max_exp_avg_sq().defined()) s.max_exp_avg_sq(s.max_exp_avg_sq().to(device_));
-      }
-    }
-  }
-  a.read("scaler", scaler_archive);
-  scaler_.load(scaler_archive);
-  if (ema_) {
-    torch::serialize::InputArchive ema_archive;
-    if (a.try_read("ema", ema_archive)) {
-      ema_->load(ema_archive);
-    } else {
-      SFAR_LOG_WARN("{}: no EMA weights saved; the EMA restarts from the loaded weights", path);
-      ema_ = std::make_unique<ModelEma>(*model_, setup_.options.ema);
-    }
-  }
-  torch::Tensor cpu_state;
-  a.read("rng_cpu", cpu_state, /*is_buffer=*/true);
-  at::Generator cpu_generator = at::detail::getDefaultCPUGenerator();  // shares the default
-  {
-    std::lock_guard<std::mutex> lock(cpu_generator.mutex());
-    cpu_generator.set_state(cpu_state);
-  }
-  const std::int64_t saved_cuda = read("cuda_devices").toInt();
-  const int cuda_devices = torch::cuda::is_available() ? static_cast<int>(torch::cuda::device_count()) : 0;
-  for (int i = 0; i < cuda_devices && i < saved_cuda; ++i) {
-    torch::Tensor state;
-    a.read("rng_cuda_" + std::to_string(i), state, /*is_buffer=*/true);
-    at::Generator gen = cuda_generator(i);
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    gen.set_state(state);
-  }
-  std::istringstream loop_rng(read("rng_loop").toStringRef());
-  loop_rng >> rng_;
-  if (!loop_rng) throw FormatError(path + ": rng_loop", "not a std::mt19937_64 state");
-  c10::IValue task_state;
-  if (a.try_read("task_state", task_state)) {
-    if (!task_state.isString()) throw FormatError(path + ": task_state", "not a string");
-    try {
-      task_.load_state(task_state.toStringRef());
-    } catch (const FormatError& e) {
-      throw FormatError(path + ": " + e.where(), e.message());
-    }
-  }
-
-  global_step_ = read("global_step").toInt();
-  nonfinite_in_a_row_ = read("nonfinite_in_a_row").toInt();
-  skipped_steps_ = read("skipped_steps").toInt();
-  best_metric_value_.reset();
-  if (read("has_best").toBool()) best_metric_value_ = read("best_metric").toDouble();
+void Trainer::reset_interval() {
   interval_->start = std::chrono::steady_clock::now();
   interval_->steps = interval_->finite_steps = interval_->skipped = 0;
   interval_->loss_sum = 0;
-}
-
-std::optional<std::string> Trainer::resume(const std::string& spec) {
-  if (spec != "auto") {
-    load_checkpoint(spec);
-    SFAR_LOG_INFO("resumed from {} at step {}", spec, global_step_);
-    return spec;
-  }
-  if (setup_.checkpoint_dir.empty()) {
-    throw ArgumentError("resume", "auto needs a checkpoint directory", spec);
-  }
-  const CheckpointDir dir(setup_.checkpoint_dir, setup_.options.keep_last);
-  for (const auto& p : dir.remove_partial_writes()) {
-    SFAR_LOG_WARN("deleted {}: a checkpoint write that never finished", p);
-  }
-  std::vector<std::string> skipped;
-  const auto path = dir.newest_valid(&skipped);
-  for (const auto& s : skipped) SFAR_LOG_WARN("skipping unreadable checkpoint {}", s);
-  if (!path) {
-    SFAR_LOG_INFO("no checkpoint in {}: starting from step 0", setup_.checkpoint_dir);
-    return std::nullopt;
-  }
-  load_checkpoint(*path);
-  SFAR_LOG_INFO("resumed from {} at step {}", *path, global_step_);
-  return path;
 }
 
 }  // namespace sfar::train

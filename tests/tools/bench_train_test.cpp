@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <utility>
 #include <nlohmann/json.hpp>
 
 #include "support/run_binary.h"
@@ -24,6 +25,25 @@ sfar::test::CommandResult run_bench(const std::string& args, const sfar::test::T
   const std::string config = sfar::test::source_dir() + "/configs/k400/" + name + ".yaml";
   return sfar::test::run_binary(SFAR_BINARY,
                                 "bench train --config '" + config + "'" + kTinyArgs + " --patch " + patch + args, dir);
+}
+
+// --micro-batch 1 of the batch of 2 with the SFAR head: loss.scope global gives the loss of the
+// whole batch (the first step's, before any update), micro_batch another one.
+TEST(BenchTrain, GlobalLossScopeOverMicroBatchesIsTheWholeBatchLoss) {
+  sfar::test::TempDir dir;
+  const auto loss = [&](const std::string& args) {
+    const auto r = run_bench(" --steps 1 --warmup 0 --json" + args, dir, "16", "sfar_vit_b16");
+    EXPECT_EQ(r.status, 0) << r.err;
+    const Json j = Json::parse(r.out);
+    return std::make_pair(j["last_loss"].get<double>(), j["micro_batch"].get<int>());
+  };
+  const auto whole = loss("");
+  const auto global = loss(" --micro-batch 1");
+  const auto micro = loss(" --micro-batch 1 --set loss.scope=micro_batch");
+  EXPECT_EQ(whole.second, 2);
+  EXPECT_EQ(global.second, 1);
+  EXPECT_NEAR(global.first, whole.first, 1e-5 * std::abs(whole.first));
+  EXPECT_GT(std::abs(micro.first - whole.first), 1e-3 * std::abs(whole.first));
 }
 
 TEST(BenchTrain, TwoStepsOfATinyModelPrintSaneJson) {

@@ -117,6 +117,24 @@ TEST(SfarRun, ShippedRunConfigsLoad) {
     const auto config = load_sfar_run_config({path}, {"data.root=/data/k400"});
     EXPECT_EQ(config.model.arch, "ViT-B/16") << path;
     EXPECT_EQ(config.train.batch_size, 256) << path;
+    EXPECT_EQ(config.loss.scope, LossScope::kGlobal) << path;
+  }
+}
+
+// loss.scope is parsed once at load into an enum, written back by name (`sfar config print`,
+// resolved.yaml), and a bad name is a ConfigError naming the key and the value.
+TEST(SfarRun, LossScopeIsAnEnumNamedInTheYaml) {
+  EXPECT_EQ(load_sfar_run_config({}, {"head.type=mean"}).loss.scope, LossScope::kGlobal);
+  const auto micro = load_sfar_run_config({}, {"head.type=mean", "loss.scope=micro_batch"});
+  EXPECT_EQ(micro.loss.scope, LossScope::kMicroBatch);
+  EXPECT_NE(sfar_run_config_to_yaml(micro).find("scope: \"micro_batch\""), std::string::npos)
+      << sfar_run_config_to_yaml(micro);
+  try {
+    load_sfar_run_config({}, {"head.type=mean", "loss.scope=batch"});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("loss.scope"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("batch"), std::string::npos) << e.what();
   }
 }
 

@@ -42,11 +42,12 @@ class SfarModelImpl : public torch::nn::Module {
 
   // clips [B, T, 3, H, W] CLIP-normalised at the model's input resolution.
   SfarOutput forward(const torch::Tensor& clips, const TextBank& bank);
-  // The two halves of forward: CLIP's image encoder on every frame ([B, T, 3, H, W] -> frame
-  // embeddings [B, T, D]), then the head and the class scores from those embeddings (what a
-  // frozen backbone's cached embeddings are trained with, see train/frame_embedding_cache.h).
+  // The two halves of forward: the backbone, clips [B, T, 3, H, W] -> frame embeddings
+  // [B, T, E]; and the head with the class logits on them (a gradient cache runs them apart,
+  // and a frozen backbone's cached embeddings are trained through score alone, see
+  // train/frame_embedding_cache.h).
   torch::Tensor encode_frames(const torch::Tensor& clips);
-  SfarOutput forward_frames(const torch::Tensor& frames, const TextBank& bank);
+  SfarOutput score(const torch::Tensor& frames, const TextBank& bank);
 
   models::ClipModel clip{nullptr};
   VideoHead head{nullptr};

@@ -87,6 +87,11 @@ class DistributedContext {
   std::unique_ptr<Group> group_;
 };
 
+// all_gather_rows with autograd: every rank's rows in rank order, where this rank's rows are
+// `rows` itself, so the backward pass hands this rank exactly its slice of the gradient (the
+// other ranks' rows are constants here). Without an active group: `rows`.
+torch::Tensor all_gather_rows_with_grad(DistributedContext& dist, const torch::Tensor& rows);
+
 // Copies rank 0's parameters and buffers into `module` on every rank.
 void broadcast_module(DistributedContext& dist, torch::nn::Module& module);
 

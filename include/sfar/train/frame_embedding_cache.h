@@ -4,7 +4,7 @@
 // quick start uses it to train both heads to convergence on two CPU cores.
 //
 //   FrameEmbeddingCache cache(*run.model, unique_videos, loader_options, device);  // one pass
-//   auto frames = cache.gather(rows, views);  // [B, T, D] -> model->forward_frames(frames, bank)
+//   auto frames = cache.gather(rows, views);  // [B, T, D] -> model->score(frames, bank)
 //
 // A video listed several times (a K-shot list repeated to the full list's length) is embedded
 // once: `rows_for` maps dataset indices to cache rows.

@@ -36,17 +36,30 @@ struct DescriptionsConfig {
   }
 };
 
+// `loss.scope`: which videos one loss sees.
+//   global       the whole global batch (train.batch_size x ranks): a gradient cache over the
+//                micro-batches and an all-gather over the ranks give one big batch's loss
+//   micro_batch  each micro-batch of each rank alone, gradients averaged (before #19)
+enum class LossScope { kGlobal, kMicroBatch };
+const char* loss_scope_name(LossScope scope);
+LossScope parse_loss_scope(const std::string& name);  // one of the names above; else ArgumentError
+
 // `loss:` the training target.
 struct LossConfig {
   std::string type = "infonce";   // infonce (same-class positives) | ce (over all classes) | bce (per class)
   double lambda = 1.0;            // weight of the text-to-video term (infonce)
   bool learn_logit_scale = true;  // false: CLIP's logit scale stays fixed
+  LossScope scope = LossScope::kGlobal;
 
   template <class A>
   void visit(A& a) {
     a("type", type, cfg::one_of({"infonce", "ce", "bce"}));
     a("lambda", lambda, cfg::non_negative());
     a("learn_logit_scale", learn_logit_scale);
+    // Read as text (checked against the names), kept as the enum; a Writer leaves it as it is.
+    std::string scope_name = loss_scope_name(scope);
+    a("scope", scope_name, cfg::one_of({"global", "micro_batch"}));
+    if (parse_loss_scope(scope_name) != scope) scope = parse_loss_scope(scope_name);
   }
 };
 

@@ -22,6 +22,7 @@
 #include "sfar/train/frame_embedding_cache.h"
 #include "sfar/train/sfar_run_config.h"
 #include "sfar/train/distributed.h"
+#include "sfar/train/gradient_cache.h"
 #include "sfar/train/trainer.h"
 
 namespace sfar::train {
@@ -56,6 +57,12 @@ class SfarTrainTask : public TrainTask {
 
   std::int64_t steps_per_epoch() override;
   torch::Tensor loss(const StepContext& ctx) override;
+  // loss.scope global, with micro-batches or ranks (else one micro-batch is the whole batch and
+  // loss() already sees it): the loss over the whole global batch, by a gradient cache over the
+  // micro-batches and an all-gather over the ranks (sfar_task_step.cpp).
+  bool whole_step() override;
+  torch::Tensor step_loss(const StepContext& ctx, const StepPasses& passes) override;
+  void finish_backward(const StepContext& ctx, const StepPasses& passes) override;
   std::map<std::string, double> evaluate(std::int64_t epoch) override;
   // {"bad_files": distinct unreadable training files so far, "eval_bad_files": same for the
   // evaluation list when there is one}.
@@ -79,10 +86,16 @@ class SfarTrainTask : public TrainTask {
   // then), and the loss and evaluation read them instead of the loaders.
   void build_feature_caches(const torch::Device& device);
   torch::Tensor cached_loss(const StepContext& ctx);
+  torch::Tensor cached_step_loss(const StepContext& ctx, const StepPasses& passes);
+  // Frame embeddings [count, T, D] and labels of positions [start, start + count) of the
+  // epoch's cached order, on `device`.
+  std::pair<torch::Tensor, torch::Tensor> cached_rows(std::int64_t epoch, std::int64_t start, std::int64_t count,
+                                                      const torch::Device& device);
   torch::Tensor cached_scores(const FrameEmbeddingCache& cache, const method::TextBank& bank,
                               const torch::Device& device);
   std::map<std::string, double> finish_evaluation(const std::vector<torch::Tensor>& scores,
                                                   const std::vector<torch::Tensor>& labels);
+  const method::TextBank& bank_on(const torch::Device& device);  // the text bank, moved once
   const data::VideoBatch& train_batch(std::int64_t epoch, std::int64_t index);
 
   SfarRun& run_;
@@ -99,6 +112,8 @@ class SfarTrainTask : public TrainTask {
   torch::Tensor train_rows_;  // training list position -> cache row
   CachedEpochOrder order_;
   std::int64_t order_epoch_ = -1;
+  GradientCache grad_cache_;
+  std::vector<torch::Tensor> step_clips_;  // this step's micro-batches (CPU) for the second passes
 };
 
 // Test views "CxV" (`sfar eval --views`): C clips per video (data.clips) and V crops per clip,

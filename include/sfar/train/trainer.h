@@ -14,6 +14,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -44,12 +45,31 @@ struct StepContext {
   std::mt19937_64* rng = nullptr;  // the loop's generator, saved in checkpoints
 };
 
+// What a whole-step task (TrainTask::whole_step) gets from the Trainer for its passes.
+struct StepPasses {
+  // Runs `forward` under the run's autocast (train.precision) and returns its result.
+  std::function<torch::Tensor(const std::function<torch::Tensor()>&)> autocast;
+  // Call before every backward pass the task runs itself; `last` for the step's last one (the
+  // gradient all-reduce of a multi-process run happens there).
+  std::function<void(bool last)> before_backward;
+};
+
 class TrainTask {
  public:
   virtual ~TrainTask() = default;
   virtual std::int64_t steps_per_epoch() = 0;
   // Mean loss (a scalar) over the micro-batch `ctx` names; runs under autocast when enabled.
   virtual torch::Tensor loss(const StepContext& ctx) = 0;
+  // A loss that couples the micro-batches of a step (a contrastive loss over the global batch,
+  // computed with a gradient cache) takes over the step: when whole_step() is true, the Trainer
+  // calls step_loss once per optimizer step instead of loss() per micro-batch, back-propagates
+  // it (scaled for fp16), then calls finish_backward for the task's remaining backward passes.
+  virtual bool whole_step() { return false; }
+  // The mean loss over all samples of the step (every micro-batch, every rank), a scalar with
+  // a graph, the same on every rank. ctx.micro_index is 0; the task reads all micro-batches.
+  virtual torch::Tensor step_loss(const StepContext& ctx, const StepPasses& passes);
+  // After the backward pass of step_loss's result (not called when it was non-finite).
+  virtual void finish_backward(const StepContext& ctx, const StepPasses& passes) {}
   // Metrics after epoch `epoch` (0-based), e.g. {"top1": 0.71}; empty: no evaluation.
   virtual std::map<std::string, double> evaluate(std::int64_t epoch) { return {}; }
   // Running totals logged with every metrics.jsonl train line, e.g. {"bad_files": 3}.
@@ -111,7 +131,12 @@ class Trainer {
 
  private:
   void end_epoch(std::int64_t epoch);
+  // The forward and backward passes of one step; false (and `bad_value`) for a non-finite loss.
+  bool micro_batch_passes(StepContext& ctx, double& loss_sum, double& bad_value);
+  bool whole_step_passes(StepContext& ctx, double& loss_sum, double& bad_value);
+  torch::Tensor autocast_forward(const std::function<torch::Tensor()>& forward);
   void log_interval();
+  void reset_interval();  // a new logging interval starts now
   std::string checkpoint_bytes();
 
   std::shared_ptr<torch::nn::Module> model_;

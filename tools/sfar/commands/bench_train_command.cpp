@@ -1,9 +1,13 @@
-// `sfar bench train --config C [--set k=v] [--steps N] [--warmup W] [--batch B] [--frames T] [--json]`:
+// `sfar bench train --config C [--set k=v] [--steps N] [--warmup W] [--batch B] [--micro-batch M]
+//  [--frames T] [--json]`:
 // training speed of the model a run config describes (CLIP arch or weights, head, loss, AdamW
 // recipe) on synthetic inputs: random CLIP-normalised clips and labels, and a random text bank
 // in place of encoded class texts (the text tower is built and held, frozen, as in `sfar train`,
 // but never run). Each step is the Trainer's full step, as `sfar train` runs it: forward, loss,
-// backward, gradient clipping and the AdamW step over the parameter groups.
+// backward, gradient clipping and the AdamW step over the parameter groups. With --micro-batch
+// M < B the step accumulates B / M micro-batches, and loss.scope decides the loss: global (a
+// gradient cache: the backbone twice per micro-batch, the head and loss once on all B) or
+// micro_batch (one loss per micro-batch).
 //
 // Also measured: the matrix-product peak of this machine on the same threads (best of five
 // n x n products, in fp32 or, for train.precision bf16/fp16, in that type), the analytic
@@ -35,6 +39,7 @@
 #include "sfar/method/sfar_model.h"
 #include "sfar/models/clip_loader.h"
 #include "sfar/models/clip_transformer.h"
+#include "sfar/train/gradient_cache.h"
 #include "sfar/train/sfar_run_config.h"
 #include "sfar/train/trainer.h"
 
@@ -52,7 +57,7 @@ namespace {
 
 struct BenchTrainOptions {
   std::vector<std::string> configs, overrides;
-  std::int64_t steps = 5, warmup = 2, batch = 0, frames = 0, classes = 32, threads = -1;
+  std::int64_t steps = 5, warmup = 2, batch = 0, micro_batch = 0, frames = 0, classes = 32, threads = -1;
   std::int64_t matmul_size = 2048;
   // Architecture reshaping; 0 = as the config says.
   std::int64_t width = 0, layers = 0, resolution = 0, patch = 0, embed_dim = 0, text_width = 0, text_layers = 0;
@@ -140,29 +145,45 @@ method::TextBank random_bank(std::int64_t classes, std::int64_t subtexts, std::i
 class SyntheticTask : public train::TrainTask {
  public:
   SyntheticTask(method::SfarModel model, method::TextBank bank, torch::Tensor clips, torch::Tensor labels,
-                train::LossConfig loss, std::int64_t steps)
+                train::LossConfig loss, std::int64_t steps, std::int64_t micro)
       : model_(std::move(model)), bank_(std::move(bank)), clips_(std::move(clips)), labels_(std::move(labels)),
-        loss_(std::move(loss)), steps_(steps) {}
+        loss_(std::move(loss)), steps_(steps), micro_(micro) {}
 
   std::int64_t steps_per_epoch() override { return steps_; }
-  torch::Tensor loss(const train::StepContext&) override { return loss_of(model_->forward(clips_, bank_).logits); }
+  torch::Tensor loss(const train::StepContext& ctx) override {
+    const auto part = [&](const torch::Tensor& t) { return t.narrow(0, ctx.micro_index * micro_, micro_); };
+    return loss_of(model_->forward(part(clips_), bank_).logits, part(labels_));
+  }
+  // loss.scope global over several micro-batches: a gradient cache, the head and loss on all B.
+  bool whole_step() override { return loss_.scope == train::LossScope::kGlobal && micro_ < clips_.size(0); }
+  torch::Tensor step_loss(const train::StepContext&, const train::StepPasses& passes) override {
+    const auto frames = cache_.embed(clips_.size(0) / micro_, encode(), passes, clips_.device());
+    return passes.autocast([&] { return head_loss(frames); });
+  }
+  void finish_backward(const train::StepContext&, const train::StepPasses& passes) override {
+    cache_.backward(encode(), passes);
+  }
   // The loss from frame embeddings [B, T, E] on: the head, the class logits and the loss.
   torch::Tensor head_loss(const torch::Tensor& frames) {
     const auto out = model_->head->forward(frames, bank_);
-    return loss_of(method::class_logits(out.video, bank_.global_embed, model_->clip->logit_scale));
+    return loss_of(method::class_logits(out.video, bank_.global_embed, model_->clip->logit_scale), labels_);
   }
 
  private:
-  torch::Tensor loss_of(const torch::Tensor& logits) const {
-    if (loss_.type == "ce") return method::class_cross_entropy(logits, labels_);
-    return method::info_nce_loss(logits, labels_, loss_.lambda).total;
+  torch::Tensor loss_of(const torch::Tensor& logits, const torch::Tensor& labels) const {
+    if (loss_.type == "ce") return method::class_cross_entropy(logits, labels);
+    return method::info_nce_loss(logits, labels, loss_.lambda).total;
+  }
+  train::GradientCache::Encode encode() {
+    return [this](std::int64_t i) { return model_->encode_frames(clips_.narrow(0, i * micro_, micro_)); };
   }
 
   method::SfarModel model_;
   method::TextBank bank_;
   torch::Tensor clips_, labels_;
   train::LossConfig loss_;
-  std::int64_t steps_;
+  std::int64_t steps_, micro_;
+  train::GradientCache cache_{nullptr};
 };
 
 // Median time of the part of a step after the vision tower: the head (for SFAR, its
@@ -198,6 +219,7 @@ int run_bench_train(const BenchTrainOptions& o) {
   check_positive("--steps", o.steps);
   check_positive("--warmup", o.warmup, 0);
   check_positive("--batch", o.batch, 0);
+  check_positive("--micro-batch", o.micro_batch, 0);
   check_positive("--frames", o.frames, 0);
   check_positive("--classes", o.classes, 2);
   check_positive("--matmul-size", o.matmul_size, 0);
@@ -209,6 +231,8 @@ int run_bench_train(const BenchTrainOptions& o) {
   const double rss_start_mb = peak_rss_mb();
   const std::int64_t B = o.batch > 0 ? o.batch : config.train.micro_batch_size();
   const std::int64_t T = o.frames > 0 ? o.frames : config.data.num_frames;
+  const std::int64_t M = o.micro_batch > 0 ? o.micro_batch : B;
+  if (B % M != 0) throw ArgumentError("--micro-batch", "must divide the batch " + std::to_string(B), std::to_string(M));
 
   torch::manual_seed(static_cast<std::uint64_t>(config.run.seed));
   models::ClipModel clip{nullptr};
@@ -231,12 +255,12 @@ int run_bench_train(const BenchTrainOptions& o) {
   const auto clips = torch::randn({B, T, 3, r, r}, torch::TensorOptions().device(device));
   const auto labels = torch::randint(o.classes, {B}, torch::TensorOptions().dtype(torch::kInt64).device(device));
   auto bank = random_bank(o.classes, config.descriptions.num_subtexts, arch.embed_dim, device);
-  SyntheticTask task(model, std::move(bank), clips, labels, config.loss, o.warmup + o.steps);
+  SyntheticTask task(model, std::move(bank), clips, labels, config.loss, o.warmup + o.steps, M);
 
   train::TrainerSetup setup;
   setup.options = config.train;
   setup.options.batch_size = B;
-  setup.options.micro_batch = 0;
+  setup.options.micro_batch = M;
   setup.options.epochs = 1;
   setup.options.warmup_epochs = 0;
   setup.options.log_interval = o.warmup + o.steps + 1;  // no metric lines inside the timing
@@ -297,6 +321,8 @@ int run_bench_train(const BenchTrainOptions& o) {
                                         {"eps", config.train.eps}, {"grad_clip", config.train.grad_clip}}},
                          {"loss_lambda", config.loss.lambda},
                          {"batch", B},
+                         {"micro_batch", M},
+                         {"loss_scope", train::loss_scope_name(config.loss.scope)},
                          {"frames", T},
                          {"classes", o.classes},
                          {"trainable_parameters", method::count_parameters(*model).back().second.trainable},
@@ -323,7 +349,8 @@ int run_bench_train(const BenchTrainOptions& o) {
     return 0;
   }
   std::cout << "sfar bench train: " << config.head.type << " head, ViT width " << arch.vision_width << " x "
-            << arch.vision_layers << " layers, " << r << " px, batch " << B << " x " << T << " frames, "
+            << arch.vision_layers << " layers, " << r << " px, batch " << B << " (micro-batches of " << M << ", "
+            << train::loss_scope_name(config.loss.scope) << " loss) x " << T << " frames, "
             << torch::get_num_threads() << " threads on " << device.str() << "\n"
             << "  " << steps_per_s << " steps/s (median step " << median_s * 1e3 << " ms, "
             << static_cast<double>(B) / median_s << " videos/s), loss " << trainer.last_loss() << "\n"
@@ -347,6 +374,8 @@ void add_bench_train_command(CLI::App& app, CommandContext& context) {
   cmd->add_option("--steps", o->steps, "Timed training steps")->capture_default_str();
   cmd->add_option("--warmup", o->warmup, "Untimed steps first")->capture_default_str();
   cmd->add_option("--batch", o->batch, "Videos per step; 0 = train.micro_batch (or batch_size)")->capture_default_str();
+  cmd->add_option("--micro-batch", o->micro_batch, "Videos per forward pass; 0 = the whole batch")
+      ->capture_default_str();
   cmd->add_option("--frames", o->frames, "Frames per video; 0 = data.num_frames")->capture_default_str();
   cmd->add_option("--classes", o->classes, "Classes in the random text bank")->capture_default_str();
   cmd->add_option("--threads", o->threads, "LibTorch threads; -1 = run.threads")->capture_default_str();
