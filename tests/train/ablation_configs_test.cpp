@@ -71,7 +71,7 @@ TEST(AblationConfigs, EachRowResolvesThroughConfigPrintToItsHead) {
     write_file_atomic(resolved, printed.out);
     const SfarRunConfig reread = load_sfar_run_config({resolved});
     EXPECT_EQ(sfar_run_config_to_yaml(reread), sfar_run_config_to_yaml(direct));
-    EXPECT_NE(printed.out.find(std::string("  type: ") + row.head + "\n"), std::string::npos) << printed.out;
+    EXPECT_NE(printed.out.find(std::string("head:\n  type: \"") + row.head + "\"\n"), std::string::npos) << printed.out;
   }
 }
 

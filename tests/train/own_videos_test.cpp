@@ -51,6 +51,7 @@ TEST(OwnVideos, FolderPerClassToIndexSubtextsTrainingAndInference) {
   sfar("describe import --format yaml --input " + dir.file("subtexts.yaml") + " --labels " +
        quoted(index / "classes.csv") + " --out " + quoted(index / "descriptions.json"));
 
+  const std::string model = dir.file("model.yaml");
   write_file_atomic(model, "run: {name: mine, work_dir: " + dir.file("run") + ", threads: 2, device: cpu}\n"
                            "model: {arch: auto, activation: quick_gelu, weights: " + test::tiny_clip_path() + "}\n"
                            "text: {vocab: " + test::clip_vocab_path() + "}\n"

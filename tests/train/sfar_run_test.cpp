@@ -112,14 +112,14 @@ TEST(SfarRun, SilentChoicesAreSwitchesWithTheRecipesDefaults) {
   EXPECT_EQ(c.descriptions.selection, SubtextChoice::kSelected);
   EXPECT_EQ(c.descriptions.global_template, kDefaultGlobalTemplate);
   const std::string yaml = sfar_run_config_to_yaml(c);
-  for (const char* line : {"  grad_clip: 0\n", "  logit_scale_lr_ratio: 0.1\n", "  selection: selected\n",
-                           "  global_template: a video of a person {name}.\n"}) {
+  for (const char* line : {"  grad_clip: 0.0\n", "  logit_scale_lr_ratio: 0.1\n", "  selection: \"selected\"\n",
+                           "  global_template: \"a video of a person {name}.\"\n"}) {
     EXPECT_NE(yaml.find(line), std::string::npos) << line << yaml;
   }
   const SfarRunConfig set = load_sfar_run_config(
       {}, {"head.type=mean", "descriptions.selection=first", "train.grad_clip=1", "train.logit_scale_lr_ratio=1"});
   EXPECT_EQ(set.descriptions.selection, SubtextChoice::kFirst);
-  EXPECT_NE(sfar_run_config_to_yaml(set).find("  selection: first\n"), std::string::npos);
+  EXPECT_NE(sfar_run_config_to_yaml(set).find("  selection: \"first\"\n"), std::string::npos);
   EXPECT_EQ(set.train.grad_clip, 1.0);
   EXPECT_EQ(set.train.logit_scale_lr_ratio, 1.0);
   try {
