@@ -17,14 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "sfar/describe/description_cache.h"
 #include "sfar/method/text_bank.h"
 #include "sfar/method/video_head.h"
 #include "sfar/models/clip_model.h"
 #include "sfar/text/tokenizer.h"
-
-namespace sfar {
-struct DescriptionCache;
-}
 
 namespace sfar::method {
 
