@@ -74,7 +74,8 @@ s = json.load(open(sys.argv[1]))
 o = s["optimizer"]
 print(f"--device {s['device']} --precision {s['precision']} "
       f"--loss {s['loss']} --lam {s['loss_lambda']} --classes {s['classes']} --lr {o['lr']} "
-      f"--backbone-lr-ratio {o['backbone_lr_ratio']} --weight-decay {o['weight_decay']} "
+      f"--backbone-lr-ratio {o['backbone_lr_ratio']} --logit-scale-lr-ratio {o['logit_scale_lr_ratio']} "
+      f"--weight-decay {o['weight_decay']} "
       f"--betas {o['betas'][0]} {o['betas'][1]} --eps {o['eps']} --grad-clip {o['grad_clip']}")
 EOF
 )

@@ -169,19 +169,24 @@ NO_DECAY = ("ln_", "norm", "embedding", "logit_scale")
 
 
 def param_groups(model, a):
-    """sfar's group_parameters: backbone/head x decay/no_decay, empty groups dropped."""
+    """sfar's group_parameters: backbone/head x decay/no_decay, then the logit scale on its own
+    (no decay, lr * logit_scale_lr_ratio), empty groups dropped."""
     norm_params = {id(p) for m in model.modules() if isinstance(m, nn.LayerNorm) for p in m.parameters()}
-    groups = {k: [] for k in ("bd", "bn", "hd", "hn")}
+    groups = {k: [] for k in ("bd", "bn", "hd", "hn", "ls")}
     for name, p in model.named_parameters():
         if not p.requires_grad:
+            continue
+        if name == "logit_scale" or name.endswith(".logit_scale"):
+            groups["ls"].append(p)
             continue
         backbone = name.startswith("clip.visual.")
         no_decay = name.endswith("bias") or id(p) in norm_params or any(k in name for k in NO_DECAY)
         groups[("b" if backbone else "h") + ("n" if no_decay else "d")].append(p)
+    ratios = {"b": a.backbone_lr_ratio, "h": 1.0, "l": a.logit_scale_lr_ratio}
     out = []
-    for key in ("bd", "bn", "hd", "hn"):
+    for key in ("bd", "bn", "hd", "hn", "ls"):
         if groups[key]:
-            ratio = a.backbone_lr_ratio if key[0] == "b" else 1.0
+            ratio = ratios[key[0]]
             wd = a.weight_decay if key[1] == "d" else 0.0
             out.append({"params": groups[key], "lr": a.lr * ratio, "weight_decay": wd})
     return out
@@ -234,10 +239,11 @@ def main():
     arg("--lam", type=float, default=1.0)
     arg("--lr", type=float, default=5e-5)
     arg("--backbone-lr-ratio", type=float, default=0.1)
+    arg("--logit-scale-lr-ratio", type=float, default=0.1)
     arg("--weight-decay", type=float, default=0.02)
     arg("--betas", type=float, nargs=2, default=(0.9, 0.999))
     arg("--eps", type=float, default=1e-8)
-    arg("--grad-clip", type=float, default=1.0)
+    arg("--grad-clip", type=float, default=0.0)
     arg("--matmul-size", type=int, default=2048)
     arg("--seed", type=int, default=0)
     arg("--device", default="cpu", help="cpu, cuda or cuda:N")

@@ -180,6 +180,18 @@ std::string format_global_text(const std::string& global_template, const std::st
   return text;
 }
 
+std::string template_mismatch_warning(const DescriptionCache& cache, const std::string& cache_path,
+                                      const std::string& run_template) {
+  if (!cache.selection) return {};
+  const std::string& scored = cache.selection->global_template.empty() ? cache.global_template
+                                                                       : cache.selection->global_template;
+  if (scored == run_template) return {};
+  return cache_path + ": the sub-text sets were selected (TPP) against the global template \"" + scored +
+         "\" but this run uses descriptions.global_template \"" + run_template +
+         "\"; set descriptions.global_template to the cache's template or run `sfar describe select --config` "
+         "with this config again";
+}
+
 std::string class_names_sha256(const ClassNames& labels) {
   std::string joined;
   for (const auto& name : labels.names()) joined += name + "\n";
@@ -271,7 +283,9 @@ std::string description_cache_to_json(const DescriptionCache& cache) {
   json selection = nullptr;
   if (cache.selection) {
     selection = {{"mode", cache.selection->mode}, {"encoder", cache.selection->encoder},
-                 {"time", cache.selection->time}, {"dataset_tpp", cache.selection->dataset_tpp}};
+                 {"time", cache.selection->time}, {"dataset_tpp", cache.selection->dataset_tpp},
+                 {"global_template", cache.selection->global_template.empty() ? cache.global_template
+                                                                              : cache.selection->global_template}};
   }
   const json root = {{"schema", kSchemaName}, {"schema_version", cache.schema_version},
                      {"dataset", cache.dataset}, {"label_file", cache.label_file},
@@ -308,7 +322,10 @@ DescriptionCache parse_description_cache(const std::string& text, const std::str
   if (!selection.is_null()) {
     const Reader s(selection, source + ": selection");
     cache.selection = DescriptionSelection{s.string("mode"), s.string("encoder"), s.string("time"),
-                                           s.optional_number<double>("dataset_tpp").value_or(0)};
+                                           s.optional_number<double>("dataset_tpp").value_or(0),
+                                           selection.contains("global_template") ? s.string("global_template")
+                                                                                 : cache.global_template};
+    if (cache.selection->global_template.empty()) cache.selection->global_template = cache.global_template;
   }
   validate_description_cache(cache, source, check);
   return cache;

@@ -76,7 +76,7 @@ std::vector<std::pair<std::string, ParameterCount>> count_parameters(const SfarM
 
 ClassTexts make_class_texts(const std::vector<std::string>& class_names, const std::string& global_template,
                             const DescriptionCache* cache, const std::string& cache_path,
-                            std::int64_t num_subtexts) {
+                            std::int64_t num_subtexts, SubtextChoice choice) {
   if (num_subtexts < 1) throw ConfigError("descriptions.num_subtexts", "must be at least 1", std::to_string(num_subtexts));
   ClassTexts texts;
   for (const auto& name : class_names) {
@@ -85,7 +85,15 @@ ClassTexts make_class_texts(const std::vector<std::string>& class_names, const s
     const ClassDescriptions* entry = cache->find(name);
     if (!entry) throw ConfigError(cache_path, "the description cache has no entry for class", name);
     if (entry->candidates.empty()) throw ConfigError(cache_path, "no candidate sub-text set for class", name);
-    const std::size_t chosen = entry->selected.value_or(0);
+    if (choice == SubtextChoice::kSelected && !entry->selected) {
+      throw ConfigError(cache_path,
+                        "no sub-text set is selected for class \"" + name +
+                            "\"; run `sfar describe select --cache " + cache_path +
+                            " --config <this config> ...` (TPP), or set descriptions.selection: first to use each "
+                            "class's first candidate set",
+                        name);
+    }
+    const std::size_t chosen = choice == SubtextChoice::kFirst ? 0 : *entry->selected;
     if (chosen >= entry->candidates.size()) {
       throw ConfigError(cache_path, "selected set index out of range for class", name);
     }

@@ -80,7 +80,7 @@ std::optional<std::size_t> score_and_select(DescriptionCache& cache, const TextE
     sum += scores[i][chosen[i]].tpp;
   }
   cache.selection = DescriptionSelection{to_string(mode), encoder_name, utc_timestamp(),
-                                         sum / static_cast<double>(cache.classes.size())};
+                                         sum / static_cast<double>(cache.classes.size()), cache.global_template};
   return dataset_set;
 }
 

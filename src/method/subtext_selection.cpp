@@ -49,6 +49,14 @@ std::size_t count_cache_texts(const DescriptionCache& cache) {
   return total;
 }
 
+void apply_global_template(DescriptionCache& cache, const std::string& global_template, const std::string& source) {
+  if (global_template.find("{name}") == std::string::npos) {
+    throw ArgumentError(source + ": global template", "must contain {name}", global_template);
+  }
+  cache.global_template = global_template;
+  for (auto& c : cache.classes) c.global_text = format_global_text(global_template, c.name);
+}
+
 void check_selectable(const DescriptionCache& cache, SelectionMode mode, const std::string& source) {
   if (cache.classes.empty()) throw FormatError(source, "the cache has no classes");
   for (std::size_t i = 0; i < cache.classes.size(); ++i) {
@@ -76,6 +84,7 @@ SubtextSelectionStats run_subtext_selection(const SubtextSelectionJob& job) {
   check.require_candidates = true;
   DescriptionCache cache = load_description_cache(job.cache, check);
   check_selectable(cache, job.options.mode, job.cache);
+  if (!job.global_template.empty()) apply_global_template(cache, job.global_template, job.cache);
   const auto tokenizer = text::load_tokenizer(job.tokenizer);
   models::ClipModel model = models::load_clip(job.weights, {job.activation, "--activation"},
                                                  torch::Device(resolve_device(job.device)));

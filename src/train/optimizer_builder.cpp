@@ -32,6 +32,18 @@ std::unordered_set<std::string> norm_parameter_names(const torch::nn::Module& mo
 
 }  // namespace
 
+GroupingOptions grouping_options(const TrainOptions& options) {
+  GroupingOptions grouping;
+  grouping.backbone_prefixes = options.backbone_prefixes;
+  grouping.backbone_lr_ratio = options.backbone_lr_ratio;
+  grouping.logit_scale_lr_ratio = options.logit_scale_lr_ratio;
+  return grouping;
+}
+
+bool is_logit_scale_name(const std::string& name) {
+  return name == "logit_scale" || ends_with(name, ".logit_scale");
+}
+
 bool is_no_decay_name(const std::string& name, const GroupingOptions& options) {
   if (name == "bias" || ends_with(name, ".bias")) return true;
   for (const auto& keyword : options.no_decay_keywords) {
@@ -43,12 +55,13 @@ bool is_no_decay_name(const std::string& name, const GroupingOptions& options) {
 std::vector<ParamGroup> group_parameters(const torch::nn::Module& module,
                                          const GroupingOptions& options) {
   const auto norm_names = norm_parameter_names(module);
-  // Order: backbone/decay, backbone/no_decay, head/decay, head/no_decay.
-  std::vector<ParamGroup> groups(4);
+  // Order: backbone/decay, backbone/no_decay, head/decay, head/no_decay, logit_scale.
+  std::vector<ParamGroup> groups(5);
   groups[0] = {"backbone/decay", options.backbone_lr_ratio, true, {}, {}};
   groups[1] = {"backbone/no_decay", options.backbone_lr_ratio, false, {}, {}};
   groups[2] = {"head/decay", 1.0, true, {}, {}};
   groups[3] = {"head/no_decay", 1.0, false, {}, {}};
+  groups[4] = {"logit_scale", options.logit_scale_lr_ratio, false, {}, {}};
   for (const auto& item : module.named_parameters(/*recurse=*/true)) {
     if (!item.value().requires_grad()) continue;
     const std::string& name = item.key();
@@ -57,7 +70,7 @@ std::vector<ParamGroup> group_parameters(const torch::nn::Module& module,
       if (!prefix.empty() && name.rfind(prefix, 0) == 0) backbone = true;
     }
     const bool no_decay = norm_names.count(name) > 0 || is_no_decay_name(name, options);
-    ParamGroup& group = groups[(backbone ? 0 : 2) + (no_decay ? 1 : 0)];
+    ParamGroup& group = is_logit_scale_name(name) ? groups[4] : groups[(backbone ? 0 : 2) + (no_decay ? 1 : 0)];
     group.names.push_back(name);
     group.params.push_back(item.value());
   }

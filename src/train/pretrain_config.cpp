@@ -82,7 +82,8 @@ PretrainOptions::PretrainOptions() {
   train_pipeline = {crop(64), data::transform_spec("normalize")};
   test_pipeline = train_pipeline;
   // A small model from scratch: a much larger rate than fine-tuning, CLIP's decay and betas,
-  // every step logged, and no backbone/head split.
+  // every step logged, no backbone/head split, gradients clipped at norm 1 and the logit
+  // scale learned at the full rate (the fine-tuning defaults, no clipping and 0.1x, are BIKE's).
   train.epochs = 30;
   train.warmup_epochs = 2;
   train.lr = 5e-4;
@@ -91,6 +92,8 @@ PretrainOptions::PretrainOptions() {
   train.batch_size = 32;
   train.log_interval = 1;
   train.backbone_prefixes = {};
+  train.grad_clip = 1.0;
+  train.logit_scale_lr_ratio = 1.0;
 }
 
 PretrainConfig load_pretrain_config(const std::vector<std::string>& files, const std::vector<std::string>& overrides) {

@@ -122,7 +122,11 @@ SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& bank_dir)
   if (!config.descriptions.cache.empty()) cache = load_description_cache(config.descriptions.cache);
   const auto texts = method::make_class_texts(run.class_names, config.descriptions.global_template,
                                               cache ? &*cache : nullptr, config.descriptions.cache,
-                                              config.descriptions.num_subtexts);
+                                              config.descriptions.num_subtexts,
+                                              config.descriptions.selection);
+  const std::string mismatch =
+      cache ? template_mismatch_warning(*cache, config.descriptions.cache, config.descriptions.global_template) : "";
+  if (!mismatch.empty()) SFAR_LOG_WARN("{}", mismatch);
   const std::int64_t context = config.text.context_length;
   if (bank_dir.empty()) {
     run.bank = method::build_class_text_bank(*clip, *tokenizer, texts, context);

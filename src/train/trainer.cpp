@@ -48,10 +48,7 @@ Trainer::Trainer(std::shared_ptr<torch::nn::Module> model, TrainTask& task, Trai
       interval_(std::make_unique<Interval>()) {
   const TrainOptions& o = setup_.options;
   model_->to(device_);
-  GroupingOptions grouping;
-  grouping.backbone_prefixes = o.backbone_prefixes;
-  grouping.backbone_lr_ratio = o.backbone_lr_ratio;
-  const auto groups = group_parameters(*model_, grouping);
+  const auto groups = group_parameters(*model_, grouping_options(o));
   optimizer_ = build_adamw(groups, {o.lr, o.weight_decay, o.betas[0], o.betas[1], o.eps});
   for (const auto& g : groups) {
     lr_ratios_.push_back(g.lr_ratio);

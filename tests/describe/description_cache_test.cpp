@@ -42,6 +42,34 @@ TEST(DescriptionCache, NewCacheHasEveryClassWithGlobalText) {
   EXPECT_EQ(format_global_text("{name} and {name}", "x"), "x and x");
 }
 
+TEST(DescriptionCache, SelectionKeepsItsTemplateAndAnotherRunTemplateIsAWarning) {
+  test::TempDir dir;
+  const std::string path = dir.file("k400.json");
+  DescriptionCache cache = filled_cache();  // the cache's template: "a video of {name}."
+  cache.selection->global_template = "a clip of {name}.";
+  save_description_cache(path, cache);
+  const DescriptionCache loaded = load_description_cache(path);
+  EXPECT_EQ(loaded.selection->global_template, "a clip of {name}.");
+  EXPECT_EQ(template_mismatch_warning(loaded, path, "a clip of {name}."), "");
+  const std::string warning = template_mismatch_warning(loaded, path, "a video of a person {name}.");
+  for (const std::string& part : {path, std::string("\"a clip of {name}.\""),
+                                  std::string("\"a video of a person {name}.\""),
+                                  std::string("descriptions.global_template")}) {
+    EXPECT_NE(warning.find(part), std::string::npos) << part << " in " << warning;
+  }
+  // A cache selected before the template was recorded: its selection scored the cache's texts.
+  auto json = nlohmann::json::parse(read_file(path));
+  json["selection"].erase("global_template");
+  write_file_atomic(path, json.dump());
+  const DescriptionCache legacy = load_description_cache(path);
+  EXPECT_EQ(legacy.selection->global_template, "a video of {name}.");
+  EXPECT_EQ(template_mismatch_warning(legacy, path, "a video of {name}."), "");
+  EXPECT_NE(template_mismatch_warning(legacy, path, "a clip of {name}."), "");
+  // Without a selection there is nothing to disagree with.
+  cache.selection.reset();
+  EXPECT_EQ(template_mismatch_warning(cache, path, "a clip of {name}."), "");
+}
+
 TEST(DescriptionCache, RoundTripsThroughJsonFile) {
   test::TempDir dir;
   const std::string path = dir.file("sub/cache.json");

@@ -104,6 +104,28 @@ void expect_error_mentions(const std::function<void()>& action, const std::vecto
   }
 }
 
+TEST(SubtextSelection, ScoresAgainstTheGivenTemplateAndRecordsIt) {
+  // With the template "{name}" the global texts are the class names, embedded swapped against
+  // g0/g1: alpha's set 0 now scores 100 * mean(1/sqrt2, -1/sqrt2) = 0 and set 1
+  // 100 * mean(0, (1/sqrt2) * (1 - 1/2)) = 17.68, so alpha keeps set 1 instead of set 0.
+  DescriptionCache cache = hand_made_cache();
+  apply_global_template(cache, "{name}", "toy.json");
+  EXPECT_EQ(cache.global_template, "{name}");
+  EXPECT_EQ(cache.classes[0].global_text, "alpha");
+  EXPECT_EQ(cache.classes[1].global_text, "beta");
+  TextEmbeddings e = hand_made_embeddings();
+  e.row["alpha"] = e.table.size(0);
+  e.row["beta"] = e.table.size(0) + 1;
+  e.table = torch::cat({e.table, torch::tensor({0.0f, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f}).view({2, 3})});
+  score_and_select(cache, e, SelectionMode::per_class, "toy", "toy.json");
+  EXPECT_NEAR(cache.classes[0].candidates[0].scores->tpp, 0.0, 1e-4);
+  EXPECT_NEAR(cache.classes[0].candidates[1].scores->tpp, 25 / std::sqrt(2.0), 1e-4);
+  EXPECT_EQ(cache.classes[0].selected, 1u);
+  EXPECT_EQ(cache.selection->global_template, "{name}");
+  expect_error_mentions([&] { apply_global_template(cache, "no placeholder", "toy.json"); },
+                        {"toy.json", "{name}", "no placeholder"});
+}
+
 TEST(SubtextSelection, RejectsCachesItCannotScoreNamingTheClass) {
   DescriptionCache cache = hand_made_cache();
   cache.classes[1].candidates.clear();

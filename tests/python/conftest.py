@@ -53,7 +53,7 @@ def write_config(path: Path, work_dir: Path, data: Path, weights: Path, epochs: 
 model: {{arch: auto, weights: {weights}, activation: quick_gelu}}
 text: {{vocab: {VOCAB}, context_length: 77}}
 head: {{type: sfar}}
-descriptions: {{cache: descriptions.json, num_subtexts: {NUM_SUBTEXTS}, global_template: "{GLOBAL_TEMPLATE}"}}
+descriptions: {{cache: descriptions.json, num_subtexts: {NUM_SUBTEXTS}, global_template: "{GLOBAL_TEMPLATE}", selection: first}}
 data:
   root: {data}
   list: train.txt
@@ -72,14 +72,14 @@ train: {{epochs: {epochs}, warmup_epochs: 0, lr: 1.0e-3, batch_size: 16, log_int
 
 def class_texts(data: Path) -> tuple[list[str], list[list[str]]]:
     """The global texts and sub-texts sfar builds for the classes of classes.csv: the template,
-    and each class's selected (else first) candidate set, padded with its last sentence."""
+    and each class's first candidate set (descriptions.selection: first), padded with its last sentence."""
     with open(data / "classes.csv", newline="") as f:
         names = [row["name"] for row in csv.DictReader(f)]
     cache = {c["name"]: c for c in json.loads((data / "descriptions.json").read_text())["classes"]}
     subs = []
     for name in names:
         entry = cache[name]
-        sentences = list(entry["candidates"][entry.get("selected") or 0]["sentences"])
+        sentences = list(entry["candidates"][0]["sentences"])
         sentences = (sentences + [sentences[-1]] * NUM_SUBTEXTS)[:NUM_SUBTEXTS]
         subs.append(sentences)
     return [GLOBAL_TEMPLATE.replace("{name}", n) for n in names], subs

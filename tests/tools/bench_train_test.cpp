@@ -79,8 +79,10 @@ TEST(BenchTrain, TwoStepsOfATinyModelPrintSaneJson) {
   // 128, 2 layers of 49984, ln_post 128, proj 64*32 = 2048) and the logit scale; the mean head
   // has none and the text tower is frozen.
   EXPECT_EQ(j["trainable_parameters"], 49152 + 64 + 320 + 128 + 2 * 49984 + 128 + 2048 + 1);
-  // Backbone decay, backbone no-decay, the logit scale (head, no decay).
+  // Backbone decay, backbone no-decay, the logit scale (its own group, no decay).
   EXPECT_EQ(j["param_groups"], 3);
+  EXPECT_EQ(j["optimizer"]["logit_scale_lr_ratio"], 0.1);
+  EXPECT_EQ(j["optimizer"]["grad_clip"], 0);
   EXPECT_EQ(j["optimizer"]["weight_decay"], 0.02);
 }
 

@@ -70,7 +70,7 @@ class TinyRun {
                                "  test_pipeline: [{type: center_crop, size: 64}, {type: normalize}]\n"
                                "eval: {list: val.txt}\n"
                                "train: {epochs: 1, warmup_epochs: 0.5, lr: 1.0e-4, batch_size: 3, log_interval: 1}\n"
-                               "descriptions: {cache: " + dir_.file("descriptions.json") + ", num_subtexts: 4}\n");
+                               "descriptions: {cache: " + dir_.file("descriptions.json") + ", num_subtexts: 4, selection: first}\n");
   }
 
   // Trains one epoch; returns the checkpoint and the evaluation logged after it.

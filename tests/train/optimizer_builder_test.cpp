@@ -51,7 +51,7 @@ TEST(OptimizerBuilder, GroupsByBackboneAndDecay) {
   GroupingOptions options;
   options.backbone_lr_ratio = 0.1;
   const auto groups = group_parameters(*model, options);
-  ASSERT_EQ(groups.size(), 4u);
+  ASSERT_EQ(groups.size(), 5u);
   EXPECT_EQ(groups[0].label, "backbone/decay");
   EXPECT_EQ(groups[0].names, (std::vector<std::string>{"visual.proj", "visual.conv1.weight",
                                                        "visual.block.fc.weight"}));
@@ -67,8 +67,30 @@ TEST(OptimizerBuilder, GroupsByBackboneAndDecay) {
   EXPECT_DOUBLE_EQ(groups[2].lr_ratio, 1.0);
   EXPECT_EQ(groups[3].label, "head/no_decay");
   // post.weight is a LayerNorm weight whose name says nothing; token_embedding is frozen.
-  EXPECT_EQ(groups[3].names,
-            (std::vector<std::string>{"logit_scale", "head.bias", "post.weight", "post.bias"}));
+  EXPECT_EQ(groups[3].names, (std::vector<std::string>{"head.bias", "post.weight", "post.bias"}));
+  EXPECT_EQ(groups[4].label, "logit_scale");
+  EXPECT_EQ(groups[4].names, (std::vector<std::string>{"logit_scale"}));
+  EXPECT_FALSE(groups[4].decay);
+}
+
+TEST(OptimizerBuilder, LogitScaleTrainsAtItsOwnRatio) {
+  TrainOptions train;
+  EXPECT_DOUBLE_EQ(train.logit_scale_lr_ratio, 0.1);  // BIKE's: the CLIP group's 0.1x
+  train.backbone_prefixes = {"visual."};
+  train.backbone_lr_ratio = 0.1;
+  train.logit_scale_lr_ratio = 0.25;
+  TinyClip model;
+  const auto groups = group_parameters(*model, grouping_options(train));
+  ASSERT_EQ(groups.size(), 5u);
+  auto adamw = build_adamw(groups, {2e-3, 0.05, 0.9, 0.98, 1e-6});
+  const auto& scale = static_cast<torch::optim::AdamWOptions&>(adamw->param_groups()[4].options());
+  EXPECT_DOUBLE_EQ(scale.lr(), 2e-3 * 0.25);
+  EXPECT_DOUBLE_EQ(scale.weight_decay(), 0.0);
+  ASSERT_EQ(adamw->param_groups()[4].params().size(), 1u);
+  EXPECT_TRUE(adamw->param_groups()[4].params()[0].is_same(model->named_parameters()["logit_scale"]));
+  // A logit scale inside a sub-module is found by its last name component.
+  EXPECT_TRUE(is_logit_scale_name("clip.logit_scale"));
+  EXPECT_FALSE(is_logit_scale_name("clip.logit_scale_bias"));
 }
 
 TEST(OptimizerBuilder, AdamWGroupsCarryLrAndDecay) {
@@ -77,7 +99,7 @@ TEST(OptimizerBuilder, AdamWGroupsCarryLrAndDecay) {
   grouping.backbone_lr_ratio = 0.1;
   const auto groups = group_parameters(*model, grouping);
   auto adamw = build_adamw(groups, {2e-3, 0.05, 0.9, 0.98, 1e-6});
-  ASSERT_EQ(adamw->param_groups().size(), 4u);
+  ASSERT_EQ(adamw->param_groups().size(), 5u);
   const auto& g0 = static_cast<torch::optim::AdamWOptions&>(adamw->param_groups()[0].options());
   const auto& g1 = static_cast<torch::optim::AdamWOptions&>(adamw->param_groups()[1].options());
   const auto& g3 = static_cast<torch::optim::AdamWOptions&>(adamw->param_groups()[3].options());
@@ -87,7 +109,7 @@ TEST(OptimizerBuilder, AdamWGroupsCarryLrAndDecay) {
   EXPECT_DOUBLE_EQ(g3.lr(), 2e-3);
   EXPECT_DOUBLE_EQ(std::get<1>(g0.betas()), 0.98);
   EXPECT_DOUBLE_EQ(g0.eps(), 1e-6);
-  set_group_lrs(*adamw, {0.1, 0.1, 1.0, 1.0}, 1.0);
+  set_group_lrs(*adamw, {0.1, 0.1, 1.0, 1.0, 0.1}, 1.0);
   EXPECT_DOUBLE_EQ(adamw->param_groups()[0].options().get_lr(), 0.1);
   EXPECT_DOUBLE_EQ(adamw->param_groups()[2].options().get_lr(), 1.0);
 }

@@ -1,7 +1,8 @@
 // The README's walk from a researcher's own videos to `sfar infer`, through the binary, on
 // generated clips: a folder per class (names with spaces) -> `sfar data index` -> sub-texts from a
-// hand-written YAML (`sfar describe import`) -> `sfar train` with the index's data.yaml after a
-// model config -> `sfar infer` naming the indexed classes.
+// hand-written YAML (`sfar describe import`) -> TPP against the model config's global template
+// (`sfar describe select --config`) -> `sfar train` with the index's data.yaml after a model config
+// -> `sfar infer` naming the indexed classes.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -59,9 +60,28 @@ TEST(OwnVideos, FolderPerClassToIndexSubtextsTrainingAndInference) {
                            "  train_pipeline: [{type: random_resized_crop, size: 64}, {type: normalize}]\n"
                            "  test_pipeline: [{type: center_crop, size: 64}, {type: normalize}]\n"
                            "train: {epochs: 1, warmup_epochs: 0.5, lr: 1.0e-4, batch_size: 2, log_interval: 1}\n"
-                           "descriptions: {cache: '" + (index / "descriptions.json").string() + "', num_subtexts: 3}\n");
+                           "descriptions: {cache: '" + (index / "descriptions.json").string() +
+                           "', num_subtexts: 3, global_template: 'a clip of {name}.'}\n");
   const std::string configs = " --config " + model + " --config " + quoted(index / "data.yaml");
-  sfar("train" + configs);
+  // Training needs a selected set per class (descriptions.selection: selected).
+  const auto unselected = test::run_binary(SFAR_BINARY, "train --dry-run" + configs, dir);
+  EXPECT_NE(unselected.status, 0);
+  EXPECT_NE(unselected.err.find("sfar describe select"), std::string::npos) << unselected.err;
+  // TPP scores against the template the run reads, which the cache then records.
+  sfar("describe select --cache " + quoted(index / "descriptions.json") + " --weights " + test::tiny_clip_path() +
+       " --activation quick_gelu --vocab " + test::clip_vocab_path() + " --device cpu" + configs);
+  const Json cache = Json::parse(read_file((index / "descriptions.json").string()));
+  EXPECT_EQ(cache["global_template"], "a clip of {name}.");
+  EXPECT_EQ(cache["selection"]["global_template"], "a clip of {name}.");
+  EXPECT_EQ(cache["classes"][1]["global_text"], "a clip of cleaning pool.");
+  // Another template in the run: a warning naming both.
+  const auto other = test::run_binary(
+      SFAR_BINARY, "train --dry-run" + configs + " --set 'descriptions.global_template=a video of {name}.'", dir);
+  EXPECT_EQ(other.status, 0) << other.err;
+  EXPECT_NE(other.err.find("\"a clip of {name}.\""), std::string::npos) << other.err;
+  EXPECT_NE(other.err.find("\"a video of {name}.\""), std::string::npos) << other.err;
+  const auto trained = sfar("train" + configs);
+  EXPECT_EQ(trained.err.find("selected (TPP) against"), std::string::npos) << trained.err;
   std::string checkpoint;
   for (const auto& entry : fs::directory_iterator(dir.path() / "run" / "checkpoints")) {
     const std::string name = entry.path().filename().string();

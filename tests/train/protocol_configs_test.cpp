@@ -82,8 +82,23 @@ TEST(ProtocolConfigs, EveryShippedConfigFollowsThePaperRecipe) {
     const auto c = load_sfar_run_config({entry.path().string()}, {"data.root=/x"});
     EXPECT_EQ(c.data.root, "/x");
     ++loaded;
+    // Choices the paper leaves silent are stated in the YAML (the file or its _base_), never
+    // left to sfar's defaults.
+    const ConfigNode tree = load_config({entry.path().string()});
+    for (const auto& [section, key] : {std::pair<const char*, const char*>{"train", "grad_clip"},
+                                       {"train", "logit_scale_lr_ratio"},
+                                       {"descriptions", "selection"},
+                                       {"descriptions", "global_template"}}) {
+      const ConfigNode* s = tree.find(section);
+      EXPECT_TRUE(s && s->find(key)) << section << "." << key << " is not stated";
+    }
     // The quick start trains a small CLIP on synthetic clips: its own recipe, not the paper's.
     if (rel.rfind("quickstart/", 0) == 0) continue;
+    // The recipe's answers: no clipping, the logit scale at BIKE's 0.1x, TPP-selected sub-texts.
+    EXPECT_EQ(c.train.grad_clip, 0.0);
+    EXPECT_DOUBLE_EQ(c.train.logit_scale_lr_ratio, 0.1);
+    EXPECT_EQ(c.descriptions.selection, SubtextChoice::kSelected);
+    EXPECT_EQ(c.descriptions.global_template, kDefaultGlobalTemplate);
     for (const auto* path : {&c.data.list, &c.data.labels, &c.eval.list, &c.descriptions.cache}) {
       EXPECT_FALSE(fs::path(*path).is_absolute()) << *path;
     }

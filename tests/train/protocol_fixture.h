@@ -91,7 +91,7 @@ class ProtocolFixture : public ::testing::Test {
                                 "  test_pipeline: [{type: center_crop, size: 64}, {type: normalize}]\n"
                                 "eval: {list: val.txt}\n"
                                 "train: {epochs: 1, warmup_epochs: 0, lr: 1.0e-4, batch_size: 3, log_interval: 1}\n"
-                                "descriptions: {cache: descriptions.json, num_subtexts: 4}\n" + extra +
+                                "descriptions: {cache: descriptions.json, num_subtexts: 4, selection: first}\n" + extra +
                                 "protocol:\n" + protocol);
     return path;
   }

@@ -48,10 +48,12 @@ DescriptionCache tiny_cache(const ClassNames& labels) {
   DescriptionProvenance p;
   p.generator = "test";
   cache.classes[0].candidates.push_back({{"Two arms lock.", "One arm pushes down."}, p, {}});
+  cache.classes[0].selected = 0;
   cache.classes[1].candidates.push_back({{"a", "b", "c", "d", "e"}, p, {}});
   cache.classes[1].candidates.push_back({{"Skim the water.", "Lift the net.", "Empty the net.", "Repeat."}, p, {}});
   cache.classes[1].selected = 1;
   cache.classes[2].candidates.push_back({{"Brush the lid.", "Draw a line.", "Blend.", "Look.", "Smile."}, p, {}});
+  cache.classes[2].selected = 0;
   return cache;
 }
 
@@ -79,6 +81,54 @@ TEST(SfarRun, ClassTextsPadTruncateAndSelect) {
     EXPECT_EQ(e.value(), "juggling");
   }
   EXPECT_TRUE(method::make_class_texts(labels.names(), "{name}", nullptr, "", 4).sub.empty());
+}
+
+TEST(SfarRun, AClassWithoutSelectedSubtextsIsAnErrorUnlessFirstIsAsked) {
+  test::TempDir dir;
+  const auto labels = tiny_labels(dir.file("labels.csv"));
+  auto cache = tiny_cache(labels);
+  cache.classes[2].selected.reset();
+  try {
+    method::make_class_texts(labels.names(), "{name}", &cache, "data/k400.json", 4);
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.where(), "data/k400.json");
+    EXPECT_EQ(e.value(), "applying eye makeup");
+    const std::string what = e.what();
+    EXPECT_NE(what.find("sfar describe select --cache data/k400.json"), std::string::npos) << what;
+    EXPECT_NE(what.find("descriptions.selection: first"), std::string::npos) << what;
+  }
+  // `first`: every class's first set, even where another set is selected.
+  const auto first = method::make_class_texts(labels.names(), "{name}", &cache, "data/k400.json", 4,
+                                              SubtextChoice::kFirst);
+  EXPECT_EQ(first.sub[1], (std::vector<std::string>{"a", "b", "c", "d"}));
+  EXPECT_EQ(first.sub[2][0], "Brush the lid.");
+}
+
+TEST(SfarRun, SilentChoicesAreSwitchesWithTheRecipesDefaults) {
+  const SfarRunConfig c = load_sfar_run_config({}, {"head.type=mean"});
+  EXPECT_EQ(c.train.grad_clip, 0.0);                   // METHOD.md and BIKE do not clip
+  EXPECT_DOUBLE_EQ(c.train.logit_scale_lr_ratio, 0.1);  // BIKE: with CLIP at 0.1x the head
+  EXPECT_EQ(c.descriptions.selection, SubtextChoice::kSelected);
+  EXPECT_EQ(c.descriptions.global_template, kDefaultGlobalTemplate);
+  const std::string yaml = sfar_run_config_to_yaml(c);
+  for (const char* line : {"  grad_clip: 0.0\n", "  logit_scale_lr_ratio: 0.1\n", "  selection: \"selected\"\n",
+                           "  global_template: \"a video of a person {name}.\"\n"}) {
+    EXPECT_NE(yaml.find(line), std::string::npos) << line << yaml;
+  }
+  const SfarRunConfig set = load_sfar_run_config(
+      {}, {"head.type=mean", "descriptions.selection=first", "train.grad_clip=1", "train.logit_scale_lr_ratio=1"});
+  EXPECT_EQ(set.descriptions.selection, SubtextChoice::kFirst);
+  EXPECT_NE(sfar_run_config_to_yaml(set).find("  selection: \"first\"\n"), std::string::npos);
+  EXPECT_EQ(set.train.grad_clip, 1.0);
+  EXPECT_EQ(set.train.logit_scale_lr_ratio, 1.0);
+  try {
+    load_sfar_run_config({}, {"head.type=mean", "descriptions.selection=best"});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(e.where().find("descriptions.selection"), std::string::npos) << e.what();
+    EXPECT_EQ(e.value(), "best");
+  }
 }
 
 TEST(SfarRun, TextBankIsCachedByKey) {

@@ -98,6 +98,38 @@ std::vector<std::string> read_lines(const std::string& path) {
   return lines;
 }
 
+// A fixed loss with a gradient norm far above 1, the same on every step.
+struct SteepTask : TrainTask {
+  explicit SteepTask(torch::nn::Linear m) : model(std::move(m)) {}
+  std::int64_t steps_per_epoch() override { return 1; }
+  torch::Tensor loss(const StepContext&) override { return 100 * model->forward(torch::ones({2, 4})).pow(2).sum(); }
+  torch::nn::Linear model;
+};
+
+double grad_norm(torch::nn::Module& m) {
+  double sq = 0;
+  for (const auto& p : m.parameters()) sq += p.grad().pow(2).sum().item<double>();
+  return std::sqrt(sq);
+}
+
+TEST(Trainer, ClipsGradientsOnlyWhenTheConfigSetsIt) {
+  EXPECT_EQ(TrainOptions{}.grad_clip, 0.0);  // the recipe (and BIKE) do not clip
+  torch::manual_seed(5);
+  torch::nn::Linear reference(4, 3);
+  SteepTask(reference).loss({}).backward();
+  const double raw = grad_norm(*reference);
+  ASSERT_GT(raw, 10.0);
+  for (const double clip : {0.0, 1.0}) {
+    torch::manual_seed(5);
+    SteepTask task{torch::nn::Linear(4, 3)};
+    TrainOptions o;
+    o.grad_clip = clip;
+    Trainer trainer(task.model.ptr(), task, toy_setup(o));
+    trainer.train_step();  // the step's gradients stay on the parameters until the next step
+    EXPECT_NEAR(grad_norm(*task.model), clip > 0 ? clip : raw, 1e-4 * raw) << "grad_clip " << clip;
+  }
+}
+
 TEST(Trainer, LearnsAndWritesTheRunDirectory) {
   test::TempDir tmp;
   RunDir run({tmp.file("run"), "train:\n  lr: 0.01\n", "cpu", "1.13", 1, "warn", true});

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -41,6 +42,14 @@ inline Constraint one_of(std::vector<std::string> choices) {
 }
 inline Constraint non_empty() { Constraint c; c.non_empty = true; return c; }
 
+// The name of enumerator `value` in a one_of constraint listing the names in enumerator order.
+template <class E>
+const std::string& enum_name(E value, const Constraint& c) {
+  const auto index = static_cast<std::size_t>(value);
+  if (index >= c.choices.size()) throw std::logic_error("config enum without a name in its one_of list");
+  return c.choices[index];
+}
+
 template <class T, class = void>
 struct is_section : std::false_type {};
 class Reader;
@@ -60,6 +69,17 @@ class Reader {
   void operator()(const char* key, std::vector<std::int64_t>& value, const Constraint& c = {});
   void operator()(const char* key, std::vector<double>& value, const Constraint& c = {});
   void operator()(const char* key, std::vector<std::string>& value, const Constraint& c = {});
+
+  // An enumeration, parsed here once: `c` must be one_of(names) with names[i] naming the
+  // enumerator whose value is i.
+  template <class E, std::enable_if_t<std::is_enum<E>::value, int> = 0>
+  void operator()(const char* key, E& value, const Constraint& c) {
+    std::string text = enum_name(value, c);
+    (*this)(key, text, c);  // rejects names outside c.choices
+    for (std::size_t i = 0; i < c.choices.size(); ++i) {
+      if (c.choices[i] == text) value = static_cast<E>(i);
+    }
+  }
 
   template <class T, std::enable_if_t<is_section<T>::value, int> = 0>
   void operator()(const char* key, T& section, const Constraint& = {}) {
@@ -118,6 +138,11 @@ class Writer {
   void operator()(const char* key, const std::vector<std::int64_t>& value, const Constraint& = {});
   void operator()(const char* key, const std::vector<double>& value, const Constraint& = {});
   void operator()(const char* key, const std::vector<std::string>& value, const Constraint& = {});
+
+  template <class E, std::enable_if_t<std::is_enum<E>::value, int> = 0>
+  void operator()(const char* key, const E& value, const Constraint& c) {
+    (*this)(key, enum_name(value, c), c);
+  }
 
   template <class T, std::enable_if_t<is_section<T>::value, int> = 0>
   void operator()(const char* key, const T& section, const Constraint& = {}) {

@@ -22,6 +22,13 @@ namespace sfar {
 inline constexpr int kDescriptionCacheSchemaVersion = 1;
 inline constexpr const char* kDefaultGlobalTemplate = "a video of a person {name}.";
 
+// Which candidate set of each class a run reads (a run config's `descriptions.selection`,
+// named in this order: "selected", "first").
+enum class SubtextChoice {
+  kSelected,  // the set `sfar describe select` chose; a class without one is an error
+  kFirst,     // the first candidate set, whether or not one was selected
+};
+
 // Where a candidate set came from. Optional fields are null for imports.
 struct DescriptionProvenance {
   std::string generator;       // "sfar describe generate" or "sfar describe import (ost)"
@@ -72,6 +79,9 @@ struct DescriptionSelection {
   std::string encoder;  // text encoder used for the scores
   std::string time;
   double dataset_tpp = 0;
+  // The global prompt template whose texts the sets were scored against. Caches selected
+  // before it was recorded read the cache's global_template, which made those texts.
+  std::string global_template;
 };
 
 struct DescriptionCache {
@@ -97,6 +107,12 @@ struct DescriptionCacheCheck {
 
 // "{name}" in `global_template` replaced by `name`.
 std::string format_global_text(const std::string& global_template, const std::string& name);
+
+// Empty when `run_template` (the run's descriptions.global_template) is the template the
+// cache's selection was scored with, or the cache has no selection; otherwise a warning that
+// names `cache_path` and both templates (TPP chose the sub-texts for other global texts).
+std::string template_mismatch_warning(const DescriptionCache& cache, const std::string& cache_path,
+                                      const std::string& run_template);
 
 // SHA-256 of the class names, each followed by "\n", in id order (format-independent).
 std::string class_names_sha256(const ClassNames& labels);

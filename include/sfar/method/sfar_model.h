@@ -17,14 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "sfar/describe/description_cache.h"
 #include "sfar/method/text_bank.h"
 #include "sfar/method/video_head.h"
 #include "sfar/models/clip_model.h"
 #include "sfar/text/tokenizer.h"
-
-namespace sfar {
-struct DescriptionCache;
-}
 
 namespace sfar::method {
 
@@ -69,13 +66,13 @@ struct ClassTexts {
   std::vector<std::vector<std::string>> sub;
 };
 
-// Global texts from `global_template` ("{name}" replaced); sub-texts from the cache's selected
-// set of each class, or its first candidate set when none is selected, padded by repeating the
-// last sentence or truncated to `num_subtexts`. `cache` may be null (no sub-texts). Throws
-// ConfigError naming `cache_path` and the class when a class is missing or has no sentences.
+// Global texts from `global_template` ("{name}" replaced); sub-texts from each class's set
+// chosen by `choice`, padded by repeating the last sentence or truncated to `num_subtexts`.
+// `cache` may be null (no sub-texts). Throws ConfigError naming `cache_path` and the class
+// when a class is missing, has no sentences or (kSelected) has no selected set.
 ClassTexts make_class_texts(const std::vector<std::string>& class_names, const std::string& global_template,
                             const DescriptionCache* cache, const std::string& cache_path,
-                            std::int64_t num_subtexts);
+                            std::int64_t num_subtexts, SubtextChoice choice = SubtextChoice::kSelected);
 
 // Tokenizes and encodes the texts with the (frozen) text tower. Without sub-texts, each class
 // holds its global text as its only sub-text (heads mean/temporal never read them).

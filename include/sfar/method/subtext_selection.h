@@ -32,6 +32,10 @@ std::vector<std::string> distinct_cache_texts(const DescriptionCache& cache);
 // Total number of texts in the cache, duplicates included.
 std::size_t count_cache_texts(const DescriptionCache& cache);
 
+// Sets the cache's global template and every class's global text from it. ArgumentError
+// naming `source` when the template has no {name}.
+void apply_global_template(DescriptionCache& cache, const std::string& global_template, const std::string& source);
+
 // FormatError naming `source` and the class when a class has no candidate set, a set has
 // fewer than two sentences (delta needs a pair), or, in dataset mode, classes have different
 // numbers of sets.
@@ -58,11 +62,14 @@ struct SubtextSelectionJob {
   std::string activation = "auto";  // auto | quick_gelu | gelu (models/clip_layout.h)
   text::TokenizerSpec tokenizer;
   std::string device = "cpu";       // "auto" | "cpu" | "cuda[:N]"
+  // The global prompt template TPP scores against (a run's descriptions.global_template);
+  // empty: the cache's own. Another template rewrites the cache's global texts first.
+  std::string global_template;
   SubtextSelectionOptions options;  // encoder_name defaults to `weights`
 };
 
-// Loads the cache (every class must have a set), the tokenizer and the model, selects and
-// saves. The cache file is untouched when anything fails.
+// Loads the cache (every class must have a set), applies `global_template`, loads the tokenizer
+// and the model, selects and saves. The cache file is untouched when anything fails.
 SubtextSelectionStats run_subtext_selection(const SubtextSelectionJob& job);
 
 // Report helpers over the selected sets (classes without a selection are skipped).

@@ -1,9 +1,11 @@
 // AdamW with parameter groups, as CLIP fine-tuning recipes use it: the pretrained backbone
 // (names under configured prefixes) trains at a fraction of the learning rate, and biases,
-// normalisation weights, embeddings and the logit scale are exempt from weight decay.
-// Frozen parameters (requires_grad false, e.g. the text encoder) are left out entirely.
+// normalisation weights, embeddings and the logit scale are exempt from weight decay. The
+// logit scale has a group of its own with its own learning-rate ratio (BIKE trains it with
+// the CLIP model at 0.1x the head's rate). Frozen parameters (requires_grad false, e.g. the
+// text encoder) are left out entirely.
 //
-//   auto groups = group_parameters(*model, {.backbone_prefixes = {"visual."}, .backbone_lr_ratio = 0.1});
+//   auto groups = group_parameters(*model, grouping_options(config.train));
 //   auto adamw = build_adamw(groups, {.lr = 8e-6, .weight_decay = 0.001});
 #pragma once
 
@@ -14,12 +16,15 @@
 #include <vector>
 
 #include "sfar/train/fused_adamw.h"
+#include "sfar/train/train_options.h"
 
 namespace sfar::train {
 
 struct GroupingOptions {
   std::vector<std::string> backbone_prefixes = {"visual."};
   double backbone_lr_ratio = 1.0;
+  // A parameter whose last name component is "logit_scale" trains at lr * this ratio.
+  double logit_scale_lr_ratio = 1.0;
   // A parameter whose name contains one of these (or ends in "bias", or belongs to a
   // LayerNorm/GroupNorm/BatchNorm module) gets no weight decay.
   std::vector<std::string> no_decay_keywords = {"ln_", "norm", "embedding", "logit_scale"};
@@ -37,8 +42,14 @@ struct ParamGroup {
 // True when `name` (a full dotted parameter name) is exempt from weight decay by its name.
 bool is_no_decay_name(const std::string& name, const GroupingOptions& options);
 
-// Sorts the trainable parameters of `module` into at most four groups (backbone or head,
-// decay or not), in that order, dropping empty ones.
+// The grouping the trainer uses for `train:` options (prefixes and both lr ratios).
+GroupingOptions grouping_options(const TrainOptions& options);
+
+// True when `name` is a logit scale ("logit_scale" or "<module>.logit_scale").
+bool is_logit_scale_name(const std::string& name);
+
+// Sorts the trainable parameters of `module` into at most five groups (backbone or head,
+// decay or not, then the logit scale), in that order, dropping empty ones.
 std::vector<ParamGroup> group_parameters(const torch::nn::Module& module,
                                          const GroupingOptions& options);
 

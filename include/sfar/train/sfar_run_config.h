@@ -25,13 +25,20 @@ namespace sfar::train {
 // `descriptions:` where the class sub-texts come from.
 struct DescriptionsConfig {
   std::string cache;                                     // description cache JSON; empty: none
+  // The one global prompt template: training, evaluation and zero-shot build the class texts
+  // from it, and `sfar describe select --config` scores the sub-texts against it. A cache
+  // selected against another template is a warning naming both.
   std::string global_template = kDefaultGlobalTemplate;  // "{name}" is the class name
+  // Which candidate set of each class the run uses: selected (the one `sfar describe select`
+  // chose; a class without one is an error) | first (the first set, unselected caches allowed).
+  SubtextChoice selection = SubtextChoice::kSelected;
   std::int64_t num_subtexts = 4;                         // N per class (pad by repeating / truncate)
 
   template <class A>
   void visit(A& a) {
     a("cache", cache);
     a("global_template", global_template, cfg::non_empty());
+    a("selection", selection, cfg::one_of({"selected", "first"}));
     a("num_subtexts", num_subtexts, cfg::at_least(1));
   }
 };

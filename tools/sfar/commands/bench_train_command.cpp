@@ -317,6 +317,7 @@ int run_bench_train(const BenchTrainOptions& o) {
                          {"precision", config.train.precision},
                          {"attention", o.attention},
                          {"optimizer", {{"lr", config.train.lr}, {"backbone_lr_ratio", config.train.backbone_lr_ratio},
+                                        {"logit_scale_lr_ratio", config.train.logit_scale_lr_ratio},
                                         {"weight_decay", config.train.weight_decay}, {"betas", config.train.betas},
                                         {"eps", config.train.eps}, {"grad_clip", config.train.grad_clip}}},
                          {"loss_lambda", config.loss.lambda},

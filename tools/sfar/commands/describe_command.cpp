@@ -17,6 +17,7 @@
 #include "sfar/describe/description_generator.h"
 #include "sfar/describe/description_importers.h"
 #include "sfar/method/subtext_selection.h"
+#include "sfar/train/sfar_run_config.h"
 
 namespace sfar::cli {
 namespace {
@@ -166,6 +167,8 @@ int run_show(const std::string& path, const std::string& class_name) {
 
 struct SelectCommandOptions {
   method::SubtextSelectionJob job;
+  std::vector<std::string> configs;    // a run config: TPP scores against its descriptions.global_template
+  std::vector<std::string> overrides;
   std::string mode = "per_class";
   std::size_t lowest = 10;
   std::size_t bins = 10;
@@ -175,6 +178,18 @@ struct SelectCommandOptions {
 // Prints the report as three JSON lines: summary, lowest-scoring classes, TPP histogram.
 int run_select(SelectCommandOptions o) {
   o.job.options.mode = method::selection_mode_from_string(o.mode);
+  if (!o.configs.empty()) {
+    const std::string from_config =
+        train::load_sfar_run_config(o.configs, o.overrides).descriptions.global_template;
+    if (!o.job.global_template.empty() && o.job.global_template != from_config) {
+      throw ArgumentError("--template", "differs from descriptions.global_template of --config (\"" +
+                                            from_config + "\"); give one of them",
+                          o.job.global_template);
+    }
+    o.job.global_template = from_config;
+  } else if (!o.overrides.empty()) {
+    throw ArgumentError("--set", "needs --config", o.overrides.front());
+  }
   if (o.job.options.batch_size <= 0) {
     throw ArgumentError("--batch", "must be positive", std::to_string(o.job.options.batch_size));
   }
@@ -184,6 +199,7 @@ int run_select(SelectCommandOptions o) {
   const DescriptionCache cache = load_description_cache(o.job.cache);
 
   nlohmann::json summary = {{"cache", o.job.cache}, {"dataset", cache.dataset}, {"mode", o.mode},
+                            {"global_template", cache.global_template},
                             {"classes", cache.classes.size()}, {"dataset_tpp", stats.dataset_tpp}};
   if (stats.dataset_set) summary["dataset_set"] = *stats.dataset_set;
   if (o.verbose) {
@@ -258,6 +274,12 @@ void add_describe_command(CLI::App& app, CommandContext& context) {
                      "Tokenizer vocabulary (bpe_simple_vocab_16e6.txt.gz, .model)")->required();
   select->add_option("--tokenizer", sel->job.tokenizer.kind, "clip_bpe or sentencepiece")->capture_default_str();
   select->add_option("--merges", sel->job.tokenizer.merges, "merges.txt beside a Hugging Face vocab.json");
+  select->add_option("--config,-c", sel->configs,
+                     "Run config(s) whose descriptions.global_template TPP scores against (the template "
+                     "training and zero-shot read)");
+  select->add_option("--set", sel->overrides, "Override a key of --config: a.b.c=value (repeatable)");
+  select->add_option("--template", sel->job.global_template,
+                     "Global prompt template TPP scores against (default: the cache's); rewrites its global texts");
   select->add_option("--mode", sel->mode, "per_class (best set of each class) or dataset (one set index)")
       ->capture_default_str();
   select->add_option("--device", sel->job.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
