@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <set>
 
 #include "sfar/core/atomic_file.h"
@@ -26,6 +27,26 @@ namespace {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
+
+torch::OrderedDict<std::string, torch::Tensor> checkpoint_model(const std::string& path) {
+  auto archive = load_checkpoint_archive(path);
+  torch::serialize::InputArchive model_archive;
+  archive.read("model", model_archive);
+  return read_named_tensors(model_archive);
+}
+
+// Largest relative difference ||a - b|| / ||a|| over the head's tensors of two checkpoints.
+double head_difference(const std::string& a, const std::string& b) {
+  const auto x = checkpoint_model(a), y = checkpoint_model(b);
+  double worst = 0;
+  for (const auto& item : x) {
+    if (item.key().rfind("head.", 0) != 0) continue;
+    const auto& other = y[item.key()];
+    const double norm = std::max(item.value().norm().item<double>(), 1e-12);
+    worst = std::max(worst, (item.value() - other).norm().item<double>() / norm);
+  }
+  return worst;
+}
 
 TEST(FeatureCache, UniqueRecordsKeepFirstSeenOrder) {
   std::vector<data::VideoRecord> records = {{"a.mp4", {0}}, {"b.mp4", {1}}, {"a.mp4", {0}},
@@ -149,10 +170,7 @@ TEST(FeatureCache, TrainsTheHeadAloneAndEvaluatesAsDecoding) {
   ASSERT_EQ(evals.size(), 3u);
 
   const std::string checkpoint = dir.file("run/checkpoints/step_000000009.pt");
-  auto archive = load_checkpoint_archive(checkpoint);
-  torch::serialize::InputArchive model_archive;
-  archive.read("model", model_archive);
-  const auto trained = read_named_tensors(model_archive);
+  const auto trained = checkpoint_model(checkpoint);
   const auto initial = models::read_clip_weight_file(test::tiny_clip_path()).weights;
   std::int64_t visual = 0, head_changed = 0;
   for (const auto& item : trained) {
@@ -166,6 +184,18 @@ TEST(FeatureCache, TrainsTheHeadAloneAndEvaluatesAsDecoding) {
   }
   EXPECT_GT(visual, 0);
   EXPECT_GT(head_changed, 2);  // fc2 starts at zero: all four tensors moved
+
+  // loss.scope global (the default): three accumulated micro-batches of one give the step of one
+  // micro-batch of three; loss.scope micro_batch does not.
+  const auto accumulated = test::run_binary(SFAR_BINARY, "train --config " + config + " --set train.micro_batch=1 "
+                                                         "--work-dir " + dir.file("run_1x3"), dir);
+  ASSERT_EQ(accumulated.status, 0) << accumulated.err;
+  EXPECT_LT(head_difference(checkpoint, dir.file("run_1x3/checkpoints/step_000000009.pt")), 1e-5);
+  const auto per_micro = test::run_binary(SFAR_BINARY, "train --config " + config + " --set train.micro_batch=1 "
+                                                       "--set loss.scope=micro_batch --work-dir " + dir.file("run_mb"),
+                                          dir);
+  ASSERT_EQ(per_micro.status, 0) << per_micro.err;
+  EXPECT_GT(head_difference(checkpoint, dir.file("run_mb/checkpoints/step_000000009.pt")), 1e-3);
 
   // `sfar eval` without the cache decodes every video again: the same frames, the same numbers.
   const auto eval = test::run_binary(SFAR_BINARY, "eval --config " + config + " --set feature_cache.views=0 "
