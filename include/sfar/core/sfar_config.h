@@ -67,6 +67,10 @@ struct ModelConfig {
   // auto: from the weight file's layout (see sfar/models/clip_layout.h); a file that does not
   // say (a torch.save state_dict) then needs it stated. Without weights, auto is the preset's.
   std::string activation = "auto";
+  // Activation checkpointing of the image tower's blocks (sfar/models/block_checkpoint.h): each
+  // block keeps only its input for backward and runs its forward again there. Less memory for
+  // ViT-L or 16 frames, about one more forward pass of the tower in time; the same gradients.
+  bool grad_checkpointing = false;
 
   template <class A>
   void visit(A& a) {
@@ -74,6 +78,7 @@ struct ModelConfig {
     a("weights", weights);
     a("attention", attention, cfg::one_of({"fused", "math"}));
     a("activation", activation, cfg::one_of({"auto", "quick_gelu", "gelu"}));
+    a("grad_checkpointing", grad_checkpointing);
   }
 };
 
