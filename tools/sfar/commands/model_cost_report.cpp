@@ -35,6 +35,18 @@ bool is_vit_b16(models::ClipConfig c) {
   return c == preset;
 }
 
+// The number of candidate classes, from the config's class-name file.
+std::int64_t count_classes(const train::SfarRunConfig& config) {
+  if (config.data.labels.empty()) throw ConfigError("data.labels", "no class-name file to count classes in: give --classes");
+  try {
+    const auto n = static_cast<std::int64_t>(data::load_class_names(config.data).size());
+    if (n > 0) return n;
+  } catch (const Error& e) {
+    throw ConfigError("data.labels", std::string(e.what()) + "; give --classes to count without it", config.data.labels);
+  }
+  throw ConfigError("data.labels", "lists no class: give --classes", config.data.labels);
+}
+
 nlohmann::json parts_json(const std::vector<method::CostPart>& parts) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& p : parts) out.push_back({{"name", p.name}, {"gflops", 2.0 * p.macs / 1e9}, {"gmacs", p.macs / 1e9}});
@@ -67,8 +79,7 @@ int run_model_cost_report(const ModelCostOptions& o) {
   if (o.flops) {
     method::ViewShape shape;
     shape.frames = config.data.num_frames;
-    shape.classes = o.classes > 0 ? o.classes : static_cast<std::int64_t>(data::load_class_names(config.data).size());
-    if (shape.classes == 0) throw ConfigError("data.labels", "no class names: give --classes");
+    shape.classes = o.classes > 0 ? o.classes : count_classes(config);
     shape.global_tokens = shape.sub_tokens = o.text_tokens > 0 ? o.text_tokens : config.text.context_length;
     shape.subtexts = config.descriptions.num_subtexts;
     const auto cost = method::sfar_view_cost(arch, config.head, shape);
