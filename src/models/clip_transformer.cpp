@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "sfar/core/error.h"
+#include "sfar/models/block_checkpoint.h"
 
 namespace sfar::models {
 
@@ -109,7 +110,14 @@ void ClipTransformerImpl::reset_parameters() {
 
 torch::Tensor ClipTransformerImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
   auto y = x;
-  for (const auto& module : *resblocks) y = module->as<ResidualAttentionBlockImpl>()->forward(y, mask);
+  for (const auto& module : *resblocks) {
+    if (grad_checkpointing_) {
+      y = checkpointed_block(ResidualAttentionBlock(std::dynamic_pointer_cast<ResidualAttentionBlockImpl>(module)), y,
+                             mask);
+    } else {
+      y = module->as<ResidualAttentionBlockImpl>()->forward(y, mask);
+    }
+  }
   return y;
 }
 

@@ -109,6 +109,7 @@ SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& bank_dir)
     }
     SFAR_LOG_INFO("loaded CLIP weights {}", config.model.weights);
   }
+  clip->visual->transformer->set_grad_checkpointing(config.model.grad_checkpointing);
   const std::int64_t resolution = clip->config().image_resolution;
   check_crop_sizes(config.data.train_pipeline, "data.train_pipeline", resolution);
   check_crop_sizes(config.data.test_pipeline, "data.test_pipeline", resolution);

@@ -70,6 +70,10 @@ struct ModelConfig {
   // true: the image encoder keeps the loaded weights (requires_grad false); only the head and
   // the logit scale train (a linear-probe-style run, and what feature_cache needs).
   bool freeze_backbone = false;
+  // Activation checkpointing of the image tower's blocks (sfar/models/block_checkpoint.h): each
+  // block keeps only its input for backward and runs its forward again there. Less memory for
+  // ViT-L or 16 frames, about one more forward pass of the tower in time; the same gradients.
+  bool grad_checkpointing = false;
 
   template <class A>
   void visit(A& a) {
@@ -78,6 +82,7 @@ struct ModelConfig {
     a("attention", attention, cfg::one_of({"fused", "math"}));
     a("activation", activation, cfg::one_of({"auto", "quick_gelu", "gelu"}));
     a("freeze_backbone", freeze_backbone);
+    a("grad_checkpointing", grad_checkpointing);
   }
 };
 

@@ -76,6 +76,12 @@ class ClipTransformerImpl : public torch::nn::Module {
   // OpenAI's initialisation (normal, std from width and depth); biases of attention are zero.
   void reset_parameters();
 
+  // Activation checkpointing of every block (block_checkpoint.h): training keeps one [B, L, D]
+  // tensor per block instead of all its activations and runs each block's forward twice.
+  // Gradients are unchanged. Off by default; `model.grad_checkpointing` sets it for the image tower.
+  void set_grad_checkpointing(bool on) { grad_checkpointing_ = on; }
+  bool grad_checkpointing() const { return grad_checkpointing_; }
+
   std::int64_t width() const { return width_; }
   std::int64_t layers() const { return static_cast<std::int64_t>(resblocks->size()); }
 
@@ -83,6 +89,7 @@ class ClipTransformerImpl : public torch::nn::Module {
 
  private:
   std::int64_t width_;
+  bool grad_checkpointing_ = false;
 };
 TORCH_MODULE(ClipTransformer);
 

@@ -248,6 +248,7 @@ int run_bench_train(const BenchTrainOptions& o) {
     clip = models::ClipModel(arch);
   }
   const models::ClipConfig arch = clip->config();
+  clip->visual->transformer->set_grad_checkpointing(config.model.grad_checkpointing);
   method::SfarModel model(clip, config.head, config.loss.learn_logit_scale);
   model->to(device);
 
@@ -316,6 +317,7 @@ int run_bench_train(const BenchTrainOptions& o) {
                          {"loss", config.loss.type},
                          {"precision", config.train.precision},
                          {"attention", o.attention},
+                         {"grad_checkpointing", config.model.grad_checkpointing},
                          {"optimizer", {{"lr", config.train.lr}, {"backbone_lr_ratio", config.train.backbone_lr_ratio},
                                         {"logit_scale_lr_ratio", config.train.logit_scale_lr_ratio},
                                         {"weight_decay", config.train.weight_decay}, {"betas", config.train.betas},

@@ -1,5 +1,7 @@
 // CLIP commands:
 //   sfar info --weights W | --arch ViT-B/16      one JSON object: architecture + "parameters"
+//   sfar info --config C [--flops] [--json]       a run config's parameters and cost per view
+//                                                 (model_cost_report.h)
 //   sfar encode-image --weights W IMAGE...        {"image", "embedding"} per image
 //   sfar encode-text --weights W --vocab V --input texts.jsonl
 //                                                 {"text", "tokens", "embedding"} per line
@@ -8,6 +10,7 @@
 
 #include "../command.h"
 #include "clip_json.h"
+#include "model_cost_report.h"
 #include "sfar/core/error.h"
 #include "sfar/core/runtime.h"
 #include "sfar/core/torch_compat.h"
@@ -42,9 +45,18 @@ struct EncodeOptions {
   std::string merges;
 };
 
-int run_info(const InfoOptions& options) {
+int run_info(const InfoOptions& options, const ModelCostOptions& cost) {
+  if (!cost.configs.empty()) {
+    if (!options.weights.empty() || !options.arch.empty()) {
+      throw ArgumentError("sfar info", "give --config or one of --weights and --arch, not both");
+    }
+    return run_model_cost_report(cost);
+  }
+  if (cost.flops || cost.json || !cost.overrides.empty()) {
+    throw ArgumentError("sfar info", "--flops, --json and --set read a run config: give --config");
+  }
   if (options.weights.empty() == options.arch.empty()) {
-    throw ArgumentError("sfar info", "give exactly one of --weights or --arch");
+    throw ArgumentError("sfar info", "give exactly one of --weights, --arch or --config");
   }
   nlohmann::json out;
   if (!options.arch.empty()) {
@@ -155,11 +167,21 @@ void add_model_options(CLI::App* command, EncodeOptions& options) {
 
 void add_info_command(CLI::App& app, CommandContext& context) {
   auto options = std::make_shared<InfoOptions>();
-  auto* info = app.add_subcommand("info", "Architecture and parameter count of CLIP weights or a preset");
+  auto cost = std::make_shared<ModelCostOptions>();
+  auto* info = app.add_subcommand(
+      "info", "Architecture and parameter count of CLIP weights or a preset; a run config's parameters and FLOPs");
   info->add_option("--weights", options->weights, "CLIP weights file (architecture inferred)");
   info->add_option("--arch", options->arch, "Preset: ViT-B/32, ViT-B/16, ViT-L/14, ViT-L/14@336px");
   info->add_option("--activation", options->activation, kActivationHelp)->capture_default_str();
-  context.on_run(info, [options] { return run_info(*options); });
+  info->add_option("--config,-c", cost->configs, "Run config file(s): the whole model's parameters");
+  info->add_option("--set", cost->overrides, "Config override key=value (repeatable)");
+  info->add_flag("--flops", cost->flops, "Also the analytic GFLOPs per view (1 clip x 1 crop of data.num_frames)");
+  info->add_option("--classes", cost->classes, "Classes scored per video; 0 = the config's class-name file")
+      ->capture_default_str();
+  info->add_option("--text-tokens", cost->text_tokens, "Tokens per text for the head's cost; 0 = text.context_length")
+      ->capture_default_str();
+  info->add_flag("--json", cost->json, "One JSON line instead of text (with --config)");
+  context.on_run(info, [options, cost] { return run_info(*options, *cost); });
 }
 
 void add_encode_command(CLI::App& app, CommandContext& context) {
