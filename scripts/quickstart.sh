@@ -58,6 +58,7 @@ common=(--set "data.root=$DATA" --set "model.weights=$PRE/clip.pt" --set "text.v
         $(override train.batch_size "${QS_BATCH:-}"))
 for head in mean sfar; do
   stage "4/6 $head head: supervised, few-shot (K in $SHOTS) and zero-shot, seeds $SEEDS"
+  mkdir -p "$OUT/$head"
   for protocol in supervised few-shot; do
     "$SFAR" protocol "$protocol" --config "configs/quickstart/$head.yaml" "${common[@]}" \
       --work-dir "$OUT/$head/$protocol" > "$OUT/$head/$protocol.out"

@@ -100,7 +100,7 @@ TEST(Report, PageLeadsWithTheTableThenSaysWhatEachColumnMeasuresAndShowsThePictu
   const auto sentences = page.find("## What each column measures");
   ASSERT_NE(sentences, std::string::npos) << page;
   EXPECT_LT(table, sentences);
-  EXPECT_EQ(page.substr(0, table).find('!'), std::string::npos) << "nothing but the heading before the table";
+  EXPECT_EQ(page.substr(0, table).find("!["), std::string::npos) << "nothing but the heading before the table";
   // One sentence per column: classes and chance from the runs' per_class_accuracy.csv, seeds from results.json.
   EXPECT_NE(page.find("- **supervised top-1**: top-1 accuracy (%) after training on the whole training list, on "
                       "its test list; 4 classes, chance 25.0 %; mean ± std over seeds 0, 1.\n"),
