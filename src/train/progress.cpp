@@ -134,19 +134,25 @@ void ProgressBar::finish(const std::string& detail) {
   drawn_ = false;
 }
 
-StepProgress::StepProgress(ProgressSlot slot, std::int64_t total_steps)
-    : slot_(std::move(slot)), total_(std::max<std::int64_t>(total_steps, 1)) {}
+StepProgress::StepProgress(ProgressSlot slot, std::int64_t total_steps, std::int64_t done_at_start)
+    : slot_(std::move(slot)), total_(std::max<std::int64_t>(total_steps, 1)), last_done_(done_at_start) {
+  show(done_at_start, "");
+}
+
+void StepProgress::show(std::int64_t done, const std::string& loss) {
+  if (!slot_.bar) return;
+  const double within = std::min(1.0, static_cast<double>(done) / static_cast<double>(total_));
+  std::string detail = "step " + std::to_string(done) + "/" + std::to_string(total_) + loss;
+  if (!slot_.what.empty()) detail = slot_.what + "  " + detail;
+  slot_.bar->update(slot_.begin + (slot_.end - slot_.begin) * within, detail);
+}
 
 void StepProgress::update(std::int64_t done, double loss, double /*lr*/) {
-  if (!slot_.bar) return;
   last_loss_ = loss;
   last_done_ = done;
-  const double within = std::min(1.0, static_cast<double>(done) / static_cast<double>(total_));
-  char detail[96];
-  std::snprintf(detail, sizeof(detail), "step %lld/%lld  loss %.4f", static_cast<long long>(done),
-                static_cast<long long>(total_), loss);
-  const std::string what = slot_.what.empty() ? detail : slot_.what + "  " + detail;
-  slot_.bar->update(slot_.begin + (slot_.end - slot_.begin) * within, what);
+  char text[32];
+  std::snprintf(text, sizeof(text), "  loss %.4f", loss);
+  show(done, text);
 }
 
 // Nothing to do: the lines a run logs reach the console only through its sink, whose hook erases

@@ -196,7 +196,7 @@ void Trainer::log_interval() {
 
 void Trainer::fit(std::optional<std::int64_t> stop_at_step) {
   const std::int64_t end = stop_at_step ? std::min(*stop_at_step, total_steps()) : total_steps();
-  interval_->bar = std::make_unique<StepProgress>(setup_.progress, total_steps());
+  interval_->bar = std::make_unique<StepProgress>(setup_.progress, total_steps(), global_step_);
   interval_->start = std::chrono::steady_clock::now();
   while (global_step_ < end) {
     train_step();

@@ -102,7 +102,8 @@ TEST(Progress, OffWritesNothingAndSlotsMapStepsIntoTheirShare) {
   std::ostringstream out;
   ProgressBar bar(&out, BarMode::kLines, "protocol");
   bar.update(0.5, "run 2/2");
-  StepProgress steps({&bar, 0.5, 1.0, "run 2/2 seed1"}, 10);
+  StepProgress steps({&bar, 0.5, 1.0, "run 2/2 seed1"}, 10, 2);  // a run resumed at step 2
+  EXPECT_NE(out.str().find(" 60%  run 2/2 seed1  step 2/10  ETA"), std::string::npos) << out.str();
   steps.update(5, 1.25, 1e-3);
   EXPECT_NE(out.str().find(" 75%  run 2/2 seed1  step 5/10  loss 1.2500"), std::string::npos) << out.str();
 }

@@ -91,13 +91,16 @@ struct ProgressSlot {
 // What a Trainer reports through its slot: steps done of the run's total, the last loss.
 class StepProgress {
  public:
-  StepProgress(ProgressSlot slot, std::int64_t total_steps);
+  // Draws the slot at `done_at_start` steps (a resumed run's), so that the bar's ETA counts
+  // from there, the first step's time included.
+  StepProgress(ProgressSlot slot, std::int64_t total_steps, std::int64_t done_at_start = 0);
   void update(std::int64_t done, double loss, double lr);
   void clear();  // before a log line (the console's hook already erases the bar)
   // Shows the last step reported; the bar itself is finished by whoever owns it.
   void finish();
 
  private:
+  void show(std::int64_t done, const std::string& loss);
   ProgressSlot slot_;
   std::int64_t total_, last_done_ = 0;
   double last_loss_ = 0;
