@@ -3,7 +3,10 @@
 # generates the synthetic storyboard benchmark, pre-trains a small CLIP and its tokenizer on
 # it, selects sub-texts by TPP, trains the baseline (mean head) and SFAR, runs the supervised,
 # few-shot (all K) and zero-shot protocols over several seeds, and writes
-# runs/quickstart/report.md (table, TPP, curves, one key-frame picture), printing the table.
+# runs/quickstart/report.md (table, what each column measures, curves, one key-frame picture,
+# TPP), printing the table. The terminal shows one progress bar per stage (sfar's --progress;
+# SFAR_PROGRESS=log puts the per-step lines there instead); every run's per-step lines are in
+# its log.txt and each command's own output in a file beside its results.
 #
 # Knobs (environment): QS_OUT (runs/quickstart), QS_PRESET (storyboard-v1; storyboard-mini
 # for four classes that share no atomic action, which the small CLIP learns within minutes;
@@ -37,12 +40,12 @@ DATA=$OUT/data
 PRE=$OUT/pretrain
 
 stage "1/6 synthetic storyboard benchmark ($PRESET) -> $DATA"
-"$SFAR" synth --preset "$PRESET" --out "$DATA" --seed 0 --force
+"$SFAR" synth --preset "$PRESET" --out "$DATA" --seed 0 --force > "$OUT/synth.json"
 
 stage "2/6 pre-training a small CLIP and a SentencePiece tokenizer on single- and two-action clips -> $PRE"
 "$SFAR" pretrain --config configs/quickstart/pretrain.yaml --set "pretrain.root=$DATA" \
   $(override pretrain.epochs "${QS_PRETRAIN_EPOCHS:-}") $(override pretrain.batch_size "${QS_PRETRAIN_BATCH:-}") \
-  --work-dir "$PRE"
+  --work-dir "$PRE" > "$OUT/pretrain.json"
 
 stage "3/6 TPP: scoring every candidate sub-text set with the pre-trained text tower"
 cp "$DATA/descriptions.json" "$DATA/descriptions_selected.json"
@@ -57,9 +60,10 @@ common=(--set "data.root=$DATA" --set "model.weights=$PRE/clip.pt" --set "text.v
         $(override train.batch_size "${QS_BATCH:-}"))
 for head in mean sfar; do
   stage "4/6 $head head: supervised, few-shot (K in $SHOTS) and zero-shot, seeds $SEEDS"
+  mkdir -p "$OUT/$head"
   for protocol in supervised few-shot; do
     "$SFAR" protocol "$protocol" --config "configs/quickstart/$head.yaml" "${common[@]}" \
-      --work-dir "$OUT/$head/$protocol"
+      --work-dir "$OUT/$head/$protocol" > "$OUT/$head/$protocol.out"
   done
   # Zero-shot trains on the same source (train.txt) as supervised: the weights its runs report
   # (protocol.report: best.pt, or the last step's), one per seed in seed order as results.json
@@ -69,41 +73,32 @@ for head in mean sfar; do
     checkpoints+=(--checkpoint "$checkpoint")
   done < <(grep -o '"checkpoint":"[^"]*"' "$OUT/$head/supervised/results.json" | cut -d'"' -f4)
   "$SFAR" protocol zero-shot --config "configs/quickstart/$head.yaml" "${common[@]}" "${checkpoints[@]}" \
-    --work-dir "$OUT/$head/zero-shot"
+    --work-dir "$OUT/$head/zero-shot" > "$OUT/$head/zero-shot.out"
 done
 
-stage "5/6 key-frame weights of SFAR on one validation video"
-video=$(head -n 1 "$DATA/val.txt" | cut -d' ' -f1)
+stage "5/6 key frames of SFAR on one validation video"
+read -r video label < <(head -n 1 "$DATA/val.txt")
 checkpoint=$(ls "$OUT"/sfar/supervised/seed*/checkpoints/best.pt 2>/dev/null | head -n 1 || true)
 [ -n "$checkpoint" ] || checkpoint=$(ls "$OUT"/sfar/supervised/seed*/checkpoints/step_*.pt | tail -n 1)
 "$SFAR" infer --config configs/quickstart/sfar.yaml --set "data.root=$DATA" --set "model.weights=$PRE/clip.pt" \
-  --set "text.vocab=$PRE/tokenizer.model" --checkpoint "$checkpoint" --video "$DATA/$video" \
+  --set "text.vocab=$PRE/tokenizer.model" --checkpoint "$checkpoint" --video "$DATA/$video" --label "$label" \
   --explain "$OUT/explain.png" > "$OUT/explain.json"
 
 stage "6/6 report -> $OUT/report.md"
-"$SFAR" report --method "baseline (mean head)=$OUT/mean" --method "SFAR=$OUT/sfar" \
-  --title "top-1 % on the synthetic storyboard benchmark, mean ± std over seeds $SEEDS" --out "$OUT/table.md" \
-  > "$OUT/table.jsonl"
-curves=$(ls -d "$OUT"/sfar/supervised/seed*/plots 2>/dev/null | head -n 1 || true)
+# What the page adds after the table, the column sentences, the curves and the key frames.
 {
-  echo "# sfar quick start: baseline vs SFAR on the synthetic storyboard benchmark"
+  echo "## How this run was made"
   echo
   echo "Preset \`$PRESET\` (seed 0), pre-training $(resolved "$PRE/resolved.yaml" pretrain epochs) epochs," \
     "fine-tuning $(resolved "$OUT/mean/supervised/seed${SEEDS%%,*}/resolved.yaml" train epochs) epochs,"
   echo "seeds $SEEDS; $(( $(date +%s) - start )) s after the build. Supervised and few-shot: top-1 on val.txt;"
   echo "zero-shot: top-1 on the held-out classes (new orderings or combinations of seen atomic actions)."
-  echo "The test lists were never used to choose anything."
+  echo "The test lists were never used to choose anything. A cell within a few points of chance means"
+  echo "the model has not learned that task, and a difference between two such cells is no evidence"
+  echo "for either head."
   echo
-  cat "$OUT/table.md"
-  echo
-  seen=$(( $(wc -l < "$DATA/classes.csv") - 1 )) unseen=$(( $(wc -l < "$DATA/zeroshot/classes.csv") - 1 ))
-  echo "Chance top-1: $(awk "BEGIN { printf \"%.1f\", 100 / $seen }") % with the $seen seen classes (supervised,"
-  echo "few-shot), $(awk "BEGIN { printf \"%.1f\", 100 / $unseen }") % with the $unseen held-out classes (zero-shot)."
-  echo "Read the comparison against these: a cell within a few points of chance means the model has"
-  echo "not learned that task, and a difference between two such cells is no evidence for either head."
-  echo "If the cells sit near chance, the README's \"What the quick start shows today\" says why: a CLIP"
-  echo "this small, trained from scratch, needs several times this budget to learn these motions, as"
-  echo "measured against an independent PyTorch probe (scripts/synth_probe_reference.py)."
+  echo "The key-frame picture is \`sfar infer --explain\` on \`$video\` (\`explain.json\`: the top classes"
+  echo "and the key frames with their sub-texts)."
   echo
   echo "## Sub-texts chosen by TPP"
   echo
@@ -113,18 +108,14 @@ curves=$(ls -d "$OUT"/sfar/supervised/seed*/plots 2>/dev/null | head -n 1 || tru
   echo '```'
   head -n 1 "$OUT/tpp.jsonl"
   echo '```'
-  echo
-  echo "## Curves and key frames"
-  echo
-  if [ -n "$curves" ]; then
-    for png in "$curves"/*.png; do echo "![$(basename "$png")](${png#"$OUT"/})"; done
-  else
-    echo "(no plots: install gnuplot-nox for PNG curves)"
-  fi
-  echo
-  echo "![key-frame weights](explain.png) (\`explain.json\`: the top classes of that video)"
-} > "$OUT/report.md"
+} > "$OUT/notes.md"
+"$SFAR" report --method "baseline (mean head)=$OUT/mean" --method "SFAR=$OUT/sfar" \
+  --title "sfar quick start: top-1 % on the synthetic storyboard benchmark, mean ± std over seeds $SEEDS" \
+  --out "$OUT/table.md" --page "$OUT/report.md" --picture "$OUT/explain.png" --notes "$OUT/notes.md" \
+  > "$OUT/table.jsonl"
 
 echo
 cat "$OUT/table.md"
-echo "== quick start done in $(( $(date +%s) - start )) s: $OUT/report.md"
+echo
+echo "== quick start done in $(( $(date +%s) - start )) s: the report (table, what each column measures, curves,"
+echo "   key frames) is $OUT/report.md; each run's log.txt holds its per-step lines"

@@ -47,7 +47,7 @@ BranchOutput CoarseBranchImpl::forward(const torch::Tensor& frames, const TextBa
   const auto per_word = torch::softmax(sim, -1);
   const auto mask = bank.global_mask.to(per_word.dtype()).unsqueeze(0).unsqueeze(-1);  // [1, C, Lg, 1]
   const auto weights = (per_word * mask).sum(2) / mask.sum(2);                  // mean over real words
-  return {weights, aggregate_frames(weights, frames)};
+  return {weights, aggregate_frames(weights, frames), {}};
 }
 
 BranchOutput fine_branch(const torch::Tensor& frames, const TextBank& bank, double tau) {
@@ -55,9 +55,9 @@ BranchOutput fine_branch(const torch::Tensor& frames, const TextBank& bank, doub
   const auto sim = torch::einsum("cnsd,btd->bcnst", {words, unit(frames)});       // [B, C, N, Ls, T]
   const auto mask = bank.sub_mask.to(sim.dtype()).unsqueeze(0).unsqueeze(-1);    // [1, C, N, Ls, 1]
   const auto affinity = (sim * mask).sum(3) / mask.sum(3);                       // m: [B, C, N, T]
-  const auto best = std::get<0>(affinity.max(2));                                // [B, C, T]
+  const auto [best, subtext] = affinity.max(2);                                  // [B, C, T] each
   const auto weights = torch::softmax(best / tau, -1);
-  return {weights, aggregate_frames(weights, frames)};
+  return {weights, aggregate_frames(weights, frames), subtext};
 }
 
 }  // namespace sfar::method

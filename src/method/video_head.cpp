@@ -60,6 +60,7 @@ HeadOutput VideoHeadImpl::forward(const torch::Tensor& frames_in, const TextBank
   if (ffn_fine) {
     auto branch = fine_branch(frames, bank, options_.tau_fine);
     out.fine_weights = branch.weights;
+    out.fine_subtexts = branch.subtext;
     fine_video = ffn_fine->forward(branch.video);
   }
   if (t == "coarse") {

@@ -241,7 +241,6 @@ PretrainResult run_pretraining(const PretrainConfig& config, const PretrainSetup
   trainer_setup.seed = static_cast<std::uint64_t>(config.run.seed);
   trainer_setup.run = &dir;
   trainer_setup.progress = setup.progress;
-  trainer_setup.interactive = setup.interactive;
   Trainer trainer(model.ptr(), task, trainer_setup);
   trainer.fit();
 

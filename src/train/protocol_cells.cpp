@@ -36,7 +36,41 @@ void write_eval_tables(const std::optional<eval::ClassificationResult>& result, 
 
 std::string protocol_metric(const SfarRunConfig& config) { return config.data.multi_label ? "mAP" : "top1"; }
 
-Cell train_cell(SfarRunConfig config, const std::string& work_dir, const ProtocolOptions& options) {
+CellProgress::CellProgress(ProgressBar* bar, std::int64_t trainings, std::int64_t evaluations)
+    : bar_(bar),
+      total_(0),
+      evaluation_share_(trainings > 0 ? 0.05 : 1.0),
+      runs_(trainings + evaluations) {
+  total_ = static_cast<double>(trainings) + evaluation_share_ * static_cast<double>(evaluations);
+  if (total_ <= 0) total_ = 1;
+}
+
+void CellProgress::show(const std::string& what) {
+  if (!bar_) return;
+  const std::string run = "run " + std::to_string(started_) + "/" + std::to_string(runs_);
+  bar_->update(done_ / total_, what.empty() ? run : run + " " + what);
+}
+
+ProgressSlot CellProgress::training(const std::string& what) {
+  ++started_;
+  show(what);
+  ProgressSlot slot{bar_, done_ / total_, (done_ + 1) / total_,
+                    "run " + std::to_string(started_) + "/" + std::to_string(runs_) + " " + what};
+  done_ += 1;
+  return slot;
+}
+
+void CellProgress::evaluating(const std::string& what) {
+  ++started_;
+  show("evaluating " + what);
+}
+
+void CellProgress::evaluated() {
+  done_ += evaluation_share_;
+  show("");
+}
+
+Cell train_cell(SfarRunConfig config, const std::string& work_dir, const ProgressSlot& progress) {
   SFAR_LOG_INFO("protocol: training {} (seed {}) in {}", config.data.list, config.run.seed, work_dir);
   const ReportEpoch report = parse_report_epoch(config.protocol.report);
   const std::string metric_name = protocol_metric(config);
@@ -53,8 +87,7 @@ Cell train_cell(SfarRunConfig config, const std::string& work_dir, const Protoco
   setup.best_metric = metric_name;  // best.pt must be the epoch choose_epochs picks
   setup.seed = static_cast<std::uint64_t>(config.run.seed);
   setup.run = &dir;
-  setup.progress = options.progress;
-  setup.interactive = options.interactive;
+  setup.progress = progress;
   Cell cell;
   cell.steps_per_epoch = task.steps_per_epoch();
   SFAR_LOG_INFO("protocol: {} training videos, {} optimizer steps per epoch of {}, {} epochs", task.train_size(),

@@ -25,10 +25,28 @@ struct Cell {
 // The metric a protocol's cells hold: mAP for multi-label sets (data.multi_label), else top1.
 std::string protocol_metric(const SfarRunConfig& config);
 
+// The protocol's one progress bar: every training run fills an equal share of it, every
+// evaluation of a checkpoint a twentieth of that (all of it when the protocol trains nothing).
+class CellProgress {
+ public:
+  CellProgress(ProgressBar* bar, std::int64_t trainings, std::int64_t evaluations);
+  // The next training run's share of the bar; `what` names it ("K=4 seed 1").
+  ProgressSlot training(const std::string& what);
+  // Before and after an evaluation-only run.
+  void evaluating(const std::string& what);
+  void evaluated();
+
+ private:
+  void show(const std::string& what);
+  ProgressBar* bar_;
+  double total_, evaluation_share_, done_ = 0;
+  std::int64_t runs_ = 0, started_ = 0;
+};
+
 // Trains `config` from scratch in `work_dir`, evaluating on eval.list after every epoch; the
 // cell is the epoch protocol.report names (best by protocol_metric, or last), with that epoch's
 // weights. Without eval.list there is nothing to choose from: the last weights, no metrics.
-Cell train_cell(SfarRunConfig config, const std::string& work_dir, const ProtocolOptions& options);
+Cell train_cell(SfarRunConfig config, const std::string& work_dir, const ProgressSlot& progress);
 
 // Evaluates `checkpoint` on config.eval.list with the classes (and text bank) of config.data.labels.
 Cell evaluate_cell(SfarRunConfig config, const std::string& checkpoint, const std::string& work_dir);

@@ -35,9 +35,10 @@ void supervised(const SfarRunConfig& config, const ProtocolOptions& o, const std
   const bool map = config.data.multi_label;
   report.columns = map ? std::vector<ProtocolColumn>{{"mAP", {}, {}}}
                        : std::vector<ProtocolColumn>{{"top-1", {}, {}}, {"top-5", {}, {}}};
+  CellProgress progress(o.progress, static_cast<std::int64_t>(seeds.size()), 0);
   for (const auto seed : seeds) {
     const std::string dir = sub_dir(o.work_dir, seed_name(seed));
-    const Cell cell = train_cell(with_seed(config, seed), dir, o);
+    const Cell cell = train_cell(with_seed(config, seed), dir, progress.training(seed_name(seed)));
     report.columns[0].values.push_back(metric(cell, report.metric, "eval.list"));
     if (!map) report.columns[1].values.push_back(metric(cell, "top5", "eval.list"));
     report.runs.push_back(record(report.columns[0].name, seed, dir, cell));
@@ -66,6 +67,8 @@ void few_shot(const SfarRunConfig& config, const ProtocolOptions& o, const std::
   const std::int64_t full_length =
       fs_config.full_length > 0 ? fs_config.full_length : static_cast<std::int64_t>(full.size());
   const auto eval_lists = few_shot_eval_lists(config);
+  const auto runs = static_cast<std::int64_t>(fs_config.shots.size() * seeds.size());
+  CellProgress progress(o.progress, runs, runs * static_cast<std::int64_t>(eval_lists.size() - 1));
   for (const auto shots : fs_config.shots) {
     ProtocolColumn column{"K=" + std::to_string(shots), {}, {}};
     for (const auto seed : seeds) {
@@ -91,7 +94,8 @@ void few_shot(const SfarRunConfig& config, const ProtocolOptions& o, const std::
                       full_length, epoch_list);
       }
       c.eval.list = eval_lists[0];  // epochs are selected on the first test list
-      const Cell cell = train_cell(c, dir, o);
+      const std::string what = "K=" + std::to_string(shots) + " " + seed_name(seed);
+      const Cell cell = train_cell(c, dir, progress.training(what));
       column.values.push_back(metric(cell, report.metric, "eval.list"));
       report.runs.push_back(record(column.name, seed, dir, cell));
       report.runs.back().files["train_list"] = shot_list;
@@ -101,7 +105,9 @@ void few_shot(const SfarRunConfig& config, const ProtocolOptions& o, const std::
         SfarRunConfig e = c;
         e.eval.list = eval_lists[i];
         const std::string eval_dir = sub_dir(dir, "eval_" + std::to_string(i + 1) + "_" + list_stem(eval_lists[i]));
+        progress.evaluating(what + " " + list_stem(eval_lists[i]));
         const Cell tested = evaluate_cell(e, cell.checkpoint, eval_dir);
+        progress.evaluated();
         column.values.push_back(metric(tested, report.metric, "protocol.few_shot.eval_lists"));
         report.runs.push_back(record(column.name, seed, eval_dir, tested));
         report.runs.back().files["eval_list"] = eval_lists[i];
@@ -129,11 +135,17 @@ void zero_shot(const SfarRunConfig& config, const ProtocolOptions& o, const std:
   const auto& targets = config.protocol.zero_shot.targets;
   std::vector<std::string> groups;  // in first-appearance order
   std::map<std::string, std::vector<double>> values;
+  const auto n_seeds = static_cast<std::int64_t>(seeds.size()), n_targets = static_cast<std::int64_t>(targets.size());
+  const std::int64_t trainings = o.checkpoints.empty() ? n_seeds : 0;
+  const std::int64_t evaluated_checkpoints = o.checkpoints.size() == 1 ? 1 : n_seeds;
+  CellProgress progress(o.progress, trainings, evaluated_checkpoints * n_targets);
   auto evaluate_all = [&](const std::string& checkpoint, std::int64_t seed, const std::string& base) {
     for (const auto& t : targets) {
       const std::string group = t.group.empty() ? t.name : t.group;
       const std::string dir = sub_dir(base, t.name);
+      progress.evaluating(seed_name(seed) + " on " + t.name);
       const Cell cell = evaluate_cell(target_config(with_seed(config, seed), t), checkpoint, dir);
+      progress.evaluated();
       if (!values.count(group)) groups.push_back(group);
       values[group].push_back(metric(cell, report.metric, "protocol.zero_shot.targets"));
       report.runs.push_back(record(group, seed, dir, cell));
@@ -149,7 +161,8 @@ void zero_shot(const SfarRunConfig& config, const ProtocolOptions& o, const std:
   } else {
     for (const auto seed : seeds) {
       const std::string base = sub_dir(o.work_dir, seed_name(seed));
-      const Cell source = train_cell(with_seed(config, seed), sub_dir(base, "source"), o);
+      const Cell source =
+          train_cell(with_seed(config, seed), sub_dir(base, "source"), progress.training(seed_name(seed) + " source"));
       report.runs.push_back(record("source", seed, sub_dir(base, "source"), source));
       evaluate_all(source.checkpoint, seed, base);
     }
@@ -161,6 +174,7 @@ void base_to_novel(const SfarRunConfig& config, const ProtocolOptions& o, const 
                    ProtocolReport& report) {
   const auto& b = config.protocol.base_to_novel;
   ProtocolColumn base{"base", {}, {}}, novel{"novel", {}, {}}, hm{"HM", {}, {}};
+  CellProgress progress(o.progress, static_cast<std::int64_t>(seeds.size()), static_cast<std::int64_t>(seeds.size()));
   for (const auto seed : seeds) {
     const std::string s = std::to_string(seed), root = config.data.root;
     auto file = [&](const std::string& pattern) { return under_root(expand_placeholder(pattern, "seed", s), root); };
@@ -170,12 +184,14 @@ void base_to_novel(const SfarRunConfig& config, const ProtocolOptions& o, const 
     if (!b.base_list.empty()) c.eval.list = file(b.base_list);
     if (!b.base_descriptions.empty()) c.descriptions.cache = file(b.base_descriptions);
     const std::string dir = sub_dir(o.work_dir, seed_name(seed));
-    const Cell trained = train_cell(c, sub_dir(dir, "base"), o);
+    const Cell trained = train_cell(c, sub_dir(dir, "base"), progress.training(seed_name(seed) + " base"));
     SfarRunConfig n = c;
     n.data.labels = file(b.novel_labels);
     n.eval.list = file(b.novel_list);
     n.descriptions.cache = file(b.novel_descriptions);
+    progress.evaluating(seed_name(seed) + " novel");
     const Cell tested = evaluate_cell(n, trained.checkpoint, sub_dir(dir, "novel"));
+    progress.evaluated();
     base.values.push_back(metric(trained, report.metric, "protocol.base_to_novel.base_list"));
     novel.values.push_back(metric(tested, report.metric, "protocol.base_to_novel.novel_list"));
     hm.values.push_back(harmonic_mean(base.values.back(), novel.values.back()));

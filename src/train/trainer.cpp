@@ -21,7 +21,7 @@ struct Trainer::Interval {
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   std::int64_t steps = 0, finite_steps = 0, skipped = 0;
   double loss_sum = 0;
-  std::unique_ptr<ProgressBar> bar;
+  std::unique_ptr<StepProgress> bar;
 };
 
 namespace {
@@ -229,8 +229,7 @@ void Trainer::log_interval() {
 
 void Trainer::fit(std::optional<std::int64_t> stop_at_step) {
   const std::int64_t end = stop_at_step ? std::min(*stop_at_step, total_steps()) : total_steps();
-  interval_->bar = std::make_unique<ProgressBar>(setup_.progress, setup_.interactive, total_steps(),
-                                                 global_step_);
+  interval_->bar = std::make_unique<StepProgress>(setup_.progress, total_steps(), global_step_);
   interval_->start = std::chrono::steady_clock::now();
   while (global_step_ < end) {
     train_step();

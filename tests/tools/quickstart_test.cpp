@@ -6,6 +6,7 @@
 // against 25 %, on 128 clips).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -77,20 +78,50 @@ TEST(QuickStart, MiniRunLearnsAndWritesEveryStageAndAReport) {
   EXPECT_EQ(sfar_top1["name"], "top-1");
   EXPECT_GE(sfar_top1["mean"].get<double>(), 1.5 * 25.0) << sfar_top1.dump();
 
-  // 5. key-frame picture, 6. the report: the table is the protocols' cells, with chance levels.
+  // 5. key-frame picture of the first validation video, naming its true and predicted class.
   const std::string png = read_text(out / "explain.png");
   ASSERT_GT(png.size(), 8u);
   EXPECT_EQ(png.substr(1, 3), "PNG");
+  const Json explain = sfar::test::last_json_line(read_text(out / "explain.json"));
+  const std::string first_val = read_text(out / "data/val.txt").substr(0, read_text(out / "data/val.txt").find('\n'));
+  EXPECT_EQ(explain["video"], (out / "data" / first_val.substr(0, first_val.find(' '))).string());
+  EXPECT_TRUE(explain.contains("true")) << explain.dump();
+  EXPECT_EQ(explain["predicted"], explain["top"][0]["name"]);
+  EXPECT_EQ(explain["key_frames"].size(), 3u) << explain.dump();
+
+  // 6. the report leads with the table (the protocols' cells), then a sentence per column with
+  // its chance level, then the curves and the key frames.
   const std::string report = read_text(out / "report.md");
+  const auto table_at = report.find("| method |");
+  ASSERT_NE(table_at, std::string::npos) << report;
+  EXPECT_EQ(report.rfind("# ", 0), 0u) << report;
+  EXPECT_EQ(report.find('\n', report.find('\n') + 1) + 1, report.find("<!--")) << "the table right after the heading";
+  EXPECT_LT(table_at, report.find("## What each column measures")) << report;
   const Json mean_zero = read_json(out / "mean/zero-shot/results.json");
   EXPECT_NE(report.find("| SFAR | " + sfar_top1["cell"].get<std::string>() + " |"), std::string::npos)
       << report;
   EXPECT_NE(report.find(mean_zero["columns"][0]["cell"].get<std::string>() + " |\n"), std::string::npos) << report;
-  EXPECT_NE(report.find("Chance top-1: 25.0 % with the 4 seen classes"), std::string::npos) << report;
-  EXPECT_NE(report.find("50.0 % with the 2 held-out classes"), std::string::npos) << report;
+  EXPECT_NE(report.find("- **supervised top-1**: top-1 accuracy (%) after training on the whole training list, on "
+                        "its test list; 4 classes, chance 25.0 %; mean ± std over seeds 0, 1."),
+            std::string::npos) << report;
+  EXPECT_NE(report.find("- **zero-shot unseen**: top-1 accuracy (%) on classes never trained on (target unseen), "
+                        "after training on the seen classes only; 2 classes, chance 50.0 %"),
+            std::string::npos) << report;
   EXPECT_NE(report.find("SFAR vs baseline (mean head)"), std::string::npos) << report;
-  EXPECT_NE(report.find("![key-frame weights](explain.png)"), std::string::npos) << report;
+  EXPECT_NE(report.find("![key frames](explain.png)"), std::string::npos) << report;
+  if (fs::exists("/usr/bin/gnuplot")) {
+    EXPECT_NE(report.find("(mean/supervised/seed0/plots/loss.png)"), std::string::npos) << report;
+  }
+
+  // The terminal: stage lines, a progress bar per stage (a line per tenth in this pipe), the
+  // table and where the report is; the per-step lines are in each run's log.txt only.
   EXPECT_NE(r.out.find("quick start done"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find((out / "report.md").string()), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.find("[info]"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("few-shot ["), std::string::npos) << r.err;
+  EXPECT_LT(std::count(r.out.begin(), r.out.end(), '\n') + std::count(r.err.begin(), r.err.end(), '\n'), 150)
+      << r.out << r.err;
+  EXPECT_NE(read_text(out / "sfar/few-shot/K2/seed1/log.txt").find("epoch 1 eval:"), std::string::npos);
 }
 
 }  // namespace

@@ -51,6 +51,84 @@ TEST(Report, TableAndComparisonOfTwoMethods) {
   EXPECT_EQ(j["comparison"][1]["verdict"], "within noise");
 }
 
+// A run directory as `sfar protocol` leaves it: per_class_accuracy.csv with `classes` rows.
+void put_run(const std::string& dir, int classes) {
+  fs::create_directories(dir);
+  std::ofstream csv(dir + "/per_class_accuracy.csv");
+  csv << "id,name,count,accuracy\n";
+  for (int c = 0; c < classes; ++c) csv << c << ",class " << c << ",3,50\n";
+}
+
+Json runs_of(const std::string& column, const std::vector<std::pair<int, std::string>>& seeds_dirs) {
+  Json runs = Json::array();
+  for (const auto& [seed, dir] : seeds_dirs) runs.push_back({{"column", column}, {"seed", seed}, {"work_dir", dir}});
+  return runs;
+}
+
+TEST(Report, PageLeadsWithTheTableThenSaysWhatEachColumnMeasuresAndShowsThePictures) {
+  sfar::test::TempDir dir;
+  const std::string m = dir.file("runs/mean");
+  for (const char* seed : {"seed0", "seed1"}) put_run(m + "/supervised/" + seed, 4);
+  put_run(m + "/few-shot/K2/seed0", 4);
+  put_run(m + "/zero-shot/seed0/unseen", 2);
+  fs::create_directories(m + "/supervised/seed0/plots");
+  std::ofstream(m + "/supervised/seed0/plots/loss.png") << "png";
+  std::ofstream(dir.file("runs/explain.png")) << "png";
+  std::ofstream(dir.file("runs/notes.md")) << "## Notes\n\nhand-written\n";
+  auto put = [&](const std::string& protocol, const Json& columns, const Json& runs) {
+    fs::create_directories(m + "/" + protocol);
+    std::ofstream(m + "/" + protocol + "/results.json")
+        << Json{{"protocol", protocol}, {"metric", "top1"}, {"columns", columns}, {"runs", runs}}.dump();
+  };
+  put("supervised", Json::array({column("top-1", 40.0, 1.0, "40.0 ± 1.0"), column("top-5", 90.0, 0.0, "90.0")}),
+      runs_of("top-1", {{0, m + "/supervised/seed0"}, {1, m + "/supervised/seed1"}}));
+  put("few-shot", Json::array({column("K=2", 30.0, 0.0, "30.0")}), runs_of("K=2", {{0, m + "/few-shot/K2/seed0"}}));
+  put("zero-shot", Json::array({column("unseen", 60.0, 0.0, "60.0")}),
+      runs_of("unseen", {{0, m + "/zero-shot/seed0/unseen"}}));
+  const auto r = sfar::test::run_binary(SFAR_BINARY,
+                                        "report --method base=" + m + " --title 'Quick start' --page " +
+                                            dir.file("runs/report.md") + " --picture " + dir.file("runs/explain.png") +
+                                            " --notes " + dir.file("runs/notes.md"),
+                                        dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::ifstream in(dir.file("runs/report.md"));
+  const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The heading, then the table before anything else.
+  EXPECT_EQ(page.rfind("# Quick start\n\n", 0), 0u) << page;
+  const auto table = page.find("| method | supervised top-1 | supervised top-5 | few-shot K=2 | zero-shot unseen |");
+  ASSERT_NE(table, std::string::npos) << page;
+  const auto sentences = page.find("## What each column measures");
+  ASSERT_NE(sentences, std::string::npos) << page;
+  EXPECT_LT(table, sentences);
+  EXPECT_EQ(page.substr(0, table).find("!["), std::string::npos) << "nothing but the heading before the table";
+  // One sentence per column: classes and chance from the runs' per_class_accuracy.csv, seeds from results.json.
+  EXPECT_NE(page.find("- **supervised top-1**: top-1 accuracy (%) after training on the whole training list, on "
+                      "its test list; 4 classes, chance 25.0 %; mean ± std over seeds 0, 1.\n"),
+            std::string::npos) << page;
+  EXPECT_NE(page.find("- **supervised top-5**: top-5 accuracy (%)"), std::string::npos) << page;
+  EXPECT_NE(page.find("4 classes, chance 100.0 %; mean ± std over seeds 0, 1.\n"), std::string::npos) << page;
+  EXPECT_NE(page.find("- **few-shot K=2**: top-1 accuracy (%) after training on 2 videos per class, on the full test "
+                      "list; 4 classes, chance 25.0 %; seed 0.\n"),
+            std::string::npos) << page;
+  EXPECT_NE(page.find("- **zero-shot unseen**: top-1 accuracy (%) on classes never trained on (target unseen), after "
+                      "training on the seen classes only; 2 classes, chance 50.0 %; seed 0.\n"),
+            std::string::npos) << page;
+  // The curves of the first supervised run and the picture, linked relative to report.md; the notes last.
+  const auto curves = page.find("![loss](mean/supervised/seed0/plots/loss.png)");
+  const auto picture = page.find("![key frames](explain.png)");
+  EXPECT_NE(curves, std::string::npos) << page;
+  EXPECT_NE(picture, std::string::npos) << page;
+  EXPECT_LT(sentences, curves);
+  EXPECT_LT(curves, picture);
+  EXPECT_EQ(page.substr(page.size() - std::string("hand-written\n").size()), "hand-written\n");
+
+  const auto missing = sfar::test::run_binary(
+      SFAR_BINARY, "report --method base=" + m + " --page " + dir.file("p.md") + " --picture " + dir.file("no.png"),
+      dir);
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_NE(missing.err.find(dir.file("no.png")), std::string::npos) << missing.err;
+}
+
 TEST(Report, BadMethodsNameTheArgumentOrDirectory) {
   sfar::test::TempDir dir;
   auto run = [&](const std::string& args) { return sfar::test::run_binary(SFAR_BINARY, "report " + args, dir); };

@@ -206,7 +206,8 @@ TEST(DistributedRun, KilledRankEndsTheOtherWithAClearError) {
   const std::string videos = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
   test::TempDir dir;
   const std::string config = write_tiny_run(dir, weights, vocab, videos);
-  const std::string args = "train --config " + config + " --work-dir " + dir.file("run") +
+  // --progress log: the script watches rank 0's console for its first step line.
+  const std::string args = "--progress log train --config " + config + " --work-dir " + dir.file("run") +
                            " --set train.epochs=100 --set run.dist_timeout_s=20";
   const std::string err0 = dir.file("k0.err");
   // Rank 1 is killed once rank 0 has logged its first step; rank 0 must then fail on its

@@ -8,11 +8,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <opencv2/imgcodecs.hpp>
 
 #include "sfar/core/atomic_file.h"
 #include "sfar/describe/description_cache.h"
+#include "sfar/eval/keyframe_picture.h"
 #include "sfar/io/class_names.h"
 #include "support/run_binary.h"
 #include "support/test_data.h"
@@ -28,6 +31,15 @@ constexpr std::int64_t kEmbedDim = 64;  // the tiny reference CLIP's embedding w
 constexpr std::int64_t kFrames = 4, kSize = 64;
 
 using Result = test::CommandResult;
+
+// The size the key-frame picture of a kFrames x kSize x kSize clip has, with or without the
+// branches' weights (eval::keyframe_picture_size, which the picture test checks by hand).
+eval::PictureSize picture_size(bool weights) {
+  eval::KeyFramePicture p;
+  p.frames = torch::zeros({kFrames, kSize, kSize, 3}, torch::kUInt8);
+  if (weights) p.coarse_weights = p.fine_weights = torch::full({kFrames}, 1.0 / kFrames);
+  return eval::keyframe_picture_size(p);
+}
 
 // Runs `sfar ARGS` through the shell, capturing stdout and stderr.
 Result run_sfar(const std::string& args, const test::TempDir& dir) {
@@ -107,8 +119,8 @@ TEST(SfarInfer, ClassifiesExplainsAndExports) {
   const std::string common = " --config " + run.config() + " --checkpoint " + checkpoint;
 
   // infer: softmax over the 3 classes, best first; --topk 5 is capped at 3.
-  const Result infer = run_sfar("infer" + common + " --video " + run.video("pool_b.mp4") + " --explain " +
-                                dir.file("why.png"), dir);
+  const Result infer = run_sfar("infer" + common + " --video " + run.video("pool_b.mp4") + " --label 'cleaning pool'" +
+                                " --explain " + dir.file("why.png"), dir);
   ASSERT_EQ(infer.status, 0) << infer.err;
   const auto lines = json_lines(infer.out);
   ASSERT_EQ(lines.size(), 1u) << infer.out;
@@ -125,11 +137,33 @@ TEST(SfarInfer, ClassifiesExplainsAndExports) {
   }
   EXPECT_NEAR(sum, 1.0, 1e-5);
   EXPECT_EQ(lines[0]["video"], run.video("pool_b.mp4"));
+  // The true class (--label) and the predicted one by name; the three key frames of the fine
+  // branch, in time order, each with a sub-text of the predicted class.
+  EXPECT_EQ(lines[0]["true"], "cleaning pool");
+  EXPECT_EQ(lines[0]["predicted"], top[0]["name"]);
+  EXPECT_EQ(lines[0]["correct"], top[0]["name"] == "cleaning pool");
+  const std::map<std::string, std::set<std::string>> subtexts = {
+      {"arm wrestling", {"Two arms lock.", "One arm pushes down."}},
+      {"cleaning pool", {"Skim the water.", "Lift the net.", "Empty the net."}},
+      {"applying eye makeup", {"Brush the lid.", "Draw a line.", "Blend.", "Look."}}};
+  const Json& keys = lines[0]["key_frames"];
+  ASSERT_EQ(keys.size(), 3u) << lines[0].dump();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_EQ(subtexts.at(top[0]["name"]).count(keys[i]["subtext"].get<std::string>()), 1u) << keys[i].dump();
+    if (i > 0) EXPECT_GT(keys[i]["frame"].get<int>(), keys[i - 1]["frame"].get<int>());
+  }
 
   const cv::Mat png = cv::imread(dir.file("why.png"), cv::IMREAD_COLOR);
   ASSERT_FALSE(png.empty()) << "why.png does not decode";
-  EXPECT_EQ(png.cols, kFrames * kSize);
-  EXPECT_GT(png.rows, kSize);
+  EXPECT_EQ(png.cols, picture_size(true).width);
+  EXPECT_EQ(png.rows, picture_size(true).height);
+  // The label may also be a class id; one that is neither is refused, naming --label.
+  const Result by_id = run_sfar("infer" + common + " --video " + run.video("pool_b.mp4") + " --label 1", dir);
+  ASSERT_EQ(by_id.status, 0) << by_id.err;
+  EXPECT_EQ(json_lines(by_id.out).at(0)["true"], "cleaning pool");
+  const Result bad = run_sfar("infer" + common + " --video " + run.video("pool_b.mp4") + " --label 'pool'", dir);
+  EXPECT_NE(bad.status, 0);
+  EXPECT_NE(bad.err.find("--label"), std::string::npos) << bad.err;
 
   // --topk 1 prints only the best class, with the same score.
   const Result top1 = run_sfar("infer" + common + " --video " + run.video("pool_b.mp4") + " --topk 1", dir);
@@ -182,7 +216,13 @@ TEST(SfarInfer, MeanHeadExportsTheVideoEmbeddingAndSaysSoInTheImage) {
   const Result infer = run_sfar("infer" + common + " --video " + run.video("makeup_a.avi") + " --explain " +
                                 dir.file("why.png"), dir);
   ASSERT_EQ(infer.status, 0) << infer.err;
-  EXPECT_EQ(cv::imread(dir.file("why.png")).cols, kFrames * kSize);
+  const cv::Mat png = cv::imread(dir.file("why.png"));
+  EXPECT_EQ(png.cols, picture_size(false).width);
+  EXPECT_EQ(png.rows, picture_size(false).height);
+  const Json line = json_lines(infer.out).at(0);
+  EXPECT_FALSE(line.contains("key_frames")) << "a mean head has no key frames";
+  EXPECT_FALSE(line.contains("true")) << "no --label, no true class";
+  EXPECT_EQ(line["predicted"], line["top"][0]["name"]);
   const Result exported = run_sfar("export-features" + common + " --list val.txt --out " + dir.file("f.jsonl"), dir);
   ASSERT_EQ(exported.status, 0) << exported.err;
   std::ifstream in(dir.file("f.jsonl"));

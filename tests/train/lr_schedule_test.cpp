@@ -5,7 +5,6 @@
 #include <cmath>
 
 #include "sfar/core/error.h"
-#include "sfar/train/progress.h"
 #include "sfar/train/train_options.h"
 
 namespace sfar::train {
@@ -106,18 +105,6 @@ TEST(TrainOptions, ReadsAndRejectsUnknownKeys) {
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("train.precison"), std::string::npos) << e.what();
   }
-}
-
-TEST(Progress, DurationAndEta) {
-  EXPECT_EQ(format_duration(42), "42s");
-  EXPECT_EQ(format_duration(187), "3m07s");
-  EXPECT_EQ(format_duration(7500), "2h05m");
-  EXPECT_EQ(format_duration(3 * 86400 + 4 * 3600), "3d04h");
-  // 100 steps done since start (200 at start) in 50 s -> 0.5 s/step, 700 left -> 350 s.
-  const std::string line = format_progress(300, 1000, 200, 50.0, 1.5, 1e-5, 10);
-  EXPECT_EQ(line.substr(0, 12), "[###.......]");
-  EXPECT_NE(line.find("300/1000"), std::string::npos) << line;
-  EXPECT_NE(line.find("ETA 5m50s"), std::string::npos) << line;
 }
 
 }  // namespace

@@ -11,6 +11,15 @@
 #include "sfar/core/error.h"
 #include "sfar/core/logging.h"
 #include "sfar/core/runtime.h"
+#include "sfar/train/progress.h"
+
+namespace sfar::cli {
+
+train::BarMode progress_bar_mode(const GlobalOptions& globals) {
+  return train::bar_mode(train::parse_progress_style(globals.progress), train::stderr_is_terminal());
+}
+
+}  // namespace sfar::cli
 
 namespace {
 
@@ -21,7 +30,15 @@ int run(int argc, char** argv) {
 
   sfar::cli::CommandContext context;
   app.add_option("--log-level", context.globals().log_level,
-                 "trace, debug, info, warn, error or off (logs go to stderr)")
+                 "trace, debug, info, warn, error or off: what the console (stderr) shows; a run's log.txt "
+                 "gets every line of run.log_level")
+      ->capture_default_str();
+  app.add_option("--progress", context.globals().progress,
+                 "auto: a progress bar per stage (redrawn on a terminal, a line per 10 % otherwise), per-step "
+                 "lines only in log.txt; bar: always redrawn; log: the per-step lines on the console, no bar; "
+                 "none: neither (default from $SFAR_PROGRESS)")
+      ->envname("SFAR_PROGRESS")
+      ->check(CLI::IsMember({"auto", "bar", "log", "none"}))
       ->capture_default_str();
   app.add_option("--threads", context.globals().threads,
                  "LibTorch intra-op threads; 0 = one per core")
@@ -34,6 +51,10 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  // With a bar, the console keeps to --log-level even inside a run, whose log.txt gets the
+  // per-step lines; with --progress log a run's lines reach the console as well.
+  const auto style = sfar::train::parse_progress_style(context.globals().progress);
+  sfar::set_console_level(sfar::train::console_shows_step_logs(style) ? "" : context.globals().log_level);
   sfar::init_logging({context.globals().log_level, "", 0});
   sfar::set_compute_threads(context.globals().threads);
   return context.action() ? context.action()() : 0;

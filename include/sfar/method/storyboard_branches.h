@@ -18,6 +18,7 @@ namespace sfar::method {
 struct BranchOutput {
   torch::Tensor weights;  // [B, C, T], sums to 1 over T
   torch::Tensor video;    // [B, C, D] = sum_l weights * frames
+  torch::Tensor subtext;  // fine branch only: [B, C, T] int64, the sub-text that chose each frame
 };
 
 class CoarseBranchImpl : public torch::nn::Module {

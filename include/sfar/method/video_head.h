@@ -55,6 +55,7 @@ struct HeadOutput {
   torch::Tensor video;           // [B, C, D] (class-conditioned) or [B, 1, D] (mean/temporal)
   torch::Tensor coarse_weights;  // [B, C, T] or undefined
   torch::Tensor fine_weights;    // [B, C, T] or undefined
+  torch::Tensor fine_subtexts;   // [B, C, T] int64: the sub-text that chose each frame, or undefined
 };
 
 // Linear(D, D) - GELU - Linear(D, D) with a residual.

@@ -6,7 +6,7 @@
 // load_clip and the tokenizer with SentencePieceTokenizer, so `sfar train` fine-tunes from it.
 //
 //   PretrainConfig config = load_pretrain_config({"pretrain.yaml"});
-//   PretrainResult r = run_pretraining(config, {.progress = &std::cerr});
+//   PretrainResult r = run_pretraining(config, {.progress = {&bar}});
 //   // r.clip_path = <work_dir>/clip.pt, r.tokenizer_path = <work_dir>/tokenizer.model
 #pragma once
 
@@ -22,6 +22,7 @@
 #include "sfar/data/video_loader.h"
 #include "sfar/models/clip_model.h"
 #include "sfar/train/pretrain_config.h"
+#include "sfar/train/progress.h"
 #include "sfar/train/trainer.h"
 
 namespace sfar::train {
@@ -73,8 +74,7 @@ class PretrainTask : public TrainTask {
 };
 
 struct PretrainSetup {
-  std::ostream* progress = nullptr;  // progress bar target (drawn only when interactive)
-  bool interactive = false;
+  ProgressSlot progress;  // the training's share of a progress bar (none by default)
 };
 
 struct PretrainResult {

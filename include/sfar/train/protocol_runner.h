@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "sfar/train/progress.h"
 #include "sfar/train/protocol_report.h"
 #include "sfar/train/sfar_run_config.h"
 
@@ -43,8 +44,7 @@ struct ProtocolOptions {
   std::vector<std::int64_t> seeds;  // empty: protocol.seeds
   std::vector<std::string> checkpoints;  // zero-shot only: evaluate these, train nothing: one,
                                          // or one per seed (in the order of the seeds)
-  std::ostream* progress = nullptr; // the trainer's progress bar (drawn only when interactive)
-  bool interactive = false;
+  ProgressBar* progress = nullptr;   // one bar over every run of the protocol (optional)
 };
 
 // Checks the protocol's section of `config` (the keys `kind` reads) and throws ConfigError

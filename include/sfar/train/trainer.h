@@ -27,6 +27,7 @@
 #include "sfar/train/grad_scaler.h"
 #include "sfar/train/lr_schedule.h"
 #include "sfar/train/model_ema.h"
+#include "sfar/train/progress.h"
 #include "sfar/train/train_options.h"
 
 namespace sfar::train {
@@ -91,8 +92,7 @@ struct TrainerSetup {
   bool higher_is_better = true;
   std::uint64_t seed = 0;           // seeds the loop's std::mt19937_64
   RunDir* run = nullptr;            // metrics.jsonl sink (optional)
-  std::ostream* progress = nullptr; // progress bar target (drawn only when interactive)
-  bool interactive = false;
+  ProgressSlot progress;            // the run's share of a progress bar (none by default)
   // Several processes (distributed.h): rank 0's initial weights, gradients averaged over ranks,
   // options.batch_size per rank (per_rank_train_options); only rank 0 writes checkpoints.
   DistributedContext* distributed = nullptr;

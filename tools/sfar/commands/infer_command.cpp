@@ -1,10 +1,12 @@
-// `sfar infer` classifies one video with a trained checkpoint (top-k classes as one JSON line,
-// optionally a PNG of the sampled frames with their key-frame weights); `sfar export-features`
+// `sfar infer` classifies one video with a trained checkpoint: one JSON line with the predicted
+// class, the true one (--label), the key frames of the fine branch with the sub-text that chose
+// each, and the top-k classes; optionally the key-frame picture (eval/keyframe_picture.h) as a
+// PNG. `sfar export-features`
 // writes one embedding per video of a dataset list (JSON lines, a torch.load-able dict or
 // safetensors). Without --checkpoint the weights are model.weights (an `sfar export`, head
 // included).
 //
-//   sfar infer --config run.yaml --checkpoint best.pt --video clip.mp4 --topk 5 --explain why.png
+//   sfar infer --config run.yaml --checkpoint best.pt --video clip.mp4 --label "cleaning pool" --explain why.png
 //   sfar export-features --config run.yaml --checkpoint best.pt --list val.txt --out feats.safetensors
 #include <torch/torch.h>
 
@@ -21,11 +23,12 @@
 #include "sfar/train/sfar_run_config.h"
 
 #if SFAR_WITH_VIDEO
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
+#include <optional>
 
 #include "sfar/data/bad_file_policy.h"
+#include "sfar/describe/description_cache.h"
+#include "sfar/eval/keyframe_picture.h"
+#include "sfar/method/sfar_model.h"
 #include "sfar/data/video_dataset.h"
 #include "sfar/train/sfar_task.h"
 #endif
@@ -35,7 +38,7 @@ namespace {
 
 struct InferArgs {
   std::vector<std::string> configs, overrides;
-  std::string checkpoint, video, explain;
+  std::string checkpoint, video, explain, label;
   std::int64_t topk = 5;
 };
 
@@ -108,65 +111,41 @@ VideoPass forward_video(Loaded& l, const torch::Tensor& clip) {
   return p;
 }
 
-// Frame t of view 0 as an 8-bit BGR image; the pipeline's normalize step is undone.
-cv::Mat frame_image(const torch::Tensor& clip, std::int64_t t, const std::vector<data::TransformSpec>& pipeline) {
-  auto f = clip[0][t].to(torch::kFloat32).clone();  // [3, H, W]
+// The frames of view 0 as the model saw them, [T, H, W, 3] uint8 RGB: the pipeline's normalize
+// step is undone.
+torch::Tensor seen_frames(const torch::Tensor& clip, const std::vector<data::TransformSpec>& pipeline) {
+  auto f = clip[0].to(torch::kFloat32).clone();  // [T, 3, H, W]
   for (auto it = pipeline.rbegin(); it != pipeline.rend(); ++it) {
     if (it->type != "normalize") continue;
     for (std::int64_t c = 0; c < 3 && c < static_cast<std::int64_t>(it->mean.size()); ++c) {
-      f[c].mul_(it->std[static_cast<std::size_t>(c)]).add_(it->mean[static_cast<std::size_t>(c)]);
+      f.select(1, c).mul_(it->std[static_cast<std::size_t>(c)]).add_(it->mean[static_cast<std::size_t>(c)]);
     }
     break;
   }
-  auto rgb = f.clamp(0, 1).mul(255).round().to(torch::kUInt8).permute({1, 2, 0}).contiguous();
-  cv::Mat mat(static_cast<int>(rgb.size(0)), static_cast<int>(rgb.size(1)), CV_8UC3, rgb.data_ptr());
-  cv::Mat bgr;
-  cv::cvtColor(mat, bgr, cv::COLOR_RGB2BGR);
-  return bgr;
+  return f.clamp(0, 1).mul(255).round().to(torch::kUInt8).permute({0, 2, 3, 1}).contiguous();
 }
 
-// The sampled frames in a row; under each, bars of its coarse and fine weights for `cls`
-// (view 0). Heads without key-frame weights get a line saying so. Written atomically.
-void save_explanation(const std::string& path, const VideoPass& p, std::int64_t cls, const std::string& name,
-                      const train::SfarRunConfig& config) {
-  const auto T = p.clip.size(1);
-  const int h = static_cast<int>(p.clip.size(3)), w = static_cast<int>(p.clip.size(4));
-  const int bar_h = 48, text_h = 16;
-  const int rows = 2;
-  cv::Mat image(h + text_h + rows * (bar_h + text_h), static_cast<int>(T) * w, CV_8UC3, cv::Scalar(255, 255, 255));
-  for (std::int64_t t = 0; t < T; ++t) {
-    frame_image(p.clip, t, config.data.test_pipeline).copyTo(image(cv::Rect(static_cast<int>(t) * w, 0, w, h)));
+// The class --label names: a class name, or its id. ArgumentError naming --label otherwise.
+std::int64_t label_class(const std::string& label, const std::vector<std::string>& names) {
+  for (std::size_t c = 0; c < names.size(); ++c) {
+    if (names[c] == label) return static_cast<std::int64_t>(c);
   }
-  const auto font = cv::FONT_HERSHEY_PLAIN;
-  cv::putText(image, name, cv::Point(2, h + text_h - 4), font, 0.8, cv::Scalar(0, 0, 0));
-  const std::pair<const char*, torch::Tensor> branches[] = {{"coarse", p.head.coarse_weights},
-                                                            {"fine", p.head.fine_weights}};
-  int row = 0;
-  for (const auto& [label, weights] : branches) {
-    const int top = h + text_h + row * (bar_h + text_h);
-    if (!weights.defined()) {
-      cv::putText(image, std::string(label) + ": none (" + config.head.type + " head)", cv::Point(2, top + text_h - 4),
-                  font, 0.8, cv::Scalar(0, 0, 160));
-      ++row;
-      continue;
-    }
-    const auto wt = weights[0][cls].to(torch::kCPU, torch::kFloat64);  // [T]
-    const double peak = std::max(wt.max().item<double>(), 1e-12);
-    cv::putText(image, label, cv::Point(2, top + text_h - 4), font, 0.8, cv::Scalar(0, 0, 0));
-    for (std::int64_t t = 0; t < T; ++t) {
-      const double v = wt[t].item<double>();
-      const int len = static_cast<int>(std::lround(bar_h * v / peak));
-      const int x = static_cast<int>(t) * w;
-      cv::rectangle(image, cv::Rect(x + w / 4, top + text_h + bar_h - len, w / 2, std::max(len, 1)),
-                    row == 0 ? cv::Scalar(200, 120, 40) : cv::Scalar(40, 140, 220), cv::FILLED);
-      cv::putText(image, cv::format("%.2f", v), cv::Point(x + 2, top + text_h + bar_h - 2), font, 0.7,
-                  cv::Scalar(0, 0, 0));
-    }
-    ++row;
+  if (!label.empty() && label.find_first_not_of("0123456789") == std::string::npos && label.size() < 10) {
+    const auto id = std::stoll(label);
+    if (id < static_cast<std::int64_t>(names.size())) return id;
   }
-  std::vector<unsigned char> png;
-  if (!cv::imencode(".png", image, png)) throw IoError(path, "could not encode the explanation as PNG");
-  write_file_atomic(path, std::string(png.begin(), png.end()));
+  throw ArgumentError("--label", "not a class name or id of data.labels (" + std::to_string(names.size()) +
+                      " classes)", label);
+}
+
+// The sub-texts the model scores class `cls` with, as its text bank was built (N of them).
+std::vector<std::string> class_subtexts(const train::SfarRunConfig& config, const std::vector<std::string>& names,
+                                        std::int64_t cls) {
+  std::optional<DescriptionCache> cache;
+  if (!config.descriptions.cache.empty()) cache = load_description_cache(config.descriptions.cache);
+  const auto texts = method::make_class_texts(names, config.descriptions.global_template, cache ? &*cache : nullptr,
+                                              config.descriptions.cache, config.descriptions.num_subtexts);
+  return texts.sub.empty() ? std::vector<std::string>{} : texts.sub.at(static_cast<std::size_t>(cls));
 }
 
 std::vector<double> to_vector(const torch::Tensor& t) {
@@ -191,12 +170,40 @@ int run_infer(const InferArgs& args) {
     top.push_back({{"class", c}, {"name", l.run.class_names[static_cast<std::size_t>(c)]},
                    {"score", scores[i].item<double>()}});
   }
-  if (!args.explain.empty()) {
-    const auto c = classes[0].item<std::int64_t>();
-    save_explanation(args.explain, p, c, l.run.class_names[static_cast<std::size_t>(c)], l.config);
+  const auto predicted = classes[0].item<std::int64_t>();
+  nlohmann::json line = {{"video", args.video}, {"predicted", l.run.class_names[static_cast<std::size_t>(predicted)]}};
+  std::string truth;
+  if (!args.label.empty()) {
+    truth = l.run.class_names[static_cast<std::size_t>(label_class(args.label, l.run.class_names))];
+    line["true"] = truth;
+    line["correct"] = label_class(args.label, l.run.class_names) == predicted;
   }
+  // Key frames of the predicted class (view 0): the fine branch's most weighted frames, each
+  // with the sub-text that chose it.
+  eval::KeyFramePicture picture{seen_frames(p.clip, l.config.data.test_pipeline), {}, {}, {}, truth,
+                                line["predicted"].get<std::string>(), l.config.head.type};
+  if (p.head.coarse_weights.defined()) picture.coarse_weights = p.head.coarse_weights[0][predicted].cpu();
+  if (p.head.fine_weights.defined()) {
+    picture.fine_weights = p.head.fine_weights[0][predicted].cpu();
+    const auto subtexts = class_subtexts(l.config, l.run.class_names, predicted);
+    const auto chosen = p.head.fine_subtexts[0][predicted].cpu();
+    for (std::int64_t t = 0; t < chosen.size(0); ++t) {
+      const auto n = static_cast<std::size_t>(chosen[t].item<std::int64_t>());
+      picture.frame_subtexts.push_back(n < subtexts.size() ? subtexts[n] : "sub-text " + std::to_string(n));
+    }
+    nlohmann::json keys = nlohmann::json::array();
+    for (const auto t : eval::select_key_frames(picture.fine_weights, picture.key_frames)) {
+      keys.push_back({{"frame", t},
+                      {"fine_weight", picture.fine_weights[t].item<double>()},
+                      {"subtext", picture.frame_subtexts[static_cast<std::size_t>(t)]}});
+    }
+    line["key_frames"] = keys;
+  }
+  if (!args.explain.empty()) eval::write_keyframe_picture(args.explain, picture);
+  line["top"] = top;
   // Logits of every class, views averaged: what another implementation of the head compares with.
-  print_json_line({{"video", args.video}, {"top", top}, {"logits", to_vector(p.logits.mean(0))}});
+  line["logits"] = to_vector(p.logits.mean(0));
+  print_json_line(line);
   return 0;
 }
 
@@ -309,7 +316,11 @@ void add_infer_command(CLI::App& app, CommandContext& context) {
   infer->add_option("--checkpoint", infer_args->checkpoint, "Checkpoint written by sfar train (default: model.weights)");
   infer->add_option("--video", infer_args->video, "Video file")->required();
   infer->add_option("--topk", infer_args->topk, "Classes to print")->capture_default_str();
-  infer->add_option("--explain", infer_args->explain, "PNG: sampled frames with key-frame weights of the top class");
+  infer->add_option("--explain", infer_args->explain,
+                    "PNG: the true and predicted class, the sampled frames with the key-frame weights of the "
+                    "predicted class, and the sub-text that chose each key frame");
+  infer->add_option("--label", infer_args->label,
+                    "The video's true class (name or id of data.labels): named in the JSON line and the picture");
   context.on_run(infer, [infer_args] { return run_infer(*infer_args); });
 
   auto export_args = std::make_shared<ExportArgs>();

@@ -24,6 +24,7 @@ namespace {
 struct PretrainArgs {
   std::vector<std::string> configs, overrides;
   std::string work_dir;
+  train::BarMode bar = train::BarMode::kOff;  // progress_bar_mode(--progress)
 };
 
 #if SFAR_WITH_VIDEO
@@ -31,7 +32,9 @@ int run_pretrain(const PretrainArgs& args) {
   auto config = train::load_pretrain_config(args.configs, args.overrides);
   if (!args.work_dir.empty()) config.run.work_dir = args.work_dir;
   if (config.run.threads > 0) torch::set_num_threads(static_cast<int>(config.run.threads));
-  const auto r = train::run_pretraining(config, {&std::cerr, isatty(STDERR_FILENO) != 0});
+  train::ProgressBar bar(&std::cerr, args.bar, "pretrain");
+  const auto r = train::run_pretraining(config, {{&bar, 0, 1, ""}});
+  bar.finish(std::to_string(r.steps) + " steps");
   print_json_line({{"work_dir", r.work_dir},
                    {"clip", r.clip_path},
                    {"tokenizer", r.tokenizer_path},
@@ -66,7 +69,10 @@ void add_pretrain_command(CLI::App& app, CommandContext& context) {
   pretrain->add_option("--config,-c", args->configs, "Pre-training config file(s)")->required();
   pretrain->add_option("--set", args->overrides, "Override, e.g. pretrain.root=synth");
   pretrain->add_option("--work-dir", args->work_dir, "Output directory (overrides run.work_dir)");
-  context.on_run(pretrain, [args] { return run_pretrain(*args); });
+  context.on_run(pretrain, [args, &context] {
+    args->bar = progress_bar_mode(context.globals());
+    return run_pretrain(*args);
+  });
 }
 
 }  // namespace sfar::cli

@@ -15,6 +15,7 @@
 #include "sfar/train/sfar_run_config.h"
 
 #if SFAR_WITH_VIDEO
+#include "sfar/train/progress.h"
 #include "sfar/train/protocol_runner.h"
 #endif
 
@@ -27,6 +28,7 @@ struct ProtocolArgs {
   std::string work_dir;
   std::vector<std::string> checkpoints;
   std::vector<std::int64_t> seeds;
+  train::BarMode bar = train::BarMode::kOff;  // progress_bar_mode(--progress)
 };
 
 #if SFAR_WITH_VIDEO
@@ -38,9 +40,10 @@ int run_protocol_command(const ProtocolArgs& args) {
   options.work_dir = args.work_dir;
   options.seeds = args.seeds;
   options.checkpoints = args.checkpoints;
-  options.progress = &std::cerr;
-  options.interactive = isatty(STDERR_FILENO) != 0;
+  train::ProgressBar bar(&std::cerr, args.bar, args.kind);
+  options.progress = &bar;
   const auto report = train::run_protocol(kind, config, options);
+  bar.finish(std::to_string(report.runs.size()) + " runs");
   std::cout << train::protocol_markdown(report);
   print_json_line(nlohmann::json::parse(train::protocol_json(report)));
   return 0;
@@ -67,7 +70,10 @@ void add_protocol_command(CLI::App& app, CommandContext& context) {
   cmd->add_option("--checkpoint", args->checkpoints,
                   "zero-shot: evaluate this checkpoint on the targets, train nothing; repeat it once per seed to "
                   "evaluate one checkpoint per seed (e.g. the supervised protocol's)");
-  context.on_run(cmd, [args] { return run_protocol_command(*args); });
+  context.on_run(cmd, [args, &context] {
+    args->bar = progress_bar_mode(context.globals());
+    return run_protocol_command(*args);
+  });
 }
 
 }  // namespace sfar::cli

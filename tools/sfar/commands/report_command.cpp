@@ -10,6 +10,7 @@
 // stdout is the table as JSON. With two or more methods a comparison follows the table: per
 // column, each later method's mean minus the first's, called ahead or behind only when the
 // difference exceeds the noise sqrt(std1^2 + std2^2) of the two cells (else "within noise").
+// With --page, also the report a reader takes in at a glance (report_page.h).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -19,6 +20,7 @@
 #include <map>
 
 #include "../command.h"
+#include "report_page.h"
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
 
@@ -34,6 +36,8 @@ struct ReportOptions {
   std::vector<std::string> methods;  // "NAME=DIR"
   std::string out;
   std::string title;
+  std::string page, notes;                    // --page report.md (report_page.h), --notes
+  std::vector<std::string> curves, pictures;  // --curves DIR, --picture PNG
 };
 
 struct MethodRow {
@@ -142,6 +146,17 @@ int run_report(const ReportOptions& options) {
   Json compared;
   const std::string table = markdown(options.title, headers, rows) + comparison(headers, rows, compared);
   if (!options.out.empty()) write_file_atomic(options.out, table);
+  if (!options.page.empty()) {
+    ReportPage page{options.page, options.title, table, headers, {}, options.curves, options.pictures, options.notes};
+    for (const auto& row : rows) page.methods.emplace_back(row.name, row.dir);
+    for (const auto& picture : options.pictures) {
+      if (!fs::is_regular_file(picture)) throw IoError(picture, "no such picture (--picture)");
+    }
+    for (const auto& dir : options.curves) {
+      if (!fs::is_directory(dir)) throw IoError(dir, "no such directory (--curves)");
+    }
+    write_file_atomic(options.page, report_page_markdown(page));
+  }
   std::cout << table;
   print_json_line({{"columns", headers}, {"rows", json_rows}, {"comparison", compared}});
   return 0;
@@ -155,7 +170,15 @@ void add_report_command(CLI::App& app, CommandContext& context) {
   report->add_option("--method", options->methods, "NAME=DIR: a row, from DIR/<protocol>/results.json (repeatable)")
       ->required();
   report->add_option("--out", options->out, "Also write the markdown table to this file");
-  report->add_option("--title", options->title, "A comment line above the table");
+  report->add_option("--title", options->title, "A comment line above the table (and the --page heading)");
+  report->add_option("--page", options->page,
+                     "Also write a report page: the table, a sentence per column (classes, chance, seeds), the "
+                     "curves and key-frame pictures linked relative to the page");
+  report->add_option("--curves", options->curves,
+                     "--page: a folder of PNG curves to show (repeatable; default each method's first supervised "
+                     "run's plots/)");
+  report->add_option("--picture", options->pictures, "--page: a key-frame picture (sfar infer --explain) to show");
+  report->add_option("--notes", options->notes, "--page: a markdown file appended at the end");
   context.on_run(report, [options] { return run_report(*options); });
 }
 

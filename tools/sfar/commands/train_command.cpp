@@ -37,6 +37,7 @@ struct TrainArgs {
   std::vector<std::string> configs, overrides;
   std::string work_dir, resume;
   bool dry_run = false;
+  train::BarMode bar = train::BarMode::kOff;  // progress_bar_mode(--progress)
 };
 
 struct EvalArgs {
@@ -126,12 +127,15 @@ int run_train(const TrainArgs& args) {
   setup.seed = static_cast<std::uint64_t>(config.run.seed);
   if (config.data.multi_label) setup.best_metric = "mAP";
   setup.run = dir ? &*dir : nullptr;
-  setup.progress = &std::cerr;
-  setup.interactive = dist.is_main() && isatty(STDERR_FILENO) != 0;
+  // Rank 0 alone draws the bar; the others keep to warnings and errors.
+  train::ProgressBar bar(&std::cerr, dist.is_main() ? args.bar : train::BarMode::kOff,
+                         "train");
+  setup.progress.bar = &bar;
   setup.distributed = &dist;
   train::Trainer trainer(run.model.ptr(), task, setup);
   if (!args.resume.empty()) trainer.resume(args.resume);
   trainer.fit();
+  bar.finish(std::to_string(trainer.global_step()) + " steps");
   if (!dir) return 0;
   nlohmann::json plots = nlohmann::json::array();
   try {  // a missing plotting tool must not fail a finished run
@@ -202,7 +206,10 @@ void add_train_command(CLI::App& app, CommandContext& context) {
   train->add_option("--resume", train_args->resume, "auto (newest valid checkpoint in the run) or a checkpoint");
   train->add_flag("--dry-run", train_args->dry_run,
                   "Build the model, print parameter counts, run one forward+backward on one batch, exit");
-  context.on_run(train, [train_args] { return run_train(*train_args); });
+  context.on_run(train, [train_args, &context] {
+    train_args->bar = progress_bar_mode(context.globals());
+    return run_train(*train_args);
+  });
 
   auto eval_args = std::make_shared<EvalArgs>();
   auto* eval = app.add_subcommand("eval", "Evaluate a checkpoint on the config's eval.list (JSON line)");
