@@ -24,4 +24,10 @@ std::vector<nlohmann::json> json_lines(const std::string& text);
 // The last of json_lines(text): the summary line a command prints last; null when none.
 nlohmann::json last_json_line(const std::string& text);
 
+// A TCP port on 127.0.0.1 that was free a moment ago (for a Gloo rendezvous between children).
+int free_local_port();
+
+// The whole file, or "" when it cannot be read (a child's output that may not exist).
+std::string read_file_or_empty(const std::string& path);
+
 }  // namespace sfar::test

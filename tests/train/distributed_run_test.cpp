@@ -3,8 +3,6 @@
 // process's with the same global batch, its evaluation counts every video once, and killing
 // one rank ends the other with an error naming the problem instead of a hang.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,25 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
-
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // A 12-video training list (4 per class) and a 3-video validation list over the generated clips,
 // a tiny SFAR config with a per-sample loss (ce), global batch 4: 3 steps per epoch.
@@ -82,7 +61,7 @@ std::string write_tiny_run(const test::TempDir& dir, const std::string& weights,
 
 // Starts `ranks` copies of sfar with torchrun's variables; waits for all. Returns each rank's exit code.
 std::vector<int> launch(int ranks, const std::string& args, const test::TempDir& dir, const std::string& tag) {
-  std::string script = "export MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(free_port()) +
+  std::string script = "export MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(test::free_local_port()) +
                        " WORLD_SIZE=" + std::to_string(ranks) + "\n";
   for (int r = 0; r < ranks; ++r) {
     const std::string out = dir.file(tag + std::to_string(r));
@@ -93,7 +72,7 @@ std::vector<int> launch(int ranks, const std::string& args, const test::TempDir&
   write_file_atomic(dir.file(tag + ".sh"), script);
   std::system(("sh " + dir.file(tag + ".sh")).c_str());
   std::vector<int> codes;
-  for (int r = 0; r < ranks; ++r) codes.push_back(std::atoi(slurp(dir.file(tag + std::to_string(r) + ".rc")).c_str()));
+  for (int r = 0; r < ranks; ++r) codes.push_back(std::atoi(test::read_file_or_empty(dir.file(tag + std::to_string(r) + ".rc")).c_str()));
   return codes;
 }
 
@@ -132,12 +111,12 @@ TEST(DistributedRun, TwoGlooRanksMatchOneProcess) {
   ASSERT_EQ(one.status, 0) << one.err;
   const auto codes = launch(2, "train --config " + config + " --work-dir " + dir.file("two") +
                                    " --set train.micro_batch=1 --set run.dist_bucket_mb=4" + quiet_adam, dir, "two");
-  ASSERT_EQ(codes, (std::vector<int>{0, 0})) << slurp(dir.file("two0.err")) << slurp(dir.file("two1.err"));
+  ASSERT_EQ(codes, (std::vector<int>{0, 0})) << test::read_file_or_empty(dir.file("two0.err")) << test::read_file_or_empty(dir.file("two1.err"));
 
   // Rank 0 alone wrote the run; rank 1 printed nothing and logged no info lines.
-  EXPECT_TRUE(slurp(dir.file("two1.out")).empty());
-  EXPECT_EQ(slurp(dir.file("two1.err")).find("[info]"), std::string::npos) << slurp(dir.file("two1.err"));
-  const Json summary = Json::parse(slurp(dir.file("two0.out")));
+  EXPECT_TRUE(test::read_file_or_empty(dir.file("two1.out")).empty());
+  EXPECT_EQ(test::read_file_or_empty(dir.file("two1.err")).find("[info]"), std::string::npos) << test::read_file_or_empty(dir.file("two1.err"));
+  const Json summary = Json::parse(test::read_file_or_empty(dir.file("two0.out")));
   EXPECT_EQ(summary["steps"], 6);
   EXPECT_EQ(summary["world_size"], 2);
   EXPECT_EQ(summary["dist_backend"], "gloo");
@@ -188,8 +167,8 @@ TEST(DistributedRun, TwoGlooRanksMatchOneProcess) {
   // plain run's weights exactly.
   const auto forced = launch(1, "train --config " + config + " --work-dir " + dir.file("forced") +
                                     " --set train.micro_batch=2 --set run.dist_force_group=true" + quiet_adam, dir, "forced");
-  ASSERT_EQ(forced, (std::vector<int>{0})) << slurp(dir.file("forced0.err"));
-  const Json forced_summary = Json::parse(slurp(dir.file("forced0.out")));
+  ASSERT_EQ(forced, (std::vector<int>{0})) << test::read_file_or_empty(dir.file("forced0.err"));
+  const Json forced_summary = Json::parse(test::read_file_or_empty(dir.file("forced0.out")));
   EXPECT_EQ(forced_summary["world_size"], 1);
   EXPECT_EQ(forced_summary["dist_backend"], "gloo");  // a group was formed ("none" without one)
   const auto c = model_of(dir.file("forced/checkpoints/step_000000006.pt"));
@@ -213,7 +192,7 @@ TEST(DistributedRun, KilledRankEndsTheOtherWithAClearError) {
   // Rank 1 is killed once rank 0 has logged its first step; rank 0 must then fail on its
   // next collective, well before the 100 epochs end.
   const std::string script =
-      "export MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(free_port()) + " WORLD_SIZE=2\n"
+      "export MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(test::free_local_port()) + " WORLD_SIZE=2\n"
       "RANK=0 LOCAL_RANK=0 " SFAR_BINARY " " + args + " >" + dir.file("k0.out") + " 2>" + err0 + " & p0=$!\n"
       "RANK=1 LOCAL_RANK=1 " SFAR_BINARY " " + args + " >/dev/null 2>" + dir.file("k1.err") + " & p1=$!\n"
       "i=0; while ! grep -q 'step 1/' " + err0 + " && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done\n"
@@ -221,10 +200,10 @@ TEST(DistributedRun, KilledRankEndsTheOtherWithAClearError) {
       "wait $p0; echo $? >" + dir.file("k0.rc") + "; date +%s.%N >" + dir.file("ended_at") + "\n";
   write_file_atomic(dir.file("kill.sh"), script);
   std::system(("sh " + dir.file("kill.sh")).c_str());
-  const std::string err = slurp(err0);
+  const std::string err = test::read_file_or_empty(err0);
   ASSERT_NE(err.find("step 1/"), std::string::npos) << err;
-  EXPECT_NE(std::atoi(slurp(dir.file("k0.rc")).c_str()), 0) << err;
-  const double seconds = std::atof(slurp(dir.file("ended_at")).c_str()) - std::atof(slurp(dir.file("killed_at")).c_str());
+  EXPECT_NE(std::atoi(test::read_file_or_empty(dir.file("k0.rc")).c_str()), 0) << err;
+  const double seconds = std::atof(test::read_file_or_empty(dir.file("ended_at")).c_str()) - std::atof(test::read_file_or_empty(dir.file("killed_at")).c_str());
   EXPECT_LT(seconds, 20 + 10) << err;  // within the time-out (plus start-up slack), not after 100 epochs
   EXPECT_NE(err.find("rank 0 of 2"), std::string::npos) << err;
   EXPECT_NE(err.find("run.dist_timeout_s = 20"), std::string::npos) << err;

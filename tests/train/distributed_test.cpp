@@ -2,8 +2,6 @@
 // Gloo group: exact gathers, broadcast, bucketed gradient averaging against one big batch,
 // and a rank that never joins a collective failing the others after the time-out.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -15,6 +13,7 @@
 #include "sfar/core/error.h"
 #include "sfar/train/distributed.h"
 #include "sfar/train/gradient_reducer.h"
+#include "support/run_binary.h"
 
 namespace sfar::train {
 namespace {
@@ -128,22 +127,9 @@ TEST(DistributedEnv, PerRankBatch) {
   }
 }
 
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // Runs body(context) on `world` threads, one Gloo rank each, and rethrows the first failure.
 void run_ranks(int world, double timeout_s, double bucket_mb, const std::function<void(DistributedContext&)>& body) {
-  const int port = free_port();
+  const int port = test::free_local_port();
   std::vector<std::exception_ptr> errors(static_cast<std::size_t>(world));
   std::vector<std::thread> threads;
   for (int r = 0; r < world; ++r) {
@@ -231,7 +217,7 @@ TEST(DistributedGroup, BucketedAverageEqualsOneBigBatch) {
 // One process with force_group: every collective and the gradient reducer run through the
 // backend for real, and give back what a group of one must (the inputs, the plain gradients).
 void check_group_of_one(const std::string& backend, const std::string& device) {
-  DistributedEnv env{0, 1, 0, "127.0.0.1", free_port(), "test"};
+  DistributedEnv env{0, 1, 0, "127.0.0.1", test::free_local_port(), "test"};
   DistributedContext dist(env, {backend, device, 30, 0.001, /*force_group=*/true});
   ASSERT_TRUE(dist.active());
   EXPECT_EQ(dist.backend(), backend);

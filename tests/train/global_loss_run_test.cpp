@@ -3,8 +3,6 @@
 // cache) and as 2 Gloo processes x 2 micro-batches of 2 (gradient cache + all-gather), for the
 // class-conditioned SFAR head and a pooled (temporal) head; loss.scope micro_batch does not.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -26,25 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 using Weights = torch::OrderedDict<std::string, torch::Tensor>;
-
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // 8 training videos over 3 classes (3, 3 and 2 of them), class descriptions, and a config with
 // `head`: one epoch of one step of 8 clips. Deterministic crops, so every run sees the same
@@ -114,7 +93,7 @@ StepResult run_one(const test::TempDir& dir, const std::string& config, const st
 // Two ranks, torchrun's variables; rank 0 writes the run.
 StepResult run_two(const test::TempDir& dir, const std::string& config, const std::string& tag,
                    const std::string& sets) {
-  std::string script = "export MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(free_port()) + " WORLD_SIZE=2\n";
+  std::string script = "export MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(test::free_local_port()) + " WORLD_SIZE=2\n";
   for (int r = 0; r < 2; ++r) {
     const std::string out = dir.file(tag + std::to_string(r));
     script += "(RANK=" + std::to_string(r) + " LOCAL_RANK=" + std::to_string(r) + " " SFAR_BINARY " train --config " +
@@ -125,8 +104,8 @@ StepResult run_two(const test::TempDir& dir, const std::string& config, const st
   write_file_atomic(dir.file(tag + ".sh"), script);
   std::system(("sh " + dir.file(tag + ".sh")).c_str());
   for (int r = 0; r < 2; ++r) {
-    EXPECT_EQ(std::atoi(slurp(dir.file(tag + std::to_string(r) + ".rc")).c_str()), 0)
-        << slurp(dir.file(tag + std::to_string(r) + ".err"));
+    EXPECT_EQ(std::atoi(test::read_file_or_empty(dir.file(tag + std::to_string(r) + ".rc")).c_str()), 0)
+        << test::read_file_or_empty(dir.file(tag + std::to_string(r) + ".err"));
   }
   return read_step(dir.file(tag));
 }
