@@ -13,14 +13,10 @@
 // n x n products, in fp32 or, for train.precision bf16/fp16, in that type), the analytic
 // FLOPs of one step and the share of that peak the step reaches; and the head's share of a step:
 // the head (SFAR's class-conditioned scoring of every class), class logits and loss, forward and
-// backward, timed on cached frame embeddings. FLOPs count the vision
-// tower's matrix products only (2 per multiply-add): per image
-//   patch embedding  2 g^2 (3 p^2) D
-//   each layer       24 L D^2 + 4 L^2 D      (qkv, out-proj, MLP; scores and weighted values)
-//   projection       2 D E                   (the class token only)
-// with L = g^2 + 1 tokens of width D; a training step is 3x the forward pass (backward ~ 2x),
-// except the patch embedding, 2x (no gradient is needed for the input images). Head, loss,
-// normalisation, activations and the optimizer are left out (a few percent at ViT-B sizes).
+// backward, timed on cached frame embeddings. FLOPs count the vision tower's matrix products
+// only, as `sfar info --flops` does (method/model_cost.h): a training step is 3x the forward
+// pass (backward ~ 2x), except the patch embedding, 2x. Head, loss, normalisation, activations
+// and the optimizer are left out (a few percent at ViT-B sizes).
 //
 // --width/--layers/--resolution/--patch/--embed-dim/--text-width/--text-layers reshape the
 // config's architecture (random weights only), e.g. for a small model where per-op overhead
@@ -36,6 +32,7 @@
 #include "sfar/core/runtime.h"
 #include "sfar/core/torch_compat.h"
 #include "sfar/method/alignment_loss.h"
+#include "sfar/method/model_cost.h"
 #include "sfar/method/sfar_model.h"
 #include "sfar/models/clip_loader.h"
 #include "sfar/models/clip_transformer.h"
@@ -93,16 +90,13 @@ double matmul_peak_gflops(std::int64_t n, const torch::Device& device, torch::Sc
   return 2.0 * static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n) / best / 1e9;
 }
 
-// Matrix-product FLOPs of one training step of the vision tower over `images` images (see the
-// file comment).
+// Matrix-product FLOPs of one training step of the vision tower over `images` images: the
+// forward pass's multiply-adds (method/model_cost.h) x 2 FLOPs x 3 (backward ~ 2x), except the
+// patch embedding's x 2 (no gradient is needed for the input images).
 double vision_train_step_flops(const models::ClipConfig& c, std::int64_t images) {
-  const double g2 = static_cast<double>(c.grid_size() * c.grid_size());
-  const double L = g2 + 1, D = static_cast<double>(c.vision_width);
-  const double patch = 2.0 * g2 * 3.0 * static_cast<double>(c.vision_patch_size * c.vision_patch_size) * D;
-  const double layer = 24.0 * L * D * D + 4.0 * L * L * D;
-  const double proj = 2.0 * D * static_cast<double>(c.embed_dim);
-  const double forward_rest = static_cast<double>(c.vision_layers) * layer + proj;
-  return static_cast<double>(images) * (2.0 * patch + 3.0 * forward_rest);
+  double macs = 0;
+  for (const auto& part : method::image_tower_macs(c)) macs += part.macs * (part.name == "patch embedding" ? 2.0 : 3.0);
+  return 2.0 * static_cast<double>(images) * macs;
 }
 
 models::ClipConfig reshaped(models::ClipConfig c, const BenchTrainOptions& o) {
