@@ -48,9 +48,25 @@ double head_difference(const std::string& a, const std::string& b) {
   return worst;
 }
 
+data::VideoRecord record(const std::string& path, std::int64_t label, std::int64_t start = 0, std::int64_t end = -1) {
+  data::VideoRecord r;
+  r.path = path;
+  r.labels = {label};
+  r.start_frame = start;
+  r.end_frame = end;
+  return r;
+}
+
+data::TransformSpec transform(const std::string& type, std::int64_t size = 0) {
+  data::TransformSpec t;
+  t.type = type;
+  t.size = size;
+  return t;
+}
+
 TEST(FeatureCache, UniqueRecordsKeepFirstSeenOrder) {
-  std::vector<data::VideoRecord> records = {{"a.mp4", {0}}, {"b.mp4", {1}}, {"a.mp4", {0}},
-                                            {"a.mp4", {0}, -1, 10, 20}, {"b.mp4", {1}}};
+  const std::vector<data::VideoRecord> records = {record("a.mp4", 0), record("b.mp4", 1), record("a.mp4", 0),
+                                                  record("a.mp4", 0, 10, 20), record("b.mp4", 1)};
   const auto u = unique_records(records);
   ASSERT_EQ(u.records.size(), 3u);  // a, b, a[10..20]
   EXPECT_EQ(u.records[0].path, "a.mp4");
@@ -81,14 +97,15 @@ TEST(FeatureCache, HoldsTheEncoderOutputOfEveryView) {
   auto clip = models::load_clip(test::tiny_clip_path(), models::ClipActivationChoice{"quick_gelu"});
   method::SfarModel model(clip, method::HeadOptions{.type = "mean"});
   const std::string dir = fs::path(test::reference_path("videos/h264_28fps.mp4")).parent_path().string();
-  std::vector<data::VideoRecord> records = {{"h264_28fps.mp4", {0}}, {"mpeg4_mp3.avi", {1}}, {"h264_30fps.mp4", {2}}};
+  std::vector<data::VideoRecord> records = {record("h264_28fps.mp4", 0), record("mpeg4_mp3.avi", 1),
+                                            record("h264_30fps.mp4", 2)};
   data::VideoDatasetOptions options;
   options.root = dir;
   options.mode = data::SampleMode::kTest;
   options.short_side = 72;
   auto set = std::make_shared<const data::VideoDataset>(
       records, data::make_frame_sampler("segment", 3, 1, 2),
-      data::make_clip_pipeline({{.type = "center_crop", .size = 64}, {.type = "normalize"}}), options);
+      data::make_clip_pipeline({transform("center_crop", 64), transform("normalize")}), options);
   data::VideoLoaderOptions loader;
   loader.batch_size = 2;  // two batches, the last one short
   loader.workers = 1;
@@ -158,7 +175,8 @@ TEST(FeatureCache, TrainsTheHeadAloneAndEvaluatesAsDecoding) {
                             "feature_cache: {views: 2}\n");
   const auto train = test::run_binary(SFAR_BINARY, "train --config " + config, dir);
   ASSERT_EQ(train.status, 0) << train.err;
-  EXPECT_NE(train.err.find("feature cache: 6 videos x 2 views x 3 frames"), std::string::npos) << train.err;
+  const std::string log = read_file(dir.file("run/log.txt"));
+  EXPECT_NE(log.find("feature cache: 6 videos x 2 views x 3 frames"), std::string::npos) << log;
   const Json t = test::last_json_line(train.out);
   EXPECT_EQ(t["steps"], 9);  // 9 list entries / batch 3, three epochs
   std::vector<Json> evals;
