@@ -117,11 +117,12 @@ class SfarHead(nn.Module):
     """SFAR's head (type "sfar") and its ablations "coarse", "fine" and "mean" (no parameters).
 
     Options as in sfar's `head:` config: tau_coarse, tau_fine, coarse_residual, fusion (sum or
-    concat). The temporal transformer option is not implemented here.
+    concat), pooled_ffn ("mean" followed by a residual FFN). The temporal transformer option is
+    not implemented here.
     """
 
     def __init__(self, dim: int, head_type: str = "sfar", tau_coarse: float = 0.01, tau_fine: float = 0.01,
-                 coarse_residual: bool = True, fusion: str = "sum"):
+                 coarse_residual: bool = True, fusion: str = "sum", pooled_ffn: bool = False):
         super().__init__()
         if head_type not in HEAD_TYPES:
             raise ValueError(f"head_type: expected one of {HEAD_TYPES}, got {head_type!r}")
@@ -135,12 +136,15 @@ class SfarHead(nn.Module):
             self.ffn_fine = ResidualFfn(dim)
         if head_type == "sfar" and fusion == "concat":
             self.fuse = nn.Linear(2 * dim, dim)
+        if head_type == "mean" and pooled_ffn:
+            self.ffn_pooled = ResidualFfn(dim)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
 
     def video_embeddings(self, frames: torch.Tensor, text: TextFeatures) -> torch.Tensor:
         """frames [B, T, D] -> o_c: [B, C, D] (class-conditioned) or [B, 1, D] for "mean"."""
         if self.head_type == "mean":
-            return frames.mean(dim=1, keepdim=True)
+            pooled = frames.mean(dim=1, keepdim=True)
+            return self.ffn_pooled(pooled) if hasattr(self, "ffn_pooled") else pooled
         parts = []
         if hasattr(self, "coarse"):
             parts.append(self.ffn_coarse(self.coarse(frames, text)[1]))

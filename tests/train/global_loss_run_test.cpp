@@ -49,7 +49,7 @@ std::string write_run(const test::TempDir& dir, const std::string& head) {
                             "text: {vocab: " + test::clip_vocab_path() + "}\n"
                             "head: {type: " + head + ", temporal_layers: 1}\n"
                             "loss: {type: infonce}\n"
-                            "descriptions: {cache: " + dir.file("descriptions.json") + ", num_subtexts: 4}\n"
+                            "descriptions: {cache: " + dir.file("descriptions.json") + ", num_subtexts: 4, selection: first}\n"
                             "data:\n  root: " + root.string() + "\n  list: train.txt\n  labels: " +
                             dir.file("labels.csv") + "\n  num_frames: 2\n  short_side: 72\n  workers: 1\n"
                             "  prefetch: 2\n  batch_size: 2\n"

@@ -129,7 +129,8 @@ TEST(KillResume, SigkillAtRandomMomentsEndsBitIdentical) {
       return false;
     };
     const auto listed_before = CheckpointDir(ckpt_dir, 2).list();
-    const pid_t pid = test::spawn_logged(SFAR_BINARY, {"train", "--config", config, "--resume", "auto"}, log, env);
+    const pid_t pid = test::spawn_logged(SFAR_BINARY, {"--progress", "log", "train", "--config", config, "--resume", "auto"},
+                                         log, env);
     const double wait_s = delay(rng);
     std::optional<Clock::time_point> first_step;
     int status = 0;
@@ -183,7 +184,8 @@ TEST(KillResume, SigkillAtRandomMomentsEndsBitIdentical) {
   EXPECT_GE(resumes, 3) << "restarts that resumed from a checkpoint";
 
   const std::string last_log = dir.file("last.log");
-  const pid_t last = test::spawn_logged(SFAR_BINARY, {"train", "--config", config, "--resume", "auto"}, last_log);
+  const pid_t last = test::spawn_logged(SFAR_BINARY, {"--progress", "log", "train", "--config", config, "--resume", "auto"},
+                                        last_log);
   ASSERT_EQ(test::wait_child(last), 0) << read_file(last_log);
   EXPECT_NE(read_file(last_log).find("resumed from"), std::string::npos);
   EXPECT_TRUE(partial_writes(ckpt_dir).empty()) << "the restart deletes unfinished writes";

@@ -186,7 +186,8 @@ TEST_F(RunFaults, FivePercentBadFilesAreSkippedReportedOnceAndCounted) {
 
   // A second epoch resumed from the checkpoint: the four files come back from it, so they are
   // neither reported again nor counted up from zero.
-  const Result resumed = run_sfar("train --config " + config +
+  // --progress log: the run's info lines ("resumed from", each bad file) reach the console.
+  const Result resumed = run_sfar("--progress log train --config " + config +
                                       " --set data.bad_file_policy=skip --set train.epochs=2 --resume auto", dir);
   ASSERT_EQ(resumed.status, 0) << resumed.err;
   EXPECT_NE(resumed.err.find("resumed from"), std::string::npos) << resumed.err;

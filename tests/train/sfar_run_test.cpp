@@ -66,7 +66,7 @@ TEST(SfarRun, ClassTextsPadTruncateAndSelect) {
   test::TempDir dir;
   const auto labels = tiny_labels(dir.file("labels.csv"));
   const auto cache = tiny_cache(labels);
-  const auto texts = method::make_class_texts(labels.names(), "a video of a person {name}.", &cache, "c.json", 4);
+  const auto texts = method::make_class_texts(labels.names(), "a video of a person {name}.", &cache, "c.json", 4, SubtextChoice::kSelected);
   EXPECT_EQ(texts.global[2], "a video of a person applying eye makeup.");
   EXPECT_EQ(texts.sub[0], (std::vector<std::string>{"Two arms lock.", "One arm pushes down.", "One arm pushes down.",
                                                      "One arm pushes down."}));
@@ -74,13 +74,13 @@ TEST(SfarRun, ClassTextsPadTruncateAndSelect) {
   EXPECT_EQ(texts.sub[2].size(), 4u);
   EXPECT_EQ(texts.sub[2][3], "Look.");
   try {
-    method::make_class_texts({"arm wrestling", "juggling"}, "{name}", &cache, "c.json", 4);
+    method::make_class_texts({"arm wrestling", "juggling"}, "{name}", &cache, "c.json", 4, SubtextChoice::kSelected);
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_EQ(e.where(), "c.json");
     EXPECT_EQ(e.value(), "juggling");
   }
-  EXPECT_TRUE(method::make_class_texts(labels.names(), "{name}", nullptr, "", 4).sub.empty());
+  EXPECT_TRUE(method::make_class_texts(labels.names(), "{name}", nullptr, "", 4, SubtextChoice::kSelected).sub.empty());
 }
 
 TEST(SfarRun, AClassWithoutSelectedSubtextsIsAnErrorUnlessFirstIsAsked) {
@@ -89,7 +89,7 @@ TEST(SfarRun, AClassWithoutSelectedSubtextsIsAnErrorUnlessFirstIsAsked) {
   auto cache = tiny_cache(labels);
   cache.classes[2].selected.reset();
   try {
-    method::make_class_texts(labels.names(), "{name}", &cache, "data/k400.json", 4);
+    method::make_class_texts(labels.names(), "{name}", &cache, "data/k400.json", 4, SubtextChoice::kSelected);
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_EQ(e.where(), "data/k400.json");
@@ -140,7 +140,7 @@ TEST(SfarRun, TextBankIsCachedByKey) {
   auto clip = models::load_clip(weights, {"quick_gelu"});
   const text::TokenizerSpec spec{"clip_bpe", vocab, ""};
   const auto tok = text::load_tokenizer(spec);
-  auto texts = method::make_class_texts(labels.names(), kDefaultGlobalTemplate, &cache, "c", 4);
+  auto texts = method::make_class_texts(labels.names(), kDefaultGlobalTemplate, &cache, "c", 4, SubtextChoice::kSelected);
   const auto key = method::text_bank_key(weights, models::ClipActivation::kQuickGelu, 0, spec, 77, texts);
   bool hit = true;
   const auto built = method::load_or_build_text_bank(dir.file("cache"), key, *clip, *tok, texts, 77, &hit);

@@ -144,7 +144,8 @@ std::vector<std::string> class_subtexts(const train::SfarRunConfig& config, cons
   std::optional<DescriptionCache> cache;
   if (!config.descriptions.cache.empty()) cache = load_description_cache(config.descriptions.cache);
   const auto texts = method::make_class_texts(names, config.descriptions.global_template, cache ? &*cache : nullptr,
-                                              config.descriptions.cache, config.descriptions.num_subtexts);
+                                              config.descriptions.cache, config.descriptions.num_subtexts,
+                                              config.descriptions.selection);
   return texts.sub.empty() ? std::vector<std::string>{} : texts.sub.at(static_cast<std::size_t>(cls));
 }
 
