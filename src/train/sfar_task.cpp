@@ -228,15 +228,7 @@ torch::Tensor SfarTrainTask::first_batch_loss(const torch::Device& device) {
   return batch_loss(train_batch(0, 0), device);
 }
 
-std::map<std::string, double> SfarTrainTask::evaluate(std::int64_t) {
-  if (!eval_set_) return {};
-  torch::NoGradGuard no_grad;
-  const torch::Device device = model_device(*run_.model);
-  const auto bank = run_.bank.to(device);
-  if (config_.feature_cache.views > 0) {
-    build_feature_caches(device);
-    return finish_evaluation({cached_scores(*eval_cache_, bank, device)}, {eval_cache_->labels()});
-  }
+data::VideoLoaderOptions SfarTrainTask::eval_loader_options() const {
   data::VideoLoaderOptions options;
   options.batch_size = config_.eval.batch_size > 0 ? config_.eval.batch_size : config_.data.batch_size;
   options.workers = config_.eval.workers >= 0 ? config_.eval.workers : config_.data.workers;
@@ -248,7 +240,19 @@ std::map<std::string, double> SfarTrainTask::evaluate(std::int64_t) {
     options.world_size = dist_->world_size();
   }
   options.num_classes = config_.data.multi_label ? static_cast<std::int64_t>(run_.class_names.size()) : 0;
-  data::VideoLoader loader(eval_set_, options);
+  return options;
+}
+
+std::map<std::string, double> SfarTrainTask::evaluate(std::int64_t) {
+  if (!eval_set_) return {};
+  torch::NoGradGuard no_grad;
+  const torch::Device device = model_device(*run_.model);
+  const auto bank = run_.bank.to(device);
+  if (config_.feature_cache.views > 0) {
+    build_feature_caches(device);
+    return finish_evaluation({cached_scores(*eval_cache_, bank, device)}, {eval_cache_->labels()});
+  }
+  data::VideoLoader loader(eval_set_, eval_loader_options());
   loader.start_epoch(0);
   std::vector<torch::Tensor> scores, labels;
   std::vector<std::int64_t> indices;

@@ -10,17 +10,13 @@ namespace sfar::train {
 void SfarTrainTask::build_feature_caches(const torch::Device& device) {
   if (train_cache_) return;
   const auto seed = static_cast<std::uint64_t>(config_.run.seed);
-  data::VideoLoaderOptions options;
-  options.batch_size = config_.eval.batch_size > 0 ? config_.eval.batch_size : config_.data.batch_size;
-  options.workers = config_.data.workers;
-  options.prefetch = config_.data.prefetch;
-  options.num_classes = config_.data.multi_label ? static_cast<std::int64_t>(run_.class_names.size()) : 0;
+  const auto options = eval_loader_options();  // the cache reads every video itself, whatever the shard
   // The training videos in `views` test-mode clips each, every listed video once.
   auto unique = unique_records(train_set_->records());
   data::DataConfig views = config_.data;
   views.clips = config_.feature_cache.views;
-  train_cache_ = std::make_unique<FrameEmbeddingCache>(
-      *run_.model, data::make_video_dataset(views, std::move(unique.records), data::SampleMode::kTest, seed), options, device);
+  auto videos = data::make_video_dataset(views, std::move(unique.records), data::SampleMode::kTest, seed);
+  train_cache_ = std::make_unique<FrameEmbeddingCache>(*run_.model, std::move(videos), options, device);
   train_rows_ = torch::tensor(unique.row_of, torch::kInt64);
   if (eval_set_) eval_cache_ = std::make_unique<FrameEmbeddingCache>(*run_.model, eval_set_, options, device);
 }
@@ -41,10 +37,14 @@ std::pair<torch::Tensor, torch::Tensor> SfarTrainTask::cached_rows(std::int64_t 
 
 // Ranks take consecutive per-rank batches of each global step of the epoch's order, as the
 // loader's shards do; incomplete global batches are dropped (steps_per_epoch).
-torch::Tensor SfarTrainTask::cached_loss(const StepContext& ctx) {
+std::int64_t SfarTrainTask::rank_batch_start(const StepContext& ctx) const {
   const std::int64_t world = dist_ ? dist_->world_size() : 1, rank = dist_ ? dist_->rank() : 0;
+  return (ctx.step_in_epoch * world + rank) * config_.train.batch_size;
+}
+
+torch::Tensor SfarTrainTask::cached_loss(const StepContext& ctx) {
   const std::int64_t micro = config_.train.micro_batch_size();
-  const std::int64_t start = (ctx.step_in_epoch * world + rank) * config_.train.batch_size + ctx.micro_index * micro;
+  const std::int64_t start = rank_batch_start(ctx) + ctx.micro_index * micro;
   const auto [frames, labels] = cached_rows(ctx.epoch, start, micro, ctx.device);
   return training_loss(run_.model->score(frames, bank_on(ctx.device)).logits, labels, config_.loss);
 }
@@ -52,9 +52,7 @@ torch::Tensor SfarTrainTask::cached_loss(const StepContext& ctx) {
 // loss.scope global: this rank's whole batch, gathered over the ranks, in one loss. The
 // backbone is frozen, so nothing is back-propagated past the cached embeddings.
 torch::Tensor SfarTrainTask::cached_step_loss(const StepContext& ctx, const StepPasses& passes) {
-  const std::int64_t world = dist_ ? dist_->world_size() : 1, rank = dist_ ? dist_->rank() : 0;
-  const std::int64_t start = (ctx.step_in_epoch * world + rank) * config_.train.batch_size;
-  auto [frames, labels] = cached_rows(ctx.epoch, start, config_.train.batch_size, ctx.device);
+  auto [frames, labels] = cached_rows(ctx.epoch, rank_batch_start(ctx), config_.train.batch_size, ctx.device);
   if (dist_) {
     frames = dist_->all_gather_rows(frames);
     labels = dist_->all_gather_rows(labels);
@@ -70,8 +68,7 @@ torch::Tensor SfarTrainTask::cached_scores(const FrameEmbeddingCache& cache, con
   const auto& e = cache.embeddings();  // [N, V, T, D]
   const auto N = e.size(0), V = e.size(1);
   const auto flat = e.flatten(0, 1);
-  const std::int64_t chunk = std::max<std::int64_t>(1, config_.eval.batch_size > 0 ? config_.eval.batch_size
-                                                                                    : config_.data.batch_size) * V;
+  const std::int64_t chunk = std::max<std::int64_t>(1, eval_loader_options().batch_size) * V;
   std::vector<torch::Tensor> scores;
   for (std::int64_t i = 0; i < flat.size(0); i += chunk) {
     const auto logits = run_.model->score(flat.narrow(0, i, std::min(chunk, flat.size(0) - i)).to(device),

@@ -86,6 +86,9 @@ class SfarTrainTask : public TrainTask {
   // then), and the loss and evaluation read them instead of the loaders.
   void build_feature_caches(const torch::Device& device);
   torch::Tensor cached_loss(const StepContext& ctx);
+  // This rank's first position of step ctx.step_in_epoch in the epoch's order (ranks take
+  // consecutive per-rank batches of each global step, as the loader's shards do).
+  std::int64_t rank_batch_start(const StepContext& ctx) const;
   torch::Tensor cached_step_loss(const StepContext& ctx, const StepPasses& passes);
   // Frame embeddings [count, T, D] and labels of positions [start, start + count) of the
   // epoch's cached order, on `device`.
@@ -97,6 +100,9 @@ class SfarTrainTask : public TrainTask {
                                                   const std::vector<torch::Tensor>& labels);
   const method::TextBank& bank_on(const torch::Device& device);  // the text bank, moved once
   const data::VideoBatch& train_batch(std::int64_t epoch, std::int64_t index);
+  // The evaluation loader's options: eval.batch_size/workers (else data's), in order, this
+  // rank's shard; the feature cache reads with them too (unsharded).
+  data::VideoLoaderOptions eval_loader_options() const;
 
   SfarRun& run_;
   SfarRunConfig config_;
