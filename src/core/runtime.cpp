@@ -28,22 +28,22 @@ int set_compute_threads(std::int64_t threads) {
   return torch::get_num_threads();
 }
 
-std::string resolve_device(const std::string& requested) {
+std::string resolve_device(const std::string& requested, const std::string& where) {
   if (requested == "auto") return torch::cuda::is_available() ? "cuda" : "cpu";
   if (requested == "cpu") return requested;
   if (requested.rfind("cuda", 0) == 0) {
     if (!torch::cuda::is_available()) {
-      throw ArgumentError("device", "CUDA is not available in this build or on this machine",
+      throw ArgumentError(where, "CUDA is not available in this build or on this machine",
                           requested);
     }
     try {
       (void)torch::Device(requested);
     } catch (const c10::Error&) {
-      throw ArgumentError("device", "expected cuda or cuda:N", requested);
+      throw ArgumentError(where, "expected cuda or cuda:N", requested);
     }
     return requested;
   }
-  throw ArgumentError("device", "expected auto, cpu, cuda or cuda:N", requested);
+  throw ArgumentError(where, "expected auto, cpu, cuda or cuda:N", requested);
 }
 
 void seed_everything(std::uint64_t seed) {

@@ -15,6 +15,7 @@
 #include "sfar/models/clip_loader.h"
 #include "sfar/text/sentencepiece_tokenizer.h"
 #include "sfar/train/run_dir.h"
+#include "sfar/train/runtime_setup.h"
 #include "sfar/train/sfar_task.h"
 
 namespace sfar::train {
@@ -188,7 +189,7 @@ double PretrainTask::last_epoch_loss() const {
 PretrainResult run_pretraining(const PretrainConfig& config, const PretrainSetup& setup) {
   const auto start = std::chrono::steady_clock::now();
   const std::string yaml = pretrain_config_to_yaml(config);
-  const std::string device = resolve_device(config.run.device);
+  const std::string device = apply_runtime(config.run);  // threads, seed, device
   RunDirOptions run_options;
   run_options.work_dir = config.run.work_dir;
   run_options.config_text = yaml;
@@ -228,7 +229,6 @@ PretrainResult run_pretraining(const PretrainConfig& config, const PretrainSetup
   }
   auto tokens = torch::tensor(ids, torch::kInt64).view({-1, config.clip.context_length});
 
-  torch::manual_seed(static_cast<std::uint64_t>(config.run.seed));
   models::ClipModel model(make_clip_config(config.clip, tokenizer.vocab_size(), tokenizer.end_id()));
   SFAR_LOG_INFO("tokenizer {} ({} pieces); CLIP with {} parameters", tokenizer_path, tokenizer.vocab_size(),
                 model->parameter_count());

@@ -12,8 +12,9 @@ namespace sfar {
 int set_compute_threads(std::int64_t threads);
 
 // Resolves "auto" | "cpu" | "cuda" | "cuda:N" to a device string LibTorch accepts; "auto"
-// picks CUDA when it is available. Asking for CUDA without it is an ArgumentError.
-std::string resolve_device(const std::string& requested);
+// picks CUDA when it is available. Asking for CUDA without it is an ArgumentError naming
+// `where` (the option or config key the device came from) and the value.
+std::string resolve_device(const std::string& requested, const std::string& where = "device");
 
 // Seeds LibTorch's CPU and CUDA generators.
 void seed_everything(std::uint64_t seed);

@@ -37,6 +37,7 @@
 #include "sfar/models/clip_loader.h"
 #include "sfar/models/clip_transformer.h"
 #include "sfar/train/gradient_cache.h"
+#include "sfar/train/runtime_setup.h"
 #include "sfar/train/sfar_run_config.h"
 #include "sfar/train/trainer.h"
 
@@ -219,16 +220,15 @@ int run_bench_train(const BenchTrainOptions& o) {
   check_positive("--matmul-size", o.matmul_size, 0);
   auto config = train::load_sfar_run_config(o.configs, o.overrides);
   models::set_attention_kernel(o.attention == "math" ? models::AttentionKernel::kMath : models::AttentionKernel::kFused);
-  const std::int64_t threads = o.threads >= 0 ? o.threads : config.run.threads;
-  if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
-  const torch::Device device(sfar::resolve_device(config.run.device));
+  RunConfig runtime = config.run;
+  if (o.threads >= 0) runtime.threads = o.threads;
+  const torch::Device device(train::apply_runtime(runtime));  // threads, seed, device
   const double rss_start_mb = peak_rss_mb();
   const std::int64_t B = o.batch > 0 ? o.batch : config.train.micro_batch_size();
   const std::int64_t T = o.frames > 0 ? o.frames : config.data.num_frames;
   const std::int64_t M = o.micro_batch > 0 ? o.micro_batch : B;
   if (B % M != 0) throw ArgumentError("--micro-batch", "must divide the batch " + std::to_string(B), std::to_string(M));
 
-  torch::manual_seed(static_cast<std::uint64_t>(config.run.seed));
   models::ClipModel clip{nullptr};
   if (!config.model.weights.empty()) {
     if (reshapes(o)) throw ArgumentError("--width/--layers/...", "reshape random weights only: model.weights is set");

@@ -30,6 +30,7 @@
 #include "sfar/eval/keyframe_picture.h"
 #include "sfar/method/sfar_model.h"
 #include "sfar/data/video_dataset.h"
+#include "sfar/train/runtime_setup.h"
 #include "sfar/train/sfar_task.h"
 #endif
 
@@ -60,9 +61,7 @@ Loaded load(const std::vector<std::string>& configs, const std::vector<std::stri
             const std::string& checkpoint) {
   Loaded l;
   l.config = train::load_sfar_run_config(configs, overrides);
-  if (l.config.run.threads > 0) torch::set_num_threads(static_cast<int>(l.config.run.threads));
-  torch::manual_seed(static_cast<std::uint64_t>(l.config.run.seed));
-  l.run = train::build_sfar_run(l.config, "");
+  l.run = train::build_sfar_run(l.config, train::apply_runtime(l.config.run), "");
   if (!checkpoint.empty()) train::load_model_weights(*l.run.model, checkpoint);
   l.device = torch::Device(l.run.device);
   l.run.model->to(l.device);

@@ -31,7 +31,6 @@ struct PretrainArgs {
 int run_pretrain(const PretrainArgs& args) {
   auto config = train::load_pretrain_config(args.configs, args.overrides);
   if (!args.work_dir.empty()) config.run.work_dir = args.work_dir;
-  if (config.run.threads > 0) torch::set_num_threads(static_cast<int>(config.run.threads));
   train::ProgressBar bar(&std::cerr, args.bar, "pretrain");
   const auto r = train::run_pretraining(config, {{&bar, 0, 1, ""}});
   bar.finish(std::to_string(r.steps) + " steps");

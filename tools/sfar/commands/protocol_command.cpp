@@ -35,7 +35,6 @@ struct ProtocolArgs {
 int run_protocol_command(const ProtocolArgs& args) {
   const auto kind = train::parse_protocol_kind(args.kind);
   const auto config = train::load_sfar_run_config(args.configs, args.overrides);
-  if (config.run.threads > 0) torch::set_num_threads(static_cast<int>(config.run.threads));
   train::ProtocolOptions options;
   options.work_dir = args.work_dir;
   options.seeds = args.seeds;
