@@ -88,8 +88,12 @@ torch::OrderedDict<std::string, torch::Tensor> read_named_tensors(
   return tensors;
 }
 
-void load_model_weights(torch::nn::Module& model, const std::string& path) {
+std::int64_t load_model_weights(torch::nn::Module& model, const std::string& path) {
   auto archive = load_checkpoint_archive(path);
+  c10::IValue step;
+  if (!archive.try_read("global_step", step) || !step.isInt()) {
+    throw FormatError(path + ": global_step", "missing from the checkpoint");
+  }
   torch::serialize::InputArchive model_archive;
   if (!archive.try_read("model", model_archive)) throw FormatError(path + ": model", "missing from the checkpoint");
   const auto saved = read_named_tensors(model_archive);
@@ -104,6 +108,7 @@ void load_model_weights(torch::nn::Module& model, const std::string& path) {
   }
   torch::NoGradGuard no_grad;
   for (auto& item : current) item.value().copy_(*saved.find(item.key()));
+  return step.toInt();
 }
 
 std::string config_hash(const std::string& text) {

@@ -35,41 +35,11 @@ void check_crop_sizes(const std::vector<data::TransformSpec>& pipeline, const st
   }
 }
 
-std::shared_ptr<const data::VideoDataset> make_dataset(const data::DataConfig& config, const std::string& list,
-                                                       const std::vector<std::string>& class_names,
-                                                       data::SampleMode mode, std::uint64_t seed) {
-  data::DataConfig with_list = config;
-  with_list.list = list;
-  return data::make_video_dataset(config, data::load_records(with_list, class_names), mode, seed);
-}
-
-torch::Device model_device(const method::SfarModelImpl& model) {
-  const auto params = model.parameters();
-  return params.empty() ? torch::Device(torch::kCPU) : params.front().device();
-}
-
-// Replaces this rank's evaluation rows by every rank's, in dataset order: each video is
-// scored by exactly one rank (the loader's shards are disjoint), so none is counted twice.
-// A rank without videos (fewer videos than ranks) sends single-label rows.
-void gather_in_dataset_order(DistributedContext& dist, std::int64_t classes, std::vector<torch::Tensor>& scores,
-                             std::vector<torch::Tensor>& labels, const std::vector<std::int64_t>& indices) {
-  const auto local_scores = scores.empty() ? torch::zeros({0, classes}) : torch::cat(scores);
-  const auto local_labels = labels.empty() ? torch::zeros({0}, torch::kInt64) : torch::cat(labels);
-  const auto order = dist.all_gather_rows(torch::tensor(indices, torch::kInt64)).argsort();
-  scores = {dist.all_gather_rows(local_scores).index_select(0, order)};
-  labels = {dist.all_gather_rows(local_labels).index_select(0, order)};
-}
-
 }  // namespace
 
-std::string resolve_device(const std::string& device) {
-  if (device != "auto") return device;
-  return torch::cuda::is_available() ? "cuda" : "cpu";
-}
-
-SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& bank_dir) {
+SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& device, const std::string& bank_dir) {
   SfarRun run;
-  run.device = resolve_device(config.run.device);
+  run.device = device;
   models::set_attention_kernel(config.model.attention == "math" ? models::AttentionKernel::kMath
                                                                 : models::AttentionKernel::kFused);
   run.class_names = data::load_class_names(config.data);
@@ -156,10 +126,8 @@ SfarTrainTask::SfarTrainTask(SfarRun& run, const SfarRunConfig& config, Distribu
       dist_(distributed && distributed->active() ? distributed : nullptr),
       grad_cache_(dist_) {
   const auto seed = static_cast<std::uint64_t>(config.run.seed);
-  train_set_ = make_dataset(config.data, config.data.list, run.class_names, data::SampleMode::kTrain, seed);
-  if (!config.eval.list.empty()) {
-    eval_set_ = make_dataset(config.data, config.eval.list, run.class_names, data::SampleMode::kTest, seed);
-  }
+  train_set_ = make_list_dataset(config.data, config.data.list, run.class_names, data::SampleMode::kTrain, seed);
+  if (!config.eval.list.empty()) evaluator_ = std::make_unique<SfarEvaluator>(run, config, dist_);
   data::VideoLoaderOptions options;
   options.batch_size = config.train.micro_batch_size();
   options.workers = config.data.workers;
@@ -182,7 +150,12 @@ SfarTrainTask::SfarTrainTask(SfarRun& run, const SfarRunConfig& config, Distribu
 SfarTrainTask::~SfarTrainTask() = default;
 
 std::int64_t SfarTrainTask::train_size() const { return train_set_->size(); }
-std::int64_t SfarTrainTask::eval_size() const { return eval_set_ ? eval_set_->size() : 0; }
+std::int64_t SfarTrainTask::eval_size() const { return evaluator_ ? evaluator_->size() : 0; }
+
+const std::optional<eval::ClassificationResult>& SfarTrainTask::last_eval() const {
+  static const std::optional<eval::ClassificationResult> none;
+  return evaluator_ ? evaluator_->last_result() : none;
+}
 
 std::int64_t SfarTrainTask::steps_per_epoch() {
   return train_set_->size() / (config_.train.batch_size * (dist_ ? dist_->world_size() : 1));
@@ -228,67 +201,13 @@ torch::Tensor SfarTrainTask::first_batch_loss(const torch::Device& device) {
   return batch_loss(train_batch(0, 0), device);
 }
 
-data::VideoLoaderOptions SfarTrainTask::eval_loader_options() const {
-  data::VideoLoaderOptions options;
-  options.batch_size = config_.eval.batch_size > 0 ? config_.eval.batch_size : config_.data.batch_size;
-  options.workers = config_.eval.workers >= 0 ? config_.eval.workers : config_.data.workers;
-  options.prefetch = config_.data.prefetch;
-  options.shuffle = false;
-  options.seed = static_cast<std::uint64_t>(config_.run.seed);
-  if (dist_) {
-    options.rank = dist_->rank();
-    options.world_size = dist_->world_size();
-  }
-  options.num_classes = config_.data.multi_label ? static_cast<std::int64_t>(run_.class_names.size()) : 0;
-  return options;
-}
-
 std::map<std::string, double> SfarTrainTask::evaluate(std::int64_t) {
-  if (!eval_set_) return {};
-  torch::NoGradGuard no_grad;
-  const torch::Device device = model_device(*run_.model);
-  const auto bank = run_.bank.to(device);
-  if (config_.feature_cache.views > 0) {
-    build_feature_caches(device);
-    return finish_evaluation({cached_scores(*eval_cache_, bank, device)}, {eval_cache_->labels()});
-  }
-  data::VideoLoader loader(eval_set_, eval_loader_options());
-  loader.start_epoch(0);
-  std::vector<torch::Tensor> scores, labels;
-  std::vector<std::int64_t> indices;
-  while (auto batch = loader.next()) {
-    const auto& c = batch->clips;  // [B, V, T, 3, H, W]
-    const auto B = c.size(0), V = c.size(1);
-    const auto clips = c.reshape({B * V, c.size(2), c.size(3), c.size(4), c.size(5)}).to(device);
-    const auto logits = run_.model->forward(clips, bank).logits;
-    scores.push_back(class_scores(logits, config_.loss.type).view({B, V, -1}).mean(1).cpu());  // views averaged
-    labels.push_back(batch->labels.cpu());
-    indices.insert(indices.end(), batch->indices.begin(), batch->indices.end());
-  }
-  if (dist_) {
-    const auto classes = static_cast<std::int64_t>(run_.class_names.size());
-    gather_in_dataset_order(*dist_, classes, scores, labels, indices);
-  }
-  return finish_evaluation(scores, labels);
-}
-
-std::map<std::string, double> SfarTrainTask::finish_evaluation(const std::vector<torch::Tensor>& scores,
-                                                               const std::vector<torch::Tensor>& labels) {
-  last_eval_.reset();
-  std::map<std::string, double> metrics;
-  if (config_.data.multi_label) {
-    metrics = multi_label_metrics(torch::cat(scores), torch::cat(labels));
-  } else {
-    last_eval_ = eval::classify(torch::cat(scores), torch::cat(labels));
-    metrics = last_eval_->summary();
-  }
-  metrics["videos"] = static_cast<double>(eval_set_->size());
-  return metrics;
+  return evaluator_ ? evaluator_->evaluate() : std::map<std::string, double>{};
 }
 
 std::map<std::string, std::int64_t> SfarTrainTask::counters() {
   std::map<std::string, std::int64_t> out{{"bad_files", train_set_->bad_files().distinct_count()}};
-  if (eval_set_) out["eval_bad_files"] = eval_set_->bad_files().distinct_count();
+  if (evaluator_) out["eval_bad_files"] = evaluator_->videos().bad_files().distinct_count();
   return out;
 }
 
@@ -327,7 +246,7 @@ void restore_bad_files(const nlohmann::json& state, const std::string& key, data
 
 std::string SfarTrainTask::save_state() {
   nlohmann::json state = {{"bad_files", bad_files_json(train_set_->bad_files())}};
-  if (eval_set_) state["eval_bad_files"] = bad_files_json(eval_set_->bad_files());
+  if (evaluator_) state["eval_bad_files"] = bad_files_json(evaluator_->videos().bad_files());
   return dump_lenient(state);
 }
 
@@ -336,7 +255,7 @@ void SfarTrainTask::load_state(const std::string& text) {
   const auto state = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!state.is_object()) throw FormatError("task_state", "expected a JSON object", text);
   restore_bad_files(state, "bad_files", train_set_->bad_files());
-  if (eval_set_) restore_bad_files(state, "eval_bad_files", eval_set_->bad_files());
+  if (evaluator_) restore_bad_files(state, "eval_bad_files", evaluator_->videos().bad_files());
 }
 
 std::map<std::string, double> classification_metrics(const torch::Tensor& scores, const torch::Tensor& labels) {

@@ -10,7 +10,8 @@ namespace sfar::train {
 void SfarTrainTask::build_feature_caches(const torch::Device& device) {
   if (train_cache_) return;
   const auto seed = static_cast<std::uint64_t>(config_.run.seed);
-  const auto options = eval_loader_options();  // the cache reads every video itself, whatever the shard
+  // The evaluator's loader options: the cache reads every video itself, whatever the shard.
+  const auto options = eval_loader_options(config_, static_cast<std::int64_t>(run_.class_names.size()), dist_);
   // The training videos in `views` test-mode clips each, every listed video once.
   auto unique = unique_records(train_set_->records());
   data::DataConfig views = config_.data;
@@ -18,7 +19,7 @@ void SfarTrainTask::build_feature_caches(const torch::Device& device) {
   auto videos = data::make_video_dataset(views, std::move(unique.records), data::SampleMode::kTest, seed);
   train_cache_ = std::make_unique<FrameEmbeddingCache>(*run_.model, std::move(videos), options, device);
   train_rows_ = torch::tensor(unique.row_of, torch::kInt64);
-  if (eval_set_) eval_cache_ = std::make_unique<FrameEmbeddingCache>(*run_.model, eval_set_, options, device);
+  if (evaluator_) evaluator_->build_cache(device);
 }
 
 std::pair<torch::Tensor, torch::Tensor> SfarTrainTask::cached_rows(std::int64_t epoch, std::int64_t start,
@@ -60,22 +61,6 @@ torch::Tensor SfarTrainTask::cached_step_loss(const StepContext& ctx, const Step
   return passes.autocast([&] {
     return training_loss(run_.model->score(frames, bank_on(ctx.device)).logits, labels, config_.loss);
   });
-}
-
-torch::Tensor SfarTrainTask::cached_scores(const FrameEmbeddingCache& cache, const method::TextBank& bank,
-                                           const torch::Device& device) {
-  // Every rank scores the whole list (cheap from the cache): no gathering needed.
-  const auto& e = cache.embeddings();  // [N, V, T, D]
-  const auto N = e.size(0), V = e.size(1);
-  const auto flat = e.flatten(0, 1);
-  const std::int64_t chunk = std::max<std::int64_t>(1, eval_loader_options().batch_size) * V;
-  std::vector<torch::Tensor> scores;
-  for (std::int64_t i = 0; i < flat.size(0); i += chunk) {
-    const auto logits = run_.model->score(flat.narrow(0, i, std::min(chunk, flat.size(0) - i)).to(device),
-                                                   bank).logits;
-    scores.push_back(class_scores(logits, config_.loss.type).cpu());
-  }
-  return torch::cat(scores).view({N, V, -1}).mean(1);  // views averaged
 }
 
 }  // namespace sfar::train

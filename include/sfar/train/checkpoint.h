@@ -51,8 +51,9 @@ void read_adamw_state(torch::serialize::InputArchive& archive, torch::optim::Ada
 // Copies the "model" tensors of the checkpoint at `path` into `model` (sfar eval, infer and
 // the protocols' evaluation-only runs). Every name and shape is checked before anything is
 // copied: a missing tensor or a shape mismatch is a ModelError naming the file and tensor,
-// and the model is then unchanged.
-void load_model_weights(torch::nn::Module& model, const std::string& path);
+// and the model is then unchanged. Returns the checkpoint's global step (the optimizer steps
+// its weights were trained for).
+std::int64_t load_model_weights(torch::nn::Module& model, const std::string& path);
 
 // 16 hex digits of the 64-bit FNV-1a hash of `text` (identifies a run's resolved config).
 std::string config_hash(const std::string& text);

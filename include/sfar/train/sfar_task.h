@@ -2,7 +2,7 @@
 // data loaders from an SfarRunConfig, and supplies the Trainer with the loss of each
 // micro-batch and an evaluation (top-1, top-5, mean class accuracy, in percent).
 //
-//   SfarRun run = build_sfar_run(config);       // CLIP, tokenizer, descriptions, text bank
+//   SfarRun run = build_sfar_run(config, device, bank_dir);  // CLIP, tokenizer, descriptions, text bank
 //   SfarTrainTask task(run, config);
 //   Trainer trainer(run.model.ptr(), task, setup);
 //   trainer.fit();
@@ -23,6 +23,7 @@
 #include "sfar/train/sfar_run_config.h"
 #include "sfar/train/distributed.h"
 #include "sfar/train/gradient_cache.h"
+#include "sfar/train/sfar_evaluator.h"
 #include "sfar/train/trainer.h"
 
 namespace sfar::train {
@@ -32,23 +33,20 @@ struct SfarRun {
   method::SfarModel model{nullptr};
   method::TextBank bank;      // on the CPU
   bool bank_from_cache = false;
-  std::string device;         // resolved run.device ("auto" -> cuda when available, else cpu)
+  std::string device;         // the device build_sfar_run was given (apply_runtime's)
 };
-
-// "auto" -> "cuda" when CUDA is available, else "cpu"; anything else as given.
-std::string resolve_device(const std::string& device);
 
 // Loads the class names (data.labels is required), the CLIP weights (model.weights; empty:
 // random initialisation seeded by run.seed, logged; an `sfar export` also sets the head's
 // weights, which must fit head.type), the tokenizer and the descriptions, and
 // the text bank (cached under `bank_dir`; empty: not cached). Throws ConfigError/IoError/
-// ModelError naming the file or key.
-SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& bank_dir);
+// ModelError naming the file or key. `device` is the resolved run.device (apply_runtime).
+SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& device, const std::string& bank_dir);
 
 class SfarTrainTask : public TrainTask {
  public:
-  // The training loader is built from config.data (train pipeline), the evaluation loader
-  // from config.eval.list (test pipeline) when set. The batch read per forward pass is
+  // The training loader is built from config.data (train pipeline), an SfarEvaluator of
+  // config.eval.list when set. The batch read per forward pass is
   // train.micro_batch (or train.batch_size); incomplete global batches are dropped.
   // With an active `distributed`, config.train is one rank's (per_rank_train_options): each
   // rank reads its shard of every epoch, and evaluation is sharded and gathered exactly.
@@ -77,8 +75,8 @@ class SfarTrainTask : public TrainTask {
   std::int64_t train_size() const;
   std::int64_t eval_size() const;
   // The full result (per-class counts, confusion matrix) of the last evaluate(); empty before,
-  // and for multi-label sets (data.multi_label: their evaluate() reports mAP).
-  const std::optional<eval::ClassificationResult>& last_eval() const { return last_eval_; }
+  // without eval.list, and for multi-label sets (data.multi_label: their evaluate() reports mAP).
+  const std::optional<eval::ClassificationResult>& last_eval() const;
 
  private:
   torch::Tensor batch_loss(const data::VideoBatch& batch, const torch::Device& device);
@@ -94,27 +92,20 @@ class SfarTrainTask : public TrainTask {
   // epoch's cached order, on `device`.
   std::pair<torch::Tensor, torch::Tensor> cached_rows(std::int64_t epoch, std::int64_t start, std::int64_t count,
                                                       const torch::Device& device);
-  torch::Tensor cached_scores(const FrameEmbeddingCache& cache, const method::TextBank& bank,
-                              const torch::Device& device);
-  std::map<std::string, double> finish_evaluation(const std::vector<torch::Tensor>& scores,
-                                                  const std::vector<torch::Tensor>& labels);
   const method::TextBank& bank_on(const torch::Device& device);  // the text bank, moved once
   const data::VideoBatch& train_batch(std::int64_t epoch, std::int64_t index);
-  // The evaluation loader's options: eval.batch_size/workers (else data's), in order, this
-  // rank's shard; the feature cache reads with them too (unsharded).
-  data::VideoLoaderOptions eval_loader_options() const;
 
   SfarRun& run_;
   SfarRunConfig config_;
   DistributedContext* dist_ = nullptr;
-  std::shared_ptr<const data::VideoDataset> train_set_, eval_set_;
+  std::shared_ptr<const data::VideoDataset> train_set_;
+  std::unique_ptr<SfarEvaluator> evaluator_;  // with eval.list
   std::unique_ptr<data::VideoLoader> train_loader_;
   std::int64_t loader_epoch_ = -1, next_index_ = 0;
   std::optional<data::VideoBatch> current_;
   torch::Device bank_device_ = torch::kCPU;
   method::TextBank device_bank_;
-  std::optional<eval::ClassificationResult> last_eval_;
-  std::unique_ptr<FrameEmbeddingCache> train_cache_, eval_cache_;
+  std::unique_ptr<FrameEmbeddingCache> train_cache_;
   torch::Tensor train_rows_;  // training list position -> cache row
   CachedEpochOrder order_;
   std::int64_t order_epoch_ = -1;
