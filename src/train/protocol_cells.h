@@ -12,6 +12,7 @@
 #include "sfar/train/protocol_report.h"
 #include "sfar/train/protocol_runner.h"
 #include "sfar/train/sfar_run_config.h"
+#include "sfar/train/sfar_runner.h"
 
 namespace sfar::train {
 
@@ -21,9 +22,6 @@ struct Cell {
   std::optional<EpochEval> best, last;    // training runs with an evaluation list
   std::int64_t steps_per_epoch = 0;       // training runs
 };
-
-// The metric a protocol's cells hold: mAP for multi-label sets (data.multi_label), else top1.
-std::string protocol_metric(const SfarRunConfig& config);
 
 // The protocol's one progress bar: every training run fills an equal share of it, every
 // evaluation of a checkpoint a twentieth of that (all of it when the protocol trains nothing).
@@ -44,7 +42,7 @@ class CellProgress {
 };
 
 // Trains `config` from scratch in `work_dir`, evaluating on eval.list after every epoch; the
-// cell is the epoch protocol.report names (best by protocol_metric, or last), with that epoch's
+// cell is the epoch protocol.report names (best by selection_metric, or last), with that epoch's
 // weights. Without eval.list there is nothing to choose from: the last weights, no metrics.
 Cell train_cell(SfarRunConfig config, const std::string& work_dir, const ProgressSlot& progress);
 

@@ -312,7 +312,7 @@ ProtocolReport run_protocol(ProtocolKind kind, const SfarRunConfig& config, cons
   for (const auto& c : o.checkpoints) {
     if (!std::filesystem::is_regular_file(c)) throw ArgumentError("--checkpoint", "no such checkpoint file", c);
   }
-  ProtocolReport report{to_string(kind), config.run.name, protocol_metric(config), config.protocol.report, {}, {}};
+  ProtocolReport report{to_string(kind), config.run.name, selection_metric(config), config.protocol.report, {}, {}};
   switch (kind) {
     case ProtocolKind::kSupervised: supervised(config, o, seeds, report); break;
     case ProtocolKind::kFewShot: few_shot(config, o, seeds, report); break;

@@ -1,5 +1,5 @@
 // `sfar protocol`: the paper's evaluation protocols, each run from one config with the SFAR
-// training engine in-process (build_sfar_run, SfarTrainTask, Trainer), one sub work dir per
+// training engine in-process (run_training, evaluate_checkpoint), one sub work dir per
 // K / seed / target, and one ProtocolReport at the end.
 //
 //   supervised     seed<s>/                 train on data.list, test on eval.list (top1, top5;

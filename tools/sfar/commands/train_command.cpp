@@ -6,27 +6,22 @@
 //
 // `sfar eval` also writes per_class_accuracy.csv and confusion_matrix.csv into run.work_dir.
 #include <torch/torch.h>
-#include <unistd.h>
 
 #include <cmath>
-#include <filesystem>
 #include <iostream>
-#include <optional>
 
 #include "../command.h"
 #include "sfar/core/error.h"
 #include "sfar/core/logging.h"
-#include "sfar/core/torch_compat.h"
-#include "sfar/eval/metrics.h"
-#include "sfar/train/run_dir.h"
+#include "sfar/train/progress.h"
 #include "sfar/train/sfar_run_config.h"
-
-#include "sfar/train/curve_plots.h"
 
 #if SFAR_WITH_VIDEO
 #include "dry_run_report.h"
 #include "sfar/train/loss_targets.h"
-#include "sfar/train/distributed.h"
+#include "sfar/train/distributed_env.h"
+#include "sfar/train/runtime_setup.h"
+#include "sfar/train/sfar_runner.h"
 #include "sfar/train/sfar_task.h"
 #endif
 
@@ -47,13 +42,6 @@ struct EvalArgs {
 };
 
 #if SFAR_WITH_VIDEO
-train::SfarRunConfig load(const std::vector<std::string>& configs, const std::vector<std::string>& overrides) {
-  auto config = train::load_sfar_run_config(configs, overrides);
-  if (config.run.threads > 0) torch::set_num_threads(static_cast<int>(config.run.threads));
-  torch::manual_seed(static_cast<std::uint64_t>(config.run.seed));
-  return config;
-}
-
 nlohmann::json parameter_json(const method::SfarModelImpl& model) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [part, c] : method::count_parameters(model)) {
@@ -63,8 +51,9 @@ nlohmann::json parameter_json(const method::SfarModelImpl& model) {
 }
 
 int run_dry(const train::SfarRunConfig& config) {
+  const std::string device_name = train::apply_runtime(config.run);
   const nlohmann::json dataset = scan_dataset(config, data::load_class_names(config.data));
-  train::SfarRun run = train::build_sfar_run(config, "");  // writes nothing
+  train::SfarRun run = train::build_sfar_run(config, device_name, "");  // writes nothing
   train::SfarTrainTask task(run, config);
   const torch::Device device(run.device);
   run.model->to(device);
@@ -98,94 +87,47 @@ int run_dry(const train::SfarRunConfig& config) {
 }
 
 int run_train(const TrainArgs& args) {
-  auto config = load(args.configs, args.overrides);
+  auto config = train::load_sfar_run_config(args.configs, args.overrides);
   if (!args.work_dir.empty()) config.run.work_dir = args.work_dir;
   if (args.dry_run) return run_dry(config);
-  const std::string yaml = train::sfar_run_config_to_yaml(config);  // train.batch_size stays global
   // Under torchrun or srun: join the other ranks; rank 0 alone writes the run directory.
   const auto env = train::read_distributed_env();
   if (env.rank != 0) init_logging({config.run.log_level, "", env.rank});  // warnings and errors only
-  const std::string device = train::rank_device(train::resolve_device(config.run.device), env);
-  train::DistributedContext dist(env, {config.run.dist_backend, device, config.run.dist_timeout_s,
-                                       config.run.dist_bucket_mb, config.run.dist_force_group});
-  std::optional<train::RunDir> dir;
-  if (dist.is_main()) {
-    dir.emplace(train::RunDirOptions{config.run.work_dir, yaml, device, compat::torch_version(), config.run.threads,
-                                     config.run.log_level, true});
-  }
-  const std::filesystem::path work_dir(config.run.work_dir);
-  config.train = train::per_rank_train_options(config.train, dist.world_size());
-  if (!dist.is_main()) dist.barrier();  // rank 0 encodes the text bank into the cache first
-  train::SfarRun run = train::build_sfar_run(config, (work_dir / "cache").string());
-  if (dist.is_main()) dist.barrier();
-  train::SfarTrainTask task(run, config, &dist);
-  train::TrainerSetup setup;
-  setup.options = config.train;
-  setup.device = device;
-  setup.config_text = yaml;
-  setup.checkpoint_dir = (work_dir / "checkpoints").string();
-  setup.seed = static_cast<std::uint64_t>(config.run.seed);
-  if (config.data.multi_label) setup.best_metric = "mAP";
-  setup.run = dir ? &*dir : nullptr;
   // Rank 0 alone draws the bar; the others keep to warnings and errors.
-  train::ProgressBar bar(&std::cerr, dist.is_main() ? args.bar : train::BarMode::kOff,
-                         "train");
-  setup.progress.bar = &bar;
-  setup.distributed = &dist;
-  train::Trainer trainer(run.model.ptr(), task, setup);
-  if (!args.resume.empty()) trainer.resume(args.resume);
-  trainer.fit();
-  bar.finish(std::to_string(trainer.global_step()) + " steps");
-  if (!dir) return 0;
-  nlohmann::json plots = nlohmann::json::array();
-  try {  // a missing plotting tool must not fail a finished run
-    const auto result = train::plot_training_curves(dir->path());
-    if (!result.warning.empty()) SFAR_LOG_WARN("{}", result.warning);
-    for (const auto& png : result.pngs) plots.push_back(png);
-  } catch (const Error& e) {
-    SFAR_LOG_WARN("no plots: {}", e.what());
-  }
-  print_json_line({{"work_dir", dir->path()},
-                   {"steps", trainer.global_step()},
-                   {"skipped_steps", trainer.skipped_steps()},
-                   {"bad_files", task.counters()["bad_files"]},
-                   {"world_size", dist.world_size()},
-                   {"dist_backend", dist.backend()},
-                   {"last_loss", trainer.last_loss()},
-                   {"metrics", dir->file("metrics.jsonl")},
-                   {"tensorboard", dir->event_file()},
-                   {"plots", plots},
-                   {"checkpoints", dir->checkpoint_dir()}});
+  train::ProgressBar bar(&std::cerr, env.rank == 0 ? args.bar : train::BarMode::kOff, "train");
+  train::RunTrainingOptions options;
+  options.resume = args.resume;
+  options.progress.bar = &bar;
+  options.distributed = &env;
+  const train::TrainingResult r = train::run_training(config, options);
+  bar.finish(std::to_string(r.steps) + " steps");
+  if (!r.main) return 0;
+  print_json_line({{"work_dir", r.work_dir},
+                   {"steps", r.steps},
+                   {"skipped_steps", r.skipped_steps},
+                   {"bad_files", r.bad_files},
+                   {"world_size", r.world_size},
+                   {"dist_backend", r.dist_backend},
+                   {"last_loss", r.last_loss},
+                   {"metrics", r.metrics},
+                   {"tensorboard", r.tensorboard},
+                   {"plots", r.plots},
+                   {"checkpoints", r.checkpoint_dir}});
   return 0;
 }
 
 int run_eval(const EvalArgs& args) {
-  auto config = load(args.configs, args.overrides);
-  if (!args.views.empty()) train::apply_test_views(config, args.views);
-  if (config.eval.list.empty()) throw ConfigError("eval.list", "no evaluation list to evaluate on");
-  train::SfarRun run = train::build_sfar_run(config, "");
-  train::SfarTrainTask task(run, config);
-  train::TrainerSetup setup;
-  setup.options = config.train;
-  setup.device = run.device;
-  setup.config_text = train::sfar_run_config_to_yaml(config);
-  train::Trainer trainer(run.model.ptr(), task, setup);  // restores the weights by name
-  if (!args.checkpoint.empty()) trainer.load_checkpoint(args.checkpoint);  // else model.weights as loaded
-  run.model->eval();
-  nlohmann::json line = {{"checkpoint", args.checkpoint}, {"step", trainer.global_step()}};
-  for (const auto& [k, v] : task.evaluate(0)) line[k] = v;
+  train::EvaluateOptions options;
+  options.checkpoint = args.checkpoint;
+  options.views = args.views;
+  const auto r = train::evaluate_checkpoint(train::load_sfar_run_config(args.configs, args.overrides), options);
+  nlohmann::json line = {{"checkpoint", args.checkpoint}, {"step", r.step}};
+  for (const auto& [k, v] : r.metrics) line[k] = v;
   if (!args.views.empty()) line["views"] = args.views;
-  if (!task.last_eval()) {  // multi-label: mAP only
-    print_json_line(line);
-    return 0;
+  if (!r.per_class_accuracy.empty()) {  // multi-label: mAP only
+    line["per_class_accuracy"] = r.per_class_accuracy;
+    line["confusion_matrix"] = r.confusion_matrix;
   }
-  const std::filesystem::path dir(config.run.work_dir);
-  const std::string per_class = (dir / "per_class_accuracy.csv").string();
-  const std::string confusion = (dir / "confusion_matrix.csv").string();
-  eval::write_per_class_accuracy_csv(per_class, *task.last_eval(), run.class_names);
-  eval::write_confusion_matrix_csv(confusion, *task.last_eval(), run.class_names);
-  line["per_class_accuracy"] = per_class;
-  line["confusion_matrix"] = confusion;
   print_json_line(line);
   return 0;
 }
