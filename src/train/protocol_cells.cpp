@@ -72,7 +72,7 @@ void CellProgress::evaluated() {
 
 Cell train_cell(SfarRunConfig config, const std::string& work_dir, const ProgressSlot& progress) {
   SFAR_LOG_INFO("protocol: training {} (seed {}) in {}", config.data.list, config.run.seed, work_dir);
-  const ReportEpoch report = parse_report_epoch(config.protocol.report);
+  const ReportEpoch report = config.protocol.report;
   const std::string metric_name = protocol_metric(config);
   torch::manual_seed(static_cast<std::uint64_t>(config.run.seed));
   RunDir dir = open_run_dir(config, work_dir);
