@@ -69,6 +69,9 @@ PromptSet read_prompt_set(const ConfigNode& tree, const std::string& source) {
   if (prompts.questions.empty()) throw ConfigError(at + "questions", "expected a non-empty list of {id, text}");
   std::set<std::string> ids;
   for (std::size_t i = 0; i < prompts.questions.size(); ++i) {
+    const std::string where = at + "questions[" + std::to_string(i) + "]";
+    if (prompts.questions[i].id.empty()) throw ConfigError(where + ".id", "expected a non-empty string");
+    if (prompts.questions[i].text.empty()) throw ConfigError(where + ".text", "expected a non-empty string");
     if (!ids.insert(prompts.questions[i].id).second) {
       throw ConfigError(at + "questions[" + std::to_string(i) + "].id", "duplicate question id",
                         prompts.questions[i].id);

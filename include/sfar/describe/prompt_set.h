@@ -20,10 +20,12 @@ struct QuestionPrompt {
   std::string id;    // short, unique: names the prompt in provenance and failures
   std::string text;
 
+  // Both required and non-empty (read_prompt_set checks, after unknown keys, so that a misspelt
+  // key is named as such).
   template <class A>
   void visit(A& a) {
-    a("id", id, cfg::non_empty());
-    a("text", text, cfg::non_empty());
+    a("id", id);
+    a("text", text);
   }
 };
 
