@@ -19,7 +19,10 @@ torch::Tensor ResidualFfnImpl::forward(const torch::Tensor& x) {
   return x + fc2->forward(F::gelu(fc1->forward(x)));
 }
 
-const std::string& to_string(HeadType type) { return cfg::enum_name(type, head_type_names()); }
+const std::string& to_string(HeadType type) {
+  static const cfg::Constraint names = head_type_names();  // the reference outlives the call
+  return cfg::enum_name(type, names);
+}
 
 bool uses_subtexts(HeadType type) { return type != HeadType::kMean && type != HeadType::kTemporal; }
 

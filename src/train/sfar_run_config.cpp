@@ -10,9 +10,16 @@ namespace sfar::train {
 
 namespace fs = std::filesystem;
 
-const std::string& loss_scope_name(LossScope scope) { return cfg::enum_name(scope, loss_scope_names()); }
+// The constraints are static: the names returned by reference outlive the call.
+const std::string& loss_scope_name(LossScope scope) {
+  static const cfg::Constraint names = loss_scope_names();
+  return cfg::enum_name(scope, names);
+}
 
-const std::string& to_string(LossType type) { return cfg::enum_name(type, loss_type_names()); }
+const std::string& to_string(LossType type) {
+  static const cfg::Constraint names = loss_type_names();
+  return cfg::enum_name(type, names);
+}
 
 std::string under_root(const std::string& path, const std::string& root) {
   if (path.empty() || root.empty() || fs::path(path).is_absolute() || fs::exists(path)) return path;
