@@ -1,10 +1,8 @@
 #include "sfar/describe/prompt_set.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <set>
 
-#include "sfar/core/atomic_file.h"
+#include "sfar/core/config_loader.h"
 #include "sfar/core/error.h"
 
 namespace sfar {
@@ -45,20 +43,6 @@ std::string replace_all(std::string text, const std::string& key, const std::str
   return text;
 }
 
-std::string required_string(const YAML::Node& node, const std::string& where) {
-  if (!node || !node.IsScalar() || node.as<std::string>().empty()) {
-    throw ConfigError(where, "expected a non-empty string");
-  }
-  return node.as<std::string>();
-}
-
-void check_keys(const YAML::Node& map, const std::set<std::string>& allowed, const std::string& where) {
-  for (const auto& item : map) {
-    const std::string key = item.first.as<std::string>();
-    if (!allowed.count(key)) throw ConfigError(where + key, "unknown key", key);
-  }
-}
-
 }  // namespace
 
 std::string PromptSet::user_message(const std::string& class_name, const QuestionPrompt& question) const {
@@ -72,41 +56,33 @@ const std::string& default_prompt_set_yaml() {
   return text;
 }
 
-PromptSet parse_prompt_set(const std::string& yaml_text, const std::string& source) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(source + ":" + std::to_string(e.mark.line + 1), "invalid YAML: " + e.msg);
-  }
-  if (!root.IsMap()) throw ConfigError(source, "expected a mapping with system, user_template, questions");
+PromptSet read_prompt_set(const ConfigNode& tree, const std::string& source) {
+  if (!tree.is_map()) throw ConfigError(source, "expected a mapping with system, user_template, questions");
+  const PromptSet prompts = read_config<PromptSet>(&tree);
   const std::string at = source + ": ";
-  check_keys(root, {"system", "user_template", "questions"}, at);
-  PromptSet prompts;
-  prompts.system = required_string(root["system"], at + "system");
-  if (root["user_template"]) prompts.user_template = required_string(root["user_template"], at + "user_template");
+  if (prompts.system.empty()) throw ConfigError(at + "system", "expected a non-empty string");
   for (const char* key : {"{name}", "{question}"}) {
     if (prompts.user_template.find(key) == std::string::npos) {
       throw ConfigError(at + "user_template", std::string("must contain ") + key, prompts.user_template);
     }
   }
-  const YAML::Node questions = root["questions"];
-  if (!questions || !questions.IsSequence() || questions.size() == 0) {
-    throw ConfigError(at + "questions", "expected a non-empty list of {id, text}");
-  }
+  if (prompts.questions.empty()) throw ConfigError(at + "questions", "expected a non-empty list of {id, text}");
   std::set<std::string> ids;
-  for (std::size_t i = 0; i < questions.size(); ++i) {
+  for (std::size_t i = 0; i < prompts.questions.size(); ++i) {
     const std::string where = at + "questions[" + std::to_string(i) + "]";
-    if (!questions[i].IsMap()) throw ConfigError(where, "expected a mapping {id, text}");
-    check_keys(questions[i], {"id", "text"}, where + ".");
-    QuestionPrompt q{required_string(questions[i]["id"], where + ".id"),
-                     required_string(questions[i]["text"], where + ".text")};
-    if (!ids.insert(q.id).second) throw ConfigError(where + ".id", "duplicate question id", q.id);
-    prompts.questions.push_back(std::move(q));
+    if (prompts.questions[i].id.empty()) throw ConfigError(where + ".id", "expected a non-empty string");
+    if (prompts.questions[i].text.empty()) throw ConfigError(where + ".text", "expected a non-empty string");
+    if (!ids.insert(prompts.questions[i].id).second) {
+      throw ConfigError(at + "questions[" + std::to_string(i) + "].id", "duplicate question id",
+                        prompts.questions[i].id);
+    }
   }
   return prompts;
 }
 
-PromptSet load_prompt_set(const std::string& path) { return parse_prompt_set(read_file(path), path); }
+PromptSet parse_prompt_set(const std::string& yaml_text, const std::string& source) {
+  return read_prompt_set(parse_config_text(yaml_text, source), source);
+}
 
+PromptSet load_prompt_set(const std::string& path) { return read_prompt_set(load_config_file(path), path); }
 }  // namespace sfar

@@ -19,24 +19,28 @@ torch::Tensor ResidualFfnImpl::forward(const torch::Tensor& x) {
   return x + fc2->forward(F::gelu(fc1->forward(x)));
 }
 
+const std::string& to_string(HeadType type) {
+  static const cfg::Constraint names = head_type_names();  // the reference outlives the call
+  return cfg::enum_name(type, names);
+}
+
+bool uses_subtexts(HeadType type) { return type != HeadType::kMean && type != HeadType::kTemporal; }
+
 VideoHeadImpl::VideoHeadImpl(const HeadOptions& options, std::int64_t dim) : options_(options) {
-  const auto& t = options_.type;
-  if (t != "mean" && t != "temporal" && t != "coarse" && t != "fine" && t != "sfar") {
-    throw ArgumentError("head.type", "expected mean, temporal, coarse, fine or sfar", t);
-  }
-  if (t == "temporal" || options_.temporal) {
+  const HeadType t = options_.type;
+  if (t == HeadType::kTemporal || options_.temporal) {
     temporal = register_module("temporal",
                                TemporalTransformer(dim, options_.temporal_layers, options_.max_frames));
   }
-  if (t == "coarse" || t == "sfar") {
+  if (t == HeadType::kCoarse || t == HeadType::kSfar) {
     coarse = register_module("coarse", CoarseBranch(dim, options_.tau_coarse, options_.coarse_residual));
     ffn_coarse = register_module("ffn_coarse", ResidualFfn(dim));
   }
-  if (t == "fine" || t == "sfar") ffn_fine = register_module("ffn_fine", ResidualFfn(dim));
-  if ((t == "mean" || t == "temporal") && options_.pooled_ffn) {
+  if (t == HeadType::kFine || t == HeadType::kSfar) ffn_fine = register_module("ffn_fine", ResidualFfn(dim));
+  if (!uses_subtexts(t) && options_.pooled_ffn) {
     ffn_pooled = register_module("ffn_pooled", ResidualFfn(dim));
   }
-  if (t == "sfar" && options_.fusion == "concat") {
+  if (t == HeadType::kSfar && options_.fusion == HeadFusion::kConcat) {
     fuse = register_module("fuse", torch::nn::Linear(2 * dim, dim));
   }
 }
@@ -44,9 +48,9 @@ VideoHeadImpl::VideoHeadImpl(const HeadOptions& options, std::int64_t dim) : opt
 HeadOutput VideoHeadImpl::forward(const torch::Tensor& frames_in, const TextBank& bank) {
   if (frames_in.dim() != 3) throw ArgumentError("video head", "expected frame embeddings [B, T, D]");
   const auto frames = temporal ? temporal->forward(frames_in) : frames_in;
-  const auto& t = options_.type;
+  const HeadType t = options_.type;
   HeadOutput out;
-  if (t == "mean" || t == "temporal") {
+  if (!uses_subtexts(t)) {
     out.video = frames.mean(1, /*keepdim=*/true);
     if (ffn_pooled) out.video = ffn_pooled->forward(out.video);
     return out;
@@ -63,9 +67,9 @@ HeadOutput VideoHeadImpl::forward(const torch::Tensor& frames_in, const TextBank
     out.fine_subtexts = branch.subtext;
     fine_video = ffn_fine->forward(branch.video);
   }
-  if (t == "coarse") {
+  if (t == HeadType::kCoarse) {
     out.video = coarse_video;
-  } else if (t == "fine") {
+  } else if (t == HeadType::kFine) {
     out.video = fine_video;
   } else if (fuse) {
     out.video = fuse->forward(torch::cat({coarse_video, fine_video}, -1));

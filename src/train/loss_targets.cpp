@@ -16,12 +16,12 @@ torch::Tensor training_loss(const torch::Tensor& logits, const torch::Tensor& la
   if (!multi_hot && (labels.dim() != 1 || labels.size(0) != logits.size(0))) {
     throw ArgumentError("training loss", "expected labels [B] or multi-hot targets [B, C]", c10::str(labels.sizes()));
   }
-  if (loss.type == "bce") {
+  if (loss.type == LossType::kBce) {
     const auto targets = multi_hot ? labels.to(logits.scalar_type())
                                    : torch::one_hot(labels, logits.size(1)).to(logits.scalar_type());
     return torch::binary_cross_entropy_with_logits(logits, targets);
   }
-  if (loss.type == "ce") {
+  if (loss.type == LossType::kCe) {
     if (multi_hot) throw ArgumentError("loss.type", "ce needs one label per video; use infonce or bce", "ce");
     return method::class_cross_entropy(logits, labels);
   }
@@ -29,8 +29,8 @@ torch::Tensor training_loss(const torch::Tensor& logits, const torch::Tensor& la
   return method::info_nce_loss(logits, labels, loss.lambda).total;
 }
 
-torch::Tensor class_scores(const torch::Tensor& logits, const std::string& loss_type) {
-  return loss_type == "bce" ? logits.sigmoid() : logits.softmax(-1);
+torch::Tensor class_scores(const torch::Tensor& logits, LossType loss_type) {
+  return loss_type == LossType::kBce ? logits.sigmoid() : logits.softmax(-1);
 }
 
 std::map<std::string, double> multi_label_metrics(const torch::Tensor& scores, const torch::Tensor& targets) {

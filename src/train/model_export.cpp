@@ -2,6 +2,7 @@
 
 #include "sfar/core/config_loader.h"
 #include "sfar/core/error.h"
+#include "sfar/method/video_head.h"
 #include "sfar/models/safetensors_writer.h"
 #include "sfar/models/torch_save.h"
 #include "sfar/train/checkpoint.h"
@@ -15,13 +16,12 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// head.type of a run config saved in a checkpoint; "sfar" (the default) when it is not set.
+// head.type of a run config saved in a checkpoint, read through the head section's schema; the
+// default head when the checkpoint has no config or the config no head.
 std::string head_type_of(const std::string& config_text, const std::string& where) {
-  if (config_text.empty()) return "sfar";
+  if (config_text.empty()) return method::to_string(method::HeadOptions{}.type);
   const ConfigNode root = parse_config_text(config_text, where + ": config");
-  const ConfigNode* head = root.find("head");
-  const ConfigNode* type = head && head->is_map() ? head->find("type") : nullptr;
-  return type && type->is_scalar() ? type->text() : "sfar";
+  return method::to_string(read_config<method::HeadOptions>(root.find("head"), "head").type);
 }
 
 }  // namespace

@@ -50,14 +50,14 @@ void check_config(const PretrainConfig& config, const std::string& where) {
   if (c.vision_width % 64 != 0) {
     throw ConfigError(where + ": clip.vision_width", "must be a multiple of 64", std::to_string(c.vision_width));
   }
-  if (c.text_width % 64 != 0) {
-    throw ConfigError(where + ": clip.text_width", "must be a multiple of 64", std::to_string(c.text_width));
+  if (c.transformer_width % 64 != 0) {
+    throw ConfigError(where + ": clip.transformer_width", "must be a multiple of 64",
+                      std::to_string(c.transformer_width));
   }
-  check_heads(where, "vision_heads", c.vision_heads, c.vision_width, "vision_width");
-  check_heads(where, "text_heads", c.text_heads, c.text_width, "text_width");
-  if (c.image_resolution % c.patch_size != 0) {
+  check_heads(where, "transformer_heads", c.transformer_heads, c.transformer_width, "transformer_width");
+  if (c.image_resolution % c.vision_patch_size != 0) {
     throw ConfigError(where + ": clip.image_resolution",
-                      "must be a multiple of clip.patch_size (" + std::to_string(c.patch_size) + ")",
+                      "must be a multiple of clip.vision_patch_size (" + std::to_string(c.vision_patch_size) + ")",
                       std::to_string(c.image_resolution));
   }
   const auto& p = config.pretrain;
@@ -96,6 +96,22 @@ PretrainOptions::PretrainOptions() {
   train.logit_scale_lr_ratio = 1.0;
 }
 
+PretrainConfig::PretrainConfig() {
+  run.name = "pretrain";
+  run.work_dir = "runs/pretrain";
+  // A small CLIP: 8 x 8 patches of 64 px frames, two 64-wide heads per tower.
+  clip.image_resolution = 64;
+  clip.vision_patch_size = 8;
+  clip.vision_width = 128;
+  clip.vision_layers = 4;
+  clip.embed_dim = 128;
+  clip.context_length = 32;
+  clip.transformer_width = 128;
+  clip.transformer_layers = 4;
+  clip.transformer_heads = 2;
+  clip.activation = models::ClipActivation::kQuickGelu;
+}
+
 PretrainConfig load_pretrain_config(const std::vector<std::string>& files, const std::vector<std::string>& overrides) {
   const ConfigNode tree = load_config(files, overrides);
   const std::string where = files.empty() ? std::string("--set") : files.back();
@@ -111,21 +127,11 @@ PretrainConfig load_pretrain_config(const std::vector<std::string>& files, const
 
 std::string pretrain_config_to_yaml(const PretrainConfig& config) { return config_to_yaml(write_config(config)); }
 
-models::ClipConfig make_clip_config(const PretrainClipConfig& clip, std::int64_t vocab_size,
+models::ClipConfig make_clip_config(const models::ClipConfig& clip, std::int64_t vocab_size,
                                     std::int64_t eot_token_id) {
-  models::ClipConfig c;
-  c.embed_dim = clip.embed_dim;
-  c.image_resolution = clip.image_resolution;
-  c.vision_layers = clip.vision_layers;
-  c.vision_width = clip.vision_width;
-  c.vision_patch_size = clip.patch_size;
-  c.context_length = clip.context_length;
+  models::ClipConfig c = clip;
   c.vocab_size = vocab_size;
-  c.transformer_width = clip.text_width;
-  c.transformer_heads = clip.text_heads;
-  c.transformer_layers = clip.text_layers;
   c.eot_token_id = eot_token_id;
-  c.activation = models::parse_clip_activation(clip.activation, "clip.activation");
   models::validate_clip_config(c);
   return c;
 }

@@ -50,7 +50,7 @@ torch::Device device_of(const torch::nn::Module& module) {
 }
 
 // [B, V=1, T, 3, H, W] -> normalised video embeddings [B, D].
-torch::Tensor encode_videos(models::ClipModelImpl& model, const torch::Tensor& clips, const std::string& pooling) {
+torch::Tensor encode_videos(models::ClipModelImpl& model, const torch::Tensor& clips, VideoPooling pooling) {
   const auto c = clips.select(1, 0);
   const auto B = c.size(0), T = c.size(1);
   const auto frames = model.encode_image(c.reshape({B * T, c.size(2), c.size(3), c.size(4)}));
@@ -70,10 +70,9 @@ double mean_of(const std::vector<double>& values) {
 
 }  // namespace
 
-torch::Tensor pool_frames(const torch::Tensor& frames, const std::string& pooling) {
+torch::Tensor pool_frames(const torch::Tensor& frames, VideoPooling pooling) {
   const auto mean = frames.mean(1);
-  if (pooling == "mean") return mean;
-  if (pooling != "mean_delta") throw ArgumentError("pooling", "expected mean or mean_delta", pooling);
+  if (pooling == VideoPooling::kMean) return mean;
   const auto T = frames.size(1);
   if (T < 2) throw ArgumentError("pooling", "mean_delta needs at least 2 frames", std::to_string(T));
   const auto half = T / 2;

@@ -47,7 +47,7 @@ void CellProgress::evaluated() {
 
 Cell train_cell(SfarRunConfig config, const std::string& work_dir, const ProgressSlot& progress) {
   SFAR_LOG_INFO("protocol: training {} (seed {}) in {}", config.data.list, config.run.seed, work_dir);
-  const ReportEpoch report = parse_report_epoch(config.protocol.report);
+  const ReportEpoch report = config.protocol.report;
   const std::string metric_name = selection_metric(config);
   RunTrainingOptions options;
   options.work_dir = work_dir;

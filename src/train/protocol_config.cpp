@@ -2,6 +2,8 @@
 
 namespace sfar::train {
 
+std::string to_string(ReportEpoch report) { return cfg::enum_name(report, report_epoch_names()); }
+
 std::string expand_placeholder(const std::string& text, const std::string& key, const std::string& value) {
   const std::string token = "{" + key + "}";
   std::string out;

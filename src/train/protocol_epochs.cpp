@@ -6,14 +6,6 @@
 
 namespace sfar::train {
 
-ReportEpoch parse_report_epoch(const std::string& value, const std::string& key) {
-  if (value == "best") return ReportEpoch::kBest;
-  if (value == "last") return ReportEpoch::kLast;
-  throw ConfigError(key, "expected best or last", value);
-}
-
-std::string to_string(ReportEpoch report) { return report == ReportEpoch::kBest ? "best" : "last"; }
-
 bool improves(double value, const std::optional<double>& best) {
   if (!std::isfinite(value)) return false;
   return !best || value > *best;

@@ -16,9 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool needs_subtexts(const SfarRunConfig& config) {
-  return config.head.type != "mean" && config.head.type != "temporal";
-}
+bool needs_subtexts(const SfarRunConfig& config) { return method::uses_subtexts(config.head.type); }
 
 std::string sub_dir(const std::string& base, const std::string& name) { return (fs::path(base) / name).string(); }
 std::string seed_name(std::int64_t seed) { return "seed" + std::to_string(seed); }
@@ -229,9 +227,8 @@ void validate_protocol(ProtocolKind kind, const SfarRunConfig& config) {
     if (p.seeds[i] < 0) throw ConfigError("protocol.seeds[" + std::to_string(i) + "]", "must be >= 0",
                                           std::to_string(p.seeds[i]));
   }
-  parse_report_epoch(p.report);  // configs built in code skip the loader's check
   const bool subtexts = needs_subtexts(config);
-  const std::string head = "head '" + config.head.type + "' scores with class sub-texts: ";
+  const std::string head = "head '" + method::to_string(config.head.type) + "' scores with class sub-texts: ";
   const bool few_shot_lists = kind == ProtocolKind::kFewShot && !p.few_shot.eval_lists.empty();
   if ((kind == ProtocolKind::kSupervised || kind == ProtocolKind::kFewShot) && config.eval.list.empty() &&
       !few_shot_lists) {
@@ -312,7 +309,8 @@ ProtocolReport run_protocol(ProtocolKind kind, const SfarRunConfig& config, cons
   for (const auto& c : o.checkpoints) {
     if (!std::filesystem::is_regular_file(c)) throw ArgumentError("--checkpoint", "no such checkpoint file", c);
   }
-  ProtocolReport report{to_string(kind), config.run.name, selection_metric(config), config.protocol.report, {}, {}};
+  ProtocolReport report{to_string(kind), config.run.name, selection_metric(config), to_string(config.protocol.report),
+                        {}, {}};
   switch (kind) {
     case ProtocolKind::kSupervised: supervised(config, o, seeds, report); break;
     case ProtocolKind::kFewShot: few_shot(config, o, seeds, report); break;

@@ -10,12 +10,15 @@ namespace sfar::train {
 
 namespace fs = std::filesystem;
 
-const char* loss_scope_name(LossScope scope) { return scope == LossScope::kGlobal ? "global" : "micro_batch"; }
+// The constraints are static: the names returned by reference outlive the call.
+const std::string& loss_scope_name(LossScope scope) {
+  static const cfg::Constraint names = loss_scope_names();
+  return cfg::enum_name(scope, names);
+}
 
-LossScope parse_loss_scope(const std::string& name) {
-  if (name == "global") return LossScope::kGlobal;
-  if (name == "micro_batch") return LossScope::kMicroBatch;
-  throw ArgumentError("loss.scope", "expected global or micro_batch", name);
+const std::string& to_string(LossType type) {
+  static const cfg::Constraint names = loss_type_names();
+  return cfg::enum_name(type, names);
 }
 
 std::string under_root(const std::string& path, const std::string& root) {
@@ -44,14 +47,13 @@ SfarRunConfig load_sfar_run_config(const std::vector<std::string>& files,
   config.data.labels = under_root(config.data.labels, config.data.root);
   config.eval.list = under_root(config.eval.list, config.data.root);
   config.descriptions.cache = under_root(config.descriptions.cache, config.data.root);
-  if (config.data.multi_label && config.loss.type == "ce") {
+  if (config.data.multi_label && config.loss.type == LossType::kCe) {
     throw ConfigError(where + ": loss.type", "data.multi_label needs infonce or bce (ce takes one label per video)",
-                      config.loss.type);
+                      to_string(config.loss.type));
   }
-  const std::string& head = config.head.type;
-  if (config.descriptions.cache.empty() && head != "mean" && head != "temporal") {
+  if (config.descriptions.cache.empty() && method::uses_subtexts(config.head.type)) {
     throw ConfigError(where + ": descriptions.cache",
-                      "head '" + head + "' needs class sub-texts: set a description cache (heads mean and "
+                      "head '" + method::to_string(config.head.type) + "' needs class sub-texts: set a description cache (heads mean and "
                       "temporal work without)");
   }
   if (config.feature_cache.views > 0 && !config.model.freeze_backbone) {

@@ -115,7 +115,7 @@ SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& device, c
   }
   if (!head_weights.empty()) {
     load_head_weights(*run.model->head, head_weights, config.model.weights);
-    SFAR_LOG_INFO("loaded the {} head's weights from {}", config.head.type, config.model.weights);
+    SFAR_LOG_INFO("loaded the {} head's weights from {}", method::to_string(config.head.type), config.model.weights);
   }
   return run;
 }

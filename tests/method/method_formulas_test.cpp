@@ -171,9 +171,9 @@ TEST(MethodFormulas, CoarseAttentionWeightsAreNeitherUniformNorOneHot) {
 TEST(MethodFormulas, FfnFusionAndClassLogitsMatchTheWrittenOutEquation) {
   torch::manual_seed(12);
   const auto bank = random_bank(3, 2);
-  for (const char* fusion : {"sum", "concat"}) {
+  for (const HeadFusion fusion : {HeadFusion::kSum, HeadFusion::kConcat}) {
     HeadOptions options;
-    options.type = "sfar";
+    options.type = HeadType::kSfar;
     options.fusion = fusion;
     options.tau_coarse = 0.3;
     options.tau_fine = 0.2;
@@ -194,12 +194,12 @@ TEST(MethodFormulas, FfnFusionAndClassLogitsMatchTheWrittenOutEquation) {
         const auto fine_video = reference_fine_video(bank, c, frames[b], options.tau_fine);
         const auto oc = reference_ffn(*head->ffn_coarse, coarse_video);
         const auto of = reference_ffn(*head->ffn_fine, fine_video);
-        const auto o = std::string(fusion) == "sum"
+        const auto o = fusion == HeadFusion::kSum
                            ? oc + of
                            : torch::mv(head->fuse->weight, torch::cat({oc, of})) + head->fuse->bias;
-        EXPECT_TRUE(torch::allclose(out.video[b][c], o, 1e-10, 1e-12)) << fusion << " class " << c << " video " << b;
+        EXPECT_TRUE(torch::allclose(out.video[b][c], o, 1e-10, 1e-12)) << static_cast<int>(fusion) << " class " << c << " video " << b;
         // y_c = s cos(o_c, t_c), s = exp(logit_scale) = 20 here (below the cap of 100).
-        EXPECT_NEAR(logits[b][c].item<double>(), 20.0 * cosine(o, bank.global_embed[c]), 1e-10) << fusion;
+        EXPECT_NEAR(logits[b][c].item<double>(), 20.0 * cosine(o, bank.global_embed[c]), 1e-10) << static_cast<int>(fusion);
       }
     }
   }

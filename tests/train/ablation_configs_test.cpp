@@ -55,7 +55,7 @@ TEST(AblationConfigs, EachRowResolvesThroughConfigPrintToItsHead) {
   for (const auto& row : kRows) {
     SCOPED_TRACE(row.file);
     const SfarRunConfig direct = load_sfar_run_config({ablation_path(row.file)}, {"data.root=/data/k400"});
-    EXPECT_EQ(direct.head.type, row.head);
+    EXPECT_EQ(method::to_string(direct.head.type), row.head);
     EXPECT_EQ(direct.head.temporal, false);  // the temporal row's transformer is its head type
     EXPECT_EQ(direct.descriptions.cache.empty(), !row.coarse && !row.fine);
     // The row differs from the recipe only in its head: same data, optimizer and schedule.

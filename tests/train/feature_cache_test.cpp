@@ -95,7 +95,7 @@ TEST(FeatureCache, EpochOrderIsASeededPermutation) {
 // The cache's rows are the encoder's output on the dataset's own test-mode clips, every view.
 TEST(FeatureCache, HoldsTheEncoderOutputOfEveryView) {
   auto clip = models::load_clip(test::tiny_clip_path(), models::ClipActivationChoice{"quick_gelu"});
-  method::SfarModel model(clip, method::HeadOptions{.type = "mean"});
+  method::SfarModel model(clip, method::HeadOptions{.type = method::HeadType::kMean});
   const std::string dir = fs::path(test::reference_path("videos/h264_28fps.mp4")).parent_path().string();
   std::vector<data::VideoRecord> records = {record("h264_28fps.mp4", 0), record("mpeg4_mp3.avi", 1),
                                             record("h264_30fps.mp4", 2)};

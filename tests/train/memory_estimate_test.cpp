@@ -60,7 +60,7 @@ TEST(LossTargets, BinaryCrossEntropyByHand) {
   const auto logits = torch::tensor({0.0, 2.0, -1.0, 1.0}, torch::kFloat64).view({2, 2});
   const auto targets = torch::tensor({1.0, 1.0, 0.0, 1.0}, torch::kFloat64).view({2, 2});
   LossConfig bce;
-  bce.type = "bce";
+  bce.type = LossType::kBce;
   // mean of -log s(0), -log s(2), -log(1 - s(-1)), -log s(1); s = sigmoid.
   auto s = [](double v) { return 1 / (1 + std::exp(-v)); };
   const double expected = -(std::log(s(0)) + std::log(s(2)) + std::log(1 - s(-1)) + std::log(s(1))) / 4;
@@ -79,7 +79,7 @@ TEST(LossTargets, MultiHotInfoNceAndErrors) {
   EXPECT_NEAR(training_loss(logits, targets, infonce).item<double>(),
               method::multi_label_info_nce_loss(logits, targets, 0.5).total.item<double>(), 1e-12);
   LossConfig ce;
-  ce.type = "ce";
+  ce.type = LossType::kCe;
   try {
     training_loss(logits, targets, ce);
     FAIL() << "expected ArgumentError";
@@ -98,8 +98,8 @@ TEST(LossTargets, MeanAveragePrecisionByHand) {
   const auto m = multi_label_metrics(scores, targets);
   ASSERT_EQ(m.size(), 1u);
   EXPECT_NEAR(m.at("mAP"), 100 * ((1 + 2.0 / 3) / 2 + 1) / 2, 1e-9);
-  EXPECT_TRUE(torch::allclose(class_scores(scores, "bce"), scores.sigmoid()));
-  EXPECT_TRUE(torch::allclose(class_scores(scores, "infonce").sum(-1), torch::ones({3})));
+  EXPECT_TRUE(torch::allclose(class_scores(scores, LossType::kBce), scores.sigmoid()));
+  EXPECT_TRUE(torch::allclose(class_scores(scores, LossType::kInfoNce).sum(-1), torch::ones({3})));
 }
 
 }  // namespace

@@ -74,7 +74,7 @@ TEST(ModelExport, ClipKeepsOpenAiNamesAndTheHeadGetsItsPrefix) {
 
 TEST(ModelExport, HeadWeightsAreCheckedBeforeAnythingIsCopied) {
   method::HeadOptions options;
-  options.type = "fine";
+  options.type = method::HeadType::kFine;
   method::VideoHead head(options, 4);
   models::StateDict good;
   for (const auto& item : head->named_parameters()) good[item.key()] = torch::full_like(item.value(), 0.5);

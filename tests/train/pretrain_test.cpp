@@ -80,9 +80,8 @@ TEST(PretrainLoss, SameGroupCaptionsArePositives) {
 TEST(PretrainLoss, PoolingAndRetrievalByHand) {
   // One video, 4 frames of a 1-d embedding: 1, 2, 4, 8.
   const auto frames = torch::tensor({1.0, 2.0, 4.0, 8.0}).view({1, 4, 1});
-  EXPECT_DOUBLE_EQ(pool_frames(frames, "mean").item<double>(), 3.75);
-  EXPECT_DOUBLE_EQ(pool_frames(frames, "mean_delta").item<double>(), 3.75 + 6.0 - 1.5);
-  EXPECT_THROW(pool_frames(frames, "max"), ArgumentError);
+  EXPECT_DOUBLE_EQ(pool_frames(frames, VideoPooling::kMean).item<double>(), 3.75);
+  EXPECT_DOUBLE_EQ(pool_frames(frames, VideoPooling::kMeanDelta).item<double>(), 3.75 + 6.0 - 1.5);
   // 4 pairs, groups {0, 0, 1, 2}; video 1 finds caption 0 (same group), video 3 finds caption 2.
   const auto video = torch::tensor({1.0, 0.0, 0.9, 0.1, 0.0, 1.0, 0.6, 0.5}).view({4, 2});
   const auto text = torch::tensor({1.0, 0.0, 0.5, 0.5, 0.0, 1.0, -1.0, 0.0}).view({4, 2});
@@ -102,9 +101,10 @@ TEST(PretrainConfig, DefaultsAndErrorsNameTheKey) {
   EXPECT_EQ(clip.grid_size(), 8);
   const std::vector<std::pair<std::string, std::string>> bad = {
       {"pretrain.typo=1", "pretrain.typo"},
-      {"clip.vision_heads=4", "clip.vision_heads"},
-      {"clip.text_width=96", "clip.text_width"},
-      {"clip.patch_size=6", "clip.image_resolution"},
+      {"clip.vision_heads=4", "clip.vision_heads"},  // not a key: the heads follow from the width
+      {"clip.transformer_heads=4", "clip.transformer_heads"},
+      {"clip.transformer_width=96", "clip.transformer_width"},
+      {"clip.vision_patch_size=6", "clip.image_resolution"},
       {"clip.image_resolution=32", "pretrain.train_pipeline[0].size"},
       {"pretrain.pooling=max", "pretrain.pooling"},
       {"pretrain.warmup_epochs=40", "pretrain.warmup_epochs"},
@@ -178,8 +178,8 @@ std::string tiny_pretrain_config(const fs::path& root, const fs::path& work) {
          "  train_pipeline: [{type: center_crop, size: 32}, {type: normalize}]\n"
          "  test_pipeline: [{type: center_crop, size: 32}, {type: normalize}]\n"
          "  epochs: 12\n  warmup_epochs: 1\n  batch_size: 8\n  lr: 1.0e-3\n  weight_decay: 0.05\n  workers: 2\n"
-         "clip: {image_resolution: 32, patch_size: 8, vision_width: 64, vision_layers: 2, vision_heads: 1,\n"
-         "       embed_dim: 64, context_length: 24, text_width: 64, text_layers: 2, text_heads: 1}\n"
+         "clip: {image_resolution: 32, vision_patch_size: 8, vision_width: 64, vision_layers: 2, embed_dim: 64,\n"
+         "       context_length: 24, transformer_width: 64, transformer_layers: 2, transformer_heads: 1}\n"
          "tokenizer: {vocab_size: 64}\n";
 }
 
@@ -292,11 +292,11 @@ TEST(Pretrain, LearnsRetrievalAndFeedsSfarTraining) {
 TEST(Pretrain, ShippedQuickstartConfigLoads) {
   const auto c = load_pretrain_config({test::source_dir() + "/configs/quickstart/pretrain.yaml"}, {"pretrain.root=/x"});
   EXPECT_EQ(c.pretrain.root, "/x");
-  EXPECT_EQ(c.pretrain.pooling, "mean");  // as the frame-level heads that fine-tune from it
+  EXPECT_EQ(c.pretrain.pooling, VideoPooling::kMean);  // as the frame-level heads that fine-tune from it
   EXPECT_GE(c.clip.context_length, 48);    // two-action captions are not cut
-  EXPECT_EQ(c.clip.vision_heads * 64, c.clip.vision_width);
-  EXPECT_EQ(c.clip.text_heads * 64, c.clip.text_width);
-  EXPECT_EQ(c.clip.image_resolution % c.clip.patch_size, 0);
+  EXPECT_EQ(c.clip.vision_heads() * 64, c.clip.vision_width);
+  EXPECT_EQ(c.clip.transformer_heads * 64, c.clip.transformer_width);
+  EXPECT_EQ(c.clip.image_resolution % c.clip.vision_patch_size, 0);
 }
 
 }  // namespace

@@ -107,7 +107,7 @@ TEST(ProtocolConfigs, EveryShippedConfigFollowsThePaperRecipe) {
     EXPECT_EQ(c.train.backbone_prefixes, std::vector<std::string>{"clip.visual."});
     EXPECT_DOUBLE_EQ(c.train.weight_decay, 0.02);
     EXPECT_EQ(c.train.betas, (std::vector<double>{0.9, 0.999}));
-    EXPECT_EQ(c.loss.type, "infonce");
+    EXPECT_EQ(c.loss.type, LossType::kInfoNce);
     EXPECT_EQ(c.data.sampler, "segment");
     EXPECT_EQ(c.data.clips, 1);
     const bool charades = rel.find("charades") != std::string::npos;
@@ -129,13 +129,13 @@ TEST(ProtocolConfigs, EveryShippedConfigFollowsThePaperRecipe) {
       EXPECT_DOUBLE_EQ(c.train.warmup_epochs, 5);
     }
     EXPECT_LT(c.train.warmup_epochs, static_cast<double>(c.train.epochs));
-    if (c.head.type == "sfar") {
+    if (c.head.type == method::HeadType::kSfar) {
       EXPECT_FALSE(c.descriptions.cache.empty());
       EXPECT_EQ(c.descriptions.num_subtexts, 4);
       EXPECT_DOUBLE_EQ(c.head.tau_coarse, 0.01);
       EXPECT_DOUBLE_EQ(c.head.tau_fine, 0.01);
     }
-    EXPECT_EQ(c.protocol.report, "best");  // the peers report the best epoch
+    EXPECT_EQ(c.protocol.report, ReportEpoch::kBest);  // the peers report the best epoch
     if (e.kind == "few-shot") {
       EXPECT_EQ(c.protocol.few_shot.shots, (std::vector<std::int64_t>{2, 4, 8, 16}));
       EXPECT_EQ(c.protocol.few_shot.list_pattern, e.list_pattern);

@@ -1,6 +1,12 @@
 // sfar's typed configuration: every key a YAML config may hold, its default, its type and its
-// valid range, declared once per section in a `visit` member (see config_archive.h). This is
-// the only place YAML keys are named; models, datasets and trainers receive these structs.
+// valid range, declared once per section in a `visit` member (see config_archive.h); loading,
+// validation, `sfar config print` and the copy saved with every run all go through these
+// descriptions, and no other code names a YAML key. This header holds the sections every run
+// shares (run, model, text); the others sit beside the code that uses them: head
+// (method/video_head.h), data (data/data_config.h), train (train/train_options.h), eval, loss,
+// descriptions and feature_cache (train/sfar_run_config.h), protocol (train/protocol_config.h),
+// pretrain, clip and tokenizer (train/pretrain_config.h, models/clip_config.h) and the describe
+// prompt files (describe/prompt_set.h).
 #pragma once
 
 #include <cstdint>

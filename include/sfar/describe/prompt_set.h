@@ -11,17 +11,37 @@
 #include <string>
 #include <vector>
 
+#include "sfar/core/config_archive.h"
+#include "sfar/core/config_node.h"
+
 namespace sfar {
 
 struct QuestionPrompt {
   std::string id;    // short, unique: names the prompt in provenance and failures
   std::string text;
+
+  // Both required and non-empty (read_prompt_set checks, after unknown keys, so that a misspelt
+  // key is named as such).
+  template <class A>
+  void visit(A& a) {
+    a("id", id);
+    a("text", text);
+  }
 };
 
 struct PromptSet {
   std::string system;
   std::string user_template = "Action: {name}. {question}";
   std::vector<QuestionPrompt> questions;
+
+  // The keys of a prompt file. `system` and at least one question are required (checked by
+  // read_prompt_set, with the ids' uniqueness and the template's placeholders).
+  template <class A>
+  void visit(A& a) {
+    a("system", system);
+    a("user_template", user_template, cfg::non_empty());
+    a("questions", questions, cfg::non_empty());
+  }
 
   // user_template with {name} and {question} filled in.
   std::string user_message(const std::string& class_name, const QuestionPrompt& question) const;
@@ -36,5 +56,7 @@ const std::string& default_prompt_set_yaml();
 // duplicate id or a template without {name}/{question} throw ConfigError naming the key.
 PromptSet parse_prompt_set(const std::string& yaml_text, const std::string& source);
 PromptSet load_prompt_set(const std::string& path);
+// The same checks on a loaded tree (`sfar config print` of a prompt file); `source` names it.
+PromptSet read_prompt_set(const ConfigNode& tree, const std::string& source);
 
 }  // namespace sfar

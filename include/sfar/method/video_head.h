@@ -23,15 +23,24 @@
 
 namespace sfar::method {
 
+// `head.type` (see above) and `head.fusion`, each listing its names in enumerator order.
+enum class HeadType { kMean, kTemporal, kCoarse, kFine, kSfar };
+inline cfg::Constraint head_type_names() { return cfg::one_of({"mean", "temporal", "coarse", "fine", "sfar"}); }
+const std::string& to_string(HeadType type);
+// coarse, fine and sfar score each class with its sub-texts; mean and temporal need none.
+bool uses_subtexts(HeadType type);
+enum class HeadFusion { kSum, kConcat };  // sfar: FFN_coarse + FFN_fine, or a linear map of both
+inline cfg::Constraint head_fusion_names() { return cfg::one_of({"sum", "concat"}); }
+
 struct HeadOptions {
-  std::string type = "sfar";       // mean | temporal | coarse | fine | sfar
+  HeadType type = HeadType::kSfar;
   bool temporal = false;           // temporal transformer before weighting (coarse/fine/sfar)
   std::int64_t temporal_layers = 6;
   std::int64_t max_frames = 32;
   double tau_coarse = 0.01;
   double tau_fine = 0.01;
   bool coarse_residual = true;
-  std::string fusion = "sum";      // sum | concat
+  HeadFusion fusion = HeadFusion::kSum;
   // mean/temporal: the pooled embedding goes through a residual FFN, as SFAR's branch outputs
   // do, so that a baseline on a frozen backbone (model.freeze_backbone) has a trainable video
   // side of the same kind; false (ViFi-CLIP, BIKE) pools only.
@@ -39,14 +48,14 @@ struct HeadOptions {
 
   template <class A>
   void visit(A& a) {
-    a("type", type, cfg::one_of({"mean", "temporal", "coarse", "fine", "sfar"}));
+    a("type", type, head_type_names());
     a("temporal", temporal);
     a("temporal_layers", temporal_layers, cfg::at_least(1));
     a("max_frames", max_frames, cfg::at_least(1));
     a("tau_coarse", tau_coarse, cfg::positive());
     a("tau_fine", tau_fine, cfg::positive());
     a("coarse_residual", coarse_residual);
-    a("fusion", fusion, cfg::one_of({"sum", "concat"}));
+    a("fusion", fusion, head_fusion_names());
     a("pooled_ffn", pooled_ffn);
   }
 };

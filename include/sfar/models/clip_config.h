@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "sfar/core/config_archive.h"
+
 namespace sfar::models {
 
 // The transformer MLP's non-linearity. kQuickGelu: x * sigmoid(1.702 x), what OpenAI trained
@@ -43,6 +45,23 @@ struct ClipConfig {
   std::int64_t eot_token_id = 49407;
   // Both towers use the same one, as in OpenAI's and open_clip's CLIP.
   ClipActivation activation = ClipActivation::kQuickGelu;
+
+  // The YAML keys of the architecture (the `clip:` section of a pre-training config). Not keys:
+  // vocab_size and eot_token_id, which come from the tokenizer, and the vision heads, which
+  // follow from the width. Ranges are the per-field ones; validate_clip_config checks the rest.
+  template <class A>
+  void visit(A& a) {
+    a("embed_dim", embed_dim, cfg::at_least(1));
+    a("image_resolution", image_resolution, cfg::at_least(1));
+    a("vision_layers", vision_layers, cfg::at_least(1));
+    a("vision_width", vision_width, cfg::at_least(64));
+    a("vision_patch_size", vision_patch_size, cfg::at_least(1));
+    a("context_length", context_length, cfg::in_range(4, 4096));
+    a("transformer_width", transformer_width, cfg::at_least(64));
+    a("transformer_heads", transformer_heads, cfg::at_least(1));
+    a("transformer_layers", transformer_layers, cfg::at_least(1));
+    a("activation", activation, cfg::one_of({"quick_gelu", "gelu"}));  // ClipActivation's order
+  }
 
   // OpenAI's ViT uses 64-dimensional heads.
   std::int64_t vision_heads() const { return vision_width / 64; }

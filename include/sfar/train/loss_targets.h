@@ -26,7 +26,7 @@ torch::Tensor training_loss(const torch::Tensor& logits, const torch::Tensor& la
 
 // Per-class scores of logits [B, C]: sigmoid for bce (each class judged alone, as trained),
 // softmax otherwise. Both keep each video's class ranking.
-torch::Tensor class_scores(const torch::Tensor& logits, const std::string& loss_type);
+torch::Tensor class_scores(const torch::Tensor& logits, LossType loss_type);
 
 // {"mAP": mean over classes with positives of the per-class average precision, in percent}
 // of scores [N, C] against multi-hot targets [N, C] (eval::mean_average_precision).

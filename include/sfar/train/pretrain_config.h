@@ -4,7 +4,7 @@
 //
 //   run: {work_dir: runs/pretrain, threads: 2}
 //   pretrain: {root: synth, list: pretrain/list.txt, num_frames: 8, epochs: 30, batch_size: 32, lr: 5.0e-4}
-//   clip: {image_resolution: 64, patch_size: 8, vision_width: 128, vision_layers: 4, embed_dim: 128}
+//   clip: {image_resolution: 64, vision_patch_size: 8, vision_width: 128, vision_layers: 4, embed_dim: 128}
 //   tokenizer: {vocab_size: 256}
 //
 //   PretrainConfig config = load_pretrain_config({"pretrain.yaml"}, {"pretrain.epochs=5"});
@@ -21,6 +21,12 @@
 
 namespace sfar::train {
 
+// `pretrain.pooling`: a video embedding from per-frame embeddings [T, D]: mean, or mean_delta =
+// mean plus the mean of the second half minus that of the first (order-aware: tells "left" from
+// "right").
+enum class VideoPooling { kMean, kMeanDelta };
+inline cfg::Constraint video_pooling_names() { return cfg::one_of({"mean", "mean_delta"}); }  // enumerator order
+
 // `pretrain:` the video-caption list, how clips are read, and the trainer's settings (the keys
 // of TrainOptions, at the same level).
 struct PretrainOptions {
@@ -35,9 +41,7 @@ struct PretrainOptions {
   std::string bad_file_policy = "skip";
   std::int64_t workers = 2;
   std::int64_t prefetch = 4;
-  // Video embedding from per-frame embeddings [T, D]: mean, or mean_delta = mean plus the
-  // mean of the second half minus that of the first (order-aware: tells "left" from "right").
-  std::string pooling = "mean";
+  VideoPooling pooling = VideoPooling::kMean;
   double max_logit_scale = 100;              // CLIP's clamp of exp(logit_scale)
   TrainOptions train;
 
@@ -56,43 +60,9 @@ struct PretrainOptions {
     a("bad_file_policy", bad_file_policy, cfg::non_empty());
     a("workers", workers, cfg::non_negative());
     a("prefetch", prefetch, cfg::at_least(1));
-    a("pooling", pooling, cfg::one_of({"mean", "mean_delta"}));
+    a("pooling", pooling, video_pooling_names());
     a("max_logit_scale", max_logit_scale, cfg::at_least(1));
     train.visit(a);
-  }
-};
-
-// `clip:` the architecture trained from scratch; the vocabulary size is the tokenizer's.
-// Heads are 64 wide, as OpenAI's layout (and load_clip, which infers heads = width / 64)
-// requires: a checkpoint carries no head count.
-struct PretrainClipConfig {
-  std::int64_t image_resolution = 64;
-  std::int64_t patch_size = 8;
-  std::int64_t vision_width = 128;
-  std::int64_t vision_layers = 4;
-  std::int64_t vision_heads = 2;
-  std::int64_t embed_dim = 128;
-  std::int64_t context_length = 32;
-  std::int64_t text_width = 128;
-  std::int64_t text_layers = 4;
-  std::int64_t text_heads = 2;
-  // The MLP activation of both towers. clip.pt does not record it: `sfar train` then states it
-  // as model.activation.
-  std::string activation = "quick_gelu";
-
-  template <class A>
-  void visit(A& a) {
-    a("image_resolution", image_resolution, cfg::at_least(1));
-    a("patch_size", patch_size, cfg::at_least(1));
-    a("vision_width", vision_width, cfg::at_least(64));
-    a("vision_layers", vision_layers, cfg::at_least(1));
-    a("vision_heads", vision_heads, cfg::at_least(1));
-    a("embed_dim", embed_dim, cfg::at_least(1));
-    a("context_length", context_length, cfg::in_range(4, 4096));
-    a("text_width", text_width, cfg::at_least(64));
-    a("text_layers", text_layers, cfg::at_least(1));
-    a("text_heads", text_heads, cfg::at_least(1));
-    a("activation", activation, cfg::one_of({"quick_gelu", "gelu"}));
   }
 };
 
@@ -113,10 +83,14 @@ struct PretrainTokenizerConfig {
 struct PretrainConfig {
   RunConfig run;
   PretrainOptions pretrain;
-  PretrainClipConfig clip;
+  // `clip:` the architecture trained from scratch, in models::ClipConfig's keys; its vocabulary
+  // size is the tokenizer's. Heads are 64 wide, as OpenAI's layout (and load_clip, which infers
+  // heads = width / 64) requires: a checkpoint carries no head count. The activation is not
+  // recorded in clip.pt either: `sfar train` then states it as model.activation.
+  models::ClipConfig clip;
   PretrainTokenizerConfig tokenizer;
 
-  PretrainConfig() { run.name = "pretrain"; run.work_dir = "runs/pretrain"; }
+  PretrainConfig();
 
   template <class A>
   void visit(A& a) {
@@ -128,7 +102,7 @@ struct PretrainConfig {
 };
 
 // Loads files + overrides and checks every key and cross-field rule (trainer options, bad-file
-// policy, heads of 64, crop sizes equal to clip.image_resolution, a resolution the patch size
+// policy, text heads of 64, widths multiple of 64, crop sizes equal to clip.image_resolution, a resolution the patch size
 // divides). A relative pretrain.list that does not exist as written is looked up under
 // pretrain.root. Throws ConfigError naming the file and key.
 PretrainConfig load_pretrain_config(const std::vector<std::string>& files,
@@ -137,7 +111,7 @@ PretrainConfig load_pretrain_config(const std::vector<std::string>& files,
 std::string pretrain_config_to_yaml(const PretrainConfig& config);
 
 // The CLIP architecture of `clip:` with the tokenizer's vocabulary size and end-of-text id.
-models::ClipConfig make_clip_config(const PretrainClipConfig& clip, std::int64_t vocab_size,
+models::ClipConfig make_clip_config(const models::ClipConfig& clip, std::int64_t vocab_size,
                                     std::int64_t eot_token_id);
 
 }  // namespace sfar::train

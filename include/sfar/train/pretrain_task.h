@@ -27,9 +27,9 @@
 
 namespace sfar::train {
 
-// [B, T, D] per-frame embeddings -> [B, D] video embeddings ("mean" or "mean_delta", see
-// PretrainOptions::pooling). ArgumentError for another name or fewer than 2 frames with mean_delta.
-torch::Tensor pool_frames(const torch::Tensor& frames, const std::string& pooling);
+// [B, T, D] per-frame embeddings -> [B, D] video embeddings (see VideoPooling). ArgumentError
+// for fewer than 2 frames with mean_delta.
+torch::Tensor pool_frames(const torch::Tensor& frames, VideoPooling pooling);
 
 // Symmetric InfoNCE over a batch: logits [B, B] (video i vs caption j), groups [B] int64;
 // captions of a video's group are its positives. (video->text + text->video) / 2.

@@ -29,6 +29,11 @@
 
 namespace sfar::train {
 
+// `protocol.report`: which epoch of a training run its cell reports (see protocol_epochs.h).
+enum class ReportEpoch { kBest, kLast };
+inline cfg::Constraint report_epoch_names() { return cfg::one_of({"best", "last"}); }  // enumerator order
+std::string to_string(ReportEpoch report);
+
 // `protocol.few_shot:` train on K videos per class for each K, test on eval.list (or on each of
 // eval_lists).
 struct FewShotConfig {
@@ -120,7 +125,7 @@ struct ProtocolConfig {
   // Which epoch a training run reports, both chosen on the evaluation list it is tested on after
   // every epoch: best (the peers' convention; its weights, best.pt, are also what zero-shot
   // targets and novel classes are tested with) or last. results.json keeps both.
-  std::string report = "best";
+  ReportEpoch report = ReportEpoch::kBest;
   FewShotConfig few_shot;
   ZeroShotConfig zero_shot;
   BaseToNovelConfig base_to_novel;
@@ -128,7 +133,7 @@ struct ProtocolConfig {
   template <class A>
   void visit(A& a) {
     a("seeds", seeds, cfg::non_negative());
-    a("report", report, cfg::one_of({"best", "last"}));
+    a("report", report, report_epoch_names());
     a("few_shot", few_shot);
     a("zero_shot", zero_shot);
     a("base_to_novel", base_to_novel);

@@ -15,17 +15,12 @@
 #include <vector>
 
 #include "sfar/eval/metrics.h"
+#include "sfar/train/protocol_config.h"
 #include "sfar/train/protocol_report.h"
 #include "sfar/train/sfar_task.h"
 #include "sfar/train/trainer.h"
 
 namespace sfar::train {
-
-enum class ReportEpoch { kBest, kLast };
-
-// "best" or "last"; ConfigError naming `key` and the value otherwise.
-ReportEpoch parse_report_epoch(const std::string& value, const std::string& key = "protocol.report");
-std::string to_string(ReportEpoch report);
 
 // True when `value` beats `best`: higher is better, a NaN never beats anything, and a tie keeps
 // the earlier epoch. This is the rule the Trainer uses to keep best.pt, so that the epoch chosen

@@ -48,25 +48,27 @@ struct DescriptionsConfig {
 //                micro-batches and an all-gather over the ranks give one big batch's loss
 //   micro_batch  each micro-batch of each rank alone, gradients averaged (before #19)
 enum class LossScope { kGlobal, kMicroBatch };
-const char* loss_scope_name(LossScope scope);
-LossScope parse_loss_scope(const std::string& name);  // one of the names above; else ArgumentError
+inline cfg::Constraint loss_scope_names() { return cfg::one_of({"global", "micro_batch"}); }  // enumerator order
+const std::string& loss_scope_name(LossScope scope);
+
+// `loss.type`: infonce (same-class positives) | ce (over all classes) | bce (per class).
+enum class LossType { kInfoNce, kCe, kBce };
+inline cfg::Constraint loss_type_names() { return cfg::one_of({"infonce", "ce", "bce"}); }  // enumerator order
+const std::string& to_string(LossType type);
 
 // `loss:` the training target.
 struct LossConfig {
-  std::string type = "infonce";   // infonce (same-class positives) | ce (over all classes) | bce (per class)
+  LossType type = LossType::kInfoNce;
   double lambda = 1.0;            // weight of the text-to-video term (infonce)
   bool learn_logit_scale = true;  // false: CLIP's logit scale stays fixed
   LossScope scope = LossScope::kGlobal;
 
   template <class A>
   void visit(A& a) {
-    a("type", type, cfg::one_of({"infonce", "ce", "bce"}));
+    a("type", type, loss_type_names());
     a("lambda", lambda, cfg::non_negative());
     a("learn_logit_scale", learn_logit_scale);
-    // Read as text (checked against the names), kept as the enum; a Writer leaves it as it is.
-    std::string scope_name = loss_scope_name(scope);
-    a("scope", scope_name, cfg::one_of({"global", "micro_batch"}));
-    if (parse_loss_scope(scope_name) != scope) scope = parse_loss_scope(scope_name);
+    a("scope", scope, loss_scope_names());
   }
 };
 

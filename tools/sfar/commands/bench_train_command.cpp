@@ -166,7 +166,7 @@ class SyntheticTask : public train::TrainTask {
 
  private:
   torch::Tensor loss_of(const torch::Tensor& logits, const torch::Tensor& labels) const {
-    if (loss_.type == "ce") return method::class_cross_entropy(logits, labels);
+    if (loss_.type == train::LossType::kCe) return method::class_cross_entropy(logits, labels);
     return method::info_nce_loss(logits, labels, loss_.lambda).total;
   }
   train::GradientCache::Encode encode() {
@@ -307,8 +307,8 @@ int run_bench_train(const BenchTrainOptions& o) {
                                    {"image_resolution", r}, {"patch_size", arch.vision_patch_size},
                                    {"embed_dim", arch.embed_dim}, {"text_width", arch.transformer_width},
                                    {"text_layers", arch.transformer_layers}}},
-                         {"head", config.head.type},
-                         {"loss", config.loss.type},
+                         {"head", method::to_string(config.head.type)},
+                         {"loss", train::to_string(config.loss.type)},
                          {"precision", config.train.precision},
                          {"attention", o.attention},
                          {"grad_checkpointing", config.model.grad_checkpointing},
@@ -345,7 +345,7 @@ int run_bench_train(const BenchTrainOptions& o) {
     print_json_line(line);
     return 0;
   }
-  std::cout << "sfar bench train: " << config.head.type << " head, ViT width " << arch.vision_width << " x "
+  std::cout << "sfar bench train: " << method::to_string(config.head.type) << " head, ViT width " << arch.vision_width << " x "
             << arch.vision_layers << " layers, " << r << " px, batch " << B << " (micro-batches of " << M << ", "
             << train::loss_scope_name(config.loss.scope) << " loss) x " << T << " frames, "
             << torch::get_num_threads() << " threads on " << device.str() << "\n"

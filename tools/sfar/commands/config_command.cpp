@@ -1,12 +1,24 @@
 // `sfar config print --config X [--set k=v ...]`: shows the fully resolved configuration
-// (after `_base_` inheritance and overrides), validated, as YAML. A run config (the configs of
-// `sfar train` and `sfar protocol`) is printed with every key of every section, defaults included
-// (protocol.report, protocol.few_shot.repeat_to_full, ...), as the run will read it.
+// (after `_base_` inheritance and overrides) as YAML, loaded and validated exactly as the command
+// that reads it would, with every key of every section, defaults included.
+//
+// The kind of config is told from the file's top-level sections against each kind's schema
+// (the sections its visit names): the smallest kind that has every section of the file. So a
+// file with `head:`, `data:`, `protocol:` ... is a run config, one with `pretrain:` a
+// pre-training config, one with `questions:` a prompt file, and one with only `run:`, `model:`
+// and `text:` (configs/clip_vit_b16.yaml, configs/_base_/default_runtime.yaml) the backbone
+// sections every run config shares. A file that fits no kind is read as the kind it shares most
+// sections with, whose reader then names the unknown key.
+#include <algorithm>
+#include <functional>
 #include <iostream>
+#include <memory>
 
 #include "../command.h"
 #include "sfar/core/config_loader.h"
 #include "sfar/core/sfar_config.h"
+#include "sfar/describe/prompt_set.h"
+#include "sfar/train/pretrain_config.h"
 #include "sfar/train/sfar_run_config.h"
 
 namespace sfar::cli {
@@ -17,22 +29,83 @@ struct ConfigPrintOptions {
   std::vector<std::string> overrides;
 };
 
-// A section only run configs have (and no `pretrain:`, which `sfar pretrain` reads on its own).
-bool is_run_config(const ConfigNode& tree) {
-  if (tree.find("pretrain")) return false;
-  for (const char* key : {"head", "data", "eval", "train", "loss", "descriptions", "protocol"}) {
-    if (tree.find(key)) return true;
+// Lists the keys of one mapping in declaration order (not those of its sections): applied to a
+// whole config struct, the sections of that kind of config.
+struct KeyLister {
+  template <class T>
+  void operator()(const char* key, const T&, const cfg::Constraint& = {}) {
+    keys.emplace_back(key);
   }
-  return false;
+  std::vector<std::string> keys;
+};
+
+// One kind of config file: its sections (from its schema) and how its command loads it.
+struct ConfigKind {
+  std::vector<std::string> sections;
+  std::function<std::string(const ConfigPrintOptions&, const ConfigNode&)> print;
+};
+
+template <class T>
+ConfigKind make_kind(std::function<T(const ConfigPrintOptions&, const ConfigNode&)> load) {
+  T defaults;
+  KeyLister sections;
+  defaults.visit(sections);
+  return {sections.keys,
+          [load](const ConfigPrintOptions& o, const ConfigNode& tree) { return config_to_yaml(write_config(load(o, tree))); }};
+}
+
+const std::vector<ConfigKind>& config_kinds() {
+  static const std::vector<ConfigKind> kinds = {
+      // `sfar train`, `eval`, `protocol`, `infer`, `export`, `bench-train`, `info --config`.
+      make_kind<train::SfarRunConfig>([](const ConfigPrintOptions& o, const ConfigNode&) {
+        return train::load_sfar_run_config(o.configs, o.overrides);
+      }),
+      // `sfar pretrain`.
+      make_kind<train::PretrainConfig>([](const ConfigPrintOptions& o, const ConfigNode&) {
+        return train::load_pretrain_config(o.configs, o.overrides);
+      }),
+      // The backbone sections a run config shares (bases such as clip_vit_b16.yaml); listed
+      // before the prompt files, so that an empty file is this kind (a tie goes to the first).
+      make_kind<SfarConfig>([](const ConfigPrintOptions& o, const ConfigNode&) {
+        return load_sfar_config(o.configs, o.overrides);
+      }),
+      // `sfar describe generate --prompts`.
+      make_kind<PromptSet>([](const ConfigPrintOptions& o, const ConfigNode& tree) {
+        return read_prompt_set(tree, o.configs.empty() ? std::string("--set") : o.configs.back());
+      }),
+  };
+  return kinds;
+}
+
+const ConfigKind& detect_kind(const ConfigNode& tree) {
+  const ConfigKind* best = nullptr;
+  std::size_t best_shared = 0;
+  bool best_covers = false;
+  for (const auto& kind : config_kinds()) {
+    std::size_t shared = 0;
+    bool covers = true;
+    if (tree.is_map()) {
+      for (const auto& [key, value] : tree.fields()) {
+        const bool known = std::find(kind.sections.begin(), kind.sections.end(), key) != kind.sections.end();
+        shared += known;
+        covers = covers && known;
+      }
+    }
+    const bool better = !best || (covers && !best_covers) ||
+                        (covers && best_covers && kind.sections.size() < best->sections.size()) ||
+                        (!covers && !best_covers && shared > best_shared);
+    if (better) {
+      best = &kind;
+      best_shared = shared;
+      best_covers = covers;
+    }
+  }
+  return *best;
 }
 
 int run_config_print(const ConfigPrintOptions& options) {
-  if (is_run_config(load_config(options.configs, options.overrides))) {
-    std::cout << train::sfar_run_config_to_yaml(train::load_sfar_run_config(options.configs, options.overrides));
-    return 0;
-  }
-  const SfarConfig config = load_sfar_config(options.configs, options.overrides);
-  std::cout << sfar_config_to_yaml(config);
+  const ConfigNode tree = load_config(options.configs, options.overrides);
+  std::cout << detect_kind(tree).print(options, tree);
   return 0;
 }
 
@@ -42,7 +115,7 @@ void add_config_command(CLI::App& app, CommandContext& context) {
   auto* config = app.add_subcommand("config", "Inspect configurations");
   config->require_subcommand(1);
   auto options = std::make_shared<ConfigPrintOptions>();
-  auto* print = config->add_subcommand("print", "Print the resolved, validated configuration");
+  auto* print = config->add_subcommand("print", "Print the resolved, validated configuration of any kind");
   print->add_option("--config,-c", options->configs, "YAML config file(s), merged in order");
   print->add_option("--set", options->overrides, "Override a key: a.b.c=value (repeatable)");
   context.on_run(print, [options] { return run_config_print(*options); });

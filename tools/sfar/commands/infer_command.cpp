@@ -181,7 +181,7 @@ int run_infer(const InferArgs& args) {
   // Key frames of the predicted class (view 0): the fine branch's most weighted frames, each
   // with the sub-text that chose it.
   eval::KeyFramePicture picture{seen_frames(p.clip, l.config.data.test_pipeline), {}, {}, {}, truth,
-                                line["predicted"].get<std::string>(), l.config.head.type};
+                                line["predicted"].get<std::string>(), method::to_string(l.config.head.type)};
   if (p.head.coarse_weights.defined()) picture.coarse_weights = p.head.coarse_weights[0][predicted].cpu();
   if (p.head.fine_weights.defined()) {
     picture.fine_weights = p.head.fine_weights[0][predicted].cpu();
@@ -259,7 +259,7 @@ int run_export(const ExportArgs& args) {
   }
   const auto dataset = test_dataset(l.config.data, data::load_records(with_list, l.run.class_names),
                                     l.config.data.root, static_cast<std::uint64_t>(l.config.run.seed));
-  const bool conditioned = l.config.head.type != "mean" && l.config.head.type != "temporal";
+  const bool conditioned = method::uses_subtexts(l.config.head.type);
   std::string lines;
   Features f;
   for (std::int64_t i = 0; i < dataset.size(); ++i) {

@@ -67,11 +67,11 @@ int run_model_cost_report(const ModelCostOptions& o) {
   std::map<std::string, std::int64_t> params;
   for (const auto& [part, count] : method::count_parameters(*model)) params[part] = count.total;
   const std::int64_t without_text = params["visual"] + params["head"] + params["logit_scale"];
-  const bool paper_arch = is_vit_b16(arch) && config.head.type == "sfar";
+  const bool paper_arch = is_vit_b16(arch) && config.head.type == method::HeadType::kSfar;
 
   nlohmann::json out = {
       {"arch", config.model.weights.empty() ? config.model.arch : config.model.weights},
-      {"head", config.head.type},
+      {"head", method::to_string(config.head.type)},
       {"parameters", {{"all", params["all"]}, {"image_tower", params["visual"]}, {"text_tower", params["text"]},
                       {"head", params["head"]}, {"without_text_tower", without_text},
                       {"without_text_embeddings", params["all"] - token_embedding - text_positions}}}};
@@ -96,7 +96,7 @@ int run_model_cost_report(const ModelCostOptions& o) {
   }
   const auto millions = [](std::int64_t n) { return static_cast<double>(n) / 1e6; };
   std::cout << std::fixed << std::setprecision(1) << "sfar info: " << out["arch"].get<std::string>() << ", "
-            << config.head.type << " head\n"
+            << method::to_string(config.head.type) << " head\n"
             << "  parameters " << millions(params["all"]) << " M: image tower " << millions(params["visual"])
             << " M, text tower " << millions(params["text"]) << " M, head " << std::setprecision(2)
             << millions(params["head"]) << std::setprecision(1) << " M\n"
