@@ -23,7 +23,7 @@ DataConfig load_data_config(const std::vector<std::string>& files, const std::ve
 
 std::vector<std::string> load_class_names(const DataConfig& config) {
   if (config.labels.empty()) return {};
-  return read_class_names(config.labels).names();
+  return io::read_class_names(config.labels).names();
 }
 
 std::vector<VideoRecord> load_records(const DataConfig& config, const std::vector<std::string>& class_names) {

@@ -14,7 +14,7 @@
 #include "sfar/describe/content_hash.h"
 #include "sfar/describe/subtext_parser.h"
 
-namespace sfar {
+namespace sfar::describe {
 namespace {
 
 using nlohmann::json;
@@ -229,4 +229,4 @@ std::size_t import_descriptions(DescriptionCache& cache, DescriptionFormat forma
   return importer.filled();
 }
 
-}  // namespace sfar
+}  // namespace sfar::describe

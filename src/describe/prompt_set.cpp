@@ -7,7 +7,7 @@
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
 
-namespace sfar {
+namespace sfar::describe {
 namespace {
 
 // Same content as configs/describe/prompts_sfar.yaml (a test checks they agree).
@@ -109,4 +109,4 @@ PromptSet parse_prompt_set(const std::string& yaml_text, const std::string& sour
 
 PromptSet load_prompt_set(const std::string& path) { return parse_prompt_set(read_file(path), path); }
 
-}  // namespace sfar
+}  // namespace sfar::describe

@@ -11,7 +11,7 @@
 #include "sfar/core/error.h"
 #include "sfar/core/text.h"
 
-namespace sfar {
+namespace sfar::io {
 namespace {
 
 struct Line {
@@ -292,4 +292,4 @@ ClassNames read_class_names(const std::string& path, ClassNameFormat format) {
   return parse_class_names(read_file(path), path, format);
 }
 
-}  // namespace sfar
+}  // namespace sfar::io

@@ -75,17 +75,17 @@ std::vector<std::pair<std::string, ParameterCount>> count_parameters(const SfarM
 }
 
 ClassTexts make_class_texts(const std::vector<std::string>& class_names, const std::string& global_template,
-                            const DescriptionCache* cache, const std::string& cache_path,
-                            std::int64_t num_subtexts, SubtextChoice choice) {
+                            const describe::DescriptionCache* cache, const std::string& cache_path,
+                            std::int64_t num_subtexts, describe::SubtextChoice choice) {
   if (num_subtexts < 1) throw ConfigError("descriptions.num_subtexts", "must be at least 1", std::to_string(num_subtexts));
   ClassTexts texts;
   for (const auto& name : class_names) {
-    texts.global.push_back(format_global_text(global_template, name));
+    texts.global.push_back(describe::format_global_text(global_template, name));
     if (!cache) continue;
-    const ClassDescriptions* entry = cache->find(name);
+    const describe::ClassDescriptions* entry = cache->find(name);
     if (!entry) throw ConfigError(cache_path, "the description cache has no entry for class", name);
     if (entry->candidates.empty()) throw ConfigError(cache_path, "no candidate sub-text set for class", name);
-    if (choice == SubtextChoice::kSelected && !entry->selected) {
+    if (choice == describe::SubtextChoice::kSelected && !entry->selected) {
       throw ConfigError(cache_path,
                         "no sub-text set is selected for class \"" + name +
                             "\"; run `sfar describe select --cache " + cache_path +
@@ -93,7 +93,7 @@ ClassTexts make_class_texts(const std::vector<std::string>& class_names, const s
                             "class's first candidate set",
                         name);
     }
-    const std::size_t chosen = choice == SubtextChoice::kFirst ? 0 : *entry->selected;
+    const std::size_t chosen = choice == describe::SubtextChoice::kFirst ? 0 : *entry->selected;
     if (chosen >= entry->candidates.size()) {
       throw ConfigError(cache_path, "selected set index out of range for class", name);
     }
@@ -151,7 +151,7 @@ std::string text_bank_key(const std::string& weights, models::ClipActivation act
     if (texts.sub.empty()) continue;
     for (const auto& t : texts.sub[c]) s << t << '\n';
   }
-  return sha256_hex(s.str()).substr(0, 16);
+  return describe::sha256_hex(s.str()).substr(0, 16);
 }
 
 namespace {

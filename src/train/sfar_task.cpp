@@ -119,14 +119,14 @@ SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& bank_dir)
   const auto tokenizer = text::load_tokenizer(spec);
   clip->set_eot_token_id(tokenizer->end_id());
 
-  std::optional<DescriptionCache> cache;
-  if (!config.descriptions.cache.empty()) cache = load_description_cache(config.descriptions.cache);
+  std::optional<describe::DescriptionCache> cache;
+  if (!config.descriptions.cache.empty()) cache = describe::load_description_cache(config.descriptions.cache);
   const auto texts = method::make_class_texts(run.class_names, config.descriptions.global_template,
                                               cache ? &*cache : nullptr, config.descriptions.cache,
                                               config.descriptions.num_subtexts,
                                               config.descriptions.selection);
   const std::string mismatch =
-      cache ? template_mismatch_warning(*cache, config.descriptions.cache, config.descriptions.global_template) : "";
+      cache ? describe::template_mismatch_warning(*cache, config.descriptions.cache, config.descriptions.global_template) : "";
   if (!mismatch.empty()) SFAR_LOG_WARN("{}", mismatch);
   const std::int64_t context = config.text.context_length;
   if (bank_dir.empty()) {

@@ -7,13 +7,13 @@
 #include "sfar/core/error.h"
 #include "support/test_data.h"
 
-namespace sfar {
+namespace sfar::describe {
 namespace {
 
 TEST(DescriptionImportersRealData, ImportsOstK400TemporalDescriptors) {
   SFAR_REQUIRE_DATA(labels_path, "labels/k400/kinetics_400_labels.csv");
   SFAR_REQUIRE_DATA(ost, "descriptions/ost/k400/temporal_descriptors/4_descriptors.json");
-  const ClassNames labels = read_class_names(labels_path);
+  const io::ClassNames labels = io::read_class_names(labels_path);
   DescriptionCache cache = new_description_cache(labels, "k400");
   EXPECT_EQ(import_descriptions(cache, DescriptionFormat::ost, ost), 400u);
   const auto& abseiling = cache.classes[0];
@@ -30,7 +30,7 @@ TEST(DescriptionImportersRealData, ImportsOstK400TemporalDescriptors) {
 TEST(DescriptionImportersRealData, OstHmdbFollowsTheSplitOrderLabels) {
   SFAR_REQUIRE_DATA(labels_path, "labels/hmdb51/text4vis_hmdb51_labels.csv");
   SFAR_REQUIRE_DATA(ost, "descriptions/ost/hmdb/temporal_descriptors/4_descriptors.json");
-  const ClassNames labels = read_class_names(labels_path);
+  const io::ClassNames labels = io::read_class_names(labels_path);
   DescriptionCache cache = new_description_cache(labels, "hmdb51");
   EXPECT_EQ(import_descriptions(cache, DescriptionFormat::ost, ost), 51u);
   // The HMDB trap: with text4vis labels, "kick ball" gets the ball steps and "sword" the sheath.
@@ -42,7 +42,7 @@ TEST(DescriptionImportersRealData, OstHmdbFollowsTheSplitOrderLabels) {
 TEST(DescriptionImportersRealData, EzClipMatchesRowsByNameAndSplitsParagraphs) {
   SFAR_REQUIRE_DATA(labels_path, "labels/hmdb51/text4vis_hmdb51_labels.csv");
   SFAR_REQUIRE_DATA(ez, "descriptions/ez_clip/HMDB_gpt_Class_discription_new.csv");
-  const ClassNames labels = read_class_names(labels_path);
+  const io::ClassNames labels = io::read_class_names(labels_path);
   DescriptionCache cache = new_description_cache(labels, "hmdb51");
   EXPECT_EQ(import_descriptions(cache, DescriptionFormat::ezclip, ez), 51u);
   const auto& brush = cache.classes[0];
@@ -62,7 +62,7 @@ TEST(DescriptionImportersRealData, EzClipMatchesRowsByNameAndSplitsParagraphs) {
 TEST(DescriptionImportersRealData, EzClipK600RowsInAnotherOrder) {
   SFAR_REQUIRE_DATA(labels_path, "labels/k600/kinetics_600_labels.csv");
   SFAR_REQUIRE_DATA(ez, "descriptions/ez_clip/K_600_gpt_Class_discription_new.csv");
-  const ClassNames labels = read_class_names(labels_path);
+  const io::ClassNames labels = io::read_class_names(labels_path);
   DescriptionCache cache = new_description_cache(labels, "k600");
   EXPECT_EQ(import_descriptions(cache, DescriptionFormat::ezclip, ez), 600u);
   EXPECT_NE(cache.find("contorting")->candidates[0].sentences[0].find("Contorting"), std::string::npos);
@@ -70,7 +70,7 @@ TEST(DescriptionImportersRealData, EzClipK600RowsInAnotherOrder) {
 
 TEST(DescriptionImporters, FrosterAndYaml) {
   test::TempDir dir;
-  const ClassNames labels({"abseiling", "air drumming"}, "two.txt", ClassNameFormat::lines);
+  const io::ClassNames labels({"abseiling", "air drumming"}, "two.txt", io::ClassNameFormat::lines);
   std::ofstream(dir.file("froster.json"))
       << R"({"0": "Abseiling: A person descends a rope. They brake with one hand.",
              "1": ["air drumming: Hands move as if drumming.", "No sticks are used."]})";
@@ -89,7 +89,7 @@ TEST(DescriptionImporters, FrosterAndYaml) {
 }
 
 void expect_import_error(DescriptionFormat format, const std::string& path, const std::string& fragment) {
-  const ClassNames labels({"abseiling", "air drumming"}, "two.txt", ClassNameFormat::lines);
+  const io::ClassNames labels({"abseiling", "air drumming"}, "two.txt", io::ClassNameFormat::lines);
   DescriptionCache cache = new_description_cache(labels, "tiny");
   try {
     import_descriptions(cache, format, path);
@@ -125,4 +125,4 @@ TEST(DescriptionImporters, RejectsBadFilesNamingFileAndEntry) {
 }
 
 }  // namespace
-}  // namespace sfar
+}  // namespace sfar::describe

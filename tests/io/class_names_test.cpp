@@ -8,7 +8,7 @@
 #include "sfar/core/error.h"
 #include "support/test_data.h"
 
-namespace sfar {
+namespace sfar::io {
 namespace {
 
 struct LabelFile {
@@ -186,4 +186,4 @@ TEST(ClassNames, ReportsUnreadableFile) {
 }
 
 }  // namespace
-}  // namespace sfar
+}  // namespace sfar::io

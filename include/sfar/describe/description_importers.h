@@ -19,7 +19,7 @@
 #include "sfar/describe/description_cache.h"
 #include "sfar/io/class_names.h"
 
-namespace sfar {
+namespace sfar::describe {
 
 enum class DescriptionFormat { ost, ezclip, froster, yaml };
 
@@ -29,4 +29,4 @@ DescriptionFormat description_format_from_string(const std::string& text);
 // Adds one candidate set per class found in `path`. Returns the number of classes filled.
 std::size_t import_descriptions(DescriptionCache& cache, DescriptionFormat format, const std::string& path);
 
-}  // namespace sfar
+}  // namespace sfar::describe

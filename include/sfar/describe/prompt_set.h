@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace sfar {
+namespace sfar::describe {
 
 struct QuestionPrompt {
   std::string id;    // short, unique: names the prompt in provenance and failures
@@ -37,4 +37,4 @@ const std::string& default_prompt_set_yaml();
 PromptSet parse_prompt_set(const std::string& yaml_text, const std::string& source);
 PromptSet load_prompt_set(const std::string& path);
 
-}  // namespace sfar
+}  // namespace sfar::describe

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace sfar {
+namespace sfar::io {
 
 enum class ClassNameFormat {
   automatic,  // from the extension and content
@@ -57,4 +57,4 @@ ClassNames read_class_names(const std::string& path,
 ClassNames parse_class_names(const std::string& text, const std::string& source,
                              ClassNameFormat format = ClassNameFormat::automatic);
 
-}  // namespace sfar
+}  // namespace sfar::io

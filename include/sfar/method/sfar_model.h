@@ -71,8 +71,8 @@ struct ClassTexts {
 // `cache` may be null (no sub-texts). Throws ConfigError naming `cache_path` and the class
 // when a class is missing, has no sentences or (kSelected) has no selected set.
 ClassTexts make_class_texts(const std::vector<std::string>& class_names, const std::string& global_template,
-                            const DescriptionCache* cache, const std::string& cache_path,
-                            std::int64_t num_subtexts, SubtextChoice choice);
+                            const describe::DescriptionCache* cache, const std::string& cache_path,
+                            std::int64_t num_subtexts, describe::SubtextChoice choice);
 
 // Tokenizes and encodes the texts with the (frozen) text tower. Without sub-texts, each class
 // holds its global text as its only sub-text (heads mean/temporal never read them).

@@ -141,8 +141,8 @@ std::int64_t label_class(const std::string& label, const std::vector<std::string
 // The sub-texts the model scores class `cls` with, as its text bank was built (N of them).
 std::vector<std::string> class_subtexts(const train::SfarRunConfig& config, const std::vector<std::string>& names,
                                         std::int64_t cls) {
-  std::optional<DescriptionCache> cache;
-  if (!config.descriptions.cache.empty()) cache = load_description_cache(config.descriptions.cache);
+  std::optional<describe::DescriptionCache> cache;
+  if (!config.descriptions.cache.empty()) cache = describe::load_description_cache(config.descriptions.cache);
   const auto texts = method::make_class_texts(names, config.descriptions.global_template, cache ? &*cache : nullptr,
                                               config.descriptions.cache, config.descriptions.num_subtexts,
                                               config.descriptions.selection);
