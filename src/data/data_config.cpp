@@ -2,7 +2,6 @@
 
 #include "sfar/core/config_loader.h"
 #include "sfar/core/error.h"
-#include "sfar/data/bad_file_policy.h"
 #include "sfar/io/class_names.h"
 
 namespace sfar::data {
@@ -12,13 +11,7 @@ DataConfig load_data_config(const std::vector<std::string>& files, const std::ve
   const ConfigNode* section = tree.find("data");
   const std::string where = files.empty() ? std::string("--set") : files.back();
   if (!section || !section->is_map()) throw ConfigError(where + ": data", "missing the data section");
-  auto config = read_config<DataConfig>(section, "data");
-  try {
-    parse_bad_file_policy(config.bad_file_policy);
-  } catch (const ArgumentError& e) {
-    throw ConfigError(where + ": data.bad_file_policy", e.message(), e.value());
-  }
-  return config;
+  return read_config<DataConfig>(section, "data");
 }
 
 std::vector<std::string> load_class_names(const DataConfig& config) {

@@ -4,7 +4,6 @@
 
 #include "sfar/core/config_loader.h"
 #include "sfar/core/error.h"
-#include "sfar/data/bad_file_policy.h"
 #include "sfar/data/data_config.h"
 
 namespace sfar::train {
@@ -63,11 +62,6 @@ void check_config(const PretrainConfig& config, const std::string& where) {
   const auto& p = config.pretrain;
   check_crops(p.train_pipeline, where + ": pretrain.train_pipeline", c.image_resolution);
   check_crops(p.test_pipeline, where + ": pretrain.test_pipeline", c.image_resolution);
-  try {
-    data::parse_bad_file_policy(p.bad_file_policy);
-  } catch (const ArgumentError& e) {
-    throw ConfigError(where + ": pretrain.bad_file_policy", e.message(), e.value());
-  }
   try {
     validate_train_options(p.train, config.run.device == "auto" ? "cpu" : config.run.device, "pretrain");
   } catch (const ConfigError& e) {

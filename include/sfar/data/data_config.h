@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sfar/core/config_archive.h"
+#include "sfar/data/bad_file_policy.h"
 #include "sfar/data/clip_transforms.h"
 #include "sfar/data/frame_sampler.h"
 #include "sfar/data/video_list.h"
@@ -45,7 +46,7 @@ struct DataConfig {
   std::vector<TransformSpec> train_pipeline = {transform_spec("random_resized_crop"), transform_spec("flip"),
                                                transform_spec("normalize")};
   std::vector<TransformSpec> test_pipeline = {transform_spec("center_crop"), transform_spec("normalize")};
-  std::string bad_file_policy = "skip";  // skip | raise | "retry N"
+  BadFilePolicy bad_file_policy;      // skip | raise | "retry N"; skip by default
   std::int64_t workers = 4;
   std::int64_t prefetch = 8;
   std::int64_t batch_size = 8;
@@ -67,7 +68,7 @@ struct DataConfig {
     a("decoder_threads", decoder_threads, cfg::non_negative());
     a("train_pipeline", train_pipeline);
     a("test_pipeline", test_pipeline);
-    a("bad_file_policy", bad_file_policy, cfg::non_empty());
+    a("bad_file_policy", bad_file_policy);
     a("workers", workers, cfg::non_negative());
     a("prefetch", prefetch, cfg::at_least(1));
     a("batch_size", batch_size, cfg::at_least(1));
@@ -75,7 +76,7 @@ struct DataConfig {
 };
 
 // Reads the `data:` section of the config files (later files and `--set` overrides win).
-// ConfigError when the section is missing or wrong; the bad-file policy is checked too.
+// ConfigError when the section is missing or wrong.
 DataConfig load_data_config(const std::vector<std::string>& files, const std::vector<std::string>& overrides = {});
 
 // The class names from `labels` (empty when unset) and the records of `list`; paths are used
