@@ -21,11 +21,11 @@ data::TransformSpec crop(std::int64_t size) {
 void check_crops(const std::vector<data::TransformSpec>& pipeline, const std::string& key, std::int64_t resolution) {
   for (std::size_t i = 0; i < pipeline.size(); ++i) {
     const auto& t = pipeline[i].type;
-    if (t == "three_crop" || t == "ten_crop") {
+    const std::int64_t views = data::find_clip_transform(t).crop_views;
+    if (views > 1) {
       throw ConfigError(key + "[" + std::to_string(i) + "].type", "pre-training reads one view per clip", t);
     }
-    const bool is_crop = t == "center_crop" || t == "random_resized_crop" || t == "multi_scale_crop";
-    if (is_crop && pipeline[i].size != resolution) {
+    if (views == 1 && pipeline[i].size != resolution) {
       throw ConfigError(key + "[" + std::to_string(i) + "].size",
                         "must equal clip.image_resolution " + std::to_string(resolution),
                         std::to_string(pipeline[i].size));

@@ -24,9 +24,7 @@ namespace {
 void check_crop_sizes(const std::vector<data::TransformSpec>& pipeline, const std::string& key,
                       std::int64_t resolution) {
   for (std::size_t i = 0; i < pipeline.size(); ++i) {
-    const auto& t = pipeline[i].type;
-    const bool crop = t == "center_crop" || t == "random_resized_crop" || t == "multi_scale_crop" ||
-                      t == "three_crop" || t == "ten_crop";
+    const bool crop = data::find_clip_transform(pipeline[i].type).crop_views > 0;
     if (crop && pipeline[i].size != resolution) {
       throw ConfigError(key + "[" + std::to_string(i) + "].size",
                         "must equal the model's input resolution " + std::to_string(resolution),

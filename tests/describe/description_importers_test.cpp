@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "sfar/core/error.h"
+#include "support/error_text.h"
 #include "support/test_data.h"
 
 namespace sfar::describe {
@@ -122,6 +123,21 @@ TEST(DescriptionImporters, RejectsBadFilesNamingFileAndEntry) {
                       "h.yaml:1: expected a list of sentences for \"abseiling\"");
   expect_import_error(DescriptionFormat::froster, write("i.json", R"({"0": 3})"), "i.json: \"0\": expected a string");
   EXPECT_THROW(description_format_from_string("csv"), ArgumentError);
+}
+
+// Every import format reads back from its name, in enumerator order, and an unknown name is an
+// error naming --format and every format of the table.
+TEST(DescriptionImporters, FormatTableRoundTripsAndNamesEveryFormatInErrors) {
+  const auto& formats = description_formats();
+  for (std::size_t i = 0; i < formats.size(); ++i) {
+    SCOPED_TRACE(formats[i].name);
+    EXPECT_EQ(static_cast<std::size_t>(formats[i].value), i);
+    EXPECT_EQ(description_format_from_string(formats[i].name), formats[i].value);
+    EXPECT_NE(formats[i].import, nullptr);
+  }
+  const std::string error = test::thrown([] { description_format_from_string("csv"); });
+  EXPECT_EQ(error.rfind("--format: unknown description format 'csv'; known: ", 0), 0u) << error;
+  for (const auto& format : formats) EXPECT_NE(error.find(format.name), std::string::npos) << error;
 }
 
 }  // namespace

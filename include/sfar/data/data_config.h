@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sfar/core/config_archive.h"
+#include "sfar/core/name_table.h"
 #include "sfar/data/bad_file_policy.h"
 #include "sfar/data/clip_transforms.h"
 #include "sfar/data/frame_sampler.h"
@@ -33,7 +34,7 @@ inline TransformSpec transform_spec(std::string type) {
 struct DataConfig {
   std::string root;
   std::string list;
-  std::string format = "path_label";  // see parse_video_list_format
+  std::string format = "path_label";  // a name of video_list_formats()
   std::string labels;                 // class-name file; empty: labels are only range-checked
   bool multi_label = false;           // path_label/raw_frames lines "<path> <l1>,<l2>,..." (Charades)
   std::string frame_pattern = "img_{:05d}.jpg";
@@ -55,8 +56,7 @@ struct DataConfig {
   void visit(A& a) {
     a("root", root);
     a("list", list);
-    a("format", format, cfg::one_of({"path_label", "raw_frames", "kinetics_csv", "slowfast_csv", "ssv2_json",
-                                     "ucf_split", "diving48_json"}));
+    a("format", format, cfg::one_of(entry_names(video_list_formats())));
     a("labels", labels);
     a("multi_label", multi_label);
     a("frame_pattern", frame_pattern, cfg::non_empty());

@@ -14,6 +14,7 @@
 
 #include "../command.h"
 #include "sfar/core/error.h"
+#include "sfar/core/name_table.h"
 #include "sfar/describe/description_generator.h"
 #include "sfar/describe/description_importers.h"
 #include "sfar/method/subtext_selection.h"
@@ -54,7 +55,7 @@ describe::DescriptionCache open_cache(const CacheTarget& target, const io::Class
 
 void add_target_options(CLI::App* command, CacheTarget& target) {
   command->add_option("--labels", target.labels, "Class-name file of the dataset")->required();
-  command->add_option("--labels-format", target.labels_format, "auto, csv, lines, ssv2_json, class_ind, json_list")
+  command->add_option("--labels-format", target.labels_format, entry_help(io::class_name_formats()))
       ->capture_default_str();
   command->add_option("--out", target.out, "Description cache (JSON); extended when it exists")->required();
   command->add_option("--dataset", target.dataset, "Dataset name stored in a new cache (default: file stem)");
@@ -116,7 +117,8 @@ int run_generate(const GenerateCommandOptions& o) {
   chat.backoff_initial_s = o.backoff;
   chat.requests_per_second = o.rate;
   chat.cancel = &g_interrupted;
-  const io::ClassNames labels = io::read_class_names(o.target.labels, io::class_name_format_from_string(o.target.labels_format));
+  const io::ClassNames labels =
+      io::read_class_names(o.target.labels, io::class_name_format_from_string(o.target.labels_format, "--labels-format"));
   describe::DescriptionCache cache = open_cache(o.target, labels);
 
   describe::DescriptionGeneratorOptions options;
@@ -150,7 +152,8 @@ struct ImportCommandOptions {
 
 int run_import(const ImportCommandOptions& o) {
   const describe::DescriptionFormat format = describe::description_format_from_string(o.format);
-  const io::ClassNames labels = io::read_class_names(o.target.labels, io::class_name_format_from_string(o.target.labels_format));
+  const io::ClassNames labels =
+      io::read_class_names(o.target.labels, io::class_name_format_from_string(o.target.labels_format, "--labels-format"));
   describe::DescriptionCache cache = open_cache(o.target, labels);
   const std::size_t filled = describe::import_descriptions(cache, format, o.input);
   describe::save_description_cache(o.target.out, cache);
@@ -248,7 +251,7 @@ void add_describe_command(CLI::App& app, CommandContext& context) {
   auto i = std::make_shared<ImportCommandOptions>();
   auto* import = describe->add_subcommand("import", "Import peers' descriptions into a cache");
   add_target_options(import, i->target);
-  import->add_option("--format", i->format, "ost, ezclip, froster or yaml")->required();
+  import->add_option("--format", i->format, entry_help(describe::description_formats()))->required();
   import->add_option("--input", i->input, "File to import")->required();
   context.on_run(import, [i] { return run_import(*i); });
 
