@@ -143,6 +143,17 @@ void Reader::operator()(const char* key, std::string& value, const Constraint& c
   }
 }
 
+void Reader::read_text(const char* key, std::string& text, const Constraint& c,
+                       const std::function<void(const std::string&)>& parse) {
+  const ConfigNode* node = node_ && node_->is_map() ? node_->find(key) : nullptr;
+  (*this)(key, text, c);
+  try {
+    parse(text);
+  } catch (const ArgumentError& e) {
+    throw ConfigError(where(key, node), e.message(), text);
+  }
+}
+
 namespace {
 template <class T, class ReadOne>
 void read_list(const ConfigNode* node, std::vector<T>& value, ReadOne read_one) {

@@ -238,17 +238,30 @@ ClipTransform normalize(const TransformSpec& spec) {
 
 }  // namespace
 
-ClipTransform make_clip_transform(const TransformSpec& spec) {
-  using Factory = ClipTransform (*)(const TransformSpec&);
-  static const std::map<std::string, Factory> kFactories = {
-      {"resize_short", resize_short}, {"center_crop", center_crop},
-      {"random_resized_crop", random_resized_crop}, {"multi_scale_crop", multi_scale_crop},
-      {"three_crop", three_crop}, {"ten_crop", ten_crop}, {"flip", flip},
-      {"color_jitter", color_jitter}, {"grayscale", grayscale}, {"normalize", normalize}};
-  const auto it = kFactories.find(spec.type);
-  if (it == kFactories.end()) throw ArgumentError("transform type", "unknown transform", spec.type);
-  return it->second(spec);
+const std::vector<TransformEntry>& clip_transforms() {
+  using T = TransformType;
+  static const std::vector<TransformEntry> kTransforms = {
+      {"resize_short", T::kResizeShort, "scale so that the short side is `size`", 0, true, resize_short},
+      {"center_crop", T::kCenterCrop, "the centre `size` square", 1, true, center_crop},
+      {"random_resized_crop", T::kRandomResizedCrop, "a random area and aspect ratio, scaled to `size`", 1, true,
+       random_resized_crop},
+      {"multi_scale_crop", T::kMultiScaleCrop, "TSN's crops of `scales` of the short side at 13 places", 1, true,
+       multi_scale_crop},
+      {"three_crop", T::kThreeCrop, "three `size` squares along the long side (3 views)", 3, true, three_crop},
+      {"ten_crop", T::kTenCrop, "corners and centre, and their mirror images (10 views)", 10, true, ten_crop},
+      {"flip", T::kFlip, "horizontal flip with probability `p`, swapping `flip_pairs`", 0, false, flip},
+      {"color_jitter", T::kColorJitter, "random brightness, contrast, saturation and hue", 0, false, color_jitter},
+      {"grayscale", T::kGrayscale, "grey with probability `p`", 0, false, grayscale},
+      {"normalize", T::kNormalize, "subtract `mean`, divide by `std` (CLIP's by default)", 0, false, normalize},
+  };
+  return kTransforms;
 }
+
+const TransformEntry& find_clip_transform(const std::string& type, const std::string& where) {
+  return find_entry(clip_transforms(), type, "transform", where);
+}
+
+ClipTransform make_clip_transform(const TransformSpec& spec) { return find_clip_transform(spec.type).make(spec); }
 
 ClipTransform make_clip_pipeline(const std::vector<TransformSpec>& specs) {
   std::vector<ClipTransform> steps;

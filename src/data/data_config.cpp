@@ -2,7 +2,6 @@
 
 #include "sfar/core/config_loader.h"
 #include "sfar/core/error.h"
-#include "sfar/data/bad_file_policy.h"
 #include "sfar/io/class_names.h"
 
 namespace sfar::data {
@@ -12,18 +11,12 @@ DataConfig load_data_config(const std::vector<std::string>& files, const std::ve
   const ConfigNode* section = tree.find("data");
   const std::string where = files.empty() ? std::string("--set") : files.back();
   if (!section || !section->is_map()) throw ConfigError(where + ": data", "missing the data section");
-  auto config = read_config<DataConfig>(section, "data");
-  try {
-    parse_bad_file_policy(config.bad_file_policy);
-  } catch (const ArgumentError& e) {
-    throw ConfigError(where + ": data.bad_file_policy", e.message(), e.value());
-  }
-  return config;
+  return read_config<DataConfig>(section, "data");
 }
 
 std::vector<std::string> load_class_names(const DataConfig& config) {
   if (config.labels.empty()) return {};
-  return read_class_names(config.labels).names();
+  return io::read_class_names(config.labels).names();
 }
 
 std::vector<VideoRecord> load_records(const DataConfig& config, const std::vector<std::string>& class_names) {
@@ -31,7 +24,7 @@ std::vector<VideoRecord> load_records(const DataConfig& config, const std::vecto
   VideoListOptions options;
   options.class_names = class_names;
   options.multi_label = config.multi_label;
-  auto records = read_video_list(config.list, parse_video_list_format(config.format), options);
+  auto records = read_video_list(config.list, parse_video_list_format(config.format, "data.format"), options);
   if (!class_names.empty()) check_class_names_match_videos(records, class_names, config.labels);
   return records;
 }

@@ -9,6 +9,7 @@
 
 #include "sfar/core/error.h"
 #include "sfar/core/runtime.h"
+#include "sfar/data/video_dataset.h"
 #include "sfar/data/video_loader.h"
 #include "sfar/io/video_reader.h"
 
@@ -35,14 +36,15 @@ std::string shell_quote(const std::string& text) {
 }  // namespace
 
 LoaderBenchResult run_loader_bench(const std::vector<VideoRecord>& records, const LoaderBenchOptions& options) {
-  auto sampler = std::make_shared<SegmentSampler>(SegmentSamplerOptions{options.num_frames, 1});
-  VideoDatasetOptions dataset_options;
-  dataset_options.root = options.root;
-  dataset_options.short_side = options.short_side;
-  dataset_options.decoder_threads = 1;
-  dataset_options.seed = options.seed;
-  const std::vector<TransformSpec> tail = {spec("random_resized_crop", options.crop), spec("flip"), spec("normalize")};
-  auto dataset = std::make_shared<VideoDataset>(records, sampler, make_clip_pipeline(tail), dataset_options);
+  DataConfig config;  // TSN segments, short side while decoding, the usual training transforms
+  config.root = options.root;
+  config.sampler = "segment";
+  config.num_frames = options.num_frames;
+  config.short_side = options.short_side;
+  config.decoder_threads = 1;
+  config.train_pipeline = {spec("random_resized_crop", options.crop), spec("flip"), spec("normalize")};
+  const auto sampler = make_sampler(config);
+  const auto dataset = make_video_dataset(config, records, SampleMode::kTrain, options.seed);
 
   VideoLoaderOptions loader_options;
   loader_options.batch_size = options.batch_size;
@@ -80,7 +82,7 @@ LoaderBenchResult run_loader_bench(const std::vector<VideoRecord>& records, cons
   // The references, on the same samples and frames.
   const std::int64_t count = options.reference_clips > 0 ? std::min(options.reference_clips, r.clips) : r.clips;
   std::vector<TransformSpec> baseline_specs = {spec("resize_short", options.short_side)};
-  baseline_specs.insert(baseline_specs.end(), tail.begin(), tail.end());
+  baseline_specs.insert(baseline_specs.end(), config.train_pipeline.begin(), config.train_pipeline.end());
   const ClipTransform baseline_pipeline = make_clip_pipeline(baseline_specs);
   // Interleaved per clip with the loader's own per-sample path, so that a busy machine
   // slows all three alike.

@@ -152,7 +152,7 @@ std::shared_ptr<const VideoDataset> make_video_dataset(const DataConfig& config,
   options.short_side = config.short_side;
   options.decoder_threads = config.decoder_threads;
   options.frame_pattern = config.frame_pattern;
-  options.bad_files = parse_bad_file_policy(config.bad_file_policy);
+  options.bad_files = config.bad_file_policy;
   options.seed = seed;
   const auto& pipeline = mode == SampleMode::kTrain ? config.train_pipeline : config.test_pipeline;
   return std::make_shared<const VideoDataset>(std::move(records), make_sampler(config), make_clip_pipeline(pipeline),

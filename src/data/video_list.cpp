@@ -12,6 +12,7 @@
 
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
+#include "sfar/core/name_table.h"
 #include "sfar/core/text.h"
 
 namespace sfar::data {
@@ -235,46 +236,33 @@ std::vector<VideoRecord> read_diving48(const std::string& path, const VideoListO
 
 }  // namespace
 
-VideoListFormat parse_video_list_format(const std::string& name) {
-  static const std::map<std::string, VideoListFormat> kNames = {
-      {"path_label", VideoListFormat::kPathLabel},   {"raw_frames", VideoListFormat::kRawFrames},
-      {"kinetics_csv", VideoListFormat::kKineticsCsv}, {"slowfast_csv", VideoListFormat::kSlowFastCsv},
-      {"ssv2_json", VideoListFormat::kSsv2Json},     {"ucf_split", VideoListFormat::kUcfSplit},
-      {"diving48_json", VideoListFormat::kDiving48Json}};
-  const auto it = kNames.find(name);
-  if (it == kNames.end()) {
-    throw ArgumentError("video list format",
-                        "expected path_label, raw_frames, kinetics_csv, slowfast_csv, ssv2_json, "
-                        "ucf_split or diving48_json", name);
-  }
-  return it->second;
+const std::vector<VideoListFormatEntry>& video_list_formats() {
+  static const std::vector<VideoListFormatEntry> kFormats = {
+      {"path_label", VideoListFormat::kPathLabel, "\"<path> <label>\" per line (mmaction2, X-CLIP)",
+       [](const std::string& path, const VideoListOptions& o) { return read_path_label(path, o, false); }},
+      {"raw_frames", VideoListFormat::kRawFrames, "\"<frame folder> <num_frames> <label>\" per line",
+       [](const std::string& path, const VideoListOptions& o) { return read_path_label(path, o, true); }},
+      {"kinetics_csv", VideoListFormat::kKineticsCsv, "Kinetics CSV label,youtube_id,time_start,time_end,split",
+       read_kinetics_csv},
+      {"slowfast_csv", VideoListFormat::kSlowFastCsv, "\"<path><separator><label>\" per line (SlowFast)",
+       read_slowfast},
+      {"ssv2_json", VideoListFormat::kSsv2Json, "Something-Something v2 JSON list, labels by template", read_ssv2},
+      {"ucf_split", VideoListFormat::kUcfSplit, "UCF101 trainlistNN.txt or testlistNN.txt", read_ucf},
+      {"diving48_json", VideoListFormat::kDiving48Json, "Diving48 JSON list with start and end frames",
+       read_diving48},
+  };
+  return kFormats;
 }
 
-std::string to_string(VideoListFormat format) {
-  switch (format) {
-    case VideoListFormat::kPathLabel: return "path_label";
-    case VideoListFormat::kRawFrames: return "raw_frames";
-    case VideoListFormat::kKineticsCsv: return "kinetics_csv";
-    case VideoListFormat::kSlowFastCsv: return "slowfast_csv";
-    case VideoListFormat::kSsv2Json: return "ssv2_json";
-    case VideoListFormat::kUcfSplit: return "ucf_split";
-    case VideoListFormat::kDiving48Json: return "diving48_json";
-  }
-  return "?";
+VideoListFormat parse_video_list_format(const std::string& name, const std::string& where) {
+  return find_entry(video_list_formats(), name, "format", where).value;
 }
+
+std::string to_string(VideoListFormat format) { return entry_of(video_list_formats(), format).name; }
 
 std::vector<VideoRecord> read_video_list(const std::string& path, VideoListFormat format,
                                          const VideoListOptions& options) {
-  switch (format) {
-    case VideoListFormat::kPathLabel: return read_path_label(path, options, false);
-    case VideoListFormat::kRawFrames: return read_path_label(path, options, true);
-    case VideoListFormat::kKineticsCsv: return read_kinetics_csv(path, options);
-    case VideoListFormat::kSlowFastCsv: return read_slowfast(path, options);
-    case VideoListFormat::kSsv2Json: return read_ssv2(path, options);
-    case VideoListFormat::kUcfSplit: return read_ucf(path, options);
-    case VideoListFormat::kDiving48Json: return read_diving48(path, options);
-  }
-  SFAR_ASSERT(false, "unhandled video list format");
+  return entry_of(video_list_formats(), format).read(path, options);
 }
 
 void check_class_names_match_videos(const std::vector<VideoRecord>& records,

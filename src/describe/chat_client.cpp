@@ -13,7 +13,7 @@
 
 #include "sfar/describe/content_hash.h"
 
-namespace sfar {
+namespace sfar::describe {
 namespace {
 
 using nlohmann::json;
@@ -218,4 +218,4 @@ ChatAnswer ChatClient::complete(const ChatRequest& request) {
                   "failed after " + std::to_string(options_.retries + 1) + " attempts", last_error);
 }
 
-}  // namespace sfar
+}  // namespace sfar::describe

@@ -4,7 +4,7 @@
 
 #include "sfar/core/error.h"
 
-namespace sfar {
+namespace sfar::describe {
 
 std::string sha256_hex(const std::string& bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -21,4 +21,4 @@ std::string sha256_hex(const std::string& bytes) {
   return hex;
 }
 
-}  // namespace sfar
+}  // namespace sfar::describe

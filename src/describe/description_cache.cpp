@@ -8,7 +8,7 @@
 #include "sfar/core/error.h"
 #include "sfar/describe/content_hash.h"
 
-namespace sfar {
+namespace sfar::describe {
 namespace {
 
 using nlohmann::json;
@@ -192,13 +192,13 @@ std::string template_mismatch_warning(const DescriptionCache& cache, const std::
          "with this config again";
 }
 
-std::string class_names_sha256(const ClassNames& labels) {
+std::string class_names_sha256(const io::ClassNames& labels) {
   std::string joined;
   for (const auto& name : labels.names()) joined += name + "\n";
   return sha256_hex(joined);
 }
 
-DescriptionCache new_description_cache(const ClassNames& labels, const std::string& dataset,
+DescriptionCache new_description_cache(const io::ClassNames& labels, const std::string& dataset,
                                        const std::string& global_template) {
   if (global_template.find("{name}") == std::string::npos) {
     throw ArgumentError("global template", "must contain {name}", global_template);
@@ -226,7 +226,7 @@ void validate_description_cache(const DescriptionCache& cache, const std::string
   }
   if (cache.dataset.empty()) throw FormatError(source + ": dataset", "must not be empty");
   if (check.labels) {
-    const ClassNames& labels = *check.labels;
+    const io::ClassNames& labels = *check.labels;
     if (cache.classes.size() != labels.size()) {
       throw FormatError(source, "has " + std::to_string(cache.classes.size()) + " classes but " + labels.source() +
                         " has " + std::to_string(labels.size()));
@@ -372,4 +372,4 @@ std::string utc_timestamp() {
   return buffer;
 }
 
-}  // namespace sfar
+}  // namespace sfar::describe

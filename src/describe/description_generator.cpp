@@ -5,7 +5,7 @@
 
 #include "sfar/describe/subtext_parser.h"
 
-namespace sfar {
+namespace sfar::describe {
 namespace {
 
 bool has_candidate(const ClassDescriptions& c, const std::string& prompt_id) {
@@ -98,4 +98,4 @@ DescriptionGenerationReport generate_descriptions(DescriptionCache& cache, const
   return report;
 }
 
-}  // namespace sfar
+}  // namespace sfar::describe

@@ -10,11 +10,12 @@
 
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
+#include "sfar/core/name_table.h"
 #include "sfar/core/text.h"
 #include "sfar/describe/content_hash.h"
 #include "sfar/describe/subtext_parser.h"
 
-namespace sfar {
+namespace sfar::describe {
 namespace {
 
 using nlohmann::json;
@@ -207,26 +208,38 @@ void import_yaml(Importer& importer) {
   }
 }
 
-}  // namespace
-
-DescriptionFormat description_format_from_string(const std::string& text) {
-  if (text == "ost") return DescriptionFormat::ost;
-  if (text == "ezclip") return DescriptionFormat::ezclip;
-  if (text == "froster") return DescriptionFormat::froster;
-  if (text == "yaml") return DescriptionFormat::yaml;
-  throw ArgumentError("--format", "expected ost, ezclip, froster or yaml", text);
-}
-
-std::size_t import_descriptions(DescriptionCache& cache, DescriptionFormat format, const std::string& path) {
-  static const char* const kNames[] = {"ost", "ezclip", "froster", "yaml"};
-  Importer importer(cache, kNames[static_cast<int>(format)], path);
-  switch (format) {
-    case DescriptionFormat::ost: import_ost(importer); break;
-    case DescriptionFormat::ezclip: import_ezclip(importer); break;
-    case DescriptionFormat::froster: import_froster(importer, cache); break;
-    case DescriptionFormat::yaml: import_yaml(importer); break;
-  }
+// Reads `path` with `read` into a cache, as format `name`; the number of classes filled.
+template <class Read>
+std::size_t run_importer(DescriptionCache& cache, const char* name, const std::string& path, Read read) {
+  Importer importer(cache, name, path);
+  read(importer);
   return importer.filled();
 }
 
-}  // namespace sfar
+}  // namespace
+
+const std::vector<DescriptionFormatEntry>& description_formats() {
+  static const std::vector<DescriptionFormatEntry> kFormats = {
+      {"ost", DescriptionFormat::ost, "OST's {\"<class id>\": [sentence, ...]} JSON",
+       [](DescriptionCache& c, const std::string& path) { return run_importer(c, "ost", path, import_ost); }},
+      {"ezclip", DescriptionFormat::ezclip, "EZ-CLIP's CSV, one paragraph per class name",
+       [](DescriptionCache& c, const std::string& path) { return run_importer(c, "ezclip", path, import_ezclip); }},
+      {"froster", DescriptionFormat::froster, "FROSTER's {\"<class id>\": \"Name: sentences\"} JSON",
+       [](DescriptionCache& c, const std::string& path) {
+         return run_importer(c, "froster", path, [&](Importer& i) { import_froster(i, c); });
+       }},
+      {"yaml", DescriptionFormat::yaml, "{class name: [sentence, ...]} YAML",
+       [](DescriptionCache& c, const std::string& path) { return run_importer(c, "yaml", path, import_yaml); }},
+  };
+  return kFormats;
+}
+
+DescriptionFormat description_format_from_string(const std::string& text) {
+  return find_entry(description_formats(), text, "description format", "--format").value;
+}
+
+std::size_t import_descriptions(DescriptionCache& cache, DescriptionFormat format, const std::string& path) {
+  return entry_of(description_formats(), format).import(cache, path);
+}
+
+}  // namespace sfar::describe

@@ -5,7 +5,7 @@
 #include "sfar/core/config_loader.h"
 #include "sfar/core/error.h"
 
-namespace sfar {
+namespace sfar::describe {
 namespace {
 
 // Same content as configs/describe/prompts_sfar.yaml (a test checks they agree).
@@ -85,4 +85,5 @@ PromptSet parse_prompt_set(const std::string& yaml_text, const std::string& sour
 }
 
 PromptSet load_prompt_set(const std::string& path) { return read_prompt_set(load_config_file(path), path); }
-}  // namespace sfar
+
+}  // namespace sfar::describe

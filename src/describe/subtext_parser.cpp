@@ -7,7 +7,7 @@
 
 #include "sfar/core/text.h"
 
-namespace sfar {
+namespace sfar::describe {
 namespace {
 
 constexpr const char* kLead = "this action is";
@@ -121,4 +121,4 @@ std::vector<std::string> split_sentences(const std::string& raw) {
   return sentences;
 }
 
-}  // namespace sfar
+}  // namespace sfar::describe

@@ -9,9 +9,10 @@
 
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
+#include "sfar/core/name_table.h"
 #include "sfar/core/text.h"
 
-namespace sfar {
+namespace sfar::io {
 namespace {
 
 struct Line {
@@ -236,25 +237,24 @@ std::vector<std::string> check_unique(std::vector<std::string> names, const std:
 
 }  // namespace
 
-ClassNameFormat class_name_format_from_string(const std::string& text) {
-  for (auto format : {ClassNameFormat::automatic, ClassNameFormat::csv, ClassNameFormat::lines,
-                      ClassNameFormat::ssv2_json, ClassNameFormat::class_ind, ClassNameFormat::json_list}) {
-    if (text == to_string(format)) return format;
-  }
-  throw ArgumentError("class-name format", "expected auto, csv, lines, ssv2_json, class_ind or json_list", text);
+const std::vector<ClassNameFormatEntry>& class_name_formats() {
+  static const std::vector<ClassNameFormatEntry> kFormats = {
+      {"auto", ClassNameFormat::automatic, "detected from the content", nullptr},
+      {"csv", ClassNameFormat::csv, "id,name rows, header optional", parse_csv},
+      {"lines", ClassNameFormat::lines, "one name per line, line k is class k",
+       [](const std::string& text, const std::string&) { return parse_lines(text); }},
+      {"ssv2_json", ClassNameFormat::ssv2_json, "SSv2 labels JSON {\"name\": \"id\"}", parse_ssv2_json},
+      {"class_ind", ClassNameFormat::class_ind, "UCF's classInd.txt, \"1 Name\" rows, 1-based", parse_class_ind},
+      {"json_list", ClassNameFormat::json_list, "JSON list of names or of name parts", parse_json_list},
+  };
+  return kFormats;
 }
 
-const char* to_string(ClassNameFormat format) {
-  switch (format) {
-    case ClassNameFormat::automatic: return "auto";
-    case ClassNameFormat::csv: return "csv";
-    case ClassNameFormat::lines: return "lines";
-    case ClassNameFormat::ssv2_json: return "ssv2_json";
-    case ClassNameFormat::class_ind: return "class_ind";
-    case ClassNameFormat::json_list: return "json_list";
-  }
-  return "?";
+ClassNameFormat class_name_format_from_string(const std::string& text, const std::string& where) {
+  return find_entry(class_name_formats(), text, "class-name format", where).value;
 }
+
+const char* to_string(ClassNameFormat format) { return entry_of(class_name_formats(), format).name; }
 
 ClassNames::ClassNames(std::vector<std::string> names, std::string source, ClassNameFormat format)
     : names_(std::move(names)), source_(std::move(source)), format_(format) {}
@@ -276,15 +276,7 @@ std::optional<std::int64_t> ClassNames::find(const std::string& name) const {
 ClassNames parse_class_names(const std::string& raw, const std::string& source, ClassNameFormat format) {
   const std::string text = strip_utf8_bom(raw);
   if (format == ClassNameFormat::automatic) format = detect_format(text);
-  std::vector<std::string> names;
-  switch (format) {
-    case ClassNameFormat::csv: names = parse_csv(text, source); break;
-    case ClassNameFormat::lines: names = parse_lines(text); break;
-    case ClassNameFormat::ssv2_json: names = parse_ssv2_json(text, source); break;
-    case ClassNameFormat::class_ind: names = parse_class_ind(text, source); break;
-    case ClassNameFormat::json_list: names = parse_json_list(text, source); break;
-    case ClassNameFormat::automatic: SFAR_ASSERT(false, "format not resolved");
-  }
+  std::vector<std::string> names = entry_of(class_name_formats(), format).parse(text, source);
   return ClassNames(check_unique(std::move(names), source), source, format);
 }
 
@@ -292,4 +284,4 @@ ClassNames read_class_names(const std::string& path, ClassNameFormat format) {
   return parse_class_names(read_file(path), path, format);
 }
 
-}  // namespace sfar
+}  // namespace sfar::io

@@ -7,18 +7,15 @@
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
-#include <libavutil/display.h>
-#include <libavutil/pixdesc.h>
-#include <libswscale/swscale.h>
 }
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <filesystem>
 #include <map>
 
 #include "libav_support.h"
+#include "rgb_converter.h"
 #include "sfar/core/error.h"
 #include "sfar/core/logging.h"
 #include "sfar/io/video_frame_index.h"
@@ -31,35 +28,6 @@ using Clock = std::chrono::steady_clock;
 struct FormatCloser {
   void operator()(AVFormatContext* c) const { avformat_close_input(&c); }
 };
-
-int sws_colorspace(AVColorSpace space) {
-  switch (space) {
-    case AVCOL_SPC_BT709: return SWS_CS_ITU709;
-    case AVCOL_SPC_FCC: return SWS_CS_FCC;
-    case AVCOL_SPC_SMPTE240M: return SWS_CS_SMPTE240M;
-    case AVCOL_SPC_BT2020_NCL:
-    case AVCOL_SPC_BT2020_CL: return SWS_CS_BT2020;
-    default: return SWS_CS_DEFAULT;  // BT.601
-  }
-}
-
-// Clockwise degrees, in quarter turns, that the stream's display matrix asks players to turn
-// its frames by (ffmpeg's autorotate reads the same); 0 without one or for other angles.
-int display_rotation(const AVStream* st) {
-  const std::uint8_t* matrix = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, nullptr);
-  if (!matrix) return 0;
-  const double counter_clockwise = av_display_rotation_get(reinterpret_cast<const std::int32_t*>(matrix));
-  if (std::isnan(counter_clockwise)) return 0;
-  const long quarters = std::lround(-counter_clockwise / 90.0);
-  if (std::abs(-counter_clockwise - 90.0 * quarters) > 1.0) return 0;
-  return static_cast<int>(((quarters % 4) + 4) % 4) * 90;
-}
-
-bool full_range(const AVFrame* frame) {
-  const auto format = static_cast<AVPixelFormat>(frame->format);
-  return frame->color_range == AVCOL_RANGE_JPEG || format == AV_PIX_FMT_YUVJ420P ||
-         format == AV_PIX_FMT_YUVJ422P || format == AV_PIX_FMT_YUVJ444P;
-}
 
 }  // namespace
 
@@ -74,9 +42,7 @@ struct VideoReader::Impl {
   std::unique_ptr<AVCodecContext, libav::CodecFreer> codec;
   std::unique_ptr<AVPacket, libav::PacketFreer> packet{av_packet_alloc()};
   std::unique_ptr<AVFrame, libav::FrameFreer> frame{av_frame_alloc()};
-  std::unique_ptr<SwsContext, libav::SwsFreer> sws;
-  std::tuple<int, int, int, int, int> sws_key{-1, -1, -1, -1, -1};  // w, h, format, space, range
-  std::vector<std::uint8_t> scratch;  // aligned RGB rows for swscale (libav::scale_to_rgb)
+  libav::RgbConverter converter;
 
   int stream = -1;
   Clock::time_point deadline;
@@ -168,7 +134,7 @@ struct VideoReader::Impl {
 
     info.path = path;
     info.codec = avcodec_get_name(st->codecpar->codec_id);
-    info.rotation = display_rotation(st);
+    info.rotation = libav::display_rotation(st);
     const bool sideways = options.autorotate_ && (info.rotation == 90 || info.rotation == 270);
     info.width = sideways ? st->codecpar->height : st->codecpar->width;
     info.height = sideways ? st->codecpar->width : st->codecpar->height;
@@ -234,35 +200,10 @@ struct VideoReader::Impl {
   }
 
   RgbFrame convert(const AVFrame* f) {
-    int out_w = f->width, out_h = f->height;
-    const int side = options.short_side_;
-    if (side > 0) {
-      if (f->width <= f->height) {
-        out_w = side;
-        out_h = static_cast<int>((static_cast<std::int64_t>(f->height) * side + f->width / 2) / f->width);
-      } else {
-        out_h = side;
-        out_w = static_cast<int>((static_cast<std::int64_t>(f->width) * side + f->height / 2) / f->height);
-      }
-    }
-    // Scaled as stored, then turned upright (the short side is the same either way).
     const int turns = options.autorotate_ ? info.rotation / 90 : 0;
-    if (!options.convert_) return turns % 2 ? RgbFrame{out_h, out_w, {}} : RgbFrame{out_w, out_h, {}};
-    const int space = sws_colorspace(f->colorspace);
-    const int range = full_range(f) ? 1 : 0;
-    const auto key = std::make_tuple(f->width, f->height, f->format, space, range);
-    if (!sws || key != sws_key) {
-      sws.reset(sws_getContext(f->width, f->height, static_cast<AVPixelFormat>(f->format), out_w,
-                               out_h, AV_PIX_FMT_RGB24, SWS_BILINEAR, nullptr, nullptr, nullptr));
-      if (!sws) throw FormatError(path, "cannot convert its pixel format to RGB",
-                                  av_get_pix_fmt_name(static_cast<AVPixelFormat>(f->format)) ?: "?");
-      sws_setColorspaceDetails(sws.get(), sws_getCoefficients(space), range,
-                               sws_getCoefficients(SWS_CS_DEFAULT), 1, 0, 1 << 16, 1 << 16);
-      sws_key = key;
-    }
-    RgbFrame out = libav::scale_to_rgb(sws.get(), f, out_w, out_h, scratch);
-    ++stats.frames_converted;
-    return turns ? rotate_clockwise(out, turns) : out;
+    RgbFrame out = converter.convert(f, options.short_side_, turns, options.convert_, path);
+    if (options.convert_) ++stats.frames_converted;
+    return out;
   }
 
   // Sends the current packet (or the end of stream) and hands each decoded frame to `on_frame`,

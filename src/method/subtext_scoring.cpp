@@ -13,7 +13,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-SubtextScores to_subtext_scores(const TppScore& score) { return {score.sigma, score.delta, score.tpp}; }
+describe::SubtextScores to_subtext_scores(const TppScore& score) { return {score.sigma, score.delta, score.tpp}; }
 
 }  // namespace
 
@@ -50,13 +50,13 @@ torch::Tensor encode_texts(models::ClipTextEncoderImpl& encoder, const text::Tok
   return torch::cat(chunks);
 }
 
-std::optional<std::size_t> score_and_select(DescriptionCache& cache, const TextEmbeddings& embeddings,
+std::optional<std::size_t> score_and_select(describe::DescriptionCache& cache, const TextEmbeddings& embeddings,
                                             SelectionMode mode, const std::string& encoder_name,
                                             const std::string& source) {
   check_selectable(cache, mode, source);
   std::vector<std::vector<TppScore>> scores(cache.classes.size());
   for (std::size_t i = 0; i < cache.classes.size(); ++i) {
-    ClassDescriptions& c = cache.classes[i];
+    describe::ClassDescriptions& c = cache.classes[i];
     const torch::Tensor global = embeddings.of(c.global_text);
     for (auto& set : c.candidates) {
       std::vector<torch::Tensor> rows;
@@ -79,12 +79,12 @@ std::optional<std::size_t> score_and_select(DescriptionCache& cache, const TextE
     cache.classes[i].tpp = scores[i][chosen[i]].tpp;
     sum += scores[i][chosen[i]].tpp;
   }
-  cache.selection = DescriptionSelection{to_string(mode), encoder_name, utc_timestamp(),
+  cache.selection = describe::DescriptionSelection{to_string(mode), encoder_name, describe::utc_timestamp(),
                                          sum / static_cast<double>(cache.classes.size()), cache.global_template};
   return dataset_set;
 }
 
-SubtextSelectionStats select_subtexts(DescriptionCache& cache, const std::string& source,
+SubtextSelectionStats select_subtexts(describe::DescriptionCache& cache, const std::string& source,
                                       models::ClipTextEncoderImpl& encoder, const text::Tokenizer& tokenizer,
                                       const SubtextSelectionOptions& options) {
   check_selectable(cache, options.mode, source);  // fail before the (slow) encoding

@@ -11,7 +11,7 @@
 namespace sfar::method {
 namespace {
 
-std::string class_where(const std::string& source, std::size_t index, const ClassDescriptions& c) {
+std::string class_where(const std::string& source, std::size_t index, const describe::ClassDescriptions& c) {
   return source + ": class " + std::to_string(index) + " (\"" + c.name + "\")";
 }
 
@@ -25,7 +25,7 @@ SelectionMode selection_mode_from_string(const std::string& text) {
 
 std::string to_string(SelectionMode mode) { return mode == SelectionMode::dataset ? "dataset" : "per_class"; }
 
-std::vector<std::string> distinct_cache_texts(const DescriptionCache& cache) {
+std::vector<std::string> distinct_cache_texts(const describe::DescriptionCache& cache) {
   std::vector<std::string> texts;
   std::unordered_set<std::string> seen;
   auto add = [&](const std::string& text) {
@@ -40,7 +40,7 @@ std::vector<std::string> distinct_cache_texts(const DescriptionCache& cache) {
   return texts;
 }
 
-std::size_t count_cache_texts(const DescriptionCache& cache) {
+std::size_t count_cache_texts(const describe::DescriptionCache& cache) {
   std::size_t total = 0;
   for (const auto& c : cache.classes) {
     total += 1;
@@ -49,18 +49,18 @@ std::size_t count_cache_texts(const DescriptionCache& cache) {
   return total;
 }
 
-void apply_global_template(DescriptionCache& cache, const std::string& global_template, const std::string& source) {
+void apply_global_template(describe::DescriptionCache& cache, const std::string& global_template, const std::string& source) {
   if (global_template.find("{name}") == std::string::npos) {
     throw ArgumentError(source + ": global template", "must contain {name}", global_template);
   }
   cache.global_template = global_template;
-  for (auto& c : cache.classes) c.global_text = format_global_text(global_template, c.name);
+  for (auto& c : cache.classes) c.global_text = describe::format_global_text(global_template, c.name);
 }
 
-void check_selectable(const DescriptionCache& cache, SelectionMode mode, const std::string& source) {
+void check_selectable(const describe::DescriptionCache& cache, SelectionMode mode, const std::string& source) {
   if (cache.classes.empty()) throw FormatError(source, "the cache has no classes");
   for (std::size_t i = 0; i < cache.classes.size(); ++i) {
-    const ClassDescriptions& c = cache.classes[i];
+    const describe::ClassDescriptions& c = cache.classes[i];
     if (c.candidates.empty()) throw FormatError(class_where(source, i, c), "has no candidate sub-text set");
     for (std::size_t k = 0; k < c.candidates.size(); ++k) {
       const std::size_t n = c.candidates[k].sentences.size();
@@ -80,9 +80,9 @@ void check_selectable(const DescriptionCache& cache, SelectionMode mode, const s
 }
 
 SubtextSelectionStats run_subtext_selection(const SubtextSelectionJob& job) {
-  DescriptionCacheCheck check;
+  describe::DescriptionCacheCheck check;
   check.require_candidates = true;
-  DescriptionCache cache = load_description_cache(job.cache, check);
+  describe::DescriptionCache cache = describe::load_description_cache(job.cache, check);
   check_selectable(cache, job.options.mode, job.cache);
   if (!job.global_template.empty()) apply_global_template(cache, job.global_template, job.cache);
   const auto tokenizer = text::load_tokenizer(job.tokenizer);
@@ -92,11 +92,11 @@ SubtextSelectionStats run_subtext_selection(const SubtextSelectionJob& job) {
   SubtextSelectionOptions options = job.options;
   if (options.encoder_name.empty()) options.encoder_name = job.weights;
   const SubtextSelectionStats stats = select_subtexts(cache, job.cache, *model, *tokenizer, options);
-  save_description_cache(job.cache, cache);
+  describe::save_description_cache(job.cache, cache);
   return stats;
 }
 
-TppHistogram selected_tpp_histogram(const DescriptionCache& cache, std::size_t bins) {
+TppHistogram selected_tpp_histogram(const describe::DescriptionCache& cache, std::size_t bins) {
   if (bins == 0) throw ArgumentError("histogram bins", "must be positive", "0");
   std::vector<double> values;
   for (const auto& c : cache.classes) {
@@ -116,7 +116,7 @@ TppHistogram selected_tpp_histogram(const DescriptionCache& cache, std::size_t b
   return histogram;
 }
 
-std::vector<std::size_t> lowest_tpp_classes(const DescriptionCache& cache, std::size_t count) {
+std::vector<std::size_t> lowest_tpp_classes(const describe::DescriptionCache& cache, std::size_t count) {
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < cache.classes.size(); ++i) {
     if (cache.classes[i].tpp) order.push_back(i);

@@ -43,8 +43,8 @@ void flip_pairs(const std::vector<ActionSequence>& seen, Json& pairs, Json& forb
   }
 }
 
-DescriptionProvenance provenance(const BenchmarkPlan& plan, const std::string& prompt_id) {
-  DescriptionProvenance p;
+describe::DescriptionProvenance provenance(const BenchmarkPlan& plan, const std::string& prompt_id) {
+  describe::DescriptionProvenance p;
   p.generator = "sfar synth";
   p.source = plan.preset.name + " (seed " + std::to_string(plan.seed) + ", generator version " +
              std::to_string(kSynthGeneratorVersion) + ")";
@@ -93,13 +93,13 @@ std::string captions_text(const BenchmarkPlan& plan, const std::vector<ClipResul
   return text;
 }
 
-DescriptionCache benchmark_descriptions(const BenchmarkPlan& plan) {
+describe::DescriptionCache benchmark_descriptions(const BenchmarkPlan& plan) {
   std::vector<ActionSequence> all = plan.preset.seen;
   all.insert(all.end(), plan.preset.zeroshot.begin(), plan.preset.zeroshot.end());
   std::vector<std::string> names;
   for (const auto& s : all) names.push_back(sequence_name(s));
-  const ClassNames labels(names, "classes.csv+zeroshot/classes.csv", ClassNameFormat::csv);
-  DescriptionCache cache = new_description_cache(labels, plan.preset.name, kSynthGlobalTemplate);
+  const io::ClassNames labels(names, "classes.csv+zeroshot/classes.csv", io::ClassNameFormat::csv);
+  describe::DescriptionCache cache = describe::new_description_cache(labels, plan.preset.name, kSynthGlobalTemplate);
   cache.label_file = labels.source();
   for (std::size_t c = 0; c < all.size(); ++c) {
     Rng rng = Rng::derive(plan.seed, "storyboard", c);

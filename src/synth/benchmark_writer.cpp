@@ -117,7 +117,7 @@ SynthSummary generate_benchmark(const SynthOptions& options) {
   write("pretrain/list.txt", pretrain_list_text(plan, results));
   write("pretrain/captions.txt", captions_text(plan, results));
   const std::string cache_path = (fs::path(options.out) / "descriptions.json").string();
-  save_description_cache(cache_path, benchmark_descriptions(plan));
+  describe::save_description_cache(cache_path, benchmark_descriptions(plan));
   summary.bytes += fs::file_size(cache_path);
   write("synth.json", manifest_json(plan, results));  // last: its presence marks a complete benchmark
 

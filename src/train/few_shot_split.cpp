@@ -73,7 +73,7 @@ std::string write_video_list(const std::string& path, const std::vector<data::Vi
     text += '\n';
   }
   write_file_atomic(path, text);
-  return frames ? "raw_frames" : "path_label";
+  return data::to_string(frames ? data::VideoListFormat::kRawFrames : data::VideoListFormat::kPathLabel);
 }
 
 }  // namespace sfar::train

@@ -4,7 +4,6 @@
 
 #include "sfar/core/config_loader.h"
 #include "sfar/core/error.h"
-#include "sfar/data/bad_file_policy.h"
 #include "sfar/data/data_config.h"
 
 namespace sfar::train {
@@ -22,11 +21,11 @@ data::TransformSpec crop(std::int64_t size) {
 void check_crops(const std::vector<data::TransformSpec>& pipeline, const std::string& key, std::int64_t resolution) {
   for (std::size_t i = 0; i < pipeline.size(); ++i) {
     const auto& t = pipeline[i].type;
-    if (t == "three_crop" || t == "ten_crop") {
+    const std::int64_t views = data::find_clip_transform(t).crop_views;
+    if (views > 1) {
       throw ConfigError(key + "[" + std::to_string(i) + "].type", "pre-training reads one view per clip", t);
     }
-    const bool is_crop = t == "center_crop" || t == "random_resized_crop" || t == "multi_scale_crop";
-    if (is_crop && pipeline[i].size != resolution) {
+    if (views == 1 && pipeline[i].size != resolution) {
       throw ConfigError(key + "[" + std::to_string(i) + "].size",
                         "must equal clip.image_resolution " + std::to_string(resolution),
                         std::to_string(pipeline[i].size));
@@ -63,11 +62,6 @@ void check_config(const PretrainConfig& config, const std::string& where) {
   const auto& p = config.pretrain;
   check_crops(p.train_pipeline, where + ": pretrain.train_pipeline", c.image_resolution);
   check_crops(p.test_pipeline, where + ": pretrain.test_pipeline", c.image_resolution);
-  try {
-    data::parse_bad_file_policy(p.bad_file_policy);
-  } catch (const ArgumentError& e) {
-    throw ConfigError(where + ": pretrain.bad_file_policy", e.message(), e.value());
-  }
   try {
     validate_train_options(p.train, config.run.device == "auto" ? "cpu" : config.run.device, "pretrain");
   } catch (const ConfigError& e) {

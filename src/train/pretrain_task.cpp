@@ -10,7 +10,8 @@
 #include "sfar/core/error.h"
 #include "sfar/core/logging.h"
 #include "sfar/core/torch_compat.h"
-#include "sfar/data/bad_file_policy.h"
+#include "sfar/data/data_config.h"
+#include "sfar/data/video_dataset.h"
 #include "sfar/method/alignment_loss.h"
 #include "sfar/models/clip_loader.h"
 #include "sfar/text/sentencepiece_tokenizer.h"
@@ -20,6 +21,23 @@
 
 namespace sfar::train {
 namespace {
+
+// The `pretrain:` keys that describe the clips, as the `data:` section they mirror.
+data::DataConfig clip_data_config(const PretrainOptions& p) {
+  data::DataConfig config;
+  config.root = p.root;
+  config.list = p.list;
+  config.sampler = p.sampler;
+  config.num_frames = p.num_frames;
+  config.short_side = p.short_side;
+  config.decoder_threads = p.decoder_threads;
+  config.train_pipeline = p.train_pipeline;
+  config.test_pipeline = p.test_pipeline;
+  config.bad_file_policy = p.bad_file_policy;
+  config.workers = p.workers;
+  config.prefetch = p.prefetch;
+  return config;
+}
 
 std::shared_ptr<const data::VideoDataset> make_dataset(const PretrainOptions& p, const data::CaptionList& pairs,
                                                        data::SampleMode mode, std::uint64_t seed) {
@@ -31,17 +49,7 @@ std::shared_ptr<const data::VideoDataset> make_dataset(const PretrainOptions& p,
     record.origin = item.origin;
     records.push_back(std::move(record));
   }
-  data::VideoDatasetOptions options;
-  options.root = p.root;
-  options.mode = mode;
-  options.short_side = p.short_side;
-  options.decoder_threads = p.decoder_threads;
-  options.bad_files = data::parse_bad_file_policy(p.bad_file_policy);
-  options.seed = seed;
-  const auto& pipeline = mode == data::SampleMode::kTrain ? p.train_pipeline : p.test_pipeline;
-  return std::make_shared<const data::VideoDataset>(std::move(records),
-                                                    data::make_frame_sampler(p.sampler, p.num_frames, 1, 1),
-                                                    data::make_clip_pipeline(pipeline), options);
+  return data::make_video_dataset(clip_data_config(p), std::move(records), mode, seed);
 }
 
 torch::Device device_of(const torch::nn::Module& module) {

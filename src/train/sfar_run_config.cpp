@@ -4,7 +4,6 @@
 
 #include "sfar/core/config_loader.h"
 #include "sfar/core/error.h"
-#include "sfar/data/bad_file_policy.h"
 
 namespace sfar::train {
 
@@ -32,11 +31,6 @@ SfarRunConfig load_sfar_run_config(const std::vector<std::string>& files,
   const ConfigNode tree = load_config(files, overrides);
   const std::string where = files.empty() ? std::string("--set") : files.back();
   SfarRunConfig config = read_config<SfarRunConfig>(&tree);  // errors name file and key
-  try {
-    data::parse_bad_file_policy(config.data.bad_file_policy);
-  } catch (const ArgumentError& e) {
-    throw ConfigError(where + ": data.bad_file_policy", e.message(), e.value());
-  }
   try {
     validate_train_options(config.train, config.run.device == "auto" ? "cpu" : config.run.device);
   } catch (const ConfigError& e) {

@@ -24,9 +24,7 @@ namespace {
 void check_crop_sizes(const std::vector<data::TransformSpec>& pipeline, const std::string& key,
                       std::int64_t resolution) {
   for (std::size_t i = 0; i < pipeline.size(); ++i) {
-    const auto& t = pipeline[i].type;
-    const bool crop = t == "center_crop" || t == "random_resized_crop" || t == "multi_scale_crop" ||
-                      t == "three_crop" || t == "ten_crop";
+    const bool crop = data::find_clip_transform(pipeline[i].type).crop_views > 0;
     if (crop && pipeline[i].size != resolution) {
       throw ConfigError(key + "[" + std::to_string(i) + "].size",
                         "must equal the model's input resolution " + std::to_string(resolution),
@@ -89,14 +87,14 @@ SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& device, c
   const auto tokenizer = text::load_tokenizer(spec);
   clip->set_eot_token_id(tokenizer->end_id());
 
-  std::optional<DescriptionCache> cache;
-  if (!config.descriptions.cache.empty()) cache = load_description_cache(config.descriptions.cache);
+  std::optional<describe::DescriptionCache> cache;
+  if (!config.descriptions.cache.empty()) cache = describe::load_description_cache(config.descriptions.cache);
   const auto texts = method::make_class_texts(run.class_names, config.descriptions.global_template,
                                               cache ? &*cache : nullptr, config.descriptions.cache,
                                               config.descriptions.num_subtexts,
                                               config.descriptions.selection);
   const std::string mismatch =
-      cache ? template_mismatch_warning(*cache, config.descriptions.cache, config.descriptions.global_template) : "";
+      cache ? describe::template_mismatch_warning(*cache, config.descriptions.cache, config.descriptions.global_template) : "";
   if (!mismatch.empty()) SFAR_LOG_WARN("{}", mismatch);
   const std::int64_t context = config.text.context_length;
   if (bank_dir.empty()) {

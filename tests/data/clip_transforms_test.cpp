@@ -5,6 +5,7 @@
 #include "sfar/core/config_loader.h"
 #include "sfar/core/error.h"
 #include "sfar/data/clip_transforms.h"
+#include "support/error_text.h"
 #include "support/test_data.h"
 
 namespace sfar::data {
@@ -137,6 +138,31 @@ TEST(ClipTransforms, ColourTransforms) {
   ClipSample n{torch::full({1, 1, 3, 1, 1}, 0.5), {0}};
   make_clip_transform(spec("normalize"))(n, rng);
   EXPECT_NEAR(n.clip.flatten()[0].item<float>(), (0.5 - 0.48145466) / 0.26862954, 1e-6);
+}
+
+// Every transform of the table reads back from its name and builds from its defaults; a crop
+// gives `size` squares, crop_views of them per view, and an unknown name is an error that lists
+// the whole table.
+TEST(ClipTransforms, TableRoundTripsAndCropViewsMatchWhatCropsGive) {
+  const auto& transforms = clip_transforms();
+  ASSERT_FALSE(transforms.empty());
+  for (std::size_t i = 0; i < transforms.size(); ++i) {
+    SCOPED_TRACE(transforms[i].name);
+    EXPECT_EQ(static_cast<std::size_t>(transforms[i].value), i);
+    EXPECT_EQ(&find_clip_transform(transforms[i].name), &transforms[i]);
+    ClipSample s{ramp_clip(2, 40, 48), {0}};
+    std::mt19937_64 rng(7);
+    make_clip_transform(spec(transforms[i].name, 32))(s, rng);
+    if (transforms[i].crop_views > 0) {
+      EXPECT_EQ(s.clip.sizes(), torch::IntArrayRef({transforms[i].crop_views, 2, 3, 32, 32}));
+      EXPECT_TRUE(transforms[i].reads_size);
+    } else {
+      EXPECT_EQ(s.clip.size(0), 1);
+    }
+  }
+  const std::string error = test::thrown([] { make_clip_transform(spec("sharpen")); });
+  EXPECT_NE(error.find("unknown transform 'sharpen'; known: "), std::string::npos) << error;
+  for (const auto& t : transforms) EXPECT_NE(error.find(t.name), std::string::npos) << error;
 }
 
 struct Pipeline {

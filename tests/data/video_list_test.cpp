@@ -148,6 +148,24 @@ TEST(VideoList, UcfAndDivingAndSlowFastFormats) {
   EXPECT_EQ(to_string(parse_video_list_format("ucf_split")), "ucf_split");
 }
 
+// Every format of the table reads back from its name, in enumerator order, and an unknown name
+// is an error that names the key and every format of the table.
+TEST(VideoList, FormatTableRoundTripsAndNamesEveryFormatInErrors) {
+  const auto& formats = video_list_formats();
+  ASSERT_FALSE(formats.empty());
+  for (std::size_t i = 0; i < formats.size(); ++i) {
+    SCOPED_TRACE(formats[i].name);
+    EXPECT_EQ(static_cast<std::size_t>(formats[i].value), i);
+    EXPECT_EQ(parse_video_list_format(formats[i].name), formats[i].value);
+    EXPECT_EQ(to_string(formats[i].value), formats[i].name);
+    EXPECT_NE(formats[i].read, nullptr);
+    EXPECT_FALSE(std::string(formats[i].description).empty());
+  }
+  const std::string error = test::thrown([] { parse_video_list_format("xml", "data.format"); });
+  EXPECT_EQ(error.rfind("data.format: unknown format 'xml'; known: ", 0), 0u) << error;
+  for (const auto& format : formats) EXPECT_NE(error.find(format.name), std::string::npos) << error;
+}
+
 // The names of an `id,name` CSV, in file order.
 std::vector<std::string> csv_names(const std::string& csv) {
   std::vector<std::string> names;

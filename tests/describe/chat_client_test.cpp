@@ -7,7 +7,7 @@
 
 #include "fake_chat_server.h"
 
-namespace sfar {
+namespace sfar::describe {
 namespace {
 
 using test::FakeReply;
@@ -187,4 +187,4 @@ TEST(ChatClient, UnreachableEndpointIsATransportError) {
 }
 
 }  // namespace
-}  // namespace sfar
+}  // namespace sfar::describe

@@ -11,7 +11,7 @@
 #include "support/run_binary.h"
 #include "support/test_data.h"
 
-namespace sfar {
+namespace sfar::describe {
 namespace {
 
 namespace fs = std::filesystem;
@@ -112,4 +112,4 @@ TEST(DescribeFaults, HangResetAndGarbageKeepFinishedClassesAndResume) {
 }
 
 }  // namespace
-}  // namespace sfar
+}  // namespace sfar::describe

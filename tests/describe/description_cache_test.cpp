@@ -8,10 +8,10 @@
 #include "sfar/describe/content_hash.h"
 #include "support/test_data.h"
 
-namespace sfar {
+namespace sfar::describe {
 namespace {
 
-ClassNames two_classes() { return ClassNames({"abseiling", "zumba"}, "two.txt", ClassNameFormat::lines); }
+io::ClassNames two_classes() { return io::ClassNames({"abseiling", "zumba"}, "two.txt", io::ClassNameFormat::lines); }
 
 DescriptionCache filled_cache() {
   DescriptionCache cache = new_description_cache(two_classes(), "tiny", "a video of {name}.");
@@ -75,7 +75,7 @@ TEST(DescriptionCache, RoundTripsThroughJsonFile) {
   const std::string path = dir.file("sub/cache.json");
   const DescriptionCache cache = filled_cache();
   save_description_cache(path, cache);
-  const ClassNames labels = two_classes();
+  const io::ClassNames labels = two_classes();
   const DescriptionCache loaded = load_description_cache(path, {&labels, 2});
   EXPECT_EQ(description_cache_to_json(loaded), description_cache_to_json(cache));
   EXPECT_EQ(loaded.classes[0].candidates[1].scores->delta, (std::vector<double>{0.5, 0.1}));
@@ -112,9 +112,9 @@ TEST(DescriptionCache, LoadingValidatesEverythingNamingFileAndClass) {
     change(json);
     return json.dump();
   };
-  const ClassNames labels = two_classes();
-  const ClassNames other({"abseiling", "yoga"}, "other.txt", ClassNameFormat::lines);
-  const ClassNames three({"abseiling", "zumba", "yoga"}, "three.txt", ClassNameFormat::lines);
+  const io::ClassNames labels = two_classes();
+  const io::ClassNames other({"abseiling", "yoga"}, "other.txt", io::ClassNameFormat::lines);
+  const io::ClassNames three({"abseiling", "zumba", "yoga"}, "three.txt", io::ClassNameFormat::lines);
   expect_format_error(good, {&other}, "c.json: classes[1]: class differs from other.txt (expected \"yoga\")");
   expect_format_error(good, {&three}, "c.json: has 2 classes but three.txt has 3");
   expect_format_error(good, {&labels, 3}, "c.json: class 0 (\"abseiling\"): selected set has 2 sub-texts, at least 3");
@@ -153,4 +153,4 @@ TEST(DescriptionCache, ShowPrintsOneJsonLinePerSet) {
 }
 
 }  // namespace
-}  // namespace sfar
+}  // namespace sfar::describe

@@ -6,7 +6,7 @@
 #include "sfar/core/atomic_file.h"
 #include "support/test_data.h"
 
-namespace sfar {
+namespace sfar::describe {
 namespace {
 
 using test::FakeReply;
@@ -17,8 +17,8 @@ ChatClientOptions fast_options(const test::FakeChatServer& server) {
   return test::fast_client_options(server, kSecret, 2, 0.02);
 }
 
-ClassNames three_classes() {
-  return ClassNames({"abseiling", "air drumming", "zumba"}, "three.txt", ClassNameFormat::lines);
+io::ClassNames three_classes() {
+  return io::ClassNames({"abseiling", "air drumming", "zumba"}, "three.txt", io::ClassNameFormat::lines);
 }
 
 const std::vector<std::string> kExpected = {
@@ -42,7 +42,7 @@ TEST(DescriptionGenerator, QueriesFourPromptsPerClassAndSavesProvenance) {
   EXPECT_EQ(progress, (std::vector<std::size_t>{1, 2, 3}));
   EXPECT_EQ(server.requests().size(), 12u);
 
-  const ClassNames labels = three_classes();
+  const io::ClassNames labels = three_classes();
   const DescriptionCache saved = load_description_cache(path, {&labels, 4});
   ASSERT_EQ(saved.classes[0].candidates.size(), 4u);
   const CandidateSet& first = saved.classes[0].candidates[0];
@@ -146,4 +146,4 @@ TEST(DescriptionGenerator, StopsOnUnauthorizedAfterSavingProgress) {
 }
 
 }  // namespace
-}  // namespace sfar
+}  // namespace sfar::describe

@@ -5,15 +5,16 @@
 #include <fstream>
 
 #include "sfar/core/error.h"
+#include "support/error_text.h"
 #include "support/test_data.h"
 
-namespace sfar {
+namespace sfar::describe {
 namespace {
 
 TEST(DescriptionImportersRealData, ImportsOstK400TemporalDescriptors) {
   SFAR_REQUIRE_DATA(labels_path, "labels/k400/kinetics_400_labels.csv");
   SFAR_REQUIRE_DATA(ost, "descriptions/ost/k400/temporal_descriptors/4_descriptors.json");
-  const ClassNames labels = read_class_names(labels_path);
+  const io::ClassNames labels = io::read_class_names(labels_path);
   DescriptionCache cache = new_description_cache(labels, "k400");
   EXPECT_EQ(import_descriptions(cache, DescriptionFormat::ost, ost), 400u);
   const auto& abseiling = cache.classes[0];
@@ -30,7 +31,7 @@ TEST(DescriptionImportersRealData, ImportsOstK400TemporalDescriptors) {
 TEST(DescriptionImportersRealData, OstHmdbFollowsTheSplitOrderLabels) {
   SFAR_REQUIRE_DATA(labels_path, "labels/hmdb51/text4vis_hmdb51_labels.csv");
   SFAR_REQUIRE_DATA(ost, "descriptions/ost/hmdb/temporal_descriptors/4_descriptors.json");
-  const ClassNames labels = read_class_names(labels_path);
+  const io::ClassNames labels = io::read_class_names(labels_path);
   DescriptionCache cache = new_description_cache(labels, "hmdb51");
   EXPECT_EQ(import_descriptions(cache, DescriptionFormat::ost, ost), 51u);
   // The HMDB trap: with text4vis labels, "kick ball" gets the ball steps and "sword" the sheath.
@@ -42,7 +43,7 @@ TEST(DescriptionImportersRealData, OstHmdbFollowsTheSplitOrderLabels) {
 TEST(DescriptionImportersRealData, EzClipMatchesRowsByNameAndSplitsParagraphs) {
   SFAR_REQUIRE_DATA(labels_path, "labels/hmdb51/text4vis_hmdb51_labels.csv");
   SFAR_REQUIRE_DATA(ez, "descriptions/ez_clip/HMDB_gpt_Class_discription_new.csv");
-  const ClassNames labels = read_class_names(labels_path);
+  const io::ClassNames labels = io::read_class_names(labels_path);
   DescriptionCache cache = new_description_cache(labels, "hmdb51");
   EXPECT_EQ(import_descriptions(cache, DescriptionFormat::ezclip, ez), 51u);
   const auto& brush = cache.classes[0];
@@ -62,7 +63,7 @@ TEST(DescriptionImportersRealData, EzClipMatchesRowsByNameAndSplitsParagraphs) {
 TEST(DescriptionImportersRealData, EzClipK600RowsInAnotherOrder) {
   SFAR_REQUIRE_DATA(labels_path, "labels/k600/kinetics_600_labels.csv");
   SFAR_REQUIRE_DATA(ez, "descriptions/ez_clip/K_600_gpt_Class_discription_new.csv");
-  const ClassNames labels = read_class_names(labels_path);
+  const io::ClassNames labels = io::read_class_names(labels_path);
   DescriptionCache cache = new_description_cache(labels, "k600");
   EXPECT_EQ(import_descriptions(cache, DescriptionFormat::ezclip, ez), 600u);
   EXPECT_NE(cache.find("contorting")->candidates[0].sentences[0].find("Contorting"), std::string::npos);
@@ -70,7 +71,7 @@ TEST(DescriptionImportersRealData, EzClipK600RowsInAnotherOrder) {
 
 TEST(DescriptionImporters, FrosterAndYaml) {
   test::TempDir dir;
-  const ClassNames labels({"abseiling", "air drumming"}, "two.txt", ClassNameFormat::lines);
+  const io::ClassNames labels({"abseiling", "air drumming"}, "two.txt", io::ClassNameFormat::lines);
   std::ofstream(dir.file("froster.json"))
       << R"({"0": "Abseiling: A person descends a rope. They brake with one hand.",
              "1": ["air drumming: Hands move as if drumming.", "No sticks are used."]})";
@@ -89,7 +90,7 @@ TEST(DescriptionImporters, FrosterAndYaml) {
 }
 
 void expect_import_error(DescriptionFormat format, const std::string& path, const std::string& fragment) {
-  const ClassNames labels({"abseiling", "air drumming"}, "two.txt", ClassNameFormat::lines);
+  const io::ClassNames labels({"abseiling", "air drumming"}, "two.txt", io::ClassNameFormat::lines);
   DescriptionCache cache = new_description_cache(labels, "tiny");
   try {
     import_descriptions(cache, format, path);
@@ -124,5 +125,20 @@ TEST(DescriptionImporters, RejectsBadFilesNamingFileAndEntry) {
   EXPECT_THROW(description_format_from_string("csv"), ArgumentError);
 }
 
+// Every import format reads back from its name, in enumerator order, and an unknown name is an
+// error naming --format and every format of the table.
+TEST(DescriptionImporters, FormatTableRoundTripsAndNamesEveryFormatInErrors) {
+  const auto& formats = description_formats();
+  for (std::size_t i = 0; i < formats.size(); ++i) {
+    SCOPED_TRACE(formats[i].name);
+    EXPECT_EQ(static_cast<std::size_t>(formats[i].value), i);
+    EXPECT_EQ(description_format_from_string(formats[i].name), formats[i].value);
+    EXPECT_NE(formats[i].import, nullptr);
+  }
+  const std::string error = test::thrown([] { description_format_from_string("csv"); });
+  EXPECT_EQ(error.rfind("--format: unknown description format 'csv'; known: ", 0), 0u) << error;
+  for (const auto& format : formats) EXPECT_NE(error.find(format.name), std::string::npos) << error;
+}
+
 }  // namespace
-}  // namespace sfar
+}  // namespace sfar::describe

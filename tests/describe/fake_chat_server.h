@@ -59,9 +59,9 @@ class FakeChatServer {
 std::string fake_answer(const std::string& class_name);
 
 // Client options aimed at `server` with short time-outs and backoffs, so failure tests stay fast.
-inline ChatClientOptions fast_client_options(const FakeChatServer& server, const std::string& api_key,
+inline describe::ChatClientOptions fast_client_options(const FakeChatServer& server, const std::string& api_key,
                                              int retries, double backoff_max_s) {
-  ChatClientOptions o;
+  describe::ChatClientOptions o;
   o.endpoint = server.endpoint();
   o.model = "fake-model";
   o.api_key = api_key;

@@ -7,7 +7,7 @@
 #include "sfar/core/error.h"
 #include "support/test_data.h"
 
-namespace sfar {
+namespace sfar::describe {
 namespace {
 
 TEST(PromptSet, DefaultIsMethodsFourQuestions) {
@@ -63,4 +63,4 @@ TEST(PromptSet, RejectsBadFilesNamingTheKey) {
 }
 
 }  // namespace
-}  // namespace sfar
+}  // namespace sfar::describe

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace sfar {
+namespace sfar::describe {
 namespace {
 
 using Strings = std::vector<std::string>;
@@ -59,4 +59,4 @@ TEST(SubtextParser, StripsMarkdown) {
 }
 
 }  // namespace
-}  // namespace sfar
+}  // namespace sfar::describe

@@ -6,9 +6,10 @@
 #include <fstream>
 
 #include "sfar/core/error.h"
+#include "support/error_text.h"
 #include "support/test_data.h"
 
-namespace sfar {
+namespace sfar::io {
 namespace {
 
 struct LabelFile {
@@ -185,5 +186,21 @@ TEST(ClassNames, ReportsUnreadableFile) {
   }
 }
 
+// Every format of the table reads back from its name, in enumerator order; only `auto` has no
+// parser of its own; an unknown name is an error that lists the whole table.
+TEST(ClassNames, FormatTableRoundTripsAndNamesEveryFormatInErrors) {
+  const auto& formats = class_name_formats();
+  for (std::size_t i = 0; i < formats.size(); ++i) {
+    SCOPED_TRACE(formats[i].name);
+    EXPECT_EQ(static_cast<std::size_t>(formats[i].value), i);
+    EXPECT_EQ(class_name_format_from_string(formats[i].name), formats[i].value);
+    EXPECT_STREQ(to_string(formats[i].value), formats[i].name);
+    EXPECT_EQ(formats[i].parse == nullptr, formats[i].value == ClassNameFormat::automatic);
+  }
+  const std::string error = test::thrown([] { class_name_format_from_string("xml", "--labels-format"); });
+  EXPECT_EQ(error.rfind("--labels-format: unknown class-name format 'xml'; known: ", 0), 0u) << error;
+  for (const auto& format : formats) EXPECT_NE(error.find(format.name), std::string::npos) << error;
+}
+
 }  // namespace
-}  // namespace sfar
+}  // namespace sfar::io

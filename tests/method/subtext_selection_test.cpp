@@ -15,9 +15,9 @@
 namespace sfar::method {
 namespace {
 
-ClassDescriptions make_class(std::int64_t id, const std::string& name, const std::string& global,
+describe::ClassDescriptions make_class(std::int64_t id, const std::string& name, const std::string& global,
                              const std::vector<std::vector<std::string>>& sets) {
-  ClassDescriptions c;
+  describe::ClassDescriptions c;
   c.id = id;
   c.name = name;
   c.global_text = global;
@@ -27,8 +27,8 @@ ClassDescriptions make_class(std::int64_t id, const std::string& name, const std
 
 // Two classes, two sets each, with hand-chosen 3-D embeddings (see the expected values).
 // "a1" appears in both classes: it must be encoded once.
-DescriptionCache hand_made_cache() {
-  DescriptionCache cache;
+describe::DescriptionCache hand_made_cache() {
+  describe::DescriptionCache cache;
   cache.dataset = "toy";
   cache.classes.push_back(make_class(0, "alpha", "g0", {{"a1", "a2"}, {"b1", "b2"}}));
   cache.classes.push_back(make_class(1, "beta", "g1", {{"c1", "c2"}, {"a1", "d2"}}));
@@ -58,7 +58,7 @@ const double kAlpha0 = 100 / std::sqrt(2.0), kAlpha1 = 25 * (1 + 1 / std::sqrt(2
 const double kBeta0 = 0, kBeta1 = 75 / std::sqrt(2.0);
 
 TEST(SubtextSelection, PerClassPicksTheBestSetOfEachClass) {
-  DescriptionCache cache = hand_made_cache();
+  describe::DescriptionCache cache = hand_made_cache();
   EXPECT_EQ(distinct_cache_texts(cache).size(), 9u);
   EXPECT_EQ(count_cache_texts(cache), 10u);
   const auto dataset_set = score_and_select(cache, hand_made_embeddings(), SelectionMode::per_class, "toy", "toy.json");
@@ -85,7 +85,7 @@ TEST(SubtextSelection, PerClassPicksTheBestSetOfEachClass) {
 
 TEST(SubtextSelection, DatasetModePicksOneSetIndexForAllClasses) {
   // Means over classes: set 0 (70.71 + 0) / 2 = 35.36, set 1 (42.68 + 53.03) / 2 = 47.86.
-  DescriptionCache cache = hand_made_cache();
+  describe::DescriptionCache cache = hand_made_cache();
   const auto dataset_set = score_and_select(cache, hand_made_embeddings(), SelectionMode::dataset, "toy", "toy.json");
   EXPECT_EQ(dataset_set, 1u);
   EXPECT_EQ(cache.classes[0].selected, 1u);
@@ -108,7 +108,7 @@ TEST(SubtextSelection, ScoresAgainstTheGivenTemplateAndRecordsIt) {
   // With the template "{name}" the global texts are the class names, embedded swapped against
   // g0/g1: alpha's set 0 now scores 100 * mean(1/sqrt2, -1/sqrt2) = 0 and set 1
   // 100 * mean(0, (1/sqrt2) * (1 - 1/2)) = 17.68, so alpha keeps set 1 instead of set 0.
-  DescriptionCache cache = hand_made_cache();
+  describe::DescriptionCache cache = hand_made_cache();
   apply_global_template(cache, "{name}", "toy.json");
   EXPECT_EQ(cache.global_template, "{name}");
   EXPECT_EQ(cache.classes[0].global_text, "alpha");
@@ -127,7 +127,7 @@ TEST(SubtextSelection, ScoresAgainstTheGivenTemplateAndRecordsIt) {
 }
 
 TEST(SubtextSelection, RejectsCachesItCannotScoreNamingTheClass) {
-  DescriptionCache cache = hand_made_cache();
+  describe::DescriptionCache cache = hand_made_cache();
   cache.classes[1].candidates.clear();
   expect_error_mentions([&] { score_and_select(cache, hand_made_embeddings(), SelectionMode::per_class, "", "toy.json"); },
                         {"toy.json", "class 1", "beta", "no candidate"});
@@ -152,15 +152,15 @@ std::string read_all(const std::string& path) {
 
 // HMDB's 51 classes with OST's 2-, 4- and 8-step descriptions as three candidate sets.
 std::string write_hmdb_cache(const test::TempDir& dir, const std::string& labels_path) {
-  const ClassNames labels = read_class_names(labels_path);
-  DescriptionCache cache = new_description_cache(labels, "hmdb51");
+  const io::ClassNames labels = io::read_class_names(labels_path);
+  describe::DescriptionCache cache = describe::new_description_cache(labels, "hmdb51");
   for (const char* steps : {"2", "4", "8"}) {
     const std::string file =
         test::data_path(std::string("descriptions/ost/hmdb/temporal_descriptors/") + steps + "_descriptors.json");
-    EXPECT_EQ(import_descriptions(cache, DescriptionFormat::ost, file), 51u);
+    EXPECT_EQ(describe::import_descriptions(cache, describe::DescriptionFormat::ost, file), 51u);
   }
   const std::string path = dir.file("hmdb51.json");
-  save_description_cache(path, cache);
+  describe::save_description_cache(path, cache);
   return path;
 }
 
@@ -177,13 +177,13 @@ TEST(SubtextSelectionRealData, GoldenClipOnOstHmdbIsReproducibleAndMatchesDirect
   job.tokenizer = {"clip_bpe", vocab, ""};
   job.options.batch_size = 64;  // several batches
 
-  const DescriptionCache before = load_description_cache(job.cache);
+  const describe::DescriptionCache before = describe::load_description_cache(job.cache);
   const SubtextSelectionStats first = run_subtext_selection(job);
   EXPECT_EQ(first.texts_encoded, distinct_cache_texts(before).size());
   EXPECT_EQ(first.texts_total, 51u * (1 + 2 + 4 + 8));
-  const DescriptionCache once = load_description_cache(job.cache, {nullptr, 2, true, true});
+  const describe::DescriptionCache once = describe::load_description_cache(job.cache, {nullptr, 2, true, true});
   const SubtextSelectionStats second = run_subtext_selection(job);
-  const DescriptionCache twice = load_description_cache(job.cache);
+  const describe::DescriptionCache twice = describe::load_description_cache(job.cache);
   EXPECT_EQ(first.dataset_tpp, second.dataset_tpp);
   EXPECT_EQ(once.selection->encoder, weights);
   double sum = 0;
@@ -210,14 +210,14 @@ TEST(SubtextSelectionRealData, GoldenClipOnOstHmdbIsReproducibleAndMatchesDirect
   models::ClipModel model = models::load_clip(weights, {"quick_gelu"});
   model->set_eot_token_id(tokenizer->end_id());
   const auto context = model->config().context_length;
-  const ClassDescriptions& sword = *once.find("sword");
+  const describe::ClassDescriptions& sword = *once.find("sword");
   for (std::size_t k = 0; k < sword.candidates.size(); ++k) {
     std::vector<torch::Tensor> rows = {torch::tensor(tokenizer->tokenize(sword.global_text, context))};
     for (const auto& s : sword.candidates[k].sentences) rows.push_back(torch::tensor(tokenizer->tokenize(s, context)));
     torch::NoGradGuard no_grad;
     const torch::Tensor features = model->encode_text(torch::stack(rows));
     const TppScore direct = text_prompt_perplexity(features[0], features.narrow(0, 1, features.size(0) - 1));
-    const SubtextScores& stored = *sword.candidates[k].scores;
+    const describe::SubtextScores& stored = *sword.candidates[k].scores;
     EXPECT_NEAR(stored.tpp, direct.tpp, 1e-4) << "set " << k;
     for (std::size_t n = 0; n < direct.sigma.size(); ++n) {
       EXPECT_NEAR(stored.sigma[n], direct.sigma[n], 1e-6);
@@ -247,9 +247,9 @@ TEST(SubtextSelectionRealData, BadInputsNameTheFileAndLeaveTheCacheUntouched) {
   EXPECT_EQ(read_all(job.cache), original);
 
   // A class without candidate sets.
-  DescriptionCache cache = load_description_cache(job.cache);
+  describe::DescriptionCache cache = describe::load_description_cache(job.cache);
   cache.find("sword")->candidates.clear();
-  save_description_cache(job.cache, cache);
+  describe::save_description_cache(job.cache, cache);
   job.tokenizer.vocab = vocab;
   expect_error_mentions([&] { run_subtext_selection(job); }, {"hmdb51.json", "sword", "no candidate"});
 

@@ -77,10 +77,10 @@ std::vector<double> change_from_median(const std::vector<sfar::io::RgbFrame>& fr
 
 TEST_F(SynthBenchmark, EveryContractFileParsesWithTheProjectsReaders) {
   const SynthPreset preset = synth_preset("storyboard-tiny");
-  const auto seen = sfar::read_class_names(at("classes.csv"));
+  const auto seen = sfar::io::read_class_names(at("classes.csv"));
   ASSERT_EQ(seen.size(), preset.seen.size());
   for (std::size_t c = 0; c < seen.size(); ++c) EXPECT_EQ(seen.name(c), sequence_name(preset.seen[c]));
-  const auto zeroshot = sfar::read_class_names(at("zeroshot/classes.csv"));
+  const auto zeroshot = sfar::io::read_class_names(at("zeroshot/classes.csv"));
   ASSERT_EQ(zeroshot.size(), preset.zeroshot.size());
   EXPECT_EQ(zeroshot.name(0), "moving up, then flashing, then moving left");
 
@@ -125,7 +125,7 @@ TEST_F(SynthBenchmark, EveryContractFileParsesWithTheProjectsReaders) {
 }
 
 TEST_F(SynthBenchmark, DescriptionCacheCoversSeenAndZeroShotClasses) {
-  const auto cache = sfar::load_description_cache(at("descriptions.json"), {nullptr, 2, false, true});
+  const auto cache = sfar::describe::load_description_cache(at("descriptions.json"), {nullptr, 2, false, true});
   const SynthPreset preset = synth_preset("storyboard-tiny");
   ASSERT_EQ(cache.classes.size(), preset.seen.size() + preset.zeroshot.size());
   for (const auto* names : {&preset.seen, &preset.zeroshot}) {

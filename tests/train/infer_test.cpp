@@ -62,14 +62,14 @@ class TinyRun {
                                                       "wrestle_b.webm 0\npool_b.mp4 1\nmakeup_b.avi 2\n");
     write_file_atomic((root_ / "val.txt").string(), "wrestle_a.mp4 0\npool_b.mp4 1\nmakeup_b.avi 2\n");
     write_file_atomic(dir_.file("labels.csv"), "id,name\n0,arm wrestling\n1,cleaning pool\n2,applying eye makeup\n");
-    const auto labels = read_class_names(dir_.file("labels.csv"));
-    DescriptionCache cache = new_description_cache(labels, "tiny");
-    DescriptionProvenance p;
+    const auto labels = io::read_class_names(dir_.file("labels.csv"));
+    describe::DescriptionCache cache = describe::new_description_cache(labels, "tiny");
+    describe::DescriptionProvenance p;
     p.generator = "test";
     cache.classes[0].candidates.push_back({{"Two arms lock.", "One arm pushes down."}, p, {}});
     cache.classes[1].candidates.push_back({{"Skim the water.", "Lift the net.", "Empty the net."}, p, {}});
     cache.classes[2].candidates.push_back({{"Brush the lid.", "Draw a line.", "Blend.", "Look."}, p, {}});
-    save_description_cache(dir_.file("descriptions.json"), cache);
+    describe::save_description_cache(dir_.file("descriptions.json"), cache);
     config_ = dir_.file("tiny.yaml");
     write_file_atomic(config_, "run: {name: tiny, work_dir: " + dir_.file("run") + ", threads: 2, device: cpu}\n"
                                "model: {arch: auto, weights: " + weights + ", activation: quick_gelu}\n"

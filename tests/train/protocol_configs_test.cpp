@@ -97,8 +97,8 @@ TEST(ProtocolConfigs, EveryShippedConfigFollowsThePaperRecipe) {
     // The recipe's answers: no clipping, the logit scale at BIKE's 0.1x, TPP-selected sub-texts.
     EXPECT_EQ(c.train.grad_clip, 0.0);
     EXPECT_DOUBLE_EQ(c.train.logit_scale_lr_ratio, 0.1);
-    EXPECT_EQ(c.descriptions.selection, SubtextChoice::kSelected);
-    EXPECT_EQ(c.descriptions.global_template, kDefaultGlobalTemplate);
+    EXPECT_EQ(c.descriptions.selection, describe::SubtextChoice::kSelected);
+    EXPECT_EQ(c.descriptions.global_template, describe::kDefaultGlobalTemplate);
     for (const auto* path : {&c.data.list, &c.data.labels, &c.eval.list, &c.descriptions.cache}) {
       EXPECT_FALSE(fs::path(*path).is_absolute()) << *path;
     }

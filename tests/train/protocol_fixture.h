@@ -25,16 +25,16 @@ using Json = nlohmann::json;
 
 // A description cache with four sub-texts for each class of `labels_path`.
 inline void write_descriptions(const std::string& labels_path, const std::string& out) {
-  const auto labels = read_class_names(labels_path);
-  DescriptionCache cache = new_description_cache(labels, "tiny");
-  DescriptionProvenance p;
+  const auto labels = io::read_class_names(labels_path);
+  describe::DescriptionCache cache = describe::new_description_cache(labels, "tiny");
+  describe::DescriptionProvenance p;
   p.generator = "test";
   for (std::size_t c = 0; c < labels.size(); ++c) {
     const std::string n = labels.name(static_cast<std::int64_t>(c));
     cache.classes[c].candidates.push_back({{"Begin " + n + ".", "Go on " + n + ".", "Near the end of " + n + ".",
                                             "Finish " + n + "."}, p, {}});
   }
-  save_description_cache(out, cache);
+  describe::save_description_cache(out, cache);
 }
 
 // The `kind` lines ("eval" or "train") of `run_dir`/metrics.jsonl, in order.

@@ -16,9 +16,9 @@ class ProtocolShipped : public ProtocolFixture {
   void SetUp() override {
     ProtocolFixture::SetUp();
     // The shipped configs ask for a selected set per class (descriptions.selection: selected).
-    auto cache = load_description_cache(file("descriptions.json"));
+    auto cache = describe::load_description_cache(file("descriptions.json"));
     for (auto& c : cache.classes) c.selected = 0;
-    save_description_cache(file("descriptions_selected.json"), cache);
+    describe::save_description_cache(file("descriptions_selected.json"), cache);
     // Charades-style multi-label lists over the same clips.
     put("train_ml.txt", "wrestle_a.mp4 0,1\npool_a.mp4 1\nmakeup_a.avi 2,0\nwrestle_b.webm 0\npool_b.mp4 1,2\n"
                         "makeup_b.avi 2\n");

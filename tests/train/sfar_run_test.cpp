@@ -43,9 +43,9 @@ TEST(SfarRun, ClassificationMetricsByHand) {
   EXPECT_DOUBLE_EQ(m2["mean_class_accuracy"], 75.0);  // (100 + 50) / 2
 }
 
-DescriptionCache tiny_cache(const ClassNames& labels) {
-  DescriptionCache cache = new_description_cache(labels, "tiny");
-  DescriptionProvenance p;
+describe::DescriptionCache tiny_cache(const io::ClassNames& labels) {
+  describe::DescriptionCache cache = describe::new_description_cache(labels, "tiny");
+  describe::DescriptionProvenance p;
   p.generator = "test";
   cache.classes[0].candidates.push_back({{"Two arms lock.", "One arm pushes down."}, p, {}});
   cache.classes[0].selected = 0;
@@ -57,16 +57,16 @@ DescriptionCache tiny_cache(const ClassNames& labels) {
   return cache;
 }
 
-ClassNames tiny_labels(const std::string& path) {
+io::ClassNames tiny_labels(const std::string& path) {
   write_file_atomic(path, "id,name\n0,arm wrestling\n1,cleaning pool\n2,applying eye makeup\n");
-  return read_class_names(path);
+  return io::read_class_names(path);
 }
 
 TEST(SfarRun, ClassTextsPadTruncateAndSelect) {
   test::TempDir dir;
   const auto labels = tiny_labels(dir.file("labels.csv"));
   const auto cache = tiny_cache(labels);
-  const auto texts = method::make_class_texts(labels.names(), "a video of a person {name}.", &cache, "c.json", 4, SubtextChoice::kSelected);
+  const auto texts = method::make_class_texts(labels.names(), "a video of a person {name}.", &cache, "c.json", 4, describe::SubtextChoice::kSelected);
   EXPECT_EQ(texts.global[2], "a video of a person applying eye makeup.");
   EXPECT_EQ(texts.sub[0], (std::vector<std::string>{"Two arms lock.", "One arm pushes down.", "One arm pushes down.",
                                                      "One arm pushes down."}));
@@ -74,13 +74,13 @@ TEST(SfarRun, ClassTextsPadTruncateAndSelect) {
   EXPECT_EQ(texts.sub[2].size(), 4u);
   EXPECT_EQ(texts.sub[2][3], "Look.");
   try {
-    method::make_class_texts({"arm wrestling", "juggling"}, "{name}", &cache, "c.json", 4, SubtextChoice::kSelected);
+    method::make_class_texts({"arm wrestling", "juggling"}, "{name}", &cache, "c.json", 4, describe::SubtextChoice::kSelected);
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_EQ(e.where(), "c.json");
     EXPECT_EQ(e.value(), "juggling");
   }
-  EXPECT_TRUE(method::make_class_texts(labels.names(), "{name}", nullptr, "", 4, SubtextChoice::kSelected).sub.empty());
+  EXPECT_TRUE(method::make_class_texts(labels.names(), "{name}", nullptr, "", 4, describe::SubtextChoice::kSelected).sub.empty());
 }
 
 TEST(SfarRun, AClassWithoutSelectedSubtextsIsAnErrorUnlessFirstIsAsked) {
@@ -89,7 +89,7 @@ TEST(SfarRun, AClassWithoutSelectedSubtextsIsAnErrorUnlessFirstIsAsked) {
   auto cache = tiny_cache(labels);
   cache.classes[2].selected.reset();
   try {
-    method::make_class_texts(labels.names(), "{name}", &cache, "data/k400.json", 4, SubtextChoice::kSelected);
+    method::make_class_texts(labels.names(), "{name}", &cache, "data/k400.json", 4, describe::SubtextChoice::kSelected);
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_EQ(e.where(), "data/k400.json");
@@ -100,7 +100,7 @@ TEST(SfarRun, AClassWithoutSelectedSubtextsIsAnErrorUnlessFirstIsAsked) {
   }
   // `first`: every class's first set, even where another set is selected.
   const auto first = method::make_class_texts(labels.names(), "{name}", &cache, "data/k400.json", 4,
-                                              SubtextChoice::kFirst);
+                                              describe::SubtextChoice::kFirst);
   EXPECT_EQ(first.sub[1], (std::vector<std::string>{"a", "b", "c", "d"}));
   EXPECT_EQ(first.sub[2][0], "Brush the lid.");
 }
@@ -109,8 +109,8 @@ TEST(SfarRun, SilentChoicesAreSwitchesWithTheRecipesDefaults) {
   const SfarRunConfig c = load_sfar_run_config({}, {"head.type=mean"});
   EXPECT_EQ(c.train.grad_clip, 0.0);                   // METHOD.md and BIKE do not clip
   EXPECT_DOUBLE_EQ(c.train.logit_scale_lr_ratio, 0.1);  // BIKE: with CLIP at 0.1x the head
-  EXPECT_EQ(c.descriptions.selection, SubtextChoice::kSelected);
-  EXPECT_EQ(c.descriptions.global_template, kDefaultGlobalTemplate);
+  EXPECT_EQ(c.descriptions.selection, describe::SubtextChoice::kSelected);
+  EXPECT_EQ(c.descriptions.global_template, describe::kDefaultGlobalTemplate);
   const std::string yaml = sfar_run_config_to_yaml(c);
   for (const char* line : {"  grad_clip: 0.0\n", "  logit_scale_lr_ratio: 0.1\n", "  selection: \"selected\"\n",
                            "  global_template: \"a video of a person {name}.\"\n"}) {
@@ -118,7 +118,7 @@ TEST(SfarRun, SilentChoicesAreSwitchesWithTheRecipesDefaults) {
   }
   const SfarRunConfig set = load_sfar_run_config(
       {}, {"head.type=mean", "descriptions.selection=first", "train.grad_clip=1", "train.logit_scale_lr_ratio=1"});
-  EXPECT_EQ(set.descriptions.selection, SubtextChoice::kFirst);
+  EXPECT_EQ(set.descriptions.selection, describe::SubtextChoice::kFirst);
   EXPECT_NE(sfar_run_config_to_yaml(set).find("  selection: \"first\"\n"), std::string::npos);
   EXPECT_EQ(set.train.grad_clip, 1.0);
   EXPECT_EQ(set.train.logit_scale_lr_ratio, 1.0);
@@ -140,7 +140,7 @@ TEST(SfarRun, TextBankIsCachedByKey) {
   auto clip = models::load_clip(weights, {"quick_gelu"});
   const text::TokenizerSpec spec{"clip_bpe", vocab, ""};
   const auto tok = text::load_tokenizer(spec);
-  auto texts = method::make_class_texts(labels.names(), kDefaultGlobalTemplate, &cache, "c", 4, SubtextChoice::kSelected);
+  auto texts = method::make_class_texts(labels.names(), describe::kDefaultGlobalTemplate, &cache, "c", 4, describe::SubtextChoice::kSelected);
   const auto key = method::text_bank_key(weights, models::ClipActivation::kQuickGelu, 0, spec, 77, texts);
   bool hit = true;
   const auto built = method::load_or_build_text_bank(dir.file("cache"), key, *clip, *tok, texts, 77, &hit);
@@ -247,7 +247,7 @@ TEST(SfarRun, TrainsAndEvaluatesOnTinyVideos) {
                     "wrestle_a.mp4 0\npool_a.mp4 1\nmakeup_a.avi 2\nwrestle_b.webm 0\npool_b.mp4 1\nmakeup_b.avi 2\n");
   write_file_atomic((root / "val.txt").string(), "wrestle_a.mp4 0\npool_b.mp4 1\nmakeup_b.avi 2\n");
   const auto labels = tiny_labels(dir.file("labels.csv"));
-  save_description_cache(dir.file("descriptions.json"), tiny_cache(labels));
+  describe::save_description_cache(dir.file("descriptions.json"), tiny_cache(labels));
   const std::string config = dir.file("tiny.yaml");
   write_file_atomic(config, "run: {name: tiny, work_dir: " + dir.file("run") + ", threads: 2, device: cpu}\n"
                             "model: {arch: auto, weights: " + weights + ", activation: quick_gelu}\n"

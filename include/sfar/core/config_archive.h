@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -50,6 +51,17 @@ const std::string& enum_name(E value, const Constraint& c) {
   return c.choices[index];
 }
 
+// A value written as one string and parsed once, on reading (e.g. a bad-file policy "retry 2"):
+// specialise TextCodec<T> with `static T parse(const std::string&)`, which throws ArgumentError
+// on bad text, and `static std::string format(const T&)`.
+template <class T>
+struct TextCodec {};
+template <class T, class = void>
+struct has_text_codec : std::false_type {};
+template <class T>
+struct has_text_codec<T, std::void_t<decltype(TextCodec<T>::parse(std::declval<const std::string&>()))>>
+    : std::true_type {};
+
 template <class T, class = void>
 struct is_section : std::false_type {};
 class Reader;
@@ -79,6 +91,13 @@ class Reader {
     for (std::size_t i = 0; i < c.choices.size(); ++i) {
       if (c.choices[i] == text) value = static_cast<E>(i);
     }
+  }
+
+  // A TextCodec value; a ConfigError naming the key when parse rejects the text.
+  template <class T, std::enable_if_t<has_text_codec<T>::value, int> = 0>
+  void operator()(const char* key, T& value, const Constraint& c = {}) {
+    std::string text = TextCodec<T>::format(value);
+    read_text(key, text, c, [&](const std::string& t) { value = TextCodec<T>::parse(t); });
   }
 
   template <class T, std::enable_if_t<is_section<T>::value, int> = 0>
@@ -115,6 +134,8 @@ class Reader {
 
  private:
   const ConfigNode* take(const char* key);
+  void read_text(const char* key, std::string& text, const Constraint& c,
+                 const std::function<void(const std::string&)>& parse);
   std::string join(const char* key) const;
   std::string where(const char* key, const ConfigNode* node) const;
   [[noreturn]] void type_error(const char* key, const ConfigNode& node, const char* expected) const;
@@ -142,6 +163,11 @@ class Writer {
   template <class E, std::enable_if_t<std::is_enum<E>::value, int> = 0>
   void operator()(const char* key, const E& value, const Constraint& c) {
     (*this)(key, enum_name(value, c), c);
+  }
+
+  template <class T, std::enable_if_t<has_text_codec<T>::value, int> = 0>
+  void operator()(const char* key, const T& value, const Constraint& c = {}) {
+    (*this)(key, TextCodec<T>::format(value), c);
   }
 
   template <class T, std::enable_if_t<is_section<T>::value, int> = 0>

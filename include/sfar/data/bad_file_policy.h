@@ -1,5 +1,6 @@
 // What a dataset does with a video that cannot be read (missing, empty, truncated, not a
-// video): a corrupt file is data, handled by a policy, never a crash of the run.
+// video): a corrupt file is data, handled by a policy, never a crash of the run. A config's
+// `bad_file_policy` key is parsed into a BadFilePolicy once, when the config is read.
 //
 //   BadFilePolicy policy = parse_bad_file_policy("retry 2");
 //   BadFileLog log;                    // shared by all loader workers
@@ -11,6 +12,8 @@
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include "sfar/core/config_archive.h"
 
 namespace sfar::data {
 
@@ -27,6 +30,9 @@ struct BadFilePolicy {
 // "skip" | "raise" | "retry N" (also "retry:N", "retry=N"); ArgumentError otherwise.
 BadFilePolicy parse_bad_file_policy(const std::string& text);
 std::string to_string(const BadFilePolicy& policy);
+inline bool operator==(const BadFilePolicy& a, const BadFilePolicy& b) {
+  return a.kind == b.kind && a.retries == b.retries;
+}
 
 struct BadFile {
   std::string path;
@@ -59,3 +65,11 @@ class BadFileLog {
 };
 
 }  // namespace sfar::data
+
+namespace sfar::cfg {
+template <>
+struct TextCodec<data::BadFilePolicy> {
+  static data::BadFilePolicy parse(const std::string& text) { return data::parse_bad_file_policy(text); }
+  static std::string format(const data::BadFilePolicy& policy) { return data::to_string(policy); }
+};
+}  // namespace sfar::cfg

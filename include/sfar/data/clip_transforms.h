@@ -1,7 +1,8 @@
 // Spatial and colour transforms for video clips. A clip is a float tensor
 // [V, T, 3, H, W] in [0, 1] (V views, T frames); every frame of a clip gets the same random
 // parameters. Multi-crop test transforms (three_crop, ten_crop) multiply V. Pipelines are built
-// from a list of TransformSpec (one YAML list entry each), mapped 1:1 onto factory calls.
+// from a list of TransformSpec (one YAML list entry each), mapped 1:1 onto the factories of the
+// one transform table, clip_transforms().
 //
 //   auto pipeline = make_clip_pipeline({{.type = "random_resized_crop", .size = 224},
 //                                       {.type = "flip"}, {.type = "normalize"}});
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "sfar/core/config_archive.h"
+#include "sfar/core/name_table.h"
 
 namespace sfar::data {
 
@@ -27,6 +29,28 @@ struct ClipSample {
 };
 
 using ClipTransform = std::function<void(ClipSample&, std::mt19937_64&)>;
+
+enum class TransformType {
+  kResizeShort, kCenterCrop, kRandomResizedCrop, kMultiScaleCrop, kThreeCrop, kTenCrop,
+  kFlip, kColorJitter, kGrayscale, kNormalize,
+};
+
+struct TransformSpec;
+// The one table of transforms (table order is enumerator order): the config's `type` names, the
+// crop checks and the errors for unknown names come from it.
+struct TransformEntry {
+  const char* name;
+  TransformType value;
+  const char* description;
+  // Views a crop gives per input view: 1 for a single crop, 3 or 10 for multi-crops; 0: not a
+  // crop (the output side is not `size`).
+  std::int64_t crop_views;
+  bool reads_size;  // `size` is one of its keys (crops, resize_short)
+  ClipTransform (*make)(const TransformSpec& spec);
+};
+const std::vector<TransformEntry>& clip_transforms();
+// The entry named `type`; ArgumentError naming `where`, the name and every known one otherwise.
+const TransformEntry& find_clip_transform(const std::string& type, const std::string& where = "transform type");
 
 // One transform of a pipeline. Only the keys of the chosen `type` are read or written.
 struct TransformSpec {
@@ -46,13 +70,8 @@ struct TransformSpec {
 
   template <class A>
   void visit(A& a) {
-    a("type", type, cfg::one_of({"resize_short", "center_crop", "random_resized_crop",
-                                 "multi_scale_crop", "three_crop", "ten_crop", "flip",
-                                 "color_jitter", "grayscale", "normalize"}));
-    if (type == "resize_short" || type == "center_crop" || type == "random_resized_crop" ||
-        type == "multi_scale_crop" || type == "three_crop" || type == "ten_crop") {
-      a("size", size, cfg::at_least(1));
-    }
+    a("type", type, cfg::one_of(entry_names(clip_transforms())));
+    if (find_clip_transform(type).reads_size) a("size", size, cfg::at_least(1));
     if (type == "random_resized_crop") {
       a("scale", scale, cfg::in_range(0, 1));
       a("ratio", ratio, cfg::positive());

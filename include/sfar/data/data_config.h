@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "sfar/core/config_archive.h"
+#include "sfar/core/name_table.h"
+#include "sfar/data/bad_file_policy.h"
 #include "sfar/data/clip_transforms.h"
 #include "sfar/data/frame_sampler.h"
 #include "sfar/data/video_list.h"
@@ -32,7 +34,7 @@ inline TransformSpec transform_spec(std::string type) {
 struct DataConfig {
   std::string root;
   std::string list;
-  std::string format = "path_label";  // see parse_video_list_format
+  std::string format = "path_label";  // a name of video_list_formats()
   std::string labels;                 // class-name file; empty: labels are only range-checked
   bool multi_label = false;           // path_label/raw_frames lines "<path> <l1>,<l2>,..." (Charades)
   std::string frame_pattern = "img_{:05d}.jpg";
@@ -45,7 +47,7 @@ struct DataConfig {
   std::vector<TransformSpec> train_pipeline = {transform_spec("random_resized_crop"), transform_spec("flip"),
                                                transform_spec("normalize")};
   std::vector<TransformSpec> test_pipeline = {transform_spec("center_crop"), transform_spec("normalize")};
-  std::string bad_file_policy = "skip";  // skip | raise | "retry N"
+  BadFilePolicy bad_file_policy;      // skip | raise | "retry N"; skip by default
   std::int64_t workers = 4;
   std::int64_t prefetch = 8;
   std::int64_t batch_size = 8;
@@ -54,8 +56,7 @@ struct DataConfig {
   void visit(A& a) {
     a("root", root);
     a("list", list);
-    a("format", format, cfg::one_of({"path_label", "raw_frames", "kinetics_csv", "slowfast_csv", "ssv2_json",
-                                     "ucf_split", "diving48_json"}));
+    a("format", format, cfg::one_of(entry_names(video_list_formats())));
     a("labels", labels);
     a("multi_label", multi_label);
     a("frame_pattern", frame_pattern, cfg::non_empty());
@@ -67,7 +68,7 @@ struct DataConfig {
     a("decoder_threads", decoder_threads, cfg::non_negative());
     a("train_pipeline", train_pipeline);
     a("test_pipeline", test_pipeline);
-    a("bad_file_policy", bad_file_policy, cfg::non_empty());
+    a("bad_file_policy", bad_file_policy);
     a("workers", workers, cfg::non_negative());
     a("prefetch", prefetch, cfg::at_least(1));
     a("batch_size", batch_size, cfg::at_least(1));
@@ -75,7 +76,7 @@ struct DataConfig {
 };
 
 // Reads the `data:` section of the config files (later files and `--set` overrides win).
-// ConfigError when the section is missing or wrong; the bad-file policy is checked too.
+// ConfigError when the section is missing or wrong.
 DataConfig load_data_config(const std::vector<std::string>& files, const std::vector<std::string>& overrides = {});
 
 // The class names from `labels` (empty when unset) and the records of `list`; paths are used

@@ -39,7 +39,19 @@ struct VideoListOptions {
   bool multi_label = false;              // kPathLabel: "<path> <l1>,<l2>,..." allowed
 };
 
-VideoListFormat parse_video_list_format(const std::string& name);
+// The one table of list formats: the `data.format` names, `sfar data --format` help and the
+// errors for unknown names come from it. Table order is enumerator order.
+using VideoListReader = std::vector<VideoRecord> (*)(const std::string& path, const VideoListOptions& options);
+struct VideoListFormatEntry {
+  const char* name;
+  VideoListFormat value;
+  const char* description;
+  VideoListReader read;
+};
+const std::vector<VideoListFormatEntry>& video_list_formats();
+
+// ArgumentError naming `where`, the name and every known format otherwise.
+VideoListFormat parse_video_list_format(const std::string& name, const std::string& where = "video list format");
 std::string to_string(VideoListFormat format);
 
 std::vector<VideoRecord> read_video_list(const std::string& path, VideoListFormat format,

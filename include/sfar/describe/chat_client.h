@@ -15,7 +15,7 @@
 
 #include "sfar/core/error.h"
 
-namespace sfar {
+namespace sfar::describe {
 
 struct ChatClientOptions {
   std::string endpoint;             // base URL, e.g. "https://api.openai.com/v1"
@@ -88,4 +88,4 @@ class ChatClient {
   void* curl_ = nullptr;          // CURL*, kept for connection reuse
 };
 
-}  // namespace sfar
+}  // namespace sfar::describe

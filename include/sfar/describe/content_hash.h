@@ -3,9 +3,9 @@
 
 #include <string>
 
-namespace sfar {
+namespace sfar::describe {
 
 // Lower-case hex SHA-256 of `bytes`.
 std::string sha256_hex(const std::string& bytes);
 
-}  // namespace sfar
+}  // namespace sfar::describe

@@ -17,7 +17,7 @@
 
 #include "sfar/io/class_names.h"
 
-namespace sfar {
+namespace sfar::describe {
 
 inline constexpr int kDescriptionCacheSchemaVersion = 1;
 inline constexpr const char* kDefaultGlobalTemplate = "a video of a person {name}.";
@@ -99,7 +99,7 @@ struct DescriptionCache {
 };
 
 struct DescriptionCacheCheck {
-  const ClassNames* labels = nullptr;  // when set: same classes, in order, same label hash
+  const io::ClassNames* labels = nullptr;  // when set: same classes, in order, same label hash
   std::size_t min_subtexts = 1;        // sentences required in every selected set
   bool require_selected = false;       // every class must have a selected set
   bool require_candidates = false;     // every class must have at least one candidate set
@@ -115,10 +115,10 @@ std::string template_mismatch_warning(const DescriptionCache& cache, const std::
                                       const std::string& run_template);
 
 // SHA-256 of the class names, each followed by "\n", in id order (format-independent).
-std::string class_names_sha256(const ClassNames& labels);
+std::string class_names_sha256(const io::ClassNames& labels);
 
 // A cache with every class of `labels` and no candidates yet.
-DescriptionCache new_description_cache(const ClassNames& labels, const std::string& dataset,
+DescriptionCache new_description_cache(const io::ClassNames& labels, const std::string& dataset,
                                        const std::string& global_template = kDefaultGlobalTemplate);
 
 // Throws FormatError naming `source` and the class when the cache breaks a rule.
@@ -140,4 +140,4 @@ std::vector<std::string> description_cache_json_lines(const DescriptionCache& ca
 // The current time as ISO 8601 UTC ("2024-05-01T12:00:00Z").
 std::string utc_timestamp();
 
-}  // namespace sfar
+}  // namespace sfar::describe

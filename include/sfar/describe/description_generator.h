@@ -19,7 +19,7 @@
 #include "sfar/describe/description_cache.h"
 #include "sfar/describe/prompt_set.h"
 
-namespace sfar {
+namespace sfar::describe {
 
 inline constexpr const char* kDescriptionGeneratorName = "sfar describe generate";
 
@@ -55,4 +55,4 @@ struct DescriptionGenerationReport {
 DescriptionGenerationReport generate_descriptions(DescriptionCache& cache, const std::string& cache_path,
                                                   ChatClient& client, const DescriptionGeneratorOptions& options);
 
-}  // namespace sfar
+}  // namespace sfar::describe

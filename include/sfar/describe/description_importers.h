@@ -14,19 +14,32 @@
 //   import_descriptions(cache, labels, DescriptionFormat::ost, "4_descriptors.json");
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <vector>
 
 #include "sfar/describe/description_cache.h"
 #include "sfar/io/class_names.h"
 
-namespace sfar {
+namespace sfar::describe {
 
 enum class DescriptionFormat { ost, ezclip, froster, yaml };
 
-// "ost", "ezclip", "froster", "yaml"; ArgumentError otherwise.
+// The one table of import formats (table order is enumerator order): `sfar describe import
+// --format` help and the error for an unknown name come from it. `import` adds one candidate
+// set per class found in `path` and returns the number of classes filled.
+struct DescriptionFormatEntry {
+  const char* name;
+  DescriptionFormat value;
+  const char* description;
+  std::size_t (*import)(DescriptionCache& cache, const std::string& path);
+};
+const std::vector<DescriptionFormatEntry>& description_formats();
+
+// A name of description_formats(); ArgumentError naming --format and every known name otherwise.
 DescriptionFormat description_format_from_string(const std::string& text);
 
 // Adds one candidate set per class found in `path`. Returns the number of classes filled.
 std::size_t import_descriptions(DescriptionCache& cache, DescriptionFormat format, const std::string& path);
 
-}  // namespace sfar
+}  // namespace sfar::describe

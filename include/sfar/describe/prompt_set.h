@@ -14,7 +14,7 @@
 #include "sfar/core/config_archive.h"
 #include "sfar/core/config_node.h"
 
-namespace sfar {
+namespace sfar::describe {
 
 struct QuestionPrompt {
   std::string id;    // short, unique: names the prompt in provenance and failures
@@ -59,4 +59,4 @@ PromptSet load_prompt_set(const std::string& path);
 // The same checks on a loaded tree (`sfar config print` of a prompt file); `source` names it.
 PromptSet read_prompt_set(const ConfigNode& tree, const std::string& source);
 
-}  // namespace sfar
+}  // namespace sfar::describe

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace sfar {
+namespace sfar::describe {
 
 // Sentences starting "This action is" (any case; returned with a capital T), at most
 // `max_sentences` (0 = all), duplicates and summary sentences dropped.
@@ -28,4 +28,4 @@ std::vector<std::string> split_sentences(const std::string& text);
 // whitespace.
 std::string strip_markdown(const std::string& line);
 
-}  // namespace sfar
+}  // namespace sfar::describe

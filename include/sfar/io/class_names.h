@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace sfar {
+namespace sfar::io {
 
 enum class ClassNameFormat {
   automatic,  // from the extension and content
@@ -26,8 +26,21 @@ enum class ClassNameFormat {
   json_list,  // ["name", ...] or [["part", ...], ...]
 };
 
-// "auto", "csv", "lines", "ssv2_json", "class_ind", "json_list"; ArgumentError otherwise.
-ClassNameFormat class_name_format_from_string(const std::string& text);
+// The one table of class-name formats (table order is enumerator order): names, help texts and
+// errors for unknown names come from it. `parse` reads a file's text (`source` names it in
+// errors); it is null for `auto`, which detects the format from the content.
+using ClassNameParser = std::vector<std::string> (*)(const std::string& text, const std::string& source);
+struct ClassNameFormatEntry {
+  const char* name;
+  ClassNameFormat value;
+  const char* description;
+  ClassNameParser parse;
+};
+const std::vector<ClassNameFormatEntry>& class_name_formats();
+
+// A name of class_name_formats(); ArgumentError naming `where`, the name and every known name.
+ClassNameFormat class_name_format_from_string(const std::string& text,
+                                              const std::string& where = "class-name format");
 const char* to_string(ClassNameFormat format);
 
 class ClassNames {
@@ -57,4 +70,4 @@ ClassNames read_class_names(const std::string& path,
 ClassNames parse_class_names(const std::string& text, const std::string& source,
                              ClassNameFormat format = ClassNameFormat::automatic);
 
-}  // namespace sfar
+}  // namespace sfar::io

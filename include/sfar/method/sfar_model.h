@@ -17,11 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "sfar/describe/description_cache.h"
 #include "sfar/method/text_bank.h"
 #include "sfar/method/video_head.h"
 #include "sfar/models/clip_model.h"
-#include "sfar/text/tokenizer.h"
 
 namespace sfar::method {
 
@@ -58,38 +56,5 @@ struct ParameterCount {
 // Per part: "visual" (clip.visual), "text" (the rest of clip but the logit scale),
 // "logit_scale", "head", and "all".
 std::vector<std::pair<std::string, ParameterCount>> count_parameters(const SfarModelImpl& model);
-
-// The texts of one label space: global[c] for class c, and sub[c] its N sub-texts (sub is
-// empty when the run has no description cache).
-struct ClassTexts {
-  std::vector<std::string> global;
-  std::vector<std::vector<std::string>> sub;
-};
-
-// Global texts from `global_template` ("{name}" replaced); sub-texts from each class's set
-// chosen by `choice`, padded by repeating the last sentence or truncated to `num_subtexts`.
-// `cache` may be null (no sub-texts). Throws ConfigError naming `cache_path` and the class
-// when a class is missing, has no sentences or (kSelected) has no selected set.
-ClassTexts make_class_texts(const std::vector<std::string>& class_names, const std::string& global_template,
-                            const DescriptionCache* cache, const std::string& cache_path,
-                            std::int64_t num_subtexts, SubtextChoice choice);
-
-// Tokenizes and encodes the texts with the (frozen) text tower. Without sub-texts, each class
-// holds its global text as its only sub-text (heads mean/temporal never read them).
-TextBank build_class_text_bank(models::ClipTextEncoderImpl& encoder, const text::Tokenizer& tokenizer,
-                               const ClassTexts& texts, std::int64_t context_length);
-
-// What identifies a text bank on disk: the weights file (path, size, modification time; "random"
-// for random initialisation with `seed`) and the activation it is run with (the same file gives
-// other features under GELU), the tokenizer and every text.
-std::string text_bank_key(const std::string& weights, models::ClipActivation activation, std::uint64_t seed,
-                          const text::TokenizerSpec& tokenizer, std::int64_t context_length,
-                          const ClassTexts& texts);
-
-// `dir`/text_bank_<key>.pt when it exists and loads (hit = true), otherwise build_class_text_bank
-// saved there atomically (hit = false). The bank stays on the CPU.
-TextBank load_or_build_text_bank(const std::string& dir, const std::string& key,
-                                 models::ClipTextEncoderImpl& encoder, const text::Tokenizer& tokenizer,
-                                 const ClassTexts& texts, std::int64_t context_length, bool* hit = nullptr);
 
 }  // namespace sfar::method

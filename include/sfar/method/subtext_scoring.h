@@ -35,12 +35,12 @@ torch::Tensor encode_texts(models::ClipTextEncoderImpl& encoder, const text::Tok
 // `cache.selection` (mode, encoder, time, dataset TPP = mean of the selected sets' TPP).
 // Checks the cache first (check_selectable). Returns the set index chosen in dataset mode,
 // nullopt per class.
-std::optional<std::size_t> score_and_select(DescriptionCache& cache, const TextEmbeddings& embeddings,
+std::optional<std::size_t> score_and_select(describe::DescriptionCache& cache, const TextEmbeddings& embeddings,
                                             SelectionMode mode, const std::string& encoder_name,
                                             const std::string& source);
 
 // Encodes the cache's distinct texts once, then score_and_select.
-SubtextSelectionStats select_subtexts(DescriptionCache& cache, const std::string& source,
+SubtextSelectionStats select_subtexts(describe::DescriptionCache& cache, const std::string& source,
                                       models::ClipTextEncoderImpl& encoder, const text::Tokenizer& tokenizer,
                                       const SubtextSelectionOptions& options = {});
 

@@ -27,19 +27,19 @@ std::string to_string(SelectionMode mode);
 
 // The cache's distinct texts: every global text, then every sentence of every candidate set,
 // in order of first appearance, each once.
-std::vector<std::string> distinct_cache_texts(const DescriptionCache& cache);
+std::vector<std::string> distinct_cache_texts(const describe::DescriptionCache& cache);
 
 // Total number of texts in the cache, duplicates included.
-std::size_t count_cache_texts(const DescriptionCache& cache);
+std::size_t count_cache_texts(const describe::DescriptionCache& cache);
 
 // Sets the cache's global template and every class's global text from it. ArgumentError
 // naming `source` when the template has no {name}.
-void apply_global_template(DescriptionCache& cache, const std::string& global_template, const std::string& source);
+void apply_global_template(describe::DescriptionCache& cache, const std::string& global_template, const std::string& source);
 
 // FormatError naming `source` and the class when a class has no candidate set, a set has
 // fewer than two sentences (delta needs a pair), or, in dataset mode, classes have different
 // numbers of sets.
-void check_selectable(const DescriptionCache& cache, SelectionMode mode, const std::string& source);
+void check_selectable(const describe::DescriptionCache& cache, SelectionMode mode, const std::string& source);
 
 struct SubtextSelectionStats {
   std::size_t texts_total = 0;    // texts in the cache, duplicates included
@@ -77,8 +77,8 @@ struct TppHistogram {
   std::vector<double> edges;        // bins + 1, from the lowest to the highest TPP
   std::vector<std::size_t> counts;  // bins
 };
-TppHistogram selected_tpp_histogram(const DescriptionCache& cache, std::size_t bins = 10);
+TppHistogram selected_tpp_histogram(const describe::DescriptionCache& cache, std::size_t bins = 10);
 // Indices of the `count` classes with the lowest selected TPP, lowest first.
-std::vector<std::size_t> lowest_tpp_classes(const DescriptionCache& cache, std::size_t count = 10);
+std::vector<std::size_t> lowest_tpp_classes(const describe::DescriptionCache& cache, std::size_t count = 10);
 
 }  // namespace sfar::method

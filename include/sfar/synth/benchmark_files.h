@@ -42,7 +42,7 @@ std::string captions_text(const BenchmarkPlan& plan, const std::vector<ClipResul
 
 // Seen classes (ids 0..S-1) then zero-shot classes (S..S+Z-1). Per class four candidate sets:
 // 0 the storyboard (narrative), 1 the storyboard ("This action is ..."), 2 off-topic, 3 repetitive.
-DescriptionCache benchmark_descriptions(const BenchmarkPlan& plan);
+describe::DescriptionCache benchmark_descriptions(const BenchmarkPlan& plan);
 
 // synth.json: preset, seed, generator version, sizes, atomic actions, classes with their
 // sequences and splits, flip pairs, counts and every clip.

@@ -15,6 +15,7 @@
 
 #include "sfar/core/config_archive.h"
 #include "sfar/core/sfar_config.h"
+#include "sfar/data/bad_file_policy.h"
 #include "sfar/data/clip_transforms.h"
 #include "sfar/models/clip_config.h"
 #include "sfar/train/train_options.h"
@@ -38,7 +39,7 @@ struct PretrainOptions {
   std::int64_t decoder_threads = 1;
   std::vector<data::TransformSpec> train_pipeline;  // default: center_crop 64, normalize (no flip:
   std::vector<data::TransformSpec> test_pipeline;   // it would swap "left" and "right" captions)
-  std::string bad_file_policy = "skip";
+  data::BadFilePolicy bad_file_policy;       // skip by default
   std::int64_t workers = 2;
   std::int64_t prefetch = 4;
   VideoPooling pooling = VideoPooling::kMean;
@@ -57,7 +58,7 @@ struct PretrainOptions {
     a("decoder_threads", decoder_threads, cfg::non_negative());
     a("train_pipeline", train_pipeline);
     a("test_pipeline", test_pipeline);
-    a("bad_file_policy", bad_file_policy, cfg::non_empty());
+    a("bad_file_policy", bad_file_policy);
     a("workers", workers, cfg::non_negative());
     a("prefetch", prefetch, cfg::at_least(1));
     a("pooling", pooling, video_pooling_names());

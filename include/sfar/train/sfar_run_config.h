@@ -28,10 +28,10 @@ struct DescriptionsConfig {
   // The one global prompt template: training, evaluation and zero-shot build the class texts
   // from it, and `sfar describe select --config` scores the sub-texts against it. A cache
   // selected against another template is a warning naming both.
-  std::string global_template = kDefaultGlobalTemplate;  // "{name}" is the class name
+  std::string global_template = describe::kDefaultGlobalTemplate;  // "{name}" is the class name
   // Which candidate set of each class the run uses: selected (the one `sfar describe select`
   // chose; a class without one is an error) | first (the first set, unselected caches allowed).
-  SubtextChoice selection = SubtextChoice::kSelected;
+  describe::SubtextChoice selection = describe::SubtextChoice::kSelected;
   std::int64_t num_subtexts = 4;                         // N per class (pad by repeating / truncate)
 
   template <class A>

@@ -19,6 +19,7 @@
 #if SFAR_WITH_VIDEO
 #include "sfar/data/data_config.h"
 #include "sfar/data/loader_bench.h"
+#include "sfar/data/video_dataset.h"
 #include "sfar/data/video_loader.h"
 #include "sfar/io/video_reader.h"
 #include "sfar/models/safetensors_writer.h"
@@ -33,19 +34,25 @@ struct BenchClipsArgs {
 };
 
 #if SFAR_WITH_VIDEO
-std::shared_ptr<data::VideoDataset> make_dataset(const BenchClipsArgs& args,
-                                                 const std::vector<data::VideoRecord>& records) {
-  data::VideoDatasetOptions options;
-  options.root = args.root;
-  options.mode = data::SampleMode::kTest;
-  options.short_side = args.short_side;
-  options.decoder_threads = 1;
-  auto sampler = std::make_shared<data::SegmentSampler>(data::SegmentSamplerOptions{args.frames, 1});
-  data::TransformSpec crop, normalize;  // normalize: CLIP's mean and std (the defaults)
-  crop.type = "center_crop";
+// The clip task as a `data:` section: TSN centres, short side while decoding, centre crop and
+// CLIP's normalisation (the normalize defaults).
+data::DataConfig clip_task(const BenchClipsArgs& args) {
+  data::DataConfig config;
+  config.list = args.list;
+  config.root = args.root;
+  config.sampler = "segment";
+  config.num_frames = args.frames;
+  config.short_side = args.short_side;
+  config.decoder_threads = 1;
+  data::TransformSpec crop = data::transform_spec("center_crop");
   crop.size = args.crop;
-  auto pipeline = data::make_clip_pipeline({crop, normalize});
-  return std::make_shared<data::VideoDataset>(records, sampler, pipeline, options);
+  config.test_pipeline = {crop, data::transform_spec("normalize")};
+  return config;
+}
+
+std::shared_ptr<const data::VideoDataset> make_dataset(const BenchClipsArgs& args,
+                                                       const std::vector<data::VideoRecord>& records) {
+  return data::make_video_dataset(clip_task(args), records, data::SampleMode::kTest, 0);
 }
 
 int run_bench_clips(const BenchClipsArgs& args) {
@@ -53,15 +60,12 @@ int run_bench_clips(const BenchClipsArgs& args) {
     throw ArgumentError("sfar bench clips", "--workers, --rounds and --repeat must be at least 1");
   }
   torch::set_num_threads(1);  // one core per loader thread, as the peers are given
-  data::DataConfig config;
-  config.list = args.list;
-  config.root = args.root;
-  const auto records = data::load_records(config, {});
+  const auto records = data::load_records(clip_task(args), {});
   const auto dataset = make_dataset(args, records);
 
   // Each record's frame count and the indices the sampler takes, for the peers to read too.
   nlohmann::json clips = nlohmann::json::array();
-  const data::SegmentSampler sampler({args.frames, 1});
+  const auto sampler = data::make_sampler(clip_task(args));
   for (std::int64_t i = 0; i < dataset->size(); ++i) {
     const auto info = io::probe_video(dataset->resolve(i));
     clips.push_back({{"path", info.path},
@@ -69,7 +73,7 @@ int run_bench_clips(const BenchClipsArgs& args) {
                      {"width", info.width},
                      {"height", info.height},
                      {"frames", info.frames},
-                     {"indices", sampler.sample(info.frames, data::SampleMode::kTest, 0).front()}});
+                     {"indices", sampler->sample(info.frames, data::SampleMode::kTest, 0).front()}});
   }
   if (!args.dump.empty()) {
     std::vector<std::pair<std::string, torch::Tensor>> tensors;

@@ -10,7 +10,9 @@
 
 #include "../command.h"
 #include "sfar/core/error.h"
+#include "sfar/core/name_table.h"
 #include "sfar/data/dataset_index.h"
+#include "sfar/data/video_list.h"
 
 #if SFAR_WITH_VIDEO
 #include "sfar/data/data_config.h"
@@ -75,7 +77,7 @@ void add_dataset_options(CLI::App* command, DatasetArgs& args) {
   command->add_option("--set", args.overrides, "Override, e.g. data.root=/data/hmdb51");
   command->add_option("--list", args.list, "Annotation list (overrides data.list)");
   command->add_option("--root", args.root, "Dataset root (overrides data.root)");
-  command->add_option("--format", args.format, "List format: path_label, raw_frames, kinetics_csv, ...")
+  command->add_option("--format", args.format, "List format: " + entry_help(data::video_list_formats()))
       ->capture_default_str();
   command->add_option("--labels", args.labels, "Class-name file (overrides data.labels)");
 }
@@ -86,6 +88,7 @@ data::DataConfig resolve_config(const DatasetArgs& args) {
   if (!args.configs.empty()) {
     config = data::load_data_config(args.configs, args.overrides);
   } else {
+    data::parse_video_list_format(args.format, "--format");  // an unknown name is an error naming --format
     config.format = args.format;
   }
   if (!args.list.empty()) config.list = args.list;

@@ -14,6 +14,7 @@
 
 #include "../command.h"
 #include "sfar/core/error.h"
+#include "sfar/core/name_table.h"
 #include "sfar/describe/description_generator.h"
 #include "sfar/describe/description_importers.h"
 #include "sfar/method/subtext_selection.h"
@@ -41,20 +42,20 @@ struct CacheTarget {
   std::string labels_format = "auto";
   std::string out;
   std::string dataset;
-  std::string global_template = kDefaultGlobalTemplate;
+  std::string global_template = describe::kDefaultGlobalTemplate;
 };
 
 // The cache at `out` if it exists (checked against the labels), else a new one.
-DescriptionCache open_cache(const CacheTarget& target, const ClassNames& labels) {
-  if (std::filesystem::exists(target.out)) return load_description_cache(target.out, {&labels});
+describe::DescriptionCache open_cache(const CacheTarget& target, const io::ClassNames& labels) {
+  if (std::filesystem::exists(target.out)) return describe::load_description_cache(target.out, {&labels});
   const std::string dataset =
       target.dataset.empty() ? std::filesystem::path(target.out).stem().string() : target.dataset;
-  return new_description_cache(labels, dataset, target.global_template);
+  return describe::new_description_cache(labels, dataset, target.global_template);
 }
 
 void add_target_options(CLI::App* command, CacheTarget& target) {
   command->add_option("--labels", target.labels, "Class-name file of the dataset")->required();
-  command->add_option("--labels-format", target.labels_format, "auto, csv, lines, ssv2_json, class_ind, json_list")
+  command->add_option("--labels-format", target.labels_format, entry_help(io::class_name_formats()))
       ->capture_default_str();
   command->add_option("--out", target.out, "Description cache (JSON); extended when it exists")->required();
   command->add_option("--dataset", target.dataset, "Dataset name stored in a new cache (default: file stem)");
@@ -68,7 +69,7 @@ std::string format_duration(double seconds) {
   return buffer;
 }
 
-void print_progress(const DescriptionProgress& p, bool tty) {
+void print_progress(const describe::DescriptionProgress& p, bool tty) {
   const double rate = p.elapsed_s > 0 ? p.queried / p.elapsed_s : 0;
   const std::size_t left = p.total - p.done;
   const std::string eta = rate > 0 ? format_duration(left / rate) : "?";
@@ -103,7 +104,7 @@ struct GenerateCommandOptions {
 };
 
 int run_generate(const GenerateCommandOptions& o) {
-  ChatClientOptions chat;
+  describe::ChatClientOptions chat;
   chat.endpoint = o.endpoint;
   chat.model = o.model;
   if (!o.api_key_env.empty()) {
@@ -116,21 +117,22 @@ int run_generate(const GenerateCommandOptions& o) {
   chat.backoff_initial_s = o.backoff;
   chat.requests_per_second = o.rate;
   chat.cancel = &g_interrupted;
-  const ClassNames labels = read_class_names(o.target.labels, class_name_format_from_string(o.target.labels_format));
-  DescriptionCache cache = open_cache(o.target, labels);
+  const io::ClassNames labels =
+      io::read_class_names(o.target.labels, io::class_name_format_from_string(o.target.labels_format, "--labels-format"));
+  describe::DescriptionCache cache = open_cache(o.target, labels);
 
-  DescriptionGeneratorOptions options;
-  if (!o.prompts.empty()) options.prompts = load_prompt_set(o.prompts);
+  describe::DescriptionGeneratorOptions options;
+  if (!o.prompts.empty()) options.prompts = describe::load_prompt_set(o.prompts);
   options.temperature = o.temperature;
   if (o.seed >= 0) options.seed = o.seed;
   options.force = o.force;
   options.stop = &g_interrupted;
   const bool tty = isatty(STDERR_FILENO);
-  options.on_progress = [tty](const DescriptionProgress& p) { print_progress(p, tty); };
+  options.on_progress = [tty](const describe::DescriptionProgress& p) { print_progress(p, tty); };
 
-  ChatClient client(chat);
+  describe::ChatClient client(chat);
   InterruptGuard guard;
-  const DescriptionGenerationReport report = generate_descriptions(cache, o.target.out, client, options);
+  const describe::DescriptionGenerationReport report = describe::generate_descriptions(cache, o.target.out, client, options);
   for (const auto& failure : report.failures) std::cerr << "sfar: failed: " << failure << "\n";
   print_json_line({{"out", o.target.out}, {"classes", report.classes}, {"queried", report.queried},
                    {"skipped", report.skipped}, {"requests", report.requests},
@@ -149,19 +151,20 @@ struct ImportCommandOptions {
 };
 
 int run_import(const ImportCommandOptions& o) {
-  const DescriptionFormat format = description_format_from_string(o.format);
-  const ClassNames labels = read_class_names(o.target.labels, class_name_format_from_string(o.target.labels_format));
-  DescriptionCache cache = open_cache(o.target, labels);
-  const std::size_t filled = import_descriptions(cache, format, o.input);
-  save_description_cache(o.target.out, cache);
+  const describe::DescriptionFormat format = describe::description_format_from_string(o.format);
+  const io::ClassNames labels =
+      io::read_class_names(o.target.labels, io::class_name_format_from_string(o.target.labels_format, "--labels-format"));
+  describe::DescriptionCache cache = open_cache(o.target, labels);
+  const std::size_t filled = describe::import_descriptions(cache, format, o.input);
+  describe::save_description_cache(o.target.out, cache);
   print_json_line({{"out", o.target.out}, {"input", o.input}, {"format", o.format}, {"classes", labels.size()},
                    {"imported", filled}});
   return 0;
 }
 
 int run_show(const std::string& path, const std::string& class_name) {
-  const DescriptionCache cache = load_description_cache(path);
-  for (const auto& line : description_cache_json_lines(cache, class_name)) std::cout << line << "\n";
+  const describe::DescriptionCache cache = describe::load_description_cache(path);
+  for (const auto& line : describe::description_cache_json_lines(cache, class_name)) std::cout << line << "\n";
   return 0;
 }
 
@@ -196,7 +199,7 @@ int run_select(SelectCommandOptions o) {
   const auto start = std::chrono::steady_clock::now();
   const method::SubtextSelectionStats stats = method::run_subtext_selection(o.job);
   const double total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const DescriptionCache cache = load_description_cache(o.job.cache);
+  const describe::DescriptionCache cache = describe::load_description_cache(o.job.cache);
 
   nlohmann::json summary = {{"cache", o.job.cache}, {"dataset", cache.dataset}, {"mode", o.mode},
                             {"global_template", cache.global_template},
@@ -214,7 +217,7 @@ int run_select(SelectCommandOptions o) {
   print_json_line(summary);
   nlohmann::json lowest = nlohmann::json::array();
   for (const std::size_t i : method::lowest_tpp_classes(cache, o.lowest)) {
-    const ClassDescriptions& c = cache.classes[i];
+    const describe::ClassDescriptions& c = cache.classes[i];
     lowest.push_back({{"id", c.id}, {"name", c.name}, {"tpp", *c.tpp}, {"selected", *c.selected}});
   }
   print_json_line({{"lowest", lowest}});
@@ -248,7 +251,7 @@ void add_describe_command(CLI::App& app, CommandContext& context) {
   auto i = std::make_shared<ImportCommandOptions>();
   auto* import = describe->add_subcommand("import", "Import peers' descriptions into a cache");
   add_target_options(import, i->target);
-  import->add_option("--format", i->format, "ost, ezclip, froster or yaml")->required();
+  import->add_option("--format", i->format, entry_help(describe::description_formats()))->required();
   import->add_option("--input", i->input, "File to import")->required();
   context.on_run(import, [i] { return run_import(*i); });
 

@@ -63,7 +63,7 @@ inline nlohmann::json scan_dataset(const train::SfarRunConfig& config, const std
       SFAR_LOG_INFO("dataset check {}", train::scan_summary(scan));
       continue;
     }
-    if (config.data.bad_file_policy == "raise" || scan.present == 0) {
+    if (config.data.bad_file_policy.kind == data::BadFilePolicy::Kind::kRaise || scan.present == 0) {
       throw IoError(list,
                     std::to_string(scan.missing) + " missing and " + std::to_string(scan.empty) + " empty of " +
                         std::to_string(scan.videos) + " listed videos" +
@@ -71,7 +71,7 @@ inline nlohmann::json scan_dataset(const train::SfarRunConfig& config, const std
                     scan.bad.front());
     }
     SFAR_LOG_WARN("dataset check {}; training skips them (data.bad_file_policy {})", train::scan_summary(scan),
-                  config.data.bad_file_policy);
+                  data::to_string(config.data.bad_file_policy));
   }
   return out;
 }

@@ -70,19 +70,13 @@ Loaded load(const std::vector<std::string>& configs, const std::vector<std::stri
   return l;
 }
 
-// The config's test sampler and pipeline over `records` (read as written, failures raise).
-data::VideoDataset test_dataset(const data::DataConfig& config, std::vector<data::VideoRecord> records,
-                                const std::string& root, std::uint64_t seed) {
-  data::VideoDatasetOptions options;
-  options.root = root;
-  options.mode = data::SampleMode::kTest;
-  options.short_side = config.short_side;
-  options.decoder_threads = config.decoder_threads;
-  options.frame_pattern = config.frame_pattern;
-  options.bad_files = data::parse_bad_file_policy("raise");
-  options.seed = seed;
-  return data::VideoDataset(std::move(records), data::make_sampler(config),
-                            data::make_clip_pipeline(config.test_pipeline), options);
+// The config's test sampler and pipeline over `records` under `root` (read as written, failures
+// raise).
+std::shared_ptr<const data::VideoDataset> test_dataset(data::DataConfig config, std::vector<data::VideoRecord> records,
+                                                       const std::string& root, std::uint64_t seed) {
+  config.root = root;
+  config.bad_file_policy = data::parse_bad_file_policy("raise");
+  return data::make_video_dataset(config, std::move(records), data::SampleMode::kTest, seed);
 }
 
 // One video's forward pass over its V test views.
@@ -140,8 +134,8 @@ std::int64_t label_class(const std::string& label, const std::vector<std::string
 // The sub-texts the model scores class `cls` with, as its text bank was built (N of them).
 std::vector<std::string> class_subtexts(const train::SfarRunConfig& config, const std::vector<std::string>& names,
                                         std::int64_t cls) {
-  std::optional<DescriptionCache> cache;
-  if (!config.descriptions.cache.empty()) cache = load_description_cache(config.descriptions.cache);
+  std::optional<describe::DescriptionCache> cache;
+  if (!config.descriptions.cache.empty()) cache = describe::load_description_cache(config.descriptions.cache);
   const auto texts = method::make_class_texts(names, config.descriptions.global_template, cache ? &*cache : nullptr,
                                               config.descriptions.cache, config.descriptions.num_subtexts,
                                               config.descriptions.selection);
@@ -161,7 +155,7 @@ int run_infer(const InferArgs& args) {
   record.labels = {0};
   record.origin = "--video";
   const auto dataset = test_dataset(l.config.data, {record}, "", static_cast<std::uint64_t>(l.config.run.seed));
-  const VideoPass p = forward_video(l, dataset.load(0, 0).clip);
+  const VideoPass p = forward_video(l, dataset->load(0, 0).clip);
   const auto k = std::min<std::int64_t>(args.topk, p.probs.size(0));
   const auto [scores, classes] = p.probs.topk(k);
   nlohmann::json top = nlohmann::json::array();
@@ -262,15 +256,15 @@ int run_export(const ExportArgs& args) {
   const bool conditioned = method::uses_subtexts(l.config.head.type);
   std::string lines;
   Features f;
-  for (std::int64_t i = 0; i < dataset.size(); ++i) {
-    const auto sample = dataset.load(i, 0);
+  for (std::int64_t i = 0; i < dataset->size(); ++i) {
+    const auto sample = dataset->load(i, 0);
     const VideoPass p = forward_video(l, sample.clip);
     const auto cls = p.probs.argmax().item<std::int64_t>();
     // Class-agnostic heads give [V, 1, D]; class-conditioned ones [V, C, D]: take the predicted class.
     const auto video = (conditioned ? p.head.video.select(1, cls) : p.head.video.select(1, 0)).mean(0).cpu();
     const auto frame_mean = p.frames.mean(1).mean(0).cpu();
     const auto label = sample.labels.empty() ? std::int64_t{-1} : sample.labels.front();
-    const std::string& id = dataset.records()[static_cast<std::size_t>(i)].path;
+    const std::string& id = dataset->records()[static_cast<std::size_t>(i)].path;
     nlohmann::json line = {{"video", id},
                            {"label", label},
                            {"embedding", to_vector(video)}};
@@ -295,7 +289,7 @@ int run_export(const ExportArgs& args) {
     write_file_atomic(args.out, lines);
   }
   print_json_line({{"out", args.out},
-                   {"videos", dataset.size()},
+                   {"videos", dataset->size()},
                    {"dim", f.embeddings.front().size(0)},
                    {"conditioned", conditioned}});
   return 0;
