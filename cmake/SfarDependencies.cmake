@@ -51,8 +51,8 @@ pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
 
 if(SFAR_WITH_VIDEO)
   pkg_check_modules(LIBAV REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil libswscale)
-  find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)
 endif()
+include(SfarOpenCV)  # image files and the key-frame picture need it even without video
 
 if(SFAR_BUILD_TESTS)
   find_package(GTest REQUIRED)

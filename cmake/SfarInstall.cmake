@@ -13,4 +13,5 @@ write_basic_package_version_file(${CMAKE_BINARY_DIR}/sfarConfigVersion.cmake
 configure_package_config_file(${CMAKE_SOURCE_DIR}/cmake/sfarConfig.cmake.in
   ${CMAKE_BINARY_DIR}/sfarConfig.cmake INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/sfar)
 install(FILES ${CMAKE_BINARY_DIR}/sfarConfig.cmake ${CMAKE_BINARY_DIR}/sfarConfigVersion.cmake
+  ${CMAKE_SOURCE_DIR}/cmake/SfarOpenCV.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/sfar)

@@ -6,23 +6,39 @@
 # environment (scripts/python_env.sh, which scripts/build.sh runs).
 set -euo pipefail
 
+# Usage: scripts/install_deps.sh [build|test]
+#   build: what building sfar and running it (the quick start) needs;
+#   test (the default): that, plus what the test suite alone uses.
+PROFILE=${1:-test}
+case "$PROFILE" in
+  build|test) ;;
+  *) echo "install_deps: unknown profile '$PROFILE' (build or test)" >&2; exit 2 ;;
+esac
+
 PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache git
   python3 python3-venv          # the project's Python environment: the PyTorch wheel's LibTorch
-  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev ffmpeg
-  libopencv-dev
+  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
+  # OpenCV's three modules sfar uses, not libopencv-dev: that one pulls every module and VTK in
+  # (about 250 more packages); cmake/SfarOpenCV.cmake finds these without its package file.
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libyaml-cpp-dev libspdlog-dev libcli11-dev nlohmann-json3-dev
-  libgtest-dev libgmock-dev
   libsentencepiece-dev
   libutf8proc-dev               # Unicode character classes for CLIP's tokenizer
   libcurl4-openssl-dev libssl-dev zlib1g-dev
-  libcpp-httplib-dev            # local OpenAI-compatible server in the LLM client tests
   libprotobuf-dev protobuf-compiler  # TensorBoard event files (the libprotobuf LibTorch links)
   libgloo-dev                   # gloo headers for c10d's Gloo process group (the wheel ships none;
                                 # its libtorch_cpu holds gloo's code, and sfar passes gloo types
                                 # only by pointer, so these older headers serve)
   gnuplot-nox                   # PNG training curves at the end of a run
 )
+if [ "$PROFILE" = test ]; then
+  PACKAGES+=(
+    libgtest-dev libgmock-dev
+    ffmpeg                      # the tests encode their clips with the ffmpeg tool
+    libcpp-httplib-dev          # local OpenAI-compatible server in the LLM client tests
+  )
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -32,7 +48,7 @@ for pkg in "${PACKAGES[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install_deps: all ${#PACKAGES[@]} packages present"
+  echo "install_deps: all ${#PACKAGES[@]} packages of the $PROFILE profile present"
   exit 0
 fi
 

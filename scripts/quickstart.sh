@@ -24,8 +24,10 @@ SHOTS=${QS_SHOTS:-[2,4,8,16]}
 SFAR=${SFAR:-build/sfar}
 
 if [ "${QS_SKIP_BUILD:-0}" != 1 ]; then
-  scripts/install_deps.sh
-  scripts/build.sh build
+  scripts/install_deps.sh build
+  # The sfar tool and its libraries only: the test suite is not compiled (scripts/test.sh turns
+  # it on again in the same build directory).
+  scripts/build.sh build -DSFAR_BUILD_TESTS=OFF
 fi
 start=$(date +%s)
 stage() { echo; echo "== [$(( $(date +%s) - start )) s] $*"; }

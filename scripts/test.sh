@@ -11,8 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install_deps.sh
-scripts/build.sh build
+scripts/install_deps.sh test
+scripts/build.sh build -DSFAR_BUILD_TESTS=ON  # on again where the quick start built without it
 EXTRA=(-LE extra)
 if [ -n "${SFAR_DATA_DIR:-}" ] && [ -d "$SFAR_DATA_DIR" ]; then
   export SFAR_DATA_DIR
