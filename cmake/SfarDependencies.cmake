@@ -70,7 +70,7 @@ target_link_options(sfar_torch INTERFACE "LINKER:--push-state,--no-as-needed,-ls
 # Build-tree only: an installed sfar finds LibTorch again through find_dependency(Torch).
 target_include_directories(sfar_torch SYSTEM INTERFACE $<BUILD_INTERFACE:${TORCH_INCLUDE_DIRS}>)
 # A PyTorch wheel's include directory also holds copies of fmt 12 (and protobuf 3.13, kept out
-# of the way in src/train). Searched first, they would replace the Debian fmt 9 that spdlog is
+# of the way in src/engine). Searched first, they would replace the Debian fmt 9 that spdlog is
 # built for, and spdlog's headers stop compiling. So the translation units that see LibTorch see
 # Debian's fmt first, through a directory that holds only a link to it.
 find_path(SFAR_FMT_INCLUDE_DIR fmt/format.h PATHS /usr/include NO_CMAKE_PATH NO_CMAKE_ENVIRONMENT_PATH)

@@ -22,7 +22,7 @@ fi
 [[ -f $REFS/clip/vit_tiny/golden.json ]] ||
   { echo "gpu_check_pack: no $REFS/clip/vit_tiny: run the test suite once (its fixture writes them)" >&2; exit 1; }
 BINARIES=("$BUILD/sfar" "$BUILD/tests/cuda/sfar_cuda_tests" "$BUILD/tests/models/sfar_models_tests"
-          "$BUILD/tests/train/sfar_distributed_tests")
+          "$BUILD/tests/engine/sfar_distributed_tests")
 for binary in "${BINARIES[@]}"; do
   [[ -x $binary ]] || { echo "gpu_check_pack: $binary is missing: build first (scripts/build.sh $BUILD)" >&2; exit 1; }
 done

@@ -9,8 +9,8 @@
 
 #include "sfar/core/runtime.h"
 #include "sfar/core/torch_compat.h"
+#include "sfar/engine/grad_scaler.h"
 #include "sfar/models/clip_model.h"
-#include "sfar/train/grad_scaler.h"
 
 namespace sfar {
 namespace {
@@ -102,7 +102,7 @@ TEST_F(Cuda, Bf16AutocastStaysCloseToFp32) { expect_autocast_close(torch::kBFloa
 TEST_F(Cuda, Fp16AutocastStaysCloseToFp32) { expect_autocast_close(torch::kHalf, 1e-2); }
 
 TEST_F(Cuda, Fp16ScalerSkipsAnInfiniteStepAndBacksOff) {
-  train::GradScaler scaler(true, {/*init_scale=*/1024.0, 2.0, 0.5, /*growth_interval=*/1});
+  engine::GradScaler scaler(true, {/*init_scale=*/1024.0, 2.0, 0.5, /*growth_interval=*/1});
   auto w = torch::ones({4}, torch::TensorOptions().device(torch::kCUDA).requires_grad(true));
   scaler.scale((w * 3).sum()).backward();
   ASSERT_TRUE(scaler.unscale({w}));

@@ -11,13 +11,13 @@
 #include <memory>
 #include <string>
 
-#include "sfar/train/progress.h"
+#include "sfar/engine/progress.h"
 
 namespace sfar::cli {
 
 struct GlobalOptions {
   std::string log_level = "warn";
-  std::string progress = "auto";  // train::ProgressStyle: auto | bar | log | none
+  std::string progress = "auto";  // engine::ProgressStyle: auto | bar | log | none
   std::int64_t threads = 0;
 };
 
@@ -40,7 +40,7 @@ class CommandContext {
 using AddCommand = void (*)(CLI::App&, CommandContext&);
 
 // How the bar of a long command (train, pretrain, protocol) is drawn on stderr for --progress.
-train::BarMode progress_bar_mode(const GlobalOptions& globals);
+engine::BarMode progress_bar_mode(const GlobalOptions& globals);
 
 // The `bench` command group, made by the first command file that asks for it: each `bench X`
 // lives in its own file and adds itself here.

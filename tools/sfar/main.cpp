@@ -11,12 +11,12 @@
 #include "sfar/core/error.h"
 #include "sfar/core/logging.h"
 #include "sfar/core/runtime.h"
-#include "sfar/train/progress.h"
+#include "sfar/engine/progress.h"
 
 namespace sfar::cli {
 
-train::BarMode progress_bar_mode(const GlobalOptions& globals) {
-  return train::bar_mode(train::parse_progress_style(globals.progress), train::stderr_is_terminal());
+engine::BarMode progress_bar_mode(const GlobalOptions& globals) {
+  return engine::bar_mode(engine::parse_progress_style(globals.progress), engine::stderr_is_terminal());
 }
 
 }  // namespace sfar::cli
@@ -53,8 +53,8 @@ int run(int argc, char** argv) {
   }
   // With a bar, the console keeps to --log-level even inside a run, whose log.txt gets the
   // per-step lines; with --progress log a run's lines reach the console as well.
-  const auto style = sfar::train::parse_progress_style(context.globals().progress);
-  sfar::set_console_level(sfar::train::console_shows_step_logs(style) ? "" : context.globals().log_level);
+  const auto style = sfar::engine::parse_progress_style(context.globals().progress);
+  sfar::set_console_level(sfar::engine::console_shows_step_logs(style) ? "" : context.globals().log_level);
   sfar::init_logging({context.globals().log_level, "", 0});
   sfar::set_compute_threads(context.globals().threads);
   return context.action() ? context.action()() : 0;

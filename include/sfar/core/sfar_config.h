@@ -25,7 +25,7 @@ struct RunConfig {
   std::int64_t threads = 0;         // LibTorch intra-op threads; 0 = one per core
   std::string device = "auto";      // auto | cpu | cuda | cuda:N
   std::string log_level = "info";
-  // Multi-process runs (torchrun / srun, see sfar/train/distributed_env.h).
+  // Multi-process runs (torchrun / srun, see sfar/engine/distributed_env.h).
   std::string dist_backend = "auto";  // auto (nccl on CUDA, else gloo) | gloo | nccl
   double dist_timeout_s = 1800;       // a rank that has not joined a collective by then fails the run
   double dist_bucket_mb = 25;         // gradient all-reduce bucket size

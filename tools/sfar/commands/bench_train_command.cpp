@@ -31,15 +31,15 @@
 #include "sfar/core/error.h"
 #include "sfar/core/runtime.h"
 #include "sfar/core/torch_compat.h"
+#include "sfar/engine/gradient_cache.h"
+#include "sfar/engine/runtime_setup.h"
+#include "sfar/engine/trainer.h"
 #include "sfar/method/alignment_loss.h"
 #include "sfar/method/model_cost.h"
 #include "sfar/method/sfar_model.h"
 #include "sfar/models/clip_loader.h"
 #include "sfar/models/clip_transformer.h"
-#include "sfar/train/gradient_cache.h"
-#include "sfar/train/runtime_setup.h"
-#include "sfar/train/sfar_run_config.h"
-#include "sfar/train/trainer.h"
+#include "sfar/recipes/sfar_run_config.h"
 
 // CUDA memory statistics where LibTorch was built with CUDA (Debian's CPU build ships the
 // c10/cuda headers without the CUDA runtime, and without the generated cuda_cmake_macros.h
@@ -137,25 +137,25 @@ method::TextBank random_bank(std::int64_t classes, std::int64_t subtexts, std::i
 }
 
 // The same clips and labels every step: the loader is not what is measured here.
-class SyntheticTask : public train::TrainTask {
+class SyntheticTask : public engine::TrainTask {
  public:
   SyntheticTask(method::SfarModel model, method::TextBank bank, torch::Tensor clips, torch::Tensor labels,
-                train::LossConfig loss, std::int64_t steps, std::int64_t micro)
+                recipes::LossConfig loss, std::int64_t steps, std::int64_t micro)
       : model_(std::move(model)), bank_(std::move(bank)), clips_(std::move(clips)), labels_(std::move(labels)),
         loss_(std::move(loss)), steps_(steps), micro_(micro) {}
 
   std::int64_t steps_per_epoch() override { return steps_; }
-  torch::Tensor loss(const train::StepContext& ctx) override {
+  torch::Tensor loss(const engine::StepContext& ctx) override {
     const auto part = [&](const torch::Tensor& t) { return t.narrow(0, ctx.micro_index * micro_, micro_); };
     return loss_of(model_->forward(part(clips_), bank_).logits, part(labels_));
   }
   // loss.scope global over several micro-batches: a gradient cache, the head and loss on all B.
-  bool whole_step() override { return loss_.scope == train::LossScope::kGlobal && micro_ < clips_.size(0); }
-  torch::Tensor step_loss(const train::StepContext&, const train::StepPasses& passes) override {
+  bool whole_step() override { return loss_.scope == recipes::LossScope::kGlobal && micro_ < clips_.size(0); }
+  torch::Tensor step_loss(const engine::StepContext&, const engine::StepPasses& passes) override {
     const auto frames = cache_.embed(clips_.size(0) / micro_, encode(), passes, clips_.device());
     return passes.autocast([&] { return head_loss(frames); });
   }
-  void finish_backward(const train::StepContext&, const train::StepPasses& passes) override {
+  void finish_backward(const engine::StepContext&, const engine::StepPasses& passes) override {
     cache_.backward(encode(), passes);
   }
   // The loss from frame embeddings [B, T, E] on: the head, the class logits and the loss.
@@ -166,19 +166,19 @@ class SyntheticTask : public train::TrainTask {
 
  private:
   torch::Tensor loss_of(const torch::Tensor& logits, const torch::Tensor& labels) const {
-    if (loss_.type == train::LossType::kCe) return method::class_cross_entropy(logits, labels);
+    if (loss_.type == recipes::LossType::kCe) return method::class_cross_entropy(logits, labels);
     return method::info_nce_loss(logits, labels, loss_.lambda).total;
   }
-  train::GradientCache::Encode encode() {
+  engine::GradientCache::Encode encode() {
     return [this](std::int64_t i) { return model_->encode_frames(clips_.narrow(0, i * micro_, micro_)); };
   }
 
   method::SfarModel model_;
   method::TextBank bank_;
   torch::Tensor clips_, labels_;
-  train::LossConfig loss_;
+  recipes::LossConfig loss_;
   std::int64_t steps_, micro_;
-  train::GradientCache cache_{nullptr};
+  engine::GradientCache cache_{nullptr};
 };
 
 // Median time of the part of a step after the vision tower: the head (for SFAR, its
@@ -218,11 +218,11 @@ int run_bench_train(const BenchTrainOptions& o) {
   check_positive("--frames", o.frames, 0);
   check_positive("--classes", o.classes, 2);
   check_positive("--matmul-size", o.matmul_size, 0);
-  auto config = train::load_sfar_run_config(o.configs, o.overrides);
+  auto config = recipes::load_sfar_run_config(o.configs, o.overrides);
   models::set_attention_kernel(o.attention == "math" ? models::AttentionKernel::kMath : models::AttentionKernel::kFused);
   RunConfig runtime = config.run;
   if (o.threads >= 0) runtime.threads = o.threads;
-  const torch::Device device(train::apply_runtime(runtime));  // threads, seed, device
+  const torch::Device device(engine::apply_runtime(runtime));  // threads, seed, device
   const double rss_start_mb = peak_rss_mb();
   const std::int64_t B = o.batch > 0 ? o.batch : config.train.micro_batch_size();
   const std::int64_t T = o.frames > 0 ? o.frames : config.data.num_frames;
@@ -252,7 +252,7 @@ int run_bench_train(const BenchTrainOptions& o) {
   auto bank = random_bank(o.classes, config.descriptions.num_subtexts, arch.embed_dim, device);
   SyntheticTask task(model, std::move(bank), clips, labels, config.loss, o.warmup + o.steps, M);
 
-  train::TrainerSetup setup;
+  engine::TrainerSetup setup;
   setup.options = config.train;
   setup.options.batch_size = B;
   setup.options.micro_batch = M;
@@ -261,7 +261,7 @@ int run_bench_train(const BenchTrainOptions& o) {
   setup.options.log_interval = o.warmup + o.steps + 1;  // no metric lines inside the timing
   setup.device = device.str();
   setup.seed = static_cast<std::uint64_t>(config.run.seed);
-  train::Trainer trainer(model.ptr(), task, setup);
+  engine::Trainer trainer(model.ptr(), task, setup);
 
 #ifdef SFAR_BENCH_CUDA_STATS
   if (device.is_cuda()) c10::cuda::CUDACachingAllocator::resetPeakStats(device.index() < 0 ? 0 : device.index());
@@ -308,7 +308,7 @@ int run_bench_train(const BenchTrainOptions& o) {
                                    {"embed_dim", arch.embed_dim}, {"text_width", arch.transformer_width},
                                    {"text_layers", arch.transformer_layers}}},
                          {"head", method::to_string(config.head.type)},
-                         {"loss", train::to_string(config.loss.type)},
+                         {"loss", recipes::to_string(config.loss.type)},
                          {"precision", config.train.precision},
                          {"attention", o.attention},
                          {"grad_checkpointing", config.model.grad_checkpointing},
@@ -319,7 +319,7 @@ int run_bench_train(const BenchTrainOptions& o) {
                          {"loss_lambda", config.loss.lambda},
                          {"batch", B},
                          {"micro_batch", M},
-                         {"loss_scope", train::loss_scope_name(config.loss.scope)},
+                         {"loss_scope", recipes::loss_scope_name(config.loss.scope)},
                          {"frames", T},
                          {"classes", o.classes},
                          {"trainable_parameters", method::count_parameters(*model).back().second.trainable},
@@ -347,7 +347,7 @@ int run_bench_train(const BenchTrainOptions& o) {
   }
   std::cout << "sfar bench train: " << method::to_string(config.head.type) << " head, ViT width " << arch.vision_width << " x "
             << arch.vision_layers << " layers, " << r << " px, batch " << B << " (micro-batches of " << M << ", "
-            << train::loss_scope_name(config.loss.scope) << " loss) x " << T << " frames, "
+            << recipes::loss_scope_name(config.loss.scope) << " loss) x " << T << " frames, "
             << torch::get_num_threads() << " threads on " << device.str() << "\n"
             << "  " << steps_per_s << " steps/s (median step " << median_s * 1e3 << " ms, "
             << static_cast<double>(B) / median_s << " videos/s), loss " << trainer.last_loss() << "\n"

@@ -18,8 +18,8 @@
 #include "sfar/core/config_loader.h"
 #include "sfar/core/sfar_config.h"
 #include "sfar/describe/prompt_set.h"
-#include "sfar/train/pretrain_config.h"
-#include "sfar/train/sfar_run_config.h"
+#include "sfar/recipes/pretrain_config.h"
+#include "sfar/recipes/sfar_run_config.h"
 
 namespace sfar::cli {
 namespace {
@@ -57,12 +57,12 @@ ConfigKind make_kind(std::function<T(const ConfigPrintOptions&, const ConfigNode
 const std::vector<ConfigKind>& config_kinds() {
   static const std::vector<ConfigKind> kinds = {
       // `sfar train`, `eval`, `protocol`, `infer`, `export`, `bench-train`, `info --config`.
-      make_kind<train::SfarRunConfig>([](const ConfigPrintOptions& o, const ConfigNode&) {
-        return train::load_sfar_run_config(o.configs, o.overrides);
+      make_kind<recipes::SfarRunConfig>([](const ConfigPrintOptions& o, const ConfigNode&) {
+        return recipes::load_sfar_run_config(o.configs, o.overrides);
       }),
       // `sfar pretrain`.
-      make_kind<train::PretrainConfig>([](const ConfigPrintOptions& o, const ConfigNode&) {
-        return train::load_pretrain_config(o.configs, o.overrides);
+      make_kind<recipes::PretrainConfig>([](const ConfigPrintOptions& o, const ConfigNode&) {
+        return recipes::load_pretrain_config(o.configs, o.overrides);
       }),
       // The backbone sections a run config shares (bases such as clip_vit_b16.yaml); listed
       // before the prompt files, so that an empty file is this kind (a tie goes to the first).
@@ -70,8 +70,8 @@ const std::vector<ConfigKind>& config_kinds() {
         return load_sfar_config(o.configs, o.overrides);
       }),
       // `sfar describe generate --prompts`.
-      make_kind<PromptSet>([](const ConfigPrintOptions& o, const ConfigNode& tree) {
-        return read_prompt_set(tree, o.configs.empty() ? std::string("--set") : o.configs.back());
+      make_kind<describe::PromptSet>([](const ConfigPrintOptions& o, const ConfigNode& tree) {
+        return describe::read_prompt_set(tree, o.configs.empty() ? std::string("--set") : o.configs.back());
       }),
   };
   return kinds;

@@ -18,7 +18,7 @@
 #include "sfar/describe/description_generator.h"
 #include "sfar/describe/description_importers.h"
 #include "sfar/method/subtext_selection.h"
-#include "sfar/train/sfar_run_config.h"
+#include "sfar/recipes/sfar_run_config.h"
 
 namespace sfar::cli {
 namespace {
@@ -183,7 +183,7 @@ int run_select(SelectCommandOptions o) {
   o.job.options.mode = method::selection_mode_from_string(o.mode);
   if (!o.configs.empty()) {
     const std::string from_config =
-        train::load_sfar_run_config(o.configs, o.overrides).descriptions.global_template;
+        recipes::load_sfar_run_config(o.configs, o.overrides).descriptions.global_template;
     if (!o.job.global_template.empty() && o.job.global_template != from_config) {
       throw ArgumentError("--template", "differs from descriptions.global_template of --config (\"" +
                                             from_config + "\"); give one of them",

@@ -13,7 +13,7 @@ extern "C" {
 #include "../build_info.h"
 #include "../command.h"
 #include "sfar/core/runtime.h"
-#include "sfar/train/distributed.h"
+#include "sfar/engine/distributed.h"
 
 namespace sfar::cli {
 namespace {
@@ -38,7 +38,7 @@ nlohmann::json opencv_version() { return nullptr; }
 
 nlohmann::json environment() {
   const auto torch = torch_environment();
-  const auto collectives = train::collective_support();
+  const auto collectives = engine::collective_support();
   nlohmann::json devices = nlohmann::json::array();
   for (const auto& device : torch.devices) {
     devices.push_back({{"name", device.name}, {"memory_gib", device.memory_bytes / double(1 << 30)}});

@@ -3,7 +3,7 @@
 //
 //   sfar export --checkpoint runs/x/checkpoints/best.pt --out sfar_k400.safetensors
 #include "../command.h"
-#include "sfar/train/model_export.h"
+#include "sfar/recipes/model_export.h"
 
 namespace sfar::cli {
 namespace {
@@ -13,7 +13,7 @@ struct ExportWeightsArgs {
 };
 
 int run_export_weights(const ExportWeightsArgs& args) {
-  const auto r = train::export_checkpoint(args.checkpoint, args.out);
+  const auto r = recipes::export_checkpoint(args.checkpoint, args.out);
   print_json_line({{"out", r.out},
                    {"format", r.format},
                    {"head_type", r.head_type},

@@ -17,21 +17,21 @@
 #include "../command.h"
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
+#include "sfar/engine/checkpoint.h"
 #include "sfar/models/safetensors_writer.h"
 #include "sfar/models/torch_save.h"
-#include "sfar/train/checkpoint.h"
-#include "sfar/train/sfar_run_config.h"
+#include "sfar/recipes/sfar_run_config.h"
 
 #if SFAR_WITH_VIDEO
 #include <optional>
 
 #include "sfar/data/bad_file_policy.h"
+#include "sfar/data/video_dataset.h"
 #include "sfar/describe/description_cache.h"
+#include "sfar/engine/runtime_setup.h"
 #include "sfar/eval/keyframe_picture.h"
 #include "sfar/method/sfar_model.h"
-#include "sfar/data/video_dataset.h"
-#include "sfar/train/runtime_setup.h"
-#include "sfar/train/sfar_task.h"
+#include "sfar/recipes/sfar_task.h"
 #endif
 
 namespace sfar::cli {
@@ -51,8 +51,8 @@ struct ExportArgs {
 #if SFAR_WITH_VIDEO
 // The model, its text bank on the model's device, and the config it was built from.
 struct Loaded {
-  train::SfarRunConfig config;
-  train::SfarRun run;
+  recipes::SfarRunConfig config;
+  recipes::SfarRun run;
   method::TextBank bank;
   torch::Device device = torch::kCPU;
 };
@@ -60,9 +60,9 @@ struct Loaded {
 Loaded load(const std::vector<std::string>& configs, const std::vector<std::string>& overrides,
             const std::string& checkpoint) {
   Loaded l;
-  l.config = train::load_sfar_run_config(configs, overrides);
-  l.run = train::build_sfar_run(l.config, train::apply_runtime(l.config.run), "");
-  if (!checkpoint.empty()) train::load_model_weights(*l.run.model, checkpoint);
+  l.config = recipes::load_sfar_run_config(configs, overrides);
+  l.run = recipes::build_sfar_run(l.config, engine::apply_runtime(l.config.run), "");
+  if (!checkpoint.empty()) engine::load_model_weights(*l.run.model, checkpoint);
   l.device = torch::Device(l.run.device);
   l.run.model->to(l.device);
   l.run.model->eval();
@@ -132,7 +132,7 @@ std::int64_t label_class(const std::string& label, const std::vector<std::string
 }
 
 // The sub-texts the model scores class `cls` with, as its text bank was built (N of them).
-std::vector<std::string> class_subtexts(const train::SfarRunConfig& config, const std::vector<std::string>& names,
+std::vector<std::string> class_subtexts(const recipes::SfarRunConfig& config, const std::vector<std::string>& names,
                                         std::int64_t cls) {
   std::optional<describe::DescriptionCache> cache;
   if (!config.descriptions.cache.empty()) cache = describe::load_description_cache(config.descriptions.cache);

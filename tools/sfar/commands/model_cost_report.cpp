@@ -11,7 +11,7 @@
 #include "sfar/method/model_cost.h"
 #include "sfar/method/sfar_model.h"
 #include "sfar/models/clip_loader.h"
-#include "sfar/train/sfar_run_config.h"
+#include "sfar/recipes/sfar_run_config.h"
 
 namespace sfar::cli {
 namespace {
@@ -21,7 +21,7 @@ constexpr double kPaperGflops = 90.2;
 constexpr double kPaperParamsM = 126.1;
 
 // The CLIP the run would train: the weights' architecture, or the preset's (random weights).
-models::ClipModel build_clip(const train::SfarRunConfig& config) {
+models::ClipModel build_clip(const recipes::SfarRunConfig& config) {
   if (!config.model.weights.empty()) return models::load_clip(config.model.weights, {config.model.activation, "model.activation"});
   if (config.model.arch == "auto") throw ConfigError("model.arch", "'auto' needs model.weights to infer the architecture from");
   torch::manual_seed(static_cast<std::uint64_t>(config.run.seed));
@@ -36,7 +36,7 @@ bool is_vit_b16(models::ClipConfig c) {
 }
 
 // The number of candidate classes, from the config's class-name file.
-std::int64_t count_classes(const train::SfarRunConfig& config) {
+std::int64_t count_classes(const recipes::SfarRunConfig& config) {
   if (config.data.labels.empty()) throw ConfigError("data.labels", "no class-name file to count classes in: give --classes");
   try {
     const auto n = static_cast<std::int64_t>(data::load_class_names(config.data).size());
@@ -58,7 +58,7 @@ nlohmann::json parts_json(const std::vector<method::CostPart>& parts) {
 int run_model_cost_report(const ModelCostOptions& o) {
   if (o.classes < 0) throw ArgumentError("--classes", "must be at least 1 (0: from data.labels)", std::to_string(o.classes));
   if (o.text_tokens < 0) throw ArgumentError("--text-tokens", "must be at least 1", std::to_string(o.text_tokens));
-  const auto config = train::load_sfar_run_config(o.configs, o.overrides);
+  const auto config = recipes::load_sfar_run_config(o.configs, o.overrides);
   models::ClipModel clip = build_clip(config);
   const models::ClipConfig arch = clip->config();
   const auto token_embedding = clip->token_embedding->weight.numel();

@@ -12,10 +12,10 @@
 
 #include "../command.h"
 #include "sfar/core/error.h"
-#include "sfar/train/pretrain_config.h"
+#include "sfar/recipes/pretrain_config.h"
 
 #if SFAR_WITH_VIDEO
-#include "sfar/train/pretrain_task.h"
+#include "sfar/recipes/pretrain_task.h"
 #endif
 
 namespace sfar::cli {
@@ -24,15 +24,15 @@ namespace {
 struct PretrainArgs {
   std::vector<std::string> configs, overrides;
   std::string work_dir;
-  train::BarMode bar = train::BarMode::kOff;  // progress_bar_mode(--progress)
+  engine::BarMode bar = engine::BarMode::kOff;  // progress_bar_mode(--progress)
 };
 
 #if SFAR_WITH_VIDEO
 int run_pretrain(const PretrainArgs& args) {
-  auto config = train::load_pretrain_config(args.configs, args.overrides);
+  auto config = recipes::load_pretrain_config(args.configs, args.overrides);
   if (!args.work_dir.empty()) config.run.work_dir = args.work_dir;
-  train::ProgressBar bar(&std::cerr, args.bar, "pretrain");
-  const auto r = train::run_pretraining(config, {{&bar, 0, 1, ""}});
+  engine::ProgressBar bar(&std::cerr, args.bar, "pretrain");
+  const auto r = recipes::run_pretraining(config, {{&bar, 0, 1, ""}});
   bar.finish(std::to_string(r.steps) + " steps");
   print_json_line({{"work_dir", r.work_dir},
                    {"clip", r.clip_path},

@@ -12,11 +12,11 @@
 
 #include "../command.h"
 #include "sfar/core/error.h"
-#include "sfar/train/sfar_run_config.h"
+#include "sfar/recipes/sfar_run_config.h"
 
 #if SFAR_WITH_VIDEO
-#include "sfar/train/progress.h"
-#include "sfar/train/protocol_runner.h"
+#include "sfar/engine/progress.h"
+#include "sfar/recipes/protocol_runner.h"
 #endif
 
 namespace sfar::cli {
@@ -28,23 +28,23 @@ struct ProtocolArgs {
   std::string work_dir;
   std::vector<std::string> checkpoints;
   std::vector<std::int64_t> seeds;
-  train::BarMode bar = train::BarMode::kOff;  // progress_bar_mode(--progress)
+  engine::BarMode bar = engine::BarMode::kOff;  // progress_bar_mode(--progress)
 };
 
 #if SFAR_WITH_VIDEO
 int run_protocol_command(const ProtocolArgs& args) {
-  const auto kind = train::parse_protocol_kind(args.kind);
-  const auto config = train::load_sfar_run_config(args.configs, args.overrides);
-  train::ProtocolOptions options;
+  const auto kind = recipes::parse_protocol_kind(args.kind);
+  const auto config = recipes::load_sfar_run_config(args.configs, args.overrides);
+  recipes::ProtocolOptions options;
   options.work_dir = args.work_dir;
   options.seeds = args.seeds;
   options.checkpoints = args.checkpoints;
-  train::ProgressBar bar(&std::cerr, args.bar, args.kind);
+  engine::ProgressBar bar(&std::cerr, args.bar, args.kind);
   options.progress = &bar;
-  const auto report = train::run_protocol(kind, config, options);
+  const auto report = recipes::run_protocol(kind, config, options);
   bar.finish(std::to_string(report.runs.size()) + " runs");
-  std::cout << train::protocol_markdown(report);
-  print_json_line(nlohmann::json::parse(train::protocol_json(report)));
+  std::cout << recipes::protocol_markdown(report);
+  print_json_line(nlohmann::json::parse(recipes::protocol_json(report)));
   return 0;
 }
 #else

@@ -13,16 +13,16 @@
 #include "../command.h"
 #include "sfar/core/error.h"
 #include "sfar/core/logging.h"
-#include "sfar/train/progress.h"
-#include "sfar/train/sfar_run_config.h"
+#include "sfar/engine/progress.h"
+#include "sfar/recipes/sfar_run_config.h"
 
 #if SFAR_WITH_VIDEO
 #include "dry_run_report.h"
-#include "sfar/train/loss_targets.h"
-#include "sfar/train/distributed_env.h"
-#include "sfar/train/runtime_setup.h"
-#include "sfar/train/sfar_runner.h"
-#include "sfar/train/sfar_task.h"
+#include "sfar/engine/distributed_env.h"
+#include "sfar/engine/runtime_setup.h"
+#include "sfar/recipes/loss_targets.h"
+#include "sfar/recipes/sfar_runner.h"
+#include "sfar/recipes/sfar_task.h"
 #endif
 
 namespace sfar::cli {
@@ -32,7 +32,7 @@ struct TrainArgs {
   std::vector<std::string> configs, overrides;
   std::string work_dir, resume;
   bool dry_run = false;
-  train::BarMode bar = train::BarMode::kOff;  // progress_bar_mode(--progress)
+  engine::BarMode bar = engine::BarMode::kOff;  // progress_bar_mode(--progress)
 };
 
 struct EvalArgs {
@@ -50,11 +50,11 @@ nlohmann::json parameter_json(const method::SfarModelImpl& model) {
   return out;
 }
 
-int run_dry(const train::SfarRunConfig& config) {
-  const std::string device_name = train::apply_runtime(config.run);
+int run_dry(const recipes::SfarRunConfig& config) {
+  const std::string device_name = engine::apply_runtime(config.run);
   const nlohmann::json dataset = scan_dataset(config, data::load_class_names(config.data));
-  train::SfarRun run = train::build_sfar_run(config, device_name, "");  // writes nothing
-  train::SfarTrainTask task(run, config);
+  recipes::SfarRun run = recipes::build_sfar_run(config, device_name, "");  // writes nothing
+  recipes::SfarTrainTask task(run, config);
   const torch::Device device(run.device);
   run.model->to(device);
   run.model->train();
@@ -69,9 +69,9 @@ int run_dry(const train::SfarRunConfig& config) {
   const std::int64_t resolution = run.model->clip->config().image_resolution;
   const auto clip = torch::randn({1, config.data.num_frames, 3, resolution, resolution}, device);
   const auto label = torch::zeros({1}, torch::TensorOptions().dtype(torch::kInt64).device(device));
-  const auto per_clip = train::measure_activations(
-      [&] { return train::training_loss(run.model->forward(clip, bank).logits, label, config.loss); });
-  const auto memory = train::estimate_training_memory(*run.model, per_clip, config.train.micro_batch_size());
+  const auto per_clip = engine::measure_activations(
+      [&] { return recipes::training_loss(run.model->forward(clip, bank).logits, label, config.loss); });
+  const auto memory = engine::estimate_training_memory(*run.model, per_clip, config.train.micro_batch_size());
   print_json_line({{"dry_run", true},
                    {"device", run.device},
                    {"classes", run.class_names.size()},
@@ -87,19 +87,19 @@ int run_dry(const train::SfarRunConfig& config) {
 }
 
 int run_train(const TrainArgs& args) {
-  auto config = train::load_sfar_run_config(args.configs, args.overrides);
+  auto config = recipes::load_sfar_run_config(args.configs, args.overrides);
   if (!args.work_dir.empty()) config.run.work_dir = args.work_dir;
   if (args.dry_run) return run_dry(config);
   // Under torchrun or srun: join the other ranks; rank 0 alone writes the run directory.
-  const auto env = train::read_distributed_env();
+  const auto env = engine::read_distributed_env();
   if (env.rank != 0) init_logging({config.run.log_level, "", env.rank});  // warnings and errors only
   // Rank 0 alone draws the bar; the others keep to warnings and errors.
-  train::ProgressBar bar(&std::cerr, env.rank == 0 ? args.bar : train::BarMode::kOff, "train");
-  train::RunTrainingOptions options;
+  engine::ProgressBar bar(&std::cerr, env.rank == 0 ? args.bar : engine::BarMode::kOff, "train");
+  recipes::RunTrainingOptions options;
   options.resume = args.resume;
   options.progress.bar = &bar;
   options.distributed = &env;
-  const train::TrainingResult r = train::run_training(config, options);
+  const recipes::TrainingResult r = recipes::run_training(config, options);
   bar.finish(std::to_string(r.steps) + " steps");
   if (!r.main) return 0;
   print_json_line({{"work_dir", r.work_dir},
@@ -117,10 +117,10 @@ int run_train(const TrainArgs& args) {
 }
 
 int run_eval(const EvalArgs& args) {
-  train::EvaluateOptions options;
+  recipes::EvaluateOptions options;
   options.checkpoint = args.checkpoint;
   options.views = args.views;
-  const auto r = train::evaluate_checkpoint(train::load_sfar_run_config(args.configs, args.overrides), options);
+  const auto r = recipes::evaluate_checkpoint(recipes::load_sfar_run_config(args.configs, args.overrides), options);
   nlohmann::json line = {{"checkpoint", args.checkpoint}, {"step", r.step}};
   for (const auto& [k, v] : r.metrics) line[k] = v;
   if (!args.views.empty()) line["views"] = args.views;

@@ -1,0 +1,133 @@
+#include "sfar/engine/run_dir.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "sfar/core/atomic_file.h"
+#include "sfar/core/error.h"
+#include "sfar/core/logging.h"
+#include "sfar/engine/tfevents_writer.h"
+
+namespace fs = std::filesystem;
+
+namespace sfar::engine {
+namespace {
+
+std::string git_commit() {
+  std::FILE* pipe = ::popen("git rev-parse HEAD 2>/dev/null", "r");
+  if (!pipe) return "unknown";
+  char buf[128] = {0};
+  std::string out;
+  while (std::fgets(buf, sizeof(buf), pipe)) out += buf;
+  const int status = ::pclose(pipe);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return status == 0 && out.size() == 40 ? out : "unknown";
+}
+
+std::string hostname() {
+  char buf[256] = {0};
+  return ::gethostname(buf, sizeof(buf) - 1) == 0 ? buf : "unknown";
+}
+
+// JSON numbers cannot be NaN or infinite; those become null.
+nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
+
+// The line's numbers as TensorBoard scalars (its bookkeeping fields and nulls left out), so
+// that the event file holds exactly the values metrics.jsonl holds.
+std::vector<std::pair<std::string, double>> tensorboard_scalars(const std::string& prefix, const nlohmann::json& line) {
+  std::vector<std::pair<std::string, double>> out;
+  for (const auto& [key, value] : line.items()) {
+    if (key == "kind" || key == "step" || key == "epoch" || !value.is_number()) continue;
+    out.emplace_back(prefix + key, value.get<double>());
+  }
+  return out;
+}
+
+}  // namespace
+
+double max_rss_mb() {
+  rusage usage{};
+  if (::getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
+}
+
+std::string environment_json(const RunDirOptions& options) {
+  nlohmann::json env;
+#ifdef SFAR_VERSION
+  env["sfar_version"] = SFAR_VERSION;
+#else
+  env["sfar_version"] = "unknown";
+#endif
+  env["libtorch_version"] = options.libtorch_version.empty() ? "unknown" : options.libtorch_version;
+  env["device"] = options.device;
+  env["threads"] = options.threads;
+  env["hostname"] = hostname();
+  env["git_commit"] = git_commit();
+  env["working_directory"] = fs::current_path().string();
+  return env.dump(2) + "\n";
+}
+
+RunDir::RunDir(const RunDirOptions& options) : path_(options.work_dir) {
+  if (path_.empty()) throw ArgumentError("work_dir", "must not be empty");
+  std::error_code ec;
+  fs::create_directories(path_, ec);
+  if (ec) throw IoError(path_, "cannot create the run directory: " + ec.message());
+  if (!options.config_text.empty()) write_file_atomic(file("resolved.yaml"), options.config_text);
+  write_file_atomic(file("environment.json"), environment_json(options));
+  if (options.log_to_file) init_logging({options.log_level, file("log.txt"), 0});
+  if (options.tensorboard) events_ = std::make_unique<EventFileWriter>(path_);
+}
+
+RunDir::~RunDir() = default;
+
+std::string RunDir::event_file() const { return events_ ? events_->path() : std::string(); }
+
+std::string RunDir::file(const std::string& name) const { return (fs::path(path_) / name).string(); }
+
+void RunDir::append_metrics_line(const std::string& line) {
+  const std::string path = file("metrics.jsonl");
+  std::ofstream out(path, std::ios::app | std::ios::binary);
+  if (!out) throw IoError(path, "cannot open for appending");
+  out << line << '\n';
+  out.flush();
+  if (!out) throw IoError(path, "write failed");
+}
+
+void RunDir::log_train(const TrainMetrics& m) {
+  nlohmann::json j;
+  j["kind"] = "train";
+  j["step"] = m.step;
+  j["epoch"] = m.epoch;
+  j["loss"] = number(m.loss);
+  j["lr"] = number(m.lr);
+  j["samples_per_s"] = number(m.samples_per_s);
+  j["grad_norm"] = number(m.grad_norm);
+  j["skipped_steps"] = m.skipped_steps;
+  if (m.loss_scale > 0) j["loss_scale"] = m.loss_scale;
+  j["max_rss_mb"] = max_rss_mb();
+  for (const auto& [name, value] : m.counters) j[name] = value;
+  append_metrics_line(j.dump());
+  if (events_) events_->add_scalars(tensorboard_scalars("train/", j), m.step);
+}
+
+void RunDir::log_eval(std::int64_t epoch, std::int64_t step,
+                      const std::map<std::string, double>& metrics) {
+  nlohmann::json j;
+  j["kind"] = "eval";
+  j["epoch"] = epoch;
+  j["step"] = step;
+  for (const auto& [name, value] : metrics) j[name] = number(value);
+  append_metrics_line(j.dump());
+  if (events_) {
+    events_->add_scalars(tensorboard_scalars("eval/", j), step);
+    events_->flush();
+  }
+}
+
+}  // namespace sfar::engine
