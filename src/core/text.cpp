@@ -28,14 +28,19 @@ std::vector<std::string> text_lines(const std::string& text) {
   return lines;
 }
 
-std::optional<std::vector<std::string>> split_csv(const std::string& line) {
-  std::vector<std::string> fields(1);
+namespace {
+
+// Reads one record of `text` from `i` up to an unquoted line break (consumed) or the end,
+// counting the line breaks it passes in `line`. False on bad quoting.
+bool read_csv_record(const std::string& text, std::size_t& i, std::size_t& line, std::vector<std::string>& fields) {
+  fields.assign(1, "");
   bool quoted = false;
   bool was_quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') ++line;
     if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
         fields.back() += '"';
         ++i;
       } else if (c == '"') {
@@ -43,20 +48,47 @@ std::optional<std::vector<std::string>> split_csv(const std::string& line) {
       } else {
         fields.back() += c;
       }
+    } else if (c == '\n') {
+      ++i;
+      return true;
     } else if (c == '"' && trim(fields.back()).empty() && !was_quoted) {
       quoted = was_quoted = true;
       fields.back().clear();
     } else if (c == ',') {
       fields.emplace_back();
       was_quoted = false;
+    } else if (c == '\r') {
+      continue;  // CRLF line ends
     } else if (!was_quoted) {
       fields.back() += c;
     } else if (c != ' ' && c != '\t') {
-      return std::nullopt;  // text after a closing quote
+      return false;  // text after a closing quote
     }
   }
-  if (quoted) return std::nullopt;
+  return !quoted;
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> split_csv(const std::string& line) {
+  std::vector<std::string> fields;
+  std::size_t i = 0, lines = 1;
+  if (!read_csv_record(line, i, lines, fields) || i < line.size()) return std::nullopt;
   return fields;
+}
+
+std::optional<std::vector<CsvRecord>> split_csv_records(const std::string& text, std::size_t* bad_line) {
+  std::vector<CsvRecord> records;
+  std::size_t i = 0, line = 1;
+  while (i < text.size()) {
+    CsvRecord record{line, {}};
+    if (!read_csv_record(text, i, line, record.fields)) {
+      if (bad_line) *bad_line = record.line;
+      return std::nullopt;
+    }
+    if (record.fields.size() > 1 || !trim(record.fields[0]).empty()) records.push_back(std::move(record));
+  }
+  return records;
 }
 
 }  // namespace sfar

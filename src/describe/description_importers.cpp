@@ -140,40 +140,14 @@ void import_froster(Importer& importer, const DescriptionCache& cache) {
 }
 
 // CSV records may span lines inside quotes (EZ-CLIP's paragraphs start with blank lines).
-std::vector<std::pair<std::size_t, std::vector<std::string>>> read_csv_records(const std::string& path) {
-  const std::string text = strip_utf8_bom(read_file(path));
-  std::vector<std::pair<std::size_t, std::vector<std::string>>> records;
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  std::size_t line = 1;
-  std::size_t record_line = 1;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '\n') ++line;
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        fields.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.emplace_back();
-    } else if (c == '\n') {
-      if (fields.size() > 1 || !fields[0].empty()) records.emplace_back(record_line, std::move(fields));
-      fields.assign(1, "");
-      record_line = line;
-    } else if (c != '\r') {
-      fields.back() += c;
-    }
+std::vector<CsvRecord> read_csv_records(const std::string& path) {
+  std::size_t bad_line = 0;
+  auto records = split_csv_records(strip_utf8_bom(read_file(path)), &bad_line);
+  if (!records) {
+    throw FormatError(path + ":" + std::to_string(bad_line),
+                      "unterminated quoted field, or text after a closing quote");
   }
-  if (quoted) throw FormatError(path + ":" + std::to_string(record_line), "unterminated quoted field");
-  if (fields.size() > 1 || !fields[0].empty()) records.emplace_back(record_line, std::move(fields));
-  return records;
+  return std::move(*records);
 }
 
 void import_ezclip(Importer& importer) {

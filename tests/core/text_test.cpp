@@ -27,6 +27,23 @@ TEST(Text, SplitCsvRejectsBadQuoting) {
   EXPECT_FALSE(sfar::split_csv(R"("a"b,c)").has_value());  // text after the closing quote
 }
 
+TEST(Text, SplitCsvRecordsReadsQuotedLineBreaksAndNamesTheBadLine) {
+  const auto records = sfar::split_csv_records("SNo,Name,Text\r\n1,a,\"\n\nFirst.\nSecond, \"\"quoted\"\".\"\n\n2,b,plain\n");
+  ASSERT_TRUE(records.has_value());
+  ASSERT_EQ(records->size(), 3u);  // the blank line is skipped
+  EXPECT_EQ((*records)[0].line, 1u);
+  EXPECT_EQ((*records)[0].fields, (Fields{"SNo", "Name", "Text"}));  // CRLF ends a record
+  EXPECT_EQ((*records)[1].line, 2u);
+  EXPECT_EQ((*records)[1].fields, (Fields{"1", "a", "\n\nFirst.\nSecond, \"quoted\"."}));
+  EXPECT_EQ((*records)[2].line, 7u);  // counted past the line breaks inside the quotes
+  EXPECT_EQ((*records)[2].fields, (Fields{"2", "b", "plain"}));
+  std::size_t bad = 0;
+  EXPECT_FALSE(sfar::split_csv_records("h\n1,\"open\n2,x\n", &bad).has_value());
+  EXPECT_EQ(bad, 2u);
+  EXPECT_FALSE(sfar::split_csv_records("h\n\"a\"b\n", &bad).has_value());
+  EXPECT_EQ(bad, 2u);
+}
+
 TEST(Text, TextLinesAreThePhysicalLinesWithoutCrLf) {
   using Lines = std::vector<std::string>;
   EXPECT_EQ(sfar::text_lines("a\nb\n"), (Lines{"a", "b"}));

@@ -5,6 +5,7 @@
 //   text_lines(strip_utf8_bom(read_file(path)))  // the physical lines of a text file
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,16 @@ std::string trim(const std::string& text);
 // Splits one CSV record (RFC 4180 quoting: a field may be quoted, "" inside quotes is a quote;
 // no embedded newlines). nullopt on bad quoting: an unclosed quote, or text after a closing one.
 std::optional<std::vector<std::string>> split_csv(const std::string& line);
+
+// A record of a CSV text and the 1-based line it starts on.
+struct CsvRecord {
+  std::size_t line = 0;
+  std::vector<std::string> fields;
+};
+// Every record of a CSV text, with split_csv's quoting; a quoted field may also hold line
+// breaks (EZ-CLIP's paragraphs do). Blank lines are skipped. nullopt on bad quoting, with the
+// line of the record at fault in `bad_line`.
+std::optional<std::vector<CsvRecord>> split_csv_records(const std::string& text, std::size_t* bad_line = nullptr);
 
 // `text` without a leading UTF-8 byte-order mark (EF BB BF), which spreadsheet programs write.
 std::string strip_utf8_bom(std::string text);
