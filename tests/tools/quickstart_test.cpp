@@ -81,7 +81,8 @@ TEST(QuickStart, MiniRunLearnsAndWritesEveryStageAndAReport) {
   EXPECT_GE(sfar_top1["mean"].get<double>(), 1.5 * 25.0) << sfar_top1.dump();
   // ... and beyond the baseline: the report's "ahead" (difference of means over the noise
   // sqrt(std1^2 + std2^2) of the two cells).
-  const Json& mean_top1 = read_json(out / "mean/supervised/results.json")["columns"][0];
+  const Json mean_sup = read_json(out / "mean/supervised/results.json");
+  const Json& mean_top1 = mean_sup["columns"][0];
   ASSERT_EQ(mean_top1["name"], "top-1");
   const double margin = sfar_top1["mean"].get<double>() - mean_top1["mean"].get<double>();
   const double noise = std::hypot(sfar_top1["std"].get<double>(), mean_top1["std"].get<double>());
