@@ -81,8 +81,7 @@ std::vector<ParamGroup> group_parameters(const torch::nn::Module& module,
   return kept;
 }
 
-std::unique_ptr<FusedAdamW> build_adamw(const std::vector<ParamGroup>& groups,
-                                                 const AdamWSettings& s) {
+std::unique_ptr<FusedAdamW> build_adamw(const std::vector<ParamGroup>& groups, const AdamWSettings& s) {
   if (groups.empty()) {
     throw ArgumentError("optimizer", "the model has no trainable parameters");
   }

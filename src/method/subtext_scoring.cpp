@@ -80,7 +80,8 @@ std::optional<std::size_t> score_and_select(describe::DescriptionCache& cache, c
     sum += scores[i][chosen[i]].tpp;
   }
   cache.selection = describe::DescriptionSelection{to_string(mode), encoder_name, describe::utc_timestamp(),
-                                         sum / static_cast<double>(cache.classes.size()), cache.global_template};
+                                                   sum / static_cast<double>(cache.classes.size()),
+                                                   cache.global_template};
   return dataset_set;
 }
 

@@ -30,7 +30,7 @@ engine::ProgressSlot CellProgress::training(const std::string& what) {
   ++started_;
   show(what);
   engine::ProgressSlot slot{bar_, done_ / total_, (done_ + 1) / total_,
-                    "run " + std::to_string(started_) + "/" + std::to_string(runs_) + " " + what};
+                            "run " + std::to_string(started_) + "/" + std::to_string(runs_) + " " + what};
   done_ += 1;
   return slot;
 }

@@ -19,8 +19,8 @@ EvaluationResult evaluate_checkpoint(SfarRunConfig config, const EvaluateOptions
   const std::string device = engine::apply_runtime(config.run);
   std::optional<engine::RunDir> dir;
   if (options.run_dir) {
-    dir.emplace(engine::RunDirOptions{config.run.work_dir, sfar_run_config_to_yaml(config), device, compat::torch_version(),
-                              config.run.threads, config.run.log_level, true});
+    dir.emplace(engine::RunDirOptions{config.run.work_dir, sfar_run_config_to_yaml(config), device,
+                                      compat::torch_version(), config.run.threads, config.run.log_level, true});
   }
   SfarRun run = build_sfar_run(config, device, dir ? dir->file("cache") : "");
   EvaluationResult result;

@@ -44,7 +44,7 @@ TrainingResult run_training(SfarRunConfig config, const RunTrainingOptions& opti
   std::optional<engine::DistributedContext> dist;
   if (options.distributed) {
     dist.emplace(env, engine::DistributedOptions{config.run.dist_backend, device, config.run.dist_timeout_s,
-                                         config.run.dist_bucket_mb, config.run.dist_force_group});
+                                                 config.run.dist_bucket_mb, config.run.dist_force_group});
   }
   TrainingResult result;
   result.main = !dist || dist->is_main();
@@ -52,7 +52,7 @@ TrainingResult run_training(SfarRunConfig config, const RunTrainingOptions& opti
   std::optional<engine::RunDir> dir;
   if (result.main) {
     dir.emplace(engine::RunDirOptions{config.run.work_dir, yaml, device, compat::torch_version(), config.run.threads,
-                              config.run.log_level, true});
+                                      config.run.log_level, true});
   }
   const fs::path work_dir(config.run.work_dir);
   if (dist) config.train = engine::per_rank_train_options(config.train, dist->world_size());

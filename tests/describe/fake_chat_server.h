@@ -60,7 +60,7 @@ std::string fake_answer(const std::string& class_name);
 
 // Client options aimed at `server` with short time-outs and backoffs, so failure tests stay fast.
 inline describe::ChatClientOptions fast_client_options(const FakeChatServer& server, const std::string& api_key,
-                                             int retries, double backoff_max_s) {
+                                                       int retries, double backoff_max_s) {
   describe::ChatClientOptions o;
   o.endpoint = server.endpoint();
   o.model = "fake-model";

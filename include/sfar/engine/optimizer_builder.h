@@ -63,8 +63,7 @@ struct AdamWSettings {
 // AdamW over the groups, in the same order; group i starts at lr * groups[i].lr_ratio and
 // weight decay 0 when groups[i].decay is false. Throws ArgumentError when no group is left.
 // FusedAdamW: torch::optim::AdamW's arithmetic and state, one pass per step on the CPU.
-std::unique_ptr<FusedAdamW> build_adamw(const std::vector<ParamGroup>& groups,
-                                                 const AdamWSettings& settings);
+std::unique_ptr<FusedAdamW> build_adamw(const std::vector<ParamGroup>& groups, const AdamWSettings& settings);
 
 // Sets every group's lr to lr * its ratio (ratios in group order, as build_adamw made them).
 void set_group_lrs(torch::optim::Optimizer& optimizer, const std::vector<double>& ratios,

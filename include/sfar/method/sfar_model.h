@@ -40,7 +40,7 @@ class SfarModelImpl : public torch::nn::Module {
   // The two halves of forward: the backbone, clips [B, T, 3, H, W] -> frame embeddings
   // [B, T, E]; and the head with the class logits on them (a gradient cache runs them apart,
   // and a frozen backbone's cached embeddings are trained through score alone, see
-  // train/frame_embedding_cache.h).
+  // recipes/frame_embedding_cache.h).
   torch::Tensor encode_frames(const torch::Tensor& clips);
   SfarOutput score(const torch::Tensor& frames, const TextBank& bank);
 

@@ -50,7 +50,7 @@ TensorShapes shapes_of(const StateDict& weights);
 // mis-shaped tensor (name and shapes); the model is unchanged when it throws.
 void load_clip_weights(ClipModelImpl& model, const StateDict& weights, const std::string& where);
 
-// The prefix of the video head's tensors in an `sfar export` (train/model_export.h); the rest
+// The prefix of the video head's tensors in an `sfar export` (recipes/model_export.h); the rest
 // of an export is CLIP under OpenAI's names.
 inline constexpr const char* kSfarHeadPrefix = "sfar_head.";
 
