@@ -42,8 +42,9 @@ torch::Tensor crop(const torch::Tensor& clip, std::int64_t top, std::int64_t lef
 
 void require_size(const TransformSpec& spec, const torch::Tensor& clip) {
   if (clip.size(3) < spec.size || clip.size(4) < spec.size) {
-    throw ArgumentError(spec.type, "frame of " + std::to_string(clip.size(4)) + "x" +
-                                       std::to_string(clip.size(3)) + " is smaller than the crop",
+    throw ArgumentError(entry_of(clip_transforms(), spec.type).name,
+                        "frame of " + std::to_string(clip.size(4)) + "x" + std::to_string(clip.size(3)) +
+                            " is smaller than the crop",
                         std::to_string(spec.size));
   }
 }
@@ -261,7 +262,9 @@ const TransformEntry& find_clip_transform(const std::string& type, const std::st
   return find_entry(clip_transforms(), type, "transform", where);
 }
 
-ClipTransform make_clip_transform(const TransformSpec& spec) { return find_clip_transform(spec.type).make(spec); }
+ClipTransform make_clip_transform(const TransformSpec& spec) {
+  return entry_of(clip_transforms(), spec.type).make(spec);
+}
 
 ClipTransform make_clip_pipeline(const std::vector<TransformSpec>& specs) {
   std::vector<ClipTransform> steps;

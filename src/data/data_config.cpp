@@ -24,7 +24,7 @@ std::vector<VideoRecord> load_records(const DataConfig& config, const std::vecto
   VideoListOptions options;
   options.class_names = class_names;
   options.multi_label = config.multi_label;
-  auto records = read_video_list(config.list, parse_video_list_format(config.format, "data.format"), options);
+  auto records = read_video_list(config.list, config.format, options);
   if (!class_names.empty()) check_class_names_match_videos(records, class_names, config.labels);
   return records;
 }

@@ -4,6 +4,7 @@
 #include <random>
 
 #include "sfar/core/error.h"
+#include "sfar/core/name_table.h"
 
 namespace sfar::data {
 namespace {
@@ -136,12 +137,32 @@ std::string UniformSampler::describe() const {
   return "uniform(num_frames=" + std::to_string(count_) + ")";
 }
 
-std::unique_ptr<FrameSampler> make_frame_sampler(const std::string& kind, std::int64_t num_frames,
+const std::vector<SamplerEntry>& frame_samplers() {
+  static const std::vector<SamplerEntry> table = {
+      {"segment", SamplerKind::kSegment, "TSN: one frame per equal segment, random in training, centred in testing",
+       [](std::int64_t frames, std::int64_t, std::int64_t clips) -> std::unique_ptr<FrameSampler> {
+         return std::make_unique<SegmentSampler>(SegmentSamplerOptions{frames, clips});
+       }},
+      {"dense", SamplerKind::kDense, "consecutive frames `stride` apart from a random (training) or spaced start",
+       [](std::int64_t frames, std::int64_t stride, std::int64_t clips) -> std::unique_ptr<FrameSampler> {
+         return std::make_unique<DenseSampler>(DenseSamplerOptions{frames, stride, clips});
+       }},
+      {"uniform", SamplerKind::kUniform, "frames evenly spread over the whole video, the same in training",
+       [](std::int64_t frames, std::int64_t, std::int64_t) -> std::unique_ptr<FrameSampler> {
+         return std::make_unique<UniformSampler>(frames);
+       }},
+  };
+  return table;
+}
+
+std::unique_ptr<FrameSampler> make_frame_sampler(SamplerKind kind, std::int64_t num_frames, std::int64_t stride,
+                                                 std::int64_t num_clips) {
+  return entry_of(frame_samplers(), kind).make(num_frames, stride, num_clips);
+}
+
+std::unique_ptr<FrameSampler> make_frame_sampler(const std::string& name, std::int64_t num_frames,
                                                  std::int64_t stride, std::int64_t num_clips) {
-  if (kind == "segment") return std::make_unique<SegmentSampler>(SegmentSamplerOptions{num_frames, num_clips});
-  if (kind == "dense") return std::make_unique<DenseSampler>(DenseSamplerOptions{num_frames, stride, num_clips});
-  if (kind == "uniform") return std::make_unique<UniformSampler>(num_frames);
-  throw ArgumentError("sampler", "expected segment, dense or uniform", kind);
+  return find_entry(frame_samplers(), name, "sampler", "sampler").make(num_frames, stride, num_clips);
 }
 
 }  // namespace sfar::data

@@ -20,7 +20,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-TransformSpec spec(const std::string& type, std::int64_t size = 224) {
+TransformSpec spec(TransformType type, std::int64_t size = 224) {
   TransformSpec s;
   s.type = type;
   s.size = size;
@@ -38,11 +38,12 @@ std::string shell_quote(const std::string& text) {
 LoaderBenchResult run_loader_bench(const std::vector<VideoRecord>& records, const LoaderBenchOptions& options) {
   DataConfig config;  // TSN segments, short side while decoding, the usual training transforms
   config.root = options.root;
-  config.sampler = "segment";
+  config.sampler = SamplerKind::kSegment;
   config.num_frames = options.num_frames;
   config.short_side = options.short_side;
   config.decoder_threads = 1;
-  config.train_pipeline = {spec("random_resized_crop", options.crop), spec("flip"), spec("normalize")};
+  config.train_pipeline = {spec(TransformType::kRandomResizedCrop, options.crop), spec(TransformType::kFlip),
+                           spec(TransformType::kNormalize)};
   const auto sampler = make_sampler(config);
   const auto dataset = make_video_dataset(config, records, SampleMode::kTrain, options.seed);
 
@@ -81,7 +82,7 @@ LoaderBenchResult run_loader_bench(const std::vector<VideoRecord>& records, cons
 
   // The references, on the same samples and frames.
   const std::int64_t count = options.reference_clips > 0 ? std::min(options.reference_clips, r.clips) : r.clips;
-  std::vector<TransformSpec> baseline_specs = {spec("resize_short", options.short_side)};
+  std::vector<TransformSpec> baseline_specs = {spec(TransformType::kResizeShort, options.short_side)};
   baseline_specs.insert(baseline_specs.end(), config.train_pipeline.begin(), config.train_pipeline.end());
   const ClipTransform baseline_pipeline = make_clip_pipeline(baseline_specs);
   // Interleaved per clip with the loader's own per-sample path, so that a busy machine

@@ -55,13 +55,10 @@ bool is_loopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
-std::string choose_backend(const DistributedOptions& o) {
-  if (o.backend != "auto" && o.backend != "gloo" && o.backend != "nccl") {
-    throw ConfigError("run.dist_backend", "expected auto, gloo or nccl", o.backend);
-  }
+DistBackend choose_backend(const DistributedOptions& o) {
   const bool cuda = o.device.rfind("cuda", 0) == 0;
-  if (o.backend == "auto") return cuda && SFAR_WITH_NCCL ? "nccl" : "gloo";
-  if (o.backend == "nccl" && !cuda) {
+  if (o.backend == DistBackend::kAuto) return cuda && SFAR_WITH_NCCL ? DistBackend::kNccl : DistBackend::kGloo;
+  if (o.backend == DistBackend::kNccl && !cuda) {
     throw ConfigError("run.dist_backend", "nccl needs a CUDA device (run.device is " + o.device + ")", "nccl");
   }
   return o.backend;
@@ -81,7 +78,7 @@ auto DistributedContext::guarded(const std::string& what, F&& f) {
     std::ostringstream timeout;
     timeout << options_.timeout_s;
     throw NetworkError("rank " + std::to_string(rank()) + " of " + std::to_string(world_size()) + ", " +
-                           backend_ + " " + what,
+                           backend() + " " + what,
                        "failed: another rank exited, crashed or did not take part within run.dist_timeout_s = " +
                            timeout.str() + " s",
                        first_line(e));
@@ -116,7 +113,7 @@ DistributedContext::DistributedContext(const DistributedEnv& env, const Distribu
     group_->store = c10::make_intrusive<c10d::PrefixStore>("sfar/train", tcp);
     return 0;
   });
-  if (backend_ == "nccl") {
+  if (backend_ == DistBackend::kNccl) {
 #if SFAR_WITH_NCCL
     // Blocking waits make a stalled collective throw here (and name itself) after the time-out
     // rather than leave the process hanging on the GPU stream.
@@ -150,14 +147,18 @@ DistributedContext::DistributedContext(const DistributedEnv& env, const Distribu
       return 0;
     });
 #else
-    throw ConfigError("run.dist_backend", "this sfar was built without Gloo (no gloo headers found)", backend_);
+    throw ConfigError("run.dist_backend", "this sfar was built without Gloo (no gloo headers found)", "gloo");
 #endif
   }
   SFAR_LOG_INFO("distributed: rank {} of {} (local rank {}), {} via {}:{}, time-out {} s", rank(), world_size(),
-                local_rank(), backend_, env_.master_addr, env_.master_port, options_.timeout_s);
+                local_rank(), backend(), env_.master_addr, env_.master_port, options_.timeout_s);
 }
 
 DistributedContext::~DistributedContext() = default;
+
+std::string DistributedContext::backend() const {
+  return active() ? cfg::enum_name(backend_, dist_backend_names()) : "none";
+}
 
 torch::Tensor DistributedContext::to_comm(const torch::Tensor& t) const {
   return t.device() == comm_device_ ? t.contiguous() : t.to(comm_device_).contiguous();
@@ -246,7 +247,7 @@ torch::Tensor DistributedContext::all_gather_rows(const torch::Tensor& rows) {
 
 void DistributedContext::barrier() {
   if (!active()) return;
-  if (backend_ == "nccl") {  // NCCL's barrier guesses a device; an all-reduce on ours does not
+  if (backend_ == DistBackend::kNccl) {  // NCCL's barrier guesses a device; an all-reduce on ours does not
     auto t = torch::zeros({1}, torch::TensorOptions().device(comm_device_));
     all_reduce_sum(t);
     return;

@@ -136,7 +136,8 @@ std::string text_bank_key(const std::string& weights, models::ClipActivation act
     const auto mtime = fs::last_write_time(weights, ec).time_since_epoch().count();
     s << "weights " << fs::absolute(weights).string() << '\n' << size << '\n' << mtime << '\n';
   }
-  s << "tokenizer " << tokenizer.kind << '\n' << tokenizer.vocab << '\n' << tokenizer.merges << '\n' << context_length << '\n';
+  s << "tokenizer " << cfg::enum_name(tokenizer.kind, tokenizer_kind_names()) << '\n'
+    << tokenizer.vocab << '\n' << tokenizer.merges << '\n' << context_length << '\n';
   for (std::size_t c = 0; c < texts.global.size(); ++c) {
     s << "class " << c << '\n' << texts.global[c] << '\n';
     if (texts.sub.empty()) continue;

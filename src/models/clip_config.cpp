@@ -50,14 +50,19 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
 
 }  // namespace
 
-std::string to_string(ClipActivation activation) {
-  return activation == ClipActivation::kGelu ? "gelu" : "quick_gelu";
-}
+std::string to_string(ClipActivation activation) { return cfg::enum_name(activation, clip_activation_names()); }
 
 ClipActivation parse_clip_activation(const std::string& name, const std::string& where) {
-  if (name == "quick_gelu") return ClipActivation::kQuickGelu;
-  if (name == "gelu") return ClipActivation::kGelu;
-  throw ArgumentError(where, "expected quick_gelu or gelu", name);
+  return cfg::parse_enum<ClipActivation>(name, clip_activation_names(), where);
+}
+
+std::optional<ClipActivation> stated_activation(ActivationSetting setting) {
+  switch (setting) {
+    case ActivationSetting::kQuickGelu: return ClipActivation::kQuickGelu;
+    case ActivationSetting::kGelu: return ClipActivation::kGelu;
+    case ActivationSetting::kAuto: break;
+  }
+  return std::nullopt;
 }
 
 bool ClipConfig::operator==(const ClipConfig& o) const {

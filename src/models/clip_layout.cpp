@@ -69,25 +69,25 @@ FileActivation hf_config_activation(const std::string& weights_path) {
 
 ClipActivation resolve_clip_activation(const FileActivation& file, const std::string& path,
                                        const ClipActivationChoice& choice) {
-  if (choice.value != "auto" && choice.value != "quick_gelu" && choice.value != "gelu") {
-    throw ConfigError(choice.key, "expected auto, quick_gelu or gelu", choice.value);
-  }
+  const auto stated = stated_activation(choice.value);
+  const std::string value = cfg::enum_name(choice.value, activation_setting_names());
   if (file.activation) {
-    const std::string found = to_string(*file.activation);
-    if (choice.value != "auto" && choice.value != found) {
-      throw ConfigError(choice.key, "contradicts " + path + " (" + file.evidence + "); set it to auto or " + found,
-                        choice.value);
+    if (stated && *stated != *file.activation) {
+      throw ConfigError(choice.key,
+                        "contradicts " + path + " (" + file.evidence + "); set it to auto or " +
+                            to_string(*file.activation),
+                        value);
     }
     return *file.activation;
   }
-  if (choice.value == "auto") {
+  if (!stated) {
     throw ConfigError(choice.key,
                       path + " does not say which MLP activation its CLIP uses (" + file.evidence +
                           "): set quick_gelu for OpenAI's weights, gelu for open_clip models without "
                           "-quickgelu (LAION, DataComp)",
-                      choice.value);
+                      value);
   }
-  return parse_clip_activation(choice.value, choice.key);
+  return *stated;
 }
 
 }  // namespace sfar::models

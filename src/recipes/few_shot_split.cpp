@@ -54,7 +54,7 @@ std::vector<data::VideoRecord> repeat_to_length(const std::vector<data::VideoRec
   return out;
 }
 
-std::string write_video_list(const std::string& path, const std::vector<data::VideoRecord>& records) {
+data::VideoListFormat write_video_list(const std::string& path, const std::vector<data::VideoRecord>& records) {
   const bool frames = !records.empty() && records.front().num_frames >= 0;
   std::string text;
   for (const auto& r : records) {
@@ -73,7 +73,7 @@ std::string write_video_list(const std::string& path, const std::vector<data::Vi
     text += '\n';
   }
   write_file_atomic(path, text);
-  return data::to_string(frames ? data::VideoListFormat::kRawFrames : data::VideoListFormat::kPathLabel);
+  return frames ? data::VideoListFormat::kRawFrames : data::VideoListFormat::kPathLabel;
 }
 
 }  // namespace sfar::recipes

@@ -12,7 +12,7 @@ namespace {
 namespace fs = std::filesystem;
 
 data::TransformSpec crop(std::int64_t size) {
-  data::TransformSpec spec = data::transform_spec("center_crop");
+  data::TransformSpec spec = data::transform_spec(data::TransformType::kCenterCrop);
   spec.size = size;
   return spec;
 }
@@ -20,10 +20,11 @@ data::TransformSpec crop(std::int64_t size) {
 // Crops must give the model's input resolution: its positional embedding has a fixed grid.
 void check_crops(const std::vector<data::TransformSpec>& pipeline, const std::string& key, std::int64_t resolution) {
   for (std::size_t i = 0; i < pipeline.size(); ++i) {
-    const auto& t = pipeline[i].type;
-    const std::int64_t views = data::find_clip_transform(t).crop_views;
+    const auto& transform = entry_of(data::clip_transforms(), pipeline[i].type);
+    const std::int64_t views = transform.crop_views;
     if (views > 1) {
-      throw ConfigError(key + "[" + std::to_string(i) + "].type", "pre-training reads one view per clip", t);
+      throw ConfigError(key + "[" + std::to_string(i) + "].type", "pre-training reads one view per clip",
+                        transform.name);
     }
     if (views == 1 && pipeline[i].size != resolution) {
       throw ConfigError(key + "[" + std::to_string(i) + "].size",
@@ -60,6 +61,7 @@ void check_config(const PretrainConfig& config, const std::string& where) {
                       std::to_string(c.image_resolution));
   }
   const auto& p = config.pretrain;
+  if (p.list.empty()) throw ConfigError(where + ": pretrain.list", "no video-caption list given");
   check_crops(p.train_pipeline, where + ": pretrain.train_pipeline", c.image_resolution);
   check_crops(p.test_pipeline, where + ": pretrain.test_pipeline", c.image_resolution);
   try {
@@ -73,7 +75,11 @@ void check_config(const PretrainConfig& config, const std::string& where) {
 }  // namespace
 
 PretrainOptions::PretrainOptions() {
-  train_pipeline = {crop(64), data::transform_spec("normalize")};
+  list = "pretrain/list.txt";
+  short_side = 64;
+  workers = 2;
+  prefetch = 4;
+  train_pipeline = {crop(64), data::transform_spec(data::TransformType::kNormalize)};
   test_pipeline = train_pipeline;
   // A small model from scratch: a much larger rate than fine-tuning, CLIP's decay and betas,
   // every step logged, no backbone/head split, gradients clipped at norm 1 and the logit

@@ -25,17 +25,7 @@ namespace {
 // The `pretrain:` keys that describe the clips, as the `data:` section they mirror.
 data::DataConfig clip_data_config(const PretrainOptions& p) {
   data::DataConfig config;
-  config.root = p.root;
-  config.list = p.list;
-  config.sampler = p.sampler;
-  config.num_frames = p.num_frames;
-  config.short_side = p.short_side;
-  config.decoder_threads = p.decoder_threads;
-  config.train_pipeline = p.train_pipeline;
-  config.test_pipeline = p.test_pipeline;
-  config.bad_file_policy = p.bad_file_policy;
-  config.workers = p.workers;
-  config.prefetch = p.prefetch;
+  static_cast<data::ClipSourceConfig&>(config) = p;  // one view per clip: data's other defaults
   return config;
 }
 

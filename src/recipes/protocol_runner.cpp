@@ -123,7 +123,7 @@ SfarRunConfig target_config(const SfarRunConfig& source, const ZeroShotTarget& t
   c.data.root = root;
   c.data.labels = under_root(t.labels, root);
   c.eval.list = under_root(t.list, root);
-  if (!t.format.empty()) c.data.format = t.format;
+  if (!t.format.empty()) c.data.format = data::parse_video_list_format(t.format, "protocol.zero_shot.targets format");
   c.descriptions.cache = under_root(t.descriptions, root);
   return c;
 }

@@ -24,7 +24,7 @@ namespace {
 void check_crop_sizes(const std::vector<data::TransformSpec>& pipeline, const std::string& key,
                       std::int64_t resolution) {
   for (std::size_t i = 0; i < pipeline.size(); ++i) {
-    const bool crop = data::find_clip_transform(pipeline[i].type).crop_views > 0;
+    const bool crop = entry_of(data::clip_transforms(), pipeline[i].type).crop_views > 0;
     if (crop && pipeline[i].size != resolution) {
       throw ConfigError(key + "[" + std::to_string(i) + "].size",
                         "must equal the model's input resolution " + std::to_string(resolution),
@@ -38,8 +38,7 @@ void check_crop_sizes(const std::vector<data::TransformSpec>& pipeline, const st
 SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& device, const std::string& bank_dir) {
   SfarRun run;
   run.device = device;
-  models::set_attention_kernel(config.model.attention == "math" ? models::AttentionKernel::kMath
-                                                                : models::AttentionKernel::kFused);
+  models::set_attention_kernel(config.model.attention);
   run.class_names = data::load_class_names(config.data);
   if (run.class_names.empty()) {
     throw ConfigError("data.labels", "SFAR scores videos against class names: set a class-name file");
@@ -52,9 +51,7 @@ SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& device, c
     }
     torch::manual_seed(config.run.seed);
     auto arch = models::clip_preset(config.model.arch);  // auto: the preset's (OpenAI's QuickGELU)
-    if (config.model.activation != "auto") {
-      arch.activation = models::parse_clip_activation(config.model.activation, "model.activation");
-    }
+    if (const auto stated = models::stated_activation(config.model.activation)) arch.activation = *stated;
     clip = models::ClipModel(arch);
     SFAR_LOG_WARN("model.weights is empty: {} is randomly initialised (seed {}); fine for tests, not for "
                   "real training", config.model.arch, config.run.seed);
@@ -276,8 +273,8 @@ void apply_test_views(SfarRunConfig& config, const std::string& views, const std
   if (crops == 1) return;
   bool replaced = false;
   for (auto& t : config.data.test_pipeline) {
-    if (t.type != "center_crop") continue;
-    t.type = "three_crop";
+    if (t.type != data::TransformType::kCenterCrop) continue;
+    t.type = data::TransformType::kThreeCrop;
     replaced = true;
   }
   if (!replaced) throw ArgumentError(where, "3 crops need a center_crop in data.test_pipeline to replace", views);

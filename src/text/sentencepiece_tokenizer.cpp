@@ -63,7 +63,7 @@ std::unordered_map<std::string, std::string> trainer_arguments(const SentencePie
   return {
       {"model_prefix", options.model_prefix},
       {"vocab_size", std::to_string(options.vocab_size)},
-      {"model_type", options.model_type},
+      {"model_type", cfg::enum_name(options.model_type, sentencepiece_model_type_names())},
       {"character_coverage", std::to_string(options.character_coverage)},
       {"hard_vocab_limit", options.hard_vocab_limit ? "true" : "false"},
       {"input_sentence_size", std::to_string(options.max_sentences)},

@@ -35,20 +35,17 @@ std::vector<std::int64_t> Tokenizer::tokenize(const std::string& text, std::int6
 
 std::unique_ptr<Tokenizer> load_tokenizer(const TokenizerSpec& spec) {
   if (spec.vocab.empty()) throw ArgumentError("tokenizer.vocab", "no vocabulary file given");
-  if (spec.kind == "clip_bpe") {
+  if (spec.kind == TokenizerKind::kClipBpe) {
     if (spec.merges.empty() && !ends_with(spec.vocab, ".json")) return ClipBpeTokenizer::from_gzip(spec.vocab);
     if (spec.merges.empty()) {
       throw ArgumentError(spec.vocab, "a Hugging Face vocab.json needs its merges.txt (tokenizer.merges)");
     }
     return ClipBpeTokenizer::from_hugging_face(spec.vocab, spec.merges);
   }
-  if (spec.kind == "sentencepiece") {
-    if (!spec.merges.empty()) {
-      throw ArgumentError("tokenizer.merges", "a SentencePiece model takes no merges file", spec.merges);
-    }
-    return std::make_unique<SentencePieceTokenizer>(spec.vocab);
+  if (!spec.merges.empty()) {
+    throw ArgumentError("tokenizer.merges", "a SentencePiece model takes no merges file", spec.merges);
   }
-  throw ArgumentError("tokenizer.kind", "expected clip_bpe or sentencepiece", spec.kind);
+  return std::make_unique<SentencePieceTokenizer>(spec.vocab);
 }
 
 }  // namespace sfar::text

@@ -21,7 +21,7 @@ torch::Tensor ramp_clip(std::int64_t t, std::int64_t h, std::int64_t w) {
 
 TransformSpec spec(const std::string& type, std::int64_t size = 224) {
   TransformSpec s;
-  s.type = type;
+  s.type = find_clip_transform(type).value;
   s.size = size;
   return s;
 }

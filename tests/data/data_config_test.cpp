@@ -32,11 +32,29 @@ TEST(DataConfig, BadFilePolicyIsParsedOnReadingAndWrittenBack) {
 // data.format takes the names of the format table, and its error lists them all.
 TEST(DataConfig, FormatNamesComeFromTheFormatTable) {
   for (const auto& format : video_list_formats()) {
-    EXPECT_EQ(read_data(std::string("data: {format: ") + format.name + "}\n").format, format.name);
+    EXPECT_EQ(read_data(std::string("data: {format: ") + format.name + "}\n").format, format.value);
   }
   const std::string error = test::thrown([] { read_data("data: {format: xml}\n"); });
   EXPECT_NE(error.find("data.format"), std::string::npos) << error;
   for (const auto& format : video_list_formats()) EXPECT_NE(error.find(format.name), std::string::npos) << error;
+}
+
+// data.sampler reads every name of the sampler table into its enumerator (table order is
+// enumerator order), builds that sampler, prints back by name, and an unknown name is refused
+// with the key and every known name.
+TEST(DataConfig, SamplerNamesComeFromTheSamplerTable) {
+  const auto& samplers = frame_samplers();
+  for (std::size_t i = 0; i < samplers.size(); ++i) {
+    EXPECT_EQ(static_cast<std::size_t>(samplers[i].value), i) << samplers[i].name;
+    const DataConfig config = read_data(std::string("data: {sampler: ") + samplers[i].name + ", num_frames: 4}\n");
+    EXPECT_EQ(config.sampler, samplers[i].value);
+    EXPECT_EQ(make_sampler(config)->describe().rfind(samplers[i].name, 0), 0u) << make_sampler(config)->describe();
+    const std::string printed = config_to_yaml(write_config(config));
+    EXPECT_NE(printed.find(std::string("sampler: \"") + samplers[i].name + "\""), std::string::npos) << printed;
+  }
+  const std::string error = test::thrown([] { read_data("data: {sampler: random}\n"); });
+  EXPECT_NE(error.find("data.sampler"), std::string::npos) << error;
+  for (const auto& sampler : samplers) EXPECT_NE(error.find(sampler.name), std::string::npos) << error;
 }
 
 }  // namespace

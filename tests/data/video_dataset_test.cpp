@@ -18,7 +18,7 @@ std::shared_ptr<VideoDataset> make_dataset(std::vector<VideoRecord> records, con
   options.bad_files = parse_bad_file_policy(policy);
   options.seed = 7;
   TransformSpec crop;
-  crop.type = "center_crop";
+  crop.type = TransformType::kCenterCrop;
   crop.size = 64;
   return std::make_shared<VideoDataset>(std::move(records), make_frame_sampler("segment", 8, 1, clips),
                                         make_clip_pipeline({crop}), options);

@@ -85,7 +85,7 @@ TEST(VideoLoaderSoak, FourWorkersManyEpochsKeepMemoryFlatAndLeakNoDescriptors) {
     options.short_side = 40;
     options.bad_files = parse_bad_file_policy("skip");
     TransformSpec crop;
-    crop.type = "random_resized_crop";
+    crop.type = TransformType::kRandomResizedCrop;
     crop.size = 32;
     auto dataset = std::make_shared<VideoDataset>(std::move(records), make_frame_sampler("segment", 4, 1, 1),
                                                   make_clip_pipeline({crop}), options);

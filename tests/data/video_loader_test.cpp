@@ -20,10 +20,10 @@ std::shared_ptr<VideoDataset> train_dataset(std::vector<VideoRecord> records, co
   options.bad_files = parse_bad_file_policy(policy);
   options.seed = 11;
   TransformSpec crop;
-  crop.type = "random_resized_crop";
+  crop.type = TransformType::kRandomResizedCrop;
   crop.size = 32;
   TransformSpec flip;
-  flip.type = "flip";
+  flip.type = TransformType::kFlip;
   return std::make_shared<VideoDataset>(std::move(records), make_frame_sampler("segment", 4, 1, 1),
                                         make_clip_pipeline({crop, flip}), options);
 }

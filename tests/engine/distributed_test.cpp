@@ -136,7 +136,7 @@ void run_ranks(int world, double timeout_s, double bucket_mb, const std::functio
     threads.emplace_back([&, r] {
       try {
         DistributedEnv env{r, world, r, "127.0.0.1", port, "test"};
-        DistributedContext dist(env, {"gloo", "cpu", timeout_s, bucket_mb});
+        DistributedContext dist(env, {DistBackend::kGloo, "cpu", timeout_s, bucket_mb});
         body(dist);
       } catch (...) {
         errors[static_cast<std::size_t>(r)] = std::current_exception();
@@ -218,7 +218,8 @@ TEST(DistributedGroup, BucketedAverageEqualsOneBigBatch) {
 // backend for real, and give back what a group of one must (the inputs, the plain gradients).
 void check_group_of_one(const std::string& backend, const std::string& device) {
   DistributedEnv env{0, 1, 0, "127.0.0.1", test::free_local_port(), "test"};
-  DistributedContext dist(env, {backend, device, 30, 0.001, /*force_group=*/true});
+  DistributedContext dist(env, {cfg::parse_enum<DistBackend>(backend, dist_backend_names(), "backend"), device, 30,
+                                0.001, /*force_group=*/true});
   ASSERT_TRUE(dist.active());
   EXPECT_EQ(dist.backend(), backend);
   const auto on = torch::TensorOptions().device(device);

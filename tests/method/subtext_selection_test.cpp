@@ -16,7 +16,7 @@ namespace sfar::method {
 namespace {
 
 describe::ClassDescriptions make_class(std::int64_t id, const std::string& name, const std::string& global,
-                             const std::vector<std::vector<std::string>>& sets) {
+                                       const std::vector<std::vector<std::string>>& sets) {
   describe::ClassDescriptions c;
   c.id = id;
   c.name = name;
@@ -173,8 +173,8 @@ TEST(SubtextSelectionRealData, GoldenClipOnOstHmdbIsReproducibleAndMatchesDirect
   SubtextSelectionJob job;
   job.cache = write_hmdb_cache(dir, labels);
   job.weights = weights;
-  job.activation = "quick_gelu";
-  job.tokenizer = {"clip_bpe", vocab, ""};
+  job.activation = ActivationSetting::kQuickGelu;
+  job.tokenizer = {TokenizerKind::kClipBpe, vocab, ""};
   job.options.batch_size = 64;  // several batches
 
   const describe::DescriptionCache before = describe::load_description_cache(job.cache);
@@ -207,7 +207,7 @@ TEST(SubtextSelectionRealData, GoldenClipOnOstHmdbIsReproducibleAndMatchesDirect
 
   // One class recomputed independently: its texts alone, in one batch, straight through the model.
   const auto tokenizer = text::load_tokenizer(job.tokenizer);
-  models::ClipModel model = models::load_clip(weights, {"quick_gelu"});
+  models::ClipModel model = models::load_clip(weights, {ActivationSetting::kQuickGelu});
   model->set_eot_token_id(tokenizer->end_id());
   const auto context = model->config().context_length;
   const describe::ClassDescriptions& sword = *once.find("sword");
@@ -235,13 +235,13 @@ TEST(SubtextSelectionRealData, BadInputsNameTheFileAndLeaveTheCacheUntouched) {
   SubtextSelectionJob job;
   job.cache = write_hmdb_cache(dir, labels);
   job.weights = dir.file("missing_clip.pt");
-  job.tokenizer = {"clip_bpe", vocab, ""};
+  job.tokenizer = {TokenizerKind::kClipBpe, vocab, ""};
   const std::string original = read_all(job.cache);
   expect_error_mentions([&] { run_subtext_selection(job); }, {"missing_clip.pt"});
   EXPECT_EQ(read_all(job.cache), original);
 
   job.weights = weights;
-  job.activation = "quick_gelu";
+  job.activation = ActivationSetting::kQuickGelu;
   job.tokenizer.vocab = dir.file("no_vocab.txt.gz");
   expect_error_mentions([&] { run_subtext_selection(job); }, {"no_vocab.txt.gz"});
   EXPECT_EQ(read_all(job.cache), original);

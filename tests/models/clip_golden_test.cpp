@@ -63,7 +63,8 @@ struct GoldenRun {
 void expect_matches(const std::string& weights, const std::string& activation, const std::string& golden_file,
                     const std::string& image_dir, const std::string& label, const GoldenRun& run = {}) {
   const auto golden = read_golden(golden_file);
-  ClipModel model = load_clip(weights, {activation});
+  ClipModel model =
+      load_clip(weights, {cfg::parse_enum<ActivationSetting>(activation, activation_setting_names(), "activation")});
   model->to(run.device);
   torch::NoGradGuard no_grad;
   std::optional<compat::AutocastGuard> autocast;
@@ -225,7 +226,7 @@ TEST(ClipGolden, TokenFeaturesPoolAtTheEndToken) {
   const std::string weights = test::tiny_clip_path();
   const std::string json = reference_dir("vit_tiny") + "golden.json";
   const auto golden = read_golden(json);
-  ClipModel model = load_clip(weights, {"quick_gelu"});
+  ClipModel model = load_clip(weights, {ActivationSetting::kQuickGelu});
   torch::NoGradGuard no_grad;
   const auto tokens = matrix(golden["text_tokens"], torch::kInt64);
   const ClipTextTokens all = model->encode_text_tokens(tokens);

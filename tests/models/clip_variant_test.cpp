@@ -76,7 +76,7 @@ std::string load_error(Load load) {
 
 TEST(ClipVariants, GeluStateDictStatedGeluMatchesOpenClip) {
   const std::string dir = reference_dir("vit_tiny_gelu");
-  ClipModel model = load_clip(dir + "openai.pt", {"gelu"});
+  ClipModel model = load_clip(dir + "openai.pt", {ActivationSetting::kGelu});
   EXPECT_EQ(model->config().activation, ClipActivation::kGelu);
   EXPECT_LT(diff_from_open_clip(model, dir), kTolerance);
 }
@@ -84,25 +84,26 @@ TEST(ClipVariants, GeluStateDictStatedGeluMatchesOpenClip) {
 // The check can fail: the same weights under the other activation are far from open_clip.
 TEST(ClipVariants, GeluWeightsUnderQuickGeluDoNotMatch) {
   const std::string dir = reference_dir("vit_tiny_gelu");
-  ClipModel model = load_clip(dir + "openai.pt", {"quick_gelu"});
+  ClipModel model = load_clip(dir + "openai.pt", {ActivationSetting::kQuickGelu});
   EXPECT_GT(diff_from_open_clip(model, dir), 100 * kTolerance);
 }
 
 TEST(ClipVariants, HuggingFaceConfigJsonSaysGelu) {
   const std::string dir = reference_dir("vit_tiny_gelu");
-  ClipModel model = load_clip(dir + "model.safetensors", {"auto"});
+  ClipModel model = load_clip(dir + "model.safetensors", {ActivationSetting::kAuto});
   EXPECT_EQ(model->config().activation, ClipActivation::kGelu);
   EXPECT_LT(diff_from_open_clip(model, dir), kTolerance);
 
   // A stated activation that contradicts config.json is refused, naming both.
-  const auto message = load_error<ConfigError>([&] { load_clip(dir + "model.safetensors", {"quick_gelu"}); });
+  const auto message =
+      load_error<ConfigError>([&] { load_clip(dir + "model.safetensors", {ActivationSetting::kQuickGelu}); });
   EXPECT_NE(message.find("model.activation"), std::string::npos) << message;
   EXPECT_NE(message.find(dir + "config.json"), std::string::npos) << message;
 }
 
 TEST(ClipVariants, QuickGeluViTB16LayoutMatchesOpenClip) {
   const std::string dir = reference_dir("vit_b16_layout");
-  ClipModel model = load_clip(dir + "openai.pt", {"quick_gelu"});
+  ClipModel model = load_clip(dir + "openai.pt", {ActivationSetting::kQuickGelu});
   ClipConfig expected = clip_preset("ViT-B/16");
   expected.vision_layers = 2;
   expected.transformer_layers = 1;
@@ -113,15 +114,15 @@ TEST(ClipVariants, QuickGeluViTB16LayoutMatchesOpenClip) {
 
 TEST(ClipVariants, TorchScriptIsOpenAIsQuickGelu) {
   const std::string weights = reference_dir("vit_tiny") + "openai_torchscript.pt";
-  EXPECT_EQ(load_clip(weights, {"auto"})->config().activation, ClipActivation::kQuickGelu);
-  const auto message = load_error<ConfigError>([&] { load_clip(weights, {"gelu", "--activation"}); });
+  EXPECT_EQ(load_clip(weights, {ActivationSetting::kAuto})->config().activation, ClipActivation::kQuickGelu);
+  const auto message = load_error<ConfigError>([&] { load_clip(weights, {ActivationSetting::kGelu, "--activation"}); });
   EXPECT_NE(message.find("--activation"), std::string::npos) << message;
   EXPECT_NE(message.find(weights), std::string::npos) << message;
 }
 
 TEST(ClipVariants, UnstatedStateDictActivationNamesTheFileAndKey) {
   const std::string weights = reference_dir("vit_tiny_gelu") + "openai.pt";
-  const auto message = load_error<ConfigError>([&] { load_clip(weights, {"auto"}); });
+  const auto message = load_error<ConfigError>([&] { load_clip(weights, {ActivationSetting::kAuto}); });
   EXPECT_NE(message.find(weights), std::string::npos) << message;
   EXPECT_NE(message.find("model.activation"), std::string::npos) << message;
 }
@@ -130,10 +131,10 @@ TEST(ClipVariants, HuggingFaceWithoutConfigJsonNeedsTheActivationStated) {
   test::TempDir dir;
   const std::string copy = dir.file("model.safetensors");
   std::filesystem::copy_file(reference_dir("vit_tiny_gelu") + "model.safetensors", copy);
-  const auto message = load_error<ConfigError>([&] { load_clip(copy, {"auto"}); });
+  const auto message = load_error<ConfigError>([&] { load_clip(copy, {ActivationSetting::kAuto}); });
   EXPECT_NE(message.find(copy), std::string::npos) << message;
   EXPECT_NE(message.find("model.activation"), std::string::npos) << message;
-  ClipModel model = load_clip(copy, {"gelu"});
+  ClipModel model = load_clip(copy, {ActivationSetting::kGelu});
   EXPECT_LT(diff_from_open_clip(model, reference_dir("vit_tiny_gelu")), kTolerance);
 }
 
@@ -146,14 +147,14 @@ StateDict with_prefix(const StateDict& weights, const std::string& prefix) {
 TEST(ClipVariants, DdpAndWrapperPrefixesLoadIdentically) {
   const std::string dir = reference_dir("vit_tiny_gelu");
   const StateDict plain = read_clip_state_dict(dir + "openai.pt");
-  ClipModel reference = load_clip(dir + "openai.pt", {"gelu"});
+  ClipModel reference = load_clip(dir + "openai.pt", {ActivationSetting::kGelu});
   const Features expected = encode(reference, dir);
   test::TempDir scratch;
   for (const std::string prefix : {"module.", "model.", "module.model."}) {
     const std::string path = scratch.file("prefixed.pt");
     save_clip_state_dict(with_prefix(plain, prefix), path);
     EXPECT_EQ(read_clip_state_dict(path).size(), plain.size()) << prefix;
-    ClipModel model = load_clip(path, {"gelu"});
+    ClipModel model = load_clip(path, {ActivationSetting::kGelu});
     const Features got = encode(model, dir);
     EXPECT_TRUE(torch::equal(got.image, expected.image)) << prefix;
     EXPECT_TRUE(torch::equal(got.text, expected.text)) << prefix;
@@ -170,7 +171,7 @@ TEST(ClipVariants, PartlyPrefixedNamesAreRefusedNamingTheFile) {
   const std::string path = scratch.file("partly_prefixed.pt");
   save_clip_state_dict(weights, path);
   EXPECT_EQ(read_clip_state_dict(path).count("module.ln_final.weight"), 1u);
-  const auto message = load_error<ModelError>([&] { load_clip(path, {"quick_gelu"}); });
+  const auto message = load_error<ModelError>([&] { load_clip(path, {ActivationSetting::kQuickGelu}); });
   EXPECT_NE(message.find(path), std::string::npos) << message;
   EXPECT_NE(message.find("ln_final.weight"), std::string::npos) << message;
 }
@@ -180,7 +181,7 @@ TEST(ClipVariants, UnidentifiableLayoutNamesTheFile) {
   test::TempDir scratch;
   const std::string path = scratch.file("not_clip.pt");
   save_clip_state_dict({{"encoder.layer.0.weight", torch::zeros({4, 4})}, {"head.bias", torch::zeros({4})}}, path);
-  const auto message = load_error<ModelError>([&] { load_clip(path, {"auto"}); });
+  const auto message = load_error<ModelError>([&] { load_clip(path, {ActivationSetting::kAuto}); });
   EXPECT_NE(message.find(path), std::string::npos) << message;
   EXPECT_NE(message.find("not a CLIP ViT checkpoint"), std::string::npos) << message;
 }

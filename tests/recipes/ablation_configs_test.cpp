@@ -77,7 +77,7 @@ TEST(AblationConfigs, EachRowResolvesThroughConfigPrintToItsHead) {
 
 TEST(AblationConfigs, EachRowBuildsTheIntendedHeadAndRunsForward) {
   const std::string weights = test::tiny_clip_path();
-  const auto tokenizer = text::load_tokenizer({"clip_bpe", test::clip_vocab_path(), ""});
+  const auto tokenizer = text::load_tokenizer({TokenizerKind::kClipBpe, test::clip_vocab_path(), ""});
   method::ClassTexts texts;
   texts.global = {"a video of a person abseiling.", "a video of a person juggling."};
   texts.sub = {{"A rope is tied.", "The climber leans back.", "Feet walk down.", "The rope slides."},
@@ -86,7 +86,7 @@ TEST(AblationConfigs, EachRowBuildsTheIntendedHeadAndRunsForward) {
     SCOPED_TRACE(row.file);
     const SfarRunConfig config = load_sfar_run_config({ablation_path(row.file)}, {"data.root=/data/k400"});
     torch::manual_seed(0);
-    auto clip = models::load_clip(weights, {"quick_gelu"});
+    auto clip = models::load_clip(weights, {ActivationSetting::kQuickGelu});
     clip->set_eot_token_id(tokenizer->end_id());
     const method::TextBank bank = method::build_class_text_bank(*clip, *tokenizer, texts, 77);
     method::SfarModel model(clip, config.head, config.loss.learn_logit_scale);

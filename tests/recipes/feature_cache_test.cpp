@@ -59,7 +59,7 @@ data::VideoRecord record(const std::string& path, std::int64_t label, std::int64
 
 data::TransformSpec transform(const std::string& type, std::int64_t size = 0) {
   data::TransformSpec t;
-  t.type = type;
+  t.type = data::find_clip_transform(type).value;
   t.size = size;
   return t;
 }
@@ -94,7 +94,7 @@ TEST(FeatureCache, EpochOrderIsASeededPermutation) {
 
 // The cache's rows are the encoder's output on the dataset's own test-mode clips, every view.
 TEST(FeatureCache, HoldsTheEncoderOutputOfEveryView) {
-  auto clip = models::load_clip(test::tiny_clip_path(), models::ClipActivationChoice{"quick_gelu"});
+  auto clip = models::load_clip(test::tiny_clip_path(), models::ClipActivationChoice{ActivationSetting::kQuickGelu});
   method::SfarModel model(clip, method::HeadOptions{.type = method::HeadType::kMean});
   const std::string dir = fs::path(test::reference_path("videos/h264_28fps.mp4")).parent_path().string();
   std::vector<data::VideoRecord> records = {record("h264_28fps.mp4", 0), record("mpeg4_mp3.avi", 1),

@@ -3,6 +3,7 @@
 // followed by `sfar train --dry-run` fine-tuning from its CLIP and tokenizer.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -109,7 +110,9 @@ TEST(PretrainConfig, DefaultsAndErrorsNameTheKey) {
       {"pretrain.pooling=max", "pretrain.pooling"},
       {"pretrain.warmup_epochs=40", "pretrain.warmup_epochs"},
       {"tokenizer.model_type=chars", "tokenizer.model_type"},
-      {"pretrain.bad_file_policy=ignore", "pretrain.bad_file_policy"}};
+      {"pretrain.bad_file_policy=ignore", "pretrain.bad_file_policy"},
+      {"pretrain.sampler=random", "pretrain.sampler"},
+      {"pretrain.list=''", "pretrain.list"}};
   for (const auto& [override_text, key] : bad) {
     try {
       load_pretrain_config({}, {override_text});
@@ -118,6 +121,34 @@ TEST(PretrainConfig, DefaultsAndErrorsNameTheKey) {
       EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << override_text << ": " << e.what();
     }
   }
+}
+
+// `pretrain:` reads its clips through the section `data:` has (data::ClipSourceConfig): every
+// clip-source key of data is a pretrain key, with pretrain's own defaults, and a dense sampler
+// with its stride reads as it does under data.
+struct KeyLister {
+  std::vector<std::string> keys;
+  template <class T>
+  void operator()(const char* key, T&, const cfg::Constraint& = {}) { keys.emplace_back(key); }
+};
+
+TEST(PretrainConfig, SharesTheClipSourceSectionWithData) {
+  KeyLister source, pretrain;
+  data::ClipSourceConfig clip_source;
+  clip_source.visit(source);
+  PretrainOptions options;
+  options.visit(pretrain);
+  for (const auto& key : source.keys) {
+    EXPECT_NE(std::find(pretrain.keys.begin(), pretrain.keys.end(), key), pretrain.keys.end()) << key;
+  }
+  const auto defaults = load_pretrain_config({}, {});
+  EXPECT_EQ(defaults.pretrain.list, "pretrain/list.txt");
+  EXPECT_EQ(defaults.pretrain.short_side, 64);
+  EXPECT_EQ(defaults.pretrain.sampler, data::SamplerKind::kSegment);
+  const auto dense = load_pretrain_config({}, {"pretrain.sampler=dense", "pretrain.stride=2"});
+  EXPECT_EQ(dense.pretrain.sampler, data::SamplerKind::kDense);
+  EXPECT_EQ(dense.pretrain.stride, 2);
+  EXPECT_NE(pretrain_config_to_yaml(dense).find("sampler: \"dense\""), std::string::npos);
 }
 
 // Four atomic actions of a square on a noisy background, 16 frames of S x S pixels, as raw
@@ -236,7 +267,8 @@ TEST(Pretrain, LearnsRetrievalAndFeedsSfarTraining) {
   // The outputs load: the architecture is inferred from clip.pt, the vocabulary is the tokenizer's.
   const text::SentencePieceTokenizer tokenizer((work / "tokenizer.model").string());
   EXPECT_EQ(tokenizer.vocab_size(), s["vocab_size"].get<std::int64_t>());
-  auto clip = models::load_clip((work / "clip.pt").string(), {"quick_gelu"});  // pretrain builds QuickGELU CLIPs
+  // pretrain builds QuickGELU CLIPs
+  auto clip = models::load_clip((work / "clip.pt").string(), {ActivationSetting::kQuickGelu});
   clip->set_eot_token_id(tokenizer.end_id());
   PretrainConfig parsed = load_pretrain_config({config});
   EXPECT_EQ(clip->config(), make_clip_config(parsed.clip, tokenizer.vocab_size(), tokenizer.end_id()));

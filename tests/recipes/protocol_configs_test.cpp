@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 
 bool has_transform(const std::vector<data::TransformSpec>& pipeline, const std::string& type) {
   for (const auto& t : pipeline) {
-    if (t.type == type) return true;
+    if (t.type == data::find_clip_transform(type).value) return true;
   }
   return false;
 }
@@ -108,7 +108,7 @@ TEST(ProtocolConfigs, EveryShippedConfigFollowsThePaperRecipe) {
     EXPECT_DOUBLE_EQ(c.train.weight_decay, 0.02);
     EXPECT_EQ(c.train.betas, (std::vector<double>{0.9, 0.999}));
     EXPECT_EQ(c.loss.type, LossType::kInfoNce);
-    EXPECT_EQ(c.data.sampler, "segment");
+    EXPECT_EQ(c.data.sampler, data::SamplerKind::kSegment);
     EXPECT_EQ(c.data.clips, 1);
     const bool charades = rel.find("charades") != std::string::npos;
     EXPECT_EQ(c.data.num_frames, charades ? 16 : 8);

@@ -69,7 +69,7 @@ TEST(Protocol, FewShotDrawIsPerClassExactAndDeterministic) {
 TEST(Protocol, WrittenListReadsBackTheSameRecords) {
   test::TempDir dir;
   const auto records = records_of({{"a/x 1.mp4", 1}, {"b.mp4", 0}});
-  EXPECT_EQ(write_video_list(dir.file("l.txt"), records), "path_label");
+  EXPECT_EQ(write_video_list(dir.file("l.txt"), records), data::VideoListFormat::kPathLabel);
   EXPECT_EQ(read_file(dir.file("l.txt")), "a/x 1.mp4 1\nb.mp4 0\n");
   const auto back = data::read_video_list(dir.file("l.txt"), data::VideoListFormat::kPathLabel);
   ASSERT_EQ(back.size(), 2u);
@@ -136,6 +136,11 @@ TEST(Protocol, BadConfigErrorsNameTheKey) {
   EXPECT_NE(dup.find("protocol.zero_shot.targets[1].name"), std::string::npos) << dup;
   EXPECT_NE(thrown([&] { load({"protocol.zero_shot.targets=[{name: a, labels: c}]"}); })
                 .find("protocol.zero_shot.targets[0].list"), std::string::npos);
+  // A target's list format is one of the format table's names (checked when the config is read).
+  const std::string format =
+      thrown([&] { load({"protocol.zero_shot.targets=[{name: a, list: l, labels: c, format: xml}]"}); });
+  EXPECT_NE(format.find("protocol.zero_shot.targets[0].format"), std::string::npos) << format;
+  EXPECT_NE(format.find("ucf_split"), std::string::npos) << format;
   // The sfar head needs the target classes' descriptions.
   const std::string desc = thrown([&] {
     validate_protocol(ProtocolKind::kZeroShot,

@@ -137,8 +137,8 @@ TEST(SfarRun, TextBankIsCachedByKey) {
   test::TempDir dir;
   const auto labels = tiny_labels(dir.file("labels.csv"));
   const auto cache = tiny_cache(labels);
-  auto clip = models::load_clip(weights, {"quick_gelu"});
-  const text::TokenizerSpec spec{"clip_bpe", vocab, ""};
+  auto clip = models::load_clip(weights, {ActivationSetting::kQuickGelu});
+  const text::TokenizerSpec spec{TokenizerKind::kClipBpe, vocab, ""};
   const auto tok = text::load_tokenizer(spec);
   auto texts = method::make_class_texts(labels.names(), describe::kDefaultGlobalTemplate, &cache, "c", 4, describe::SubtextChoice::kSelected);
   const auto key = method::text_bank_key(weights, models::ClipActivation::kQuickGelu, 0, spec, 77, texts);
@@ -209,9 +209,9 @@ TEST(SfarRun, TestViewsSetClipsAndCrops) {
   config.data.test_pipeline[0].size = 64;
   apply_test_views(config, "4x3");
   EXPECT_EQ(config.data.clips, 4);
-  EXPECT_EQ(config.data.test_pipeline[0].type, "three_crop");
+  EXPECT_EQ(config.data.test_pipeline[0].type, data::TransformType::kThreeCrop);
   EXPECT_EQ(config.data.test_pipeline[0].size, 64);
-  EXPECT_EQ(config.data.test_pipeline[1].type, "normalize");
+  EXPECT_EQ(config.data.test_pipeline[1].type, data::TransformType::kNormalize);
   for (const char* bad : {"4", "4x", "x3", "4x2", "0x1", "4x3x", " 4x3", "-1x1", "+2x1", "99999999999x1"}) {
     try {
       apply_test_views(config, bad);

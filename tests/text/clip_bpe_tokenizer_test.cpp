@@ -145,7 +145,7 @@ TEST(ClipBpeTokenizer, HuggingFacePairGivesTheSameIds) {
   }
   write_file(dir.file("merges.txt"), merges);
 
-  const auto hf = load_tokenizer({"clip_bpe", dir.file("vocab.json"), dir.file("merges.txt")});
+  const auto hf = load_tokenizer({TokenizerKind::kClipBpe, dir.file("vocab.json"), dir.file("merges.txt")});
   EXPECT_EQ(hf->vocab_size(), 49408);
   EXPECT_EQ(hf->start_id(), 49406);
   EXPECT_EQ(hf->end_id(), 49407);

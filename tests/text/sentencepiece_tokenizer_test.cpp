@@ -44,7 +44,7 @@ TEST_F(SentencePieceTokenizerTest, TrainsLoadsAndRoundTrips) {
   options.vocab_size = 60;
   const std::string model = train_sentencepiece(dir_.file("corpus.txt"), options);
   EXPECT_EQ(model, dir_.file("spm.model"));
-  const auto tok = load_tokenizer({"sentencepiece", model, ""});
+  const auto tok = load_tokenizer({TokenizerKind::kSentencePiece, model, ""});
   EXPECT_EQ(tok->vocab_size(), 60);
   EXPECT_EQ(tok->start_id(), 2);
   EXPECT_EQ(tok->end_id(), 3);
@@ -72,7 +72,7 @@ TEST_F(SentencePieceTokenizerTest, TokenizeLayout) {
   SentencePieceTrainOptions options;
   options.model_prefix = dir_.file("bpe");
   options.vocab_size = 80;
-  options.model_type = "bpe";
+  options.model_type = SentencePieceModelType::kBpe;
   SentencePieceTokenizer tok(train_sentencepiece(corpus_, options));
   const auto ids = tok.encode("the dancer spins around");
   const auto tokens = tok.tokenize("the dancer spins around", 16);
@@ -104,7 +104,7 @@ TEST_F(SentencePieceTokenizerTest, ErrorsNameTheFile) {
     EXPECT_EQ(e.where(), dir_.file("corpus.txt"));
   }
   try {
-    load_tokenizer({"sentencepiece", dir_.file("none.model"), ""});
+    load_tokenizer({TokenizerKind::kSentencePiece, dir_.file("none.model"), ""});
     FAIL() << "expected IoError";
   } catch (const IoError& e) {
     EXPECT_EQ(e.where(), dir_.file("none.model"));

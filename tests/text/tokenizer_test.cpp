@@ -50,33 +50,35 @@ TEST(Tokenizer, TruncatesKeepingTheEndTokenLast) {
 TEST(LoadTokenizer, RejectsUnknownKindsAndMissingFiles) {
   test::TempDir dir;
   try {
-    load_tokenizer({"wordpiece", dir.file("vocab.txt"), ""});
+    cfg::parse_enum<TokenizerKind>("wordpiece", tokenizer_kind_names(), "--tokenizer");
     FAIL() << "expected ArgumentError";
   } catch (const ArgumentError& e) {
-    EXPECT_EQ(e.where(), "tokenizer.kind");
+    EXPECT_EQ(e.where(), "--tokenizer");
     EXPECT_EQ(e.value(), "wordpiece");
+    EXPECT_NE(std::string(e.what()).find("known: clip_bpe, sentencepiece"), std::string::npos) << e.what();
   }
   try {
-    load_tokenizer({"clip_bpe", dir.file("bpe.txt.gz"), ""});
+    load_tokenizer({TokenizerKind::kClipBpe, dir.file("bpe.txt.gz"), ""});
     FAIL() << "expected IoError";
   } catch (const IoError& e) {
     EXPECT_EQ(e.where(), dir.file("bpe.txt.gz"));
   }
   std::ofstream(dir.file("vocab.json")) << "{}";
   try {
-    load_tokenizer({"clip_bpe", dir.file("vocab.json"), ""});
+    load_tokenizer({TokenizerKind::kClipBpe, dir.file("vocab.json"), ""});
     FAIL() << "expected ArgumentError";
   } catch (const ArgumentError& e) {
     EXPECT_EQ(e.where(), dir.file("vocab.json"));
   }
   try {
-    load_tokenizer({"clip_bpe", dir.file("vocab.json"), dir.file("merges.txt")});
+    load_tokenizer({TokenizerKind::kClipBpe, dir.file("vocab.json"), dir.file("merges.txt")});
     FAIL() << "expected IoError";
   } catch (const IoError& e) {
     EXPECT_EQ(e.where(), dir.file("merges.txt"));
   }
-  EXPECT_THROW(load_tokenizer({"sentencepiece", dir.file("m.model"), dir.file("merges.txt")}), ArgumentError);
-  EXPECT_THROW(load_tokenizer({"clip_bpe", "", ""}), ArgumentError);
+  EXPECT_THROW(load_tokenizer({TokenizerKind::kSentencePiece, dir.file("m.model"), dir.file("merges.txt")}),
+               ArgumentError);
+  EXPECT_THROW(load_tokenizer({TokenizerKind::kClipBpe, "", ""}), ArgumentError);
 }
 
 }  // namespace

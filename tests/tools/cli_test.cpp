@@ -139,6 +139,26 @@ TEST(Cli, ErrorsAreOneLineNamingFileKeyAndValueWithExitCodeOne) {
   EXPECT_EQ(r.out, "");
 }
 
+// An option taking a config enumeration reads the config's names and nothing else (not the
+// enumerator's number), names the known ones when refused, and shows its default by name.
+TEST(Cli, EnumOptionsTakeTheConfigsNames) {
+  sfar::test::TempDir dir;
+  sfar::write_file_atomic(dir.file("in.jsonl"), "{\"text\": \"a photo\"}\n");
+  const std::string base = "tokenize --vocab " + quoted(::sfar::test::clip_vocab_path()) + " --input " +
+                           quoted(dir.file("in.jsonl")) + " --tokenizer ";
+  const auto ok = run_sfar(base + "clip_bpe", dir);
+  ASSERT_EQ(ok.status, 0) << ok.err;
+  EXPECT_EQ(json_lines(ok.out).at(0)["ids"], Json::parse("[320, 1125]"));
+  for (const char* bad : {"wordpiece", "0"}) {
+    const auto r = run_sfar(base + bad, dir);
+    EXPECT_NE(r.status, 0) << bad;
+    EXPECT_NE(r.err.find(std::string("unknown value '") + bad + "'; known: clip_bpe,sentencepiece"), std::string::npos)
+        << r.err;
+  }
+  const auto help = run_sfar("bench train --help", dir);
+  EXPECT_NE(help.out.find("{fused,math}=fused"), std::string::npos) << help.out;
+}
+
 // A run config prints every key the run reads, defaults included, e.g. the protocol switches;
 // a bad enumeration fails at load, naming the key and the value.
 TEST(Cli, ConfigPrintShowsARunConfigsProtocolKeys) {

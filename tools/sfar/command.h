@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "sfar/core/config_archive.h"
 #include "sfar/engine/progress.h"
 
 namespace sfar::cli {
@@ -45,6 +46,30 @@ engine::BarMode progress_bar_mode(const GlobalOptions& globals);
 // The `bench` command group, made by the first command file that asks for it: each `bench X`
 // lives in its own file and adds itself here.
 CLI::App* bench_group(CLI::App& app);
+
+// An option taking one of a config enumeration's names (`names`: a one_of constraint in
+// enumerator order, as the config reads it): CLI11 parses the name into `value` while reading the
+// command line, rejects any other with the known names, and shows the default by name.
+template <class E>
+CLI::Option* add_enum_option(CLI::App* command, const std::string& flag, E& value, const cfg::Constraint& names,
+                             const std::string& help) {
+  std::string listed;
+  for (const auto& name : names.choices) listed += (listed.empty() ? "" : ",") + name;
+  const CLI::Validator by_name(
+      [choices = names.choices, listed](std::string& text) {
+        for (std::size_t i = 0; i < choices.size(); ++i) {
+          if (choices[i] != text) continue;
+          text = std::to_string(i);  // the enumerator's value, which CLI11 then stores in `value`
+          return std::string();
+        }
+        return "unknown value '" + text + "'; known: " + listed;
+      },
+      "{" + listed + "}");
+  return command->add_option(flag, value, help)
+      ->transform(by_name)
+      ->type_name("NAME")
+      ->default_str(cfg::enum_name(value, names));
+}
 
 // Prints one JSON object as a line on stdout (JSON Lines), flushed so pipes see it at once.
 void print_json_line(const nlohmann::json& object);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "sfar/core/config_node.h"
+#include "sfar/core/error.h"
 
 namespace sfar {
 namespace cfg {
@@ -49,6 +50,19 @@ const std::string& enum_name(E value, const Constraint& c) {
   const auto index = static_cast<std::size_t>(value);
   if (index >= c.choices.size()) throw std::logic_error("config enum without a name in its one_of list");
   return c.choices[index];
+}
+
+// The enumerator named `text` in a one_of constraint listing the names in enumerator order, for
+// a command option that takes a config enum's names; ArgumentError naming `where`, the text and
+// every known name otherwise.
+template <class E>
+E parse_enum(const std::string& text, const Constraint& c, const std::string& where) {
+  std::string known;
+  for (std::size_t i = 0; i < c.choices.size(); ++i) {
+    if (c.choices[i] == text) return static_cast<E>(i);
+    known += (i ? ", " : "") + c.choices[i];
+  }
+  throw ArgumentError(where, "unknown value '" + text + "'; known: " + known, text);
 }
 
 // A value written as one string and parsed once, on reading (e.g. a bad-file policy "retry 2"):

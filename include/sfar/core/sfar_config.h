@@ -2,11 +2,12 @@
 // valid range, declared once per section in a `visit` member (see config_archive.h); loading,
 // validation, `sfar config print` and the copy saved with every run all go through these
 // descriptions, and no other code names a YAML key. This header holds the sections every run
-// shares (run, model, text); the others sit beside the code that uses them: head
-// (method/video_head.h), data (data/data_config.h), train (train/train_options.h), eval, loss,
-// descriptions and feature_cache (train/sfar_run_config.h), protocol (train/protocol_config.h),
-// pretrain, clip and tokenizer (train/pretrain_config.h, models/clip_config.h) and the describe
-// prompt files (describe/prompt_set.h).
+// shares (run, model, text) and their enumerations; the others sit beside the code that uses
+// them: head (method/video_head.h), data and the clip-source keys it shares with pretrain
+// (data/data_config.h), train (engine/train_options.h), eval, loss, descriptions and
+// feature_cache (recipes/sfar_run_config.h), protocol (recipes/protocol_config.h), pretrain,
+// clip and tokenizer (recipes/pretrain_config.h, models/clip_config.h) and the describe prompt
+// files (describe/prompt_set.h).
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,29 @@
 
 namespace sfar {
 
+// The enumerations of these sections, parsed once when a config is read. Each *_names()
+// constraint lists the names in enumerator order (config_archive.h's enum reading needs it);
+// commands that take the same choice as an option parse it with cfg::parse_enum.
+
+// `run.dist_backend`: auto = nccl for a CUDA device when built with it, else gloo.
+enum class DistBackend { kAuto, kGloo, kNccl };
+inline cfg::Constraint dist_backend_names() { return cfg::one_of({"auto", "gloo", "nccl"}); }
+
+// `text.tokenizer`: CLIP's byte-level BPE, or a SentencePiece model (e.g. `sfar pretrain`'s).
+enum class TokenizerKind { kClipBpe, kSentencePiece };
+inline cfg::Constraint tokenizer_kind_names() { return cfg::one_of({"clip_bpe", "sentencepiece"}); }
+
+// `model.attention`: fused = LibTorch's scaled_dot_product_attention (fused kernels); math =
+// matmul + softmax written out as OpenAI's code does, for numerical comparisons.
+enum class AttentionKernel { kFused, kMath };
+inline cfg::Constraint attention_kernel_names() { return cfg::one_of({"fused", "math"}); }
+
+// `model.activation`, the CLIP MLP's: auto = what the weight file's layout says (see
+// sfar/models/clip_layout.h; a file that does not say then needs it stated; without weights,
+// the preset's), quick_gelu (OpenAI's releases) or gelu (open_clip without -quickgelu).
+enum class ActivationSetting { kAuto, kQuickGelu, kGelu };
+inline cfg::Constraint activation_setting_names() { return cfg::one_of({"auto", "quick_gelu", "gelu"}); }
+
 // `run:` where and how a command runs.
 struct RunConfig {
   std::string name = "sfar";
@@ -26,7 +50,7 @@ struct RunConfig {
   std::string device = "auto";      // auto | cpu | cuda | cuda:N
   std::string log_level = "info";
   // Multi-process runs (torchrun / srun, see sfar/engine/distributed_env.h).
-  std::string dist_backend = "auto";  // auto (nccl on CUDA, else gloo) | gloo | nccl
+  DistBackend dist_backend = DistBackend::kAuto;
   double dist_timeout_s = 1800;       // a rank that has not joined a collective by then fails the run
   double dist_bucket_mb = 25;         // gradient all-reduce bucket size
   bool dist_force_group = false;      // a process group for one process too (1-GPU NCCL smoke test)
@@ -39,7 +63,7 @@ struct RunConfig {
     a("threads", threads, cfg::non_negative());
     a("device", device, cfg::non_empty());
     a("log_level", log_level, cfg::one_of({"trace", "debug", "info", "warn", "error", "off"}));
-    a("dist_backend", dist_backend, cfg::one_of({"auto", "gloo", "nccl"}));
+    a("dist_backend", dist_backend, dist_backend_names());
     a("dist_timeout_s", dist_timeout_s, cfg::positive());
     a("dist_bucket_mb", dist_bucket_mb, cfg::positive());
     a("dist_force_group", dist_force_group);
@@ -48,14 +72,14 @@ struct RunConfig {
 
 // `text:` how class names and sub-texts become token ids.
 struct TextConfig {
-  std::string tokenizer = "clip_bpe";  // clip_bpe | sentencepiece
-  std::string vocab;                   // bpe_simple_vocab_16e6.txt.gz, vocab.json or a .model
-  std::string merges;                  // merges.txt for Hugging Face vocab.json pairs
+  TokenizerKind tokenizer = TokenizerKind::kClipBpe;
+  std::string vocab;   // bpe_simple_vocab_16e6.txt.gz, vocab.json or a .model
+  std::string merges;  // merges.txt for Hugging Face vocab.json pairs
   std::int64_t context_length = 77;
 
   template <class A>
   void visit(A& a) {
-    a("tokenizer", tokenizer, cfg::one_of({"clip_bpe", "sentencepiece"}));
+    a("tokenizer", tokenizer, tokenizer_kind_names());
     a("vocab", vocab);
     a("merges", merges);
     a("context_length", context_length, cfg::in_range(2, 4096));
@@ -66,13 +90,8 @@ struct TextConfig {
 struct ModelConfig {
   std::string arch = "ViT-B/16";  // a preset name, or "auto" to infer it from `weights`
   std::string weights;            // OpenAI .pt, torch.save state_dict or HF model.safetensors
-  // fused: LibTorch's scaled_dot_product_attention (fused kernels); math: matmul + softmax written
-  // out as OpenAI's code does, for numerical comparisons.
-  std::string attention = "fused";
-  // The MLP activation: quick_gelu (OpenAI's releases) | gelu (open_clip without -quickgelu) |
-  // auto: from the weight file's layout (see sfar/models/clip_layout.h); a file that does not
-  // say (a torch.save state_dict) then needs it stated. Without weights, auto is the preset's.
-  std::string activation = "auto";
+  AttentionKernel attention = AttentionKernel::kFused;
+  ActivationSetting activation = ActivationSetting::kAuto;
   // true: the image encoder keeps the loaded weights (requires_grad false); only the head and
   // the logit scale train (a linear-probe-style run, and what feature_cache needs).
   bool freeze_backbone = false;
@@ -85,8 +104,8 @@ struct ModelConfig {
   void visit(A& a) {
     a("arch", arch, cfg::non_empty());
     a("weights", weights);
-    a("attention", attention, cfg::one_of({"fused", "math"}));
-    a("activation", activation, cfg::one_of({"auto", "quick_gelu", "gelu"}));
+    a("attention", attention, attention_kernel_names());
+    a("activation", activation, activation_setting_names());
     a("freeze_backbone", freeze_backbone);
     a("grad_checkpointing", grad_checkpointing);
   }

@@ -4,8 +4,9 @@
 // from a list of TransformSpec (one YAML list entry each), mapped 1:1 onto the factories of the
 // one transform table, clip_transforms().
 //
-//   auto pipeline = make_clip_pipeline({{.type = "random_resized_crop", .size = 224},
-//                                       {.type = "flip"}, {.type = "normalize"}});
+//   using T = TransformType;
+//   auto pipeline = make_clip_pipeline({{.type = T::kRandomResizedCrop, .size = 224},
+//                                       {.type = T::kFlip}, {.type = T::kNormalize}});
 //   ClipSample s{frames_to_clip(frames), {label}};
 //   pipeline(s, rng);  // s.clip: [1, T, 3, 224, 224]
 #pragma once
@@ -54,7 +55,7 @@ const TransformEntry& find_clip_transform(const std::string& type, const std::st
 
 // One transform of a pipeline. Only the keys of the chosen `type` are read or written.
 struct TransformSpec {
-  std::string type = "normalize";
+  TransformType type = TransformType::kNormalize;
   std::int64_t size = 224;                   // output side (short side for resize_short)
   std::vector<double> scale = {0.08, 1.0};   // random_resized_crop: area fraction
   std::vector<double> ratio = {0.75, 4.0 / 3.0};
@@ -71,24 +72,25 @@ struct TransformSpec {
   template <class A>
   void visit(A& a) {
     a("type", type, cfg::one_of(entry_names(clip_transforms())));
-    if (find_clip_transform(type).reads_size) a("size", size, cfg::at_least(1));
-    if (type == "random_resized_crop") {
+    using T = TransformType;
+    if (entry_of(clip_transforms(), type).reads_size) a("size", size, cfg::at_least(1));
+    if (type == T::kRandomResizedCrop) {
       a("scale", scale, cfg::in_range(0, 1));
       a("ratio", ratio, cfg::positive());
     }
-    if (type == "multi_scale_crop") a("scales", scales, cfg::in_range(0.1, 1));
-    if (type == "flip" || type == "grayscale" || type == "color_jitter") a("p", p, cfg::in_range(0, 1));
-    if (type == "flip") {
+    if (type == T::kMultiScaleCrop) a("scales", scales, cfg::in_range(0.1, 1));
+    if (type == T::kFlip || type == T::kGrayscale || type == T::kColorJitter) a("p", p, cfg::in_range(0, 1));
+    if (type == T::kFlip) {
       a("flip_pairs", flip_pairs, cfg::non_negative());
       a("flip_forbidden", flip_forbidden, cfg::non_negative());
     }
-    if (type == "color_jitter") {
+    if (type == T::kColorJitter) {
       a("brightness", brightness, cfg::non_negative());
       a("contrast", contrast, cfg::non_negative());
       a("saturation", saturation, cfg::non_negative());
       a("hue", hue, cfg::in_range(0, 0.5));
     }
-    if (type == "normalize") {
+    if (type == T::kNormalize) {
       a("mean", mean);
       a("std", std, cfg::positive());
     }

@@ -25,45 +25,38 @@
 namespace sfar::data {
 
 // A transform of `type` with its defaults.
-inline TransformSpec transform_spec(std::string type) {
+inline TransformSpec transform_spec(TransformType type) {
   TransformSpec spec;
-  spec.type = std::move(type);
+  spec.type = type;
   return spec;
 }
 
-struct DataConfig {
-  std::string root;
+// The keys every reader of video clips shares, described once: `data:` of a run and `pretrain:`
+// of `sfar pretrain` are this section plus their own keys (each sets its own defaults).
+struct ClipSourceConfig {
+  std::string root;                   // list paths are relative to it
   std::string list;
-  std::string format = "path_label";  // a name of video_list_formats()
-  std::string labels;                 // class-name file; empty: labels are only range-checked
-  bool multi_label = false;           // path_label/raw_frames lines "<path> <l1>,<l2>,..." (Charades)
-  std::string frame_pattern = "img_{:05d}.jpg";
-  std::string sampler = "segment";    // segment | dense | uniform
+  SamplerKind sampler = SamplerKind::kSegment;  // a name of frame_samplers()
   std::int64_t num_frames = 8;
   std::int64_t stride = 1;            // dense only
-  std::int64_t clips = 1;             // test views
   std::int64_t short_side = 256;      // resize while decoding; 0: native
   std::int64_t decoder_threads = 1;
-  std::vector<TransformSpec> train_pipeline = {transform_spec("random_resized_crop"), transform_spec("flip"),
-                                               transform_spec("normalize")};
-  std::vector<TransformSpec> test_pipeline = {transform_spec("center_crop"), transform_spec("normalize")};
+  std::vector<TransformSpec> train_pipeline = {transform_spec(TransformType::kRandomResizedCrop),
+                                               transform_spec(TransformType::kFlip),
+                                               transform_spec(TransformType::kNormalize)};
+  std::vector<TransformSpec> test_pipeline = {transform_spec(TransformType::kCenterCrop),
+                                              transform_spec(TransformType::kNormalize)};
   BadFilePolicy bad_file_policy;      // skip | raise | "retry N"; skip by default
   std::int64_t workers = 4;
   std::int64_t prefetch = 8;
-  std::int64_t batch_size = 8;
 
   template <class A>
   void visit(A& a) {
     a("root", root);
     a("list", list);
-    a("format", format, cfg::one_of(entry_names(video_list_formats())));
-    a("labels", labels);
-    a("multi_label", multi_label);
-    a("frame_pattern", frame_pattern, cfg::non_empty());
-    a("sampler", sampler, cfg::one_of({"segment", "dense", "uniform"}));
+    a("sampler", sampler, cfg::one_of(entry_names(frame_samplers())));
     a("num_frames", num_frames, cfg::at_least(1));
     a("stride", stride, cfg::at_least(1));
-    a("clips", clips, cfg::at_least(1));
     a("short_side", short_side, cfg::non_negative());
     a("decoder_threads", decoder_threads, cfg::non_negative());
     a("train_pipeline", train_pipeline);
@@ -71,6 +64,25 @@ struct DataConfig {
     a("bad_file_policy", bad_file_policy);
     a("workers", workers, cfg::non_negative());
     a("prefetch", prefetch, cfg::at_least(1));
+  }
+};
+
+struct DataConfig : ClipSourceConfig {
+  VideoListFormat format = VideoListFormat::kPathLabel;  // a name of video_list_formats()
+  std::string labels;                 // class-name file; empty: labels are only range-checked
+  bool multi_label = false;           // path_label/raw_frames lines "<path> <l1>,<l2>,..." (Charades)
+  std::string frame_pattern = "img_{:05d}.jpg";
+  std::int64_t clips = 1;             // test views
+  std::int64_t batch_size = 8;
+
+  template <class A>
+  void visit(A& a) {
+    ClipSourceConfig::visit(a);
+    a("format", format, cfg::one_of(entry_names(video_list_formats())));
+    a("labels", labels);
+    a("multi_label", multi_label);
+    a("frame_pattern", frame_pattern, cfg::non_empty());
+    a("clips", clips, cfg::at_least(1));
     a("batch_size", batch_size, cfg::at_least(1));
   }
 };

@@ -84,8 +84,22 @@ class UniformSampler final : public FrameSampler {
 // random choices whatever the number of loader workers or the order they run in.
 std::uint64_t seed_for(std::uint64_t run_seed, std::uint64_t epoch, std::uint64_t index);
 
-// Builds a sampler by name: "segment" | "dense" | "uniform". Throws ArgumentError otherwise.
-std::unique_ptr<FrameSampler> make_frame_sampler(const std::string& kind, std::int64_t num_frames,
+// The one table of samplers (table order is enumerator order): `data.sampler`'s names, its help
+// and the error for an unknown name come from it. `make` takes the clip length in frames, the
+// dense stride and the test-time clips per video (each sampler reads what applies to it).
+enum class SamplerKind { kSegment, kDense, kUniform };
+struct SamplerEntry {
+  const char* name;
+  SamplerKind value;
+  const char* description;
+  std::unique_ptr<FrameSampler> (*make)(std::int64_t num_frames, std::int64_t stride, std::int64_t num_clips);
+};
+const std::vector<SamplerEntry>& frame_samplers();
+
+std::unique_ptr<FrameSampler> make_frame_sampler(SamplerKind kind, std::int64_t num_frames, std::int64_t stride,
+                                                 std::int64_t num_clips);
+// By name; ArgumentError naming `sampler`, the name and every known one otherwise.
+std::unique_ptr<FrameSampler> make_frame_sampler(const std::string& name, std::int64_t num_frames,
                                                  std::int64_t stride, std::int64_t num_clips);
 
 }  // namespace sfar::data

@@ -16,13 +16,14 @@
 #include <string>
 #include <vector>
 
+#include "sfar/core/sfar_config.h"
 #include "sfar/engine/distributed_env.h"
 
 namespace sfar::engine {
 
 struct DistributedOptions {
-  std::string backend = "auto";  // auto (nccl for a CUDA device when built with it, else gloo) | gloo | nccl
-  std::string device = "cpu";    // this rank's training device
+  DistBackend backend = DistBackend::kAuto;  // run.dist_backend
+  std::string device = "cpu";               // this rank's training device
   double timeout_s = 600;        // rendezvous and each collective
   double bucket_mb = 25;         // gradient all-reduce bucket size
   // Form the group even for one process, so that a single GPU (NCCL) or CPU (Gloo) runs the
@@ -60,7 +61,7 @@ class DistributedContext {
   int local_rank() const { return env_.local_rank; }
   bool is_main() const { return env_.rank == 0; }
   bool active() const { return group_ != nullptr; }  // a process group was formed
-  const std::string& backend() const { return backend_; }  // gloo | nccl | none
+  std::string backend() const;  // gloo | nccl, or none without a group
   double timeout_s() const { return options_.timeout_s; }
   std::int64_t bucket_bytes() const { return static_cast<std::int64_t>(options_.bucket_mb * (1 << 20)); }
 
@@ -82,7 +83,7 @@ class DistributedContext {
 
   DistributedEnv env_;
   DistributedOptions options_;
-  std::string backend_ = "none";
+  DistBackend backend_ = DistBackend::kAuto;  // gloo or nccl once a group is formed
   torch::Device comm_device_ = torch::kCPU;
   std::unique_ptr<Group> group_;
 };

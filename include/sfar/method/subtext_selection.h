@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "sfar/core/sfar_config.h"
 #include "sfar/describe/description_cache.h"
 #include "sfar/text/tokenizer.h"
 
@@ -59,7 +60,7 @@ struct SubtextSelectionOptions {
 struct SubtextSelectionJob {
   std::string cache;                // description cache, rewritten atomically
   std::string weights;              // CLIP weights (any format clip_loader.h reads)
-  std::string activation = "auto";  // auto | quick_gelu | gelu (models/clip_layout.h)
+  ActivationSetting activation = ActivationSetting::kAuto;  // models/clip_layout.h
   text::TokenizerSpec tokenizer;
   std::string device = "cpu";       // "auto" | "cpu" | "cuda[:N]"
   // The global prompt template TPP scores against (a run's descriptions.global_template);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sfar/core/config_archive.h"
+#include "sfar/core/sfar_config.h"
 
 namespace sfar::models {
 
@@ -21,11 +22,14 @@ namespace sfar::models {
 // with; kGelu: exact (erf) GELU, torch.nn.GELU's default, what open_clip uses without
 // `-quickgelu`.
 enum class ClipActivation { kQuickGelu, kGelu };
+inline cfg::Constraint clip_activation_names() { return cfg::one_of({"quick_gelu", "gelu"}); }  // enumerator order
 
 // "quick_gelu" / "gelu", the spelling of the config key `activation`.
 std::string to_string(ClipActivation activation);
 // The reverse; ArgumentError naming `where` and the value for anything else.
 ClipActivation parse_clip_activation(const std::string& name, const std::string& where);
+// The activation a `model.activation` / `--activation` setting states; none for auto.
+std::optional<ClipActivation> stated_activation(ActivationSetting setting);
 
 struct ClipConfig {
   std::int64_t embed_dim = 512;
@@ -60,7 +64,7 @@ struct ClipConfig {
     a("transformer_width", transformer_width, cfg::at_least(64));
     a("transformer_heads", transformer_heads, cfg::at_least(1));
     a("transformer_layers", transformer_layers, cfg::at_least(1));
-    a("activation", activation, cfg::one_of({"quick_gelu", "gelu"}));  // ClipActivation's order
+    a("activation", activation, clip_activation_names());
   }
 
   // OpenAI's ViT uses 64-dimensional heads.

@@ -11,7 +11,8 @@
 // `auto` is then a ConfigError naming the file and the key. A stated value that contradicts
 // the file is a ConfigError too: a wrong activation gives wrong features without any error.
 //
-//   ClipActivation a = resolve_clip_activation(file_activation, "ViT-B-16.pt", {"auto", "model.activation"});
+//   ClipActivation a = resolve_clip_activation(file_activation, "ViT-B-16.pt",
+//                                              {ActivationSetting::kAuto, "model.activation"});
 #pragma once
 
 #include <torch/torch.h>
@@ -33,9 +34,9 @@ struct FileActivation {
   std::string evidence;
 };
 
-// The user's setting: "auto", "quick_gelu" or "gelu", and its name for error messages.
+// The user's setting (auto, quick_gelu or gelu) and its name for error messages.
 struct ClipActivationChoice {
-  std::string value = "auto";
+  ActivationSetting value = ActivationSetting::kAuto;
   std::string key = "model.activation";
 };
 

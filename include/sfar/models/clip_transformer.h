@@ -9,6 +9,7 @@
 
 #include <torch/torch.h>
 
+#include "sfar/core/sfar_config.h"
 #include "sfar/models/clip_config.h"
 
 namespace sfar::models {
@@ -25,12 +26,12 @@ torch::Tensor layer_norm_fp32(torch::nn::LayerNorm& norm, const torch::Tensor& x
 // [L, L] additive mask: 0 on and below the diagonal, -inf above (each token sees its past).
 torch::Tensor causal_mask(std::int64_t length, const torch::Device& device = torch::kCPU);
 
-// How ClipAttention computes softmax(q k^T / sqrt(d) + mask) v. `kFused` (the default) calls
+// How ClipAttention computes softmax(q k^T / sqrt(d) + mask) v (sfar::AttentionKernel, the
+// `model.attention` setting of core/sfar_config.h). `kFused` (the default) calls
 // LibTorch's scaled_dot_product_attention, which picks a fused kernel (flash or memory-efficient
 // on CUDA, a fused CPU kernel) and never materialises the [B, H, L, L] scores where it can;
 // `kMath` writes the product out with matmul and softmax, as OpenAI's code does. Process-wide,
 // for benchmarks and numerical comparisons (`sfar bench train --attention math`).
-enum class AttentionKernel { kFused, kMath };
 void set_attention_kernel(AttentionKernel kernel);
 AttentionKernel attention_kernel();
 

@@ -3,7 +3,7 @@
 // written as a "<path> <label>" list that a later run can read back to repeat it exactly.
 //
 //   auto shots = draw_few_shot(records, class_names, 4, /*seed=*/0, "train.txt");
-//   const std::string format = write_video_list(run_dir + "/train_few_shot_4.txt", shots);
+//   const data::VideoListFormat format = write_video_list(run_dir + "/train_few_shot_4.txt", shots);
 #pragma once
 
 #include <cstdint>
@@ -31,7 +31,7 @@ std::vector<data::VideoRecord> repeat_to_length(const std::vector<data::VideoRec
 
 // Writes "<path> <label>" lines (labels joined by ',' for multi-label records), or
 // "<dir> <num_frames> <label>" for frame folders, atomically; returns the data.format that reads
-// it back ("path_label" or "raw_frames"). Trimmed clips (start/end frames) are an ArgumentError.
-std::string write_video_list(const std::string& path, const std::vector<data::VideoRecord>& records);
+// it back (path_label or raw_frames). Trimmed clips (start/end frames) are an ArgumentError.
+data::VideoListFormat write_video_list(const std::string& path, const std::vector<data::VideoRecord>& records);
 
 }  // namespace sfar::recipes

@@ -15,10 +15,10 @@
 
 #include "sfar/core/config_archive.h"
 #include "sfar/core/sfar_config.h"
-#include "sfar/data/bad_file_policy.h"
-#include "sfar/data/clip_transforms.h"
+#include "sfar/data/data_config.h"
 #include "sfar/engine/train_options.h"
 #include "sfar/models/clip_config.h"
+#include "sfar/text/sentencepiece_tokenizer.h"
 
 namespace sfar::recipes {
 
@@ -28,20 +28,12 @@ namespace sfar::recipes {
 enum class VideoPooling { kMean, kMeanDelta };
 inline cfg::Constraint video_pooling_names() { return cfg::one_of({"mean", "mean_delta"}); }  // enumerator order
 
-// `pretrain:` the video-caption list, how clips are read, and the trainer's settings (the keys
-// of TrainOptions, at the same level).
-struct PretrainOptions {
-  std::string root;                          // list paths are relative to it
-  std::string list = "pretrain/list.txt";    // "<video>\t<caption>[\t<tag>]", see caption_list.h
-  std::string sampler = "segment";           // segment | uniform
-  std::int64_t num_frames = 8;
-  std::int64_t short_side = 64;              // resize while decoding; 0: native
-  std::int64_t decoder_threads = 1;
-  std::vector<data::TransformSpec> train_pipeline;  // default: center_crop 64, normalize (no flip:
-  std::vector<data::TransformSpec> test_pipeline;   // it would swap "left" and "right" captions)
-  data::BadFilePolicy bad_file_policy;       // skip by default
-  std::int64_t workers = 2;
-  std::int64_t prefetch = 4;
+// `pretrain:` the video-caption list and how its clips are read (data::ClipSourceConfig, the keys
+// `data:` shares; `list` holds "<video>\t<caption>[\t<tag>]" lines, see caption_list.h), then the
+// video pooling and the trainer's settings (the keys of TrainOptions, at the same level).
+// Defaults: pretrain/list.txt, frames at their 64 px size, a 64 px centre crop and normalize
+// (no flip: it would swap "left" and "right" captions), 2 workers, 4 batches ahead.
+struct PretrainOptions : data::ClipSourceConfig {
   VideoPooling pooling = VideoPooling::kMean;
   double max_logit_scale = 100;              // CLIP's clamp of exp(logit_scale)
   engine::TrainOptions train;
@@ -50,17 +42,7 @@ struct PretrainOptions {
 
   template <class A>
   void visit(A& a) {
-    a("root", root);
-    a("list", list, cfg::non_empty());
-    a("sampler", sampler, cfg::one_of({"segment", "uniform"}));
-    a("num_frames", num_frames, cfg::at_least(1));
-    a("short_side", short_side, cfg::non_negative());
-    a("decoder_threads", decoder_threads, cfg::non_negative());
-    a("train_pipeline", train_pipeline);
-    a("test_pipeline", test_pipeline);
-    a("bad_file_policy", bad_file_policy);
-    a("workers", workers, cfg::non_negative());
-    a("prefetch", prefetch, cfg::at_least(1));
+    ClipSourceConfig::visit(a);
     a("pooling", pooling, video_pooling_names());
     a("max_logit_scale", max_logit_scale, cfg::at_least(1));
     train.visit(a);
@@ -70,13 +52,13 @@ struct PretrainOptions {
 // `tokenizer:` the SentencePiece model trained on the list's captions.
 struct PretrainTokenizerConfig {
   std::int64_t vocab_size = 256;       // at most; a small corpus may give fewer pieces
-  std::string model_type = "unigram";  // unigram | bpe | char | word
+  text::SentencePieceModelType model_type = text::SentencePieceModelType::kUnigram;
   double character_coverage = 1.0;
 
   template <class A>
   void visit(A& a) {
     a("vocab_size", vocab_size, cfg::at_least(8));
-    a("model_type", model_type, cfg::one_of({"unigram", "bpe", "char", "word"}));
+    a("model_type", model_type, text::sentencepiece_model_type_names());
     a("character_coverage", character_coverage, cfg::in_range(0.5, 1));
   }
 };

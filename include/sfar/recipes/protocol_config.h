@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "sfar/core/config_archive.h"
+#include "sfar/data/video_list.h"
 
 namespace sfar::recipes {
 
@@ -65,13 +66,20 @@ struct FewShotConfig {
 };
 
 // One zero-shot evaluation set: its own videos, class names and (for sub-text heads) descriptions.
+// The list formats' names, or empty for "as data.format".
+inline cfg::Constraint format_or_empty() {
+  std::vector<std::string> names = {""};
+  for (const auto& format : data::video_list_formats()) names.emplace_back(format.name);
+  return cfg::one_of(std::move(names));
+}
+
 struct ZeroShotTarget {
   std::string name;          // its sub work dir and row in results.json
   std::string group;         // targets of one group (e.g. three splits) report mean +- std; empty: name
   std::string root;          // empty: protocol.zero_shot.root, then data.root
   std::string list;
   std::string labels;        // the TARGET's class names
-  std::string format;        // empty: data.format
+  std::string format;        // a name of data::video_list_formats(); empty: data.format
   std::string descriptions;  // description cache of the target's classes; empty: none
 
   template <class A>
@@ -81,7 +89,7 @@ struct ZeroShotTarget {
     a("root", root);
     a("list", list, cfg::non_empty());
     a("labels", labels, cfg::non_empty());
-    a("format", format);
+    a("format", format, format_or_empty());
     a("descriptions", descriptions);
   }
 };

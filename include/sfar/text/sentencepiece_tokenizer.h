@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "sfar/core/config_archive.h"
 #include "sfar/text/tokenizer.h"
 
 namespace sfar::text {
@@ -42,10 +43,14 @@ class SentencePieceTokenizer : public Tokenizer {
   std::string path_;
 };
 
+// SentencePiece's segmentation algorithm (its trainer's --model_type, by the same names).
+enum class SentencePieceModelType { kUnigram, kBpe, kChar, kWord };
+inline cfg::Constraint sentencepiece_model_type_names() { return cfg::one_of({"unigram", "bpe", "char", "word"}); }
+
 struct SentencePieceTrainOptions {
   std::string model_prefix;             // writes <prefix>.model and <prefix>.vocab
   std::int64_t vocab_size = 8000;
-  std::string model_type = "unigram";   // unigram | bpe | char | word
+  SentencePieceModelType model_type = SentencePieceModelType::kUnigram;
   double character_coverage = 1.0;      // < 1 drops the rarest characters (e.g. 0.9995 for CJK)
   bool hard_vocab_limit = true;         // false: a small corpus may give fewer pieces
   std::int64_t max_sentences = 0;       // > 0: sample this many lines of a large corpus

@@ -1,7 +1,7 @@
 // The interface every text tokenizer implements, so that text encoders work with CLIP's BPE
 // or a SentencePiece model trained on custom data alike.
 //
-//   auto tok = sfar::text::load_tokenizer({"clip_bpe", "bpe_simple_vocab_16e6.txt.gz", ""});
+//   auto tok = sfar::text::load_tokenizer({TokenizerKind::kClipBpe, "bpe_simple_vocab_16e6.txt.gz", ""});
 //   std::vector<std::int64_t> ids = tok->tokenize("a photo of a dog");  // 77 ids
 #pragma once
 
@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "sfar/core/sfar_config.h"
 
 namespace sfar::text {
 
@@ -30,9 +32,9 @@ class Tokenizer {
 };
 
 struct TokenizerSpec {
-  std::string kind = "clip_bpe";  // clip_bpe | sentencepiece
-  std::string vocab;              // bpe_simple_vocab_16e6.txt.gz, vocab.json, or a .model file
-  std::string merges;             // merges.txt beside a Hugging Face vocab.json
+  TokenizerKind kind = TokenizerKind::kClipBpe;  // text.tokenizer
+  std::string vocab;   // bpe_simple_vocab_16e6.txt.gz, vocab.json, or a .model file
+  std::string merges;  // merges.txt beside a Hugging Face vocab.json
 };
 
 // Loads the tokenizer a spec names; errors name the file.

@@ -40,13 +40,13 @@ data::DataConfig clip_task(const BenchClipsArgs& args) {
   data::DataConfig config;
   config.list = args.list;
   config.root = args.root;
-  config.sampler = "segment";
+  config.sampler = data::SamplerKind::kSegment;
   config.num_frames = args.frames;
   config.short_side = args.short_side;
   config.decoder_threads = 1;
-  data::TransformSpec crop = data::transform_spec("center_crop");
+  data::TransformSpec crop = data::transform_spec(data::TransformType::kCenterCrop);
   crop.size = args.crop;
-  config.test_pipeline = {crop, data::transform_spec("normalize")};
+  config.test_pipeline = {crop, data::transform_spec(data::TransformType::kNormalize)};
   return config;
 }
 

@@ -60,7 +60,7 @@ struct BenchTrainOptions {
   // Architecture reshaping; 0 = as the config says.
   std::int64_t width = 0, layers = 0, resolution = 0, patch = 0, embed_dim = 0, text_width = 0, text_layers = 0;
   bool json = false;
-  std::string attention = "fused";  // fused | math (models::AttentionKernel)
+  AttentionKernel attention = AttentionKernel::kFused;
 };
 
 using Clock = std::chrono::steady_clock;
@@ -219,7 +219,7 @@ int run_bench_train(const BenchTrainOptions& o) {
   check_positive("--classes", o.classes, 2);
   check_positive("--matmul-size", o.matmul_size, 0);
   auto config = recipes::load_sfar_run_config(o.configs, o.overrides);
-  models::set_attention_kernel(o.attention == "math" ? models::AttentionKernel::kMath : models::AttentionKernel::kFused);
+  models::set_attention_kernel(o.attention);
   RunConfig runtime = config.run;
   if (o.threads >= 0) runtime.threads = o.threads;
   const torch::Device device(engine::apply_runtime(runtime));  // threads, seed, device
@@ -236,9 +236,7 @@ int run_bench_train(const BenchTrainOptions& o) {
   } else {
     if (config.model.arch == "auto") throw ConfigError("model.arch", "'auto' needs model.weights");
     auto arch = reshaped(models::clip_preset(config.model.arch), o);
-    if (config.model.activation != "auto") {
-      arch.activation = models::parse_clip_activation(config.model.activation, "model.activation");
-    }
+    if (const auto stated = models::stated_activation(config.model.activation)) arch.activation = *stated;
     clip = models::ClipModel(arch);
   }
   const models::ClipConfig arch = clip->config();
@@ -310,7 +308,7 @@ int run_bench_train(const BenchTrainOptions& o) {
                          {"head", method::to_string(config.head.type)},
                          {"loss", recipes::to_string(config.loss.type)},
                          {"precision", config.train.precision},
-                         {"attention", o.attention},
+                         {"attention", cfg::enum_name(o.attention, attention_kernel_names())},
                          {"grad_checkpointing", config.model.grad_checkpointing},
                          {"optimizer", {{"lr", config.train.lr}, {"backbone_lr_ratio", config.train.backbone_lr_ratio},
                                         {"logit_scale_lr_ratio", config.train.logit_scale_lr_ratio},
@@ -385,10 +383,8 @@ void add_bench_train_command(CLI::App& app, CommandContext& context) {
   cmd->add_option("--text-width", o->text_width, "Text tower width (random weights)");
   cmd->add_option("--text-layers", o->text_layers, "Text tower layers (random weights)");
   cmd->add_flag("--json", o->json, "One JSON line instead of text");
-  cmd->add_option("--attention", o->attention,
-                  "fused (LibTorch's scaled_dot_product_attention) or math (matmul + softmax written out)")
-      ->check(CLI::IsMember({"fused", "math"}))
-      ->capture_default_str();
+  add_enum_option(cmd, "--attention", o->attention, attention_kernel_names(),
+                  "fused (LibTorch's scaled_dot_product_attention) or math (matmul + softmax written out)");
   context.on_run(cmd, [o] { return run_bench_train(*o); });
 }
 

@@ -28,19 +28,19 @@ constexpr const char* kActivationHelp =
 struct InfoOptions {
   std::string weights;
   std::string arch;
-  std::string activation = "auto";
+  ActivationSetting activation = ActivationSetting::kAuto;
 };
 
 struct EncodeOptions {
   std::string weights;
-  std::string activation = "auto";
+  ActivationSetting activation = ActivationSetting::kAuto;
   std::string device = "auto";
   std::string precision = "fp32";
   std::int64_t batch = 16;
   std::vector<std::string> images;
   // encode-text
   std::string input;
-  std::string tokenizer = "clip_bpe";
+  TokenizerKind tokenizer = TokenizerKind::kClipBpe;
   std::string vocab;
   std::string merges;
 };
@@ -61,7 +61,7 @@ int run_info(const InfoOptions& options, const ModelCostOptions& cost) {
   nlohmann::json out;
   if (!options.arch.empty()) {
     auto config = models::clip_preset(options.arch);
-    if (options.activation != "auto") config.activation = models::parse_clip_activation(options.activation, "--activation");
+    if (const auto stated = models::stated_activation(options.activation)) config.activation = *stated;
     out = clip_config_json(config);
     out["arch"] = options.arch;
     out["parameters"] = models::clip_parameter_count(config);
@@ -157,7 +157,7 @@ void add_model_options(CLI::App* command, EncodeOptions& options) {
   command->add_option("--weights", options.weights,
                       "CLIP weights: OpenAI .pt (TorchScript), torch.save state_dict or HF model.safetensors")
       ->required();
-  command->add_option("--activation", options.activation, kActivationHelp)->capture_default_str();
+  add_enum_option(command, "--activation", options.activation, activation_setting_names(), kActivationHelp);
   command->add_option("--device", options.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
   command->add_option("--precision", options.precision, "fp32, or bf16 (autocast)")->capture_default_str();
   command->add_option("--batch", options.batch, "Items per forward pass")->capture_default_str();
@@ -172,7 +172,7 @@ void add_info_command(CLI::App& app, CommandContext& context) {
       "info", "Architecture and parameter count of CLIP weights or a preset; a run config's parameters and FLOPs");
   info->add_option("--weights", options->weights, "CLIP weights file (architecture inferred)");
   info->add_option("--arch", options->arch, "Preset: ViT-B/32, ViT-B/16, ViT-L/14, ViT-L/14@336px");
-  info->add_option("--activation", options->activation, kActivationHelp)->capture_default_str();
+  add_enum_option(info, "--activation", options->activation, activation_setting_names(), kActivationHelp);
   info->add_option("--config,-c", cost->configs, "Run config file(s): the whole model's parameters");
   info->add_option("--set", cost->overrides, "Config override key=value (repeatable)");
   info->add_flag("--flops", cost->flops, "Also the analytic GFLOPs per view (1 clip x 1 crop of data.num_frames)");
@@ -197,7 +197,7 @@ void add_encode_command(CLI::App& app, CommandContext& context) {
   text->add_option("--input", text_options->input, "JSON Lines of {\"text\": ...} (\"-\" = stdin)")->required();
   text->add_option("--vocab", text_options->vocab, "Tokenizer vocabulary (bpe_simple_vocab_16e6.txt.gz, .model)")
       ->required();
-  text->add_option("--tokenizer", text_options->tokenizer, "clip_bpe or sentencepiece")->capture_default_str();
+  add_enum_option(text, "--tokenizer", text_options->tokenizer, tokenizer_kind_names(), "The tokenizer's kind");
   text->add_option("--merges", text_options->merges, "merges.txt beside a Hugging Face vocab.json");
   context.on_run(text, [text_options] { return run_encode_text(*text_options); });
 }

@@ -88,8 +88,7 @@ data::DataConfig resolve_config(const DatasetArgs& args) {
   if (!args.configs.empty()) {
     config = data::load_data_config(args.configs, args.overrides);
   } else {
-    data::parse_video_list_format(args.format, "--format");  // an unknown name is an error naming --format
-    config.format = args.format;
+    config.format = data::parse_video_list_format(args.format, "--format");  // an unknown name names --format
   }
   if (!args.list.empty()) config.list = args.list;
   if (!args.root.empty()) config.root = args.root;

@@ -269,13 +269,12 @@ void add_describe_command(CLI::App& app, CommandContext& context) {
   select->add_option("--weights", sel->job.weights,
                      "CLIP weights: OpenAI .pt (TorchScript), torch.save state_dict or HF model.safetensors")
       ->required();
-  select->add_option("--activation", sel->job.activation,
-                     "MLP activation: auto (from the file), quick_gelu (OpenAI) or gelu (open_clip without "
-                     "-quickgelu); a torch.save state_dict needs it stated")
-      ->capture_default_str();
+  add_enum_option(select, "--activation", sel->job.activation, activation_setting_names(),
+                  "MLP activation: auto (from the file), quick_gelu (OpenAI) or gelu (open_clip without "
+                  "-quickgelu); a torch.save state_dict needs it stated");
   select->add_option("--vocab", sel->job.tokenizer.vocab,
                      "Tokenizer vocabulary (bpe_simple_vocab_16e6.txt.gz, .model)")->required();
-  select->add_option("--tokenizer", sel->job.tokenizer.kind, "clip_bpe or sentencepiece")->capture_default_str();
+  add_enum_option(select, "--tokenizer", sel->job.tokenizer.kind, tokenizer_kind_names(), "The tokenizer's kind");
   select->add_option("--merges", sel->job.tokenizer.merges, "merges.txt beside a Hugging Face vocab.json");
   select->add_option("--config,-c", sel->configs,
                      "Run config(s) whose descriptions.global_template TPP scores against (the template "

@@ -109,7 +109,7 @@ VideoPass forward_video(Loaded& l, const torch::Tensor& clip) {
 torch::Tensor seen_frames(const torch::Tensor& clip, const std::vector<data::TransformSpec>& pipeline) {
   auto f = clip[0].to(torch::kFloat32).clone();  // [T, 3, H, W]
   for (auto it = pipeline.rbegin(); it != pipeline.rend(); ++it) {
-    if (it->type != "normalize") continue;
+    if (it->type != data::TransformType::kNormalize) continue;
     for (std::int64_t c = 0; c < 3 && c < static_cast<std::int64_t>(it->mean.size()); ++c) {
       f.select(1, c).mul_(it->std[static_cast<std::size_t>(c)]).add_(it->mean[static_cast<std::size_t>(c)]);
     }

@@ -53,9 +53,7 @@ void add_tokenize_command(CLI::App& app, CommandContext& context) {
       ->required();
   command->add_option("--input", options->input, "JSON lines {\"text\": ...}; - for stdin")->required();
   command->add_option("--merges", options->spec.merges, "merges.txt beside a vocab.json");
-  command->add_option("--tokenizer", options->spec.kind, "Tokenizer kind")
-      ->check(CLI::IsMember({"clip_bpe", "sentencepiece"}))
-      ->capture_default_str();
+  add_enum_option(command, "--tokenizer", options->spec.kind, tokenizer_kind_names(), "Tokenizer kind");
   context.on_run(command, [options] { return run_tokenize(*options); });
 }
 

@@ -29,9 +29,8 @@ void add_tokenizer_command(CLI::App& app, CommandContext& context) {
   train->add_option("--out", options->train.model_prefix, "Model prefix: writes <out>.model and <out>.vocab")
       ->required();
   train->add_option("--vocab-size", options->train.vocab_size, "Number of pieces")->required();
-  train->add_option("--model-type", options->train.model_type, "unigram | bpe | char | word")
-      ->check(CLI::IsMember({"unigram", "bpe", "char", "word"}))
-      ->capture_default_str();
+  add_enum_option(train, "--model-type", options->train.model_type, text::sentencepiece_model_type_names(),
+                  "SentencePiece's segmentation algorithm");
   train->add_option("--character-coverage", options->train.character_coverage,
                     "Share of characters covered (0.9995 for large CJK alphabets)")
       ->capture_default_str();
