@@ -8,9 +8,9 @@
 # SFAR_PROGRESS=log puts the per-step lines there instead); every run's per-step lines are in
 # its log.txt and each command's own output in a file beside its results.
 #
-# Knobs (environment): QS_OUT (runs/quickstart), QS_PRESET (storyboard-v1; storyboard-mini
+# Knobs (environment): QS_OUT (runs/quickstart), QS_PRESET (storyboard-v2; storyboard-mini
 # for four classes that share no atomic action, which the small CLIP learns within minutes;
-# the unit tests' storyboard-tiny also runs), QS_SEEDS (0,1,2), QS_SHOTS ([2,4,8,16]),
+# the unit tests' storyboard-tiny also runs), QS_SEEDS (0,1,2), QS_SHOTS ([16]; [2,4,8,16] for every K),
 # QS_SKIP_BUILD=1 (use an existing build/sfar), SFAR (the binary, build/sfar), and overrides
 # of configs/quickstart/*.yaml (unset: the config's value): QS_EPOCHS and QS_BATCH
 # (fine-tuning), QS_PRETRAIN_EPOCHS and QS_PRETRAIN_BATCH (pre-training).
@@ -18,9 +18,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 OUT=${QS_OUT:-runs/quickstart}
-PRESET=${QS_PRESET:-storyboard-v1}
+PRESET=${QS_PRESET:-storyboard-v2}
 SEEDS=${QS_SEEDS:-0,1,2}
-SHOTS=${QS_SHOTS:-[2,4,8,16]}
+SHOTS=${QS_SHOTS:-[16]}
 SFAR=${SFAR:-build/sfar}
 
 if [ "${QS_SKIP_BUILD:-0}" != 1 ]; then

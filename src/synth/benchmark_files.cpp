@@ -127,6 +127,7 @@ std::string manifest_json(const BenchmarkPlan& plan, const std::vector<ClipResul
   m["frames"] = p.frames;
   m["fps"] = p.fps;
   m["noise"] = p.noise;
+  m["clutter"] = p.clutter;
   m["encoder"] = results.empty() ? "" : results.front().encoder;
   m["global_template"] = kSynthGlobalTemplate;
   m["shots"] = p.shots;

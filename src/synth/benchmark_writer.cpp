@@ -50,6 +50,7 @@ ClipResult make_clip(const BenchmarkPlan& plan, std::size_t index, const std::st
   spec.height = plan.preset.height;
   spec.frames = plan.preset.frames;
   spec.noise = plan.preset.noise;
+  spec.clutter = plan.preset.clutter;
   RenderedClip clip = render_clip(spec);
   ClipResult result;
   const std::string path = (fs::path(out) / planned.path).string();

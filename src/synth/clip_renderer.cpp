@@ -111,10 +111,12 @@ std::vector<State> plan_states(const ClipSpec& spec, const std::vector<int>& len
 cv::Scalar scalar(const cv::Vec3d& c) { return cv::Scalar(c[0], c[1], c[2]); }
 
 // A low-saturation textured background: stripes and blobs near a base colour, blurred.
-cv::Mat draw_background(int width, int height, Rng& rng) {
+// Without clutter, the base colour alone.
+cv::Mat draw_background(int width, int height, bool clutter, Rng& rng) {
   const double grey = rng.uniform(60, 130);
   cv::Vec3d base(grey + rng.normal(10), grey + rng.normal(10), grey + rng.normal(10));
   cv::Mat bg(height, width, CV_8UC3, scalar(base));
+  if (!clutter) return bg;
   const int strokes = rng.uniform_int(8, 14);
   for (int i = 0; i < strokes; ++i) {
     const double shade = rng.uniform(-20, 20);
@@ -239,9 +241,9 @@ RenderedClip render_clip(const ClipSpec& spec) {
   fit_actor(actor, states, spec.width, spec.height, unit, rng);
   clip.actor = {actor.shape, colour.name, actor.radius < 7.5 * unit ? "small" : actor.radius > 9.5 * unit ? "large" : ""};
 
-  const cv::Mat background = draw_background(spec.width, spec.height, rng);
+  const cv::Mat background = draw_background(spec.width, spec.height, spec.clutter, rng);
   struct Distractor { Actor look; double angle; };
-  std::vector<Distractor> distractors(static_cast<std::size_t>(rng.uniform_int(2, 3)));
+  std::vector<Distractor> distractors(spec.clutter ? static_cast<std::size_t>(rng.uniform_int(2, 3)) : 0);
   for (auto& d : distractors) {
     d.look.shape = rng.pick(kShapes);
     const double mute = rng.uniform(0.35, 0.6);

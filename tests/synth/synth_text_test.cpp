@@ -9,6 +9,7 @@
 #include "sfar/core/error.h"
 #include "support/error_text.h"
 #include "sfar/synth/benchmark_plan.h"
+#include "sfar/synth/clip_renderer.h"
 #include "sfar/synth/random.h"
 #include "sfar/synth/storyboard_text.h"
 #include "sfar/synth/synth_preset.h"
@@ -110,6 +111,55 @@ TEST(SynthPreset, ClassDesignOfEveryPreset) {
   std::set<AtomicAction> all;
   for (const auto& s : v1.seen) all.insert(s.begin(), s.end());
   EXPECT_EQ(all.size(), atomic_actions().size());  // every atomic action is seen in training
+}
+
+// The quick start's default must not be separable from one frame: a classifier that sees one
+// frame and knows exactly which atomic action it shows stays below 60 % top-1 on its eight
+// classes (chance 12.5 %), far from the 100 % of a preset whose classes own their actions.
+TEST(SynthPreset, OneFrameDoesNotNameAClassOfTheDefault) {
+  const SynthPreset v2 = synth_preset("storyboard-v2");
+  EXPECT_GE(v2.seen.size(), 8u);
+  EXPECT_GE(v2.zeroshot.size(), 4u);
+  EXPECT_GE(v2.train_per_class, 16);  // few-shot K = 16 draws from train
+  EXPECT_LT(single_frame_bound(v2), 0.60);
+  EXPECT_GT(single_frame_bound(v2), 1.0 / static_cast<double>(v2.seen.size()));
+  // storyboard-mini's classes share no action: one frame of any of its actions names the class.
+  EXPECT_DOUBLE_EQ(single_frame_bound(synth_preset("storyboard-mini")), 1.0);
+  // Worked by hand: {L, U} and {U, L} half-and-half (an order pair: one frame is a coin toss,
+  // 0.5 over the two classes); {D, FLASH}: 12 frames of D, a 4-frame flash segment of its own.
+  SynthPreset p = v2;
+  p.seen = {{A::move_left, A::move_up}, {A::move_up, A::move_left}};
+  EXPECT_DOUBLE_EQ(single_frame_bound(p), 0.5);
+  p.seen = {{A::move_down, A::stay_still}, {A::move_down, A::flash}};
+  EXPECT_DOUBLE_EQ(single_frame_bound(p), (0.75 + 0.5 + 0.25) / 2);
+}
+
+// Without clutter a frame is one flat colour besides the actor and its trail: the four corners
+// (which a still actor never covers all of) hold one value through the clip. With clutter the
+// textured background and the distractors make them differ.
+TEST(SynthRender, WithoutClutterTheBackgroundIsFlat) {
+  const auto corners_agree = [](const RenderedClip& clip) {
+    int agree = 0;
+    for (const auto& f : clip.frames) {
+      const int w = f.width, h = f.height;
+      const std::size_t at[4] = {0, static_cast<std::size_t>(w - 1), static_cast<std::size_t>((h - 1) * w),
+                                 static_cast<std::size_t>(h * w - 1)};
+      std::set<std::vector<std::uint8_t>> colours;
+      for (const std::size_t p : at) colours.insert({f.data[3 * p], f.data[3 * p + 1], f.data[3 * p + 2]});
+      agree += colours.size() <= 2 ? 1 : 0;  // the actor covers one corner at most
+    }
+    return agree == static_cast<int>(clip.frames.size());
+  };
+  int cluttered_agree = 0;
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    ClipSpec spec{.actions = {A::stay_still, A::flash}, .seed = seed, .noise = 0};
+    EXPECT_TRUE(synth_preset("storyboard-v2").clutter == false);
+    spec.clutter = false;
+    EXPECT_TRUE(corners_agree(render_clip(spec))) << seed;
+    spec.clutter = true;
+    cluttered_agree += corners_agree(render_clip(spec)) ? 1 : 0;
+  }
+  EXPECT_LT(cluttered_agree, 2);
 }
 
 TEST(SynthPreset, PretrainPairsNeverShowAClassOrAPieceOfAZeroShotClass) {

@@ -22,7 +22,7 @@
 namespace sfar::synth {
 
 struct SynthOptions {
-  std::string preset = "storyboard-v1";
+  std::string preset = "storyboard-v2";
   std::string out;
   std::uint64_t seed = 0;
   bool force = false;  // replace the benchmark files of a non-empty `out`

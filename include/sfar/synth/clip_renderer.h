@@ -25,6 +25,9 @@ struct ClipSpec {
   int height = 64;
   int frames = 16;  // at least 4 per action
   double noise = 4.0;  // standard deviation of the per-pixel noise, in 0..255 units
+  // false: a flat background of one random grey and no distractor shapes, so that the actor and
+  // its trail are all a frame shows (storyboard-v2, for the quick start's small CLIP)
+  bool clutter = true;
 };
 
 struct RenderedClip {

@@ -1,4 +1,4 @@
-// `sfar synth --preset storyboard-v1|storyboard-tiny|storyboard-mini --out DIR [--seed N] [--force] [--threads N]`:
+// `sfar synth --preset storyboard-v2|storyboard-v1|storyboard-tiny|storyboard-mini --out DIR [--seed N] [--force] [--threads N]`:
 // generates the synthetic storyboard benchmark (include/sfar/synth/benchmark_writer.h for the
 // layout) and prints one JSON summary line. Built without video support, it says so and fails.
 #include "../command.h"
@@ -12,7 +12,7 @@ namespace sfar::cli {
 namespace {
 
 struct SynthCommandOptions {
-  std::string preset = "storyboard-v1";
+  std::string preset = "storyboard-v2";
   std::string out;
   std::uint64_t seed = 0;
   bool force = false;
@@ -54,7 +54,7 @@ int run_synth(const SynthCommandOptions&, const GlobalOptions&) {
 void add_synth_command(CLI::App& app, CommandContext& context) {
   auto options = std::make_shared<SynthCommandOptions>();
   auto* synth = app.add_subcommand("synth", "Generate the synthetic storyboard benchmark (videos, splits, sub-texts)");
-  synth->add_option("--preset", options->preset, "storyboard-v1, storyboard-tiny or storyboard-mini")
+  synth->add_option("--preset", options->preset, "storyboard-v2 (the quick start), storyboard-v1, storyboard-tiny or storyboard-mini")
       ->capture_default_str();
   synth->add_option("--out", options->out, "Output directory (must be empty unless --force)")->required();
   synth->add_option("--seed", options->seed, "Seed: the same seed gives the same bytes")->capture_default_str();
