@@ -13,7 +13,8 @@
 # the unit tests' storyboard-tiny also runs), QS_SEEDS (0,1,2), QS_SHOTS ([16]; [2,4,8,16] for every K),
 # QS_SKIP_BUILD=1 (use an existing build/sfar), SFAR (the binary, build/sfar), and overrides
 # of configs/quickstart/*.yaml (unset: the config's value): QS_EPOCHS and QS_BATCH
-# (fine-tuning), QS_PRETRAIN_EPOCHS and QS_PRETRAIN_BATCH (pre-training).
+# (fine-tuning), QS_REPEAT_TO_FULL (true: each K-shot epoch cycles its list to train.txt's
+# length; false: the list once), QS_PRETRAIN_EPOCHS and QS_PRETRAIN_BATCH (pre-training).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,7 +60,8 @@ cp "$DATA/descriptions.json" "$DATA/descriptions_selected.json"
 common=(--set "data.root=$DATA" --set "model.weights=$PRE/clip.pt" --set "text.vocab=$PRE/tokenizer.model"
         --set "protocol.few_shot.shots=$SHOTS" --seeds "$SEEDS"
         $(override train.epochs "${QS_EPOCHS:-}") $(override data.batch_size "${QS_BATCH:-}")
-        $(override train.batch_size "${QS_BATCH:-}"))
+        $(override train.batch_size "${QS_BATCH:-}")
+        $(override protocol.few_shot.repeat_to_full "${QS_REPEAT_TO_FULL:-}"))
 for head in mean sfar; do
   stage "4/6 $head head: supervised, few-shot (K in $SHOTS) and zero-shot, seeds $SEEDS"
   mkdir -p "$OUT/$head"
