@@ -113,7 +113,10 @@ struct NamedPreset {
   SynthPreset (*make)();
 };
 constexpr NamedPreset kPresets[] = {
-    {"storyboard-v2", storyboard_v2}, {"storyboard-v1", storyboard_v1}, {"storyboard-tiny", storyboard_tiny}, {"storyboard-mini", storyboard_mini}};
+    {"storyboard-v2", storyboard_v2},
+    {"storyboard-v1", storyboard_v1},
+    {"storyboard-tiny", storyboard_tiny},
+    {"storyboard-mini", storyboard_mini}};
 
 }  // namespace
 
