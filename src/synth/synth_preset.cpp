@@ -63,7 +63,7 @@ SynthPreset storyboard_v2() {
   p.clutter = false;
   p.train_per_class = 64;
   p.val_per_class = 24;
-  p.test_per_class = 16;
+  p.test_per_class = 64;
   p.pretrain_per_action = 12;
   p.pretrain_per_pair = 2;
   p.seen = {
