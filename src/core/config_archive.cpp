@@ -135,11 +135,8 @@ void Reader::operator()(const char* key, std::string& value, const Constraint& c
   if (!node->is_scalar()) type_error(key, *node, "a string");
   value = node->text();
   if (c.non_empty && value.empty()) throw ConfigError(where(key, node), "must not be empty");
-  if (!c.choices.empty() &&
-      std::find(c.choices.begin(), c.choices.end(), value) == c.choices.end()) {
-    std::string list;
-    for (const auto& choice : c.choices) list += (list.empty() ? "" : ", ") + choice;
-    throw ConfigError(where(key, node), "expected one of: " + list, value);
+  if (!c.choices.empty() && !choice_index(c, value)) {
+    throw ConfigError(where(key, node), "expected one of: " + choice_list(c), value);
   }
 }
 

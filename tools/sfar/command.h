@@ -53,16 +53,13 @@ CLI::App* bench_group(CLI::App& app);
 template <class E>
 CLI::Option* add_enum_option(CLI::App* command, const std::string& flag, E& value, const cfg::Constraint& names,
                              const std::string& help) {
-  std::string listed;
-  for (const auto& name : names.choices) listed += (listed.empty() ? "" : ",") + name;
+  const std::string listed = cfg::choice_list(names, ",");  // CLI11's own spelling of a set
   const CLI::Validator by_name(
-      [choices = names.choices, listed](std::string& text) {
-        for (std::size_t i = 0; i < choices.size(); ++i) {
-          if (choices[i] != text) continue;
-          text = std::to_string(i);  // the enumerator's value, which CLI11 then stores in `value`
-          return std::string();
-        }
-        return "unknown value '" + text + "'; known: " + listed;
+      [names, listed](std::string& text) {
+        const auto index = cfg::choice_index(names, text);
+        if (!index) return "unknown value '" + text + "'; known: " + listed;
+        text = std::to_string(*index);  // the enumerator's value, which CLI11 then stores in `value`
+        return std::string();
       },
       "{" + listed + "}");
   return command->add_option(flag, value, help)

@@ -44,6 +44,21 @@ inline Constraint one_of(std::vector<std::string> choices) {
 }
 inline Constraint non_empty() { Constraint c; c.non_empty = true; return c; }
 
+// Where `text` stands in a one_of constraint's choices, or none.
+inline std::optional<std::size_t> choice_index(const Constraint& c, const std::string& text) {
+  for (std::size_t i = 0; i < c.choices.size(); ++i) {
+    if (c.choices[i] == text) return i;
+  }
+  return std::nullopt;
+}
+
+// A one_of constraint's choices joined by `separator`, for messages and help.
+inline std::string choice_list(const Constraint& c, const std::string& separator = ", ") {
+  std::string list;
+  for (const auto& choice : c.choices) list += (list.empty() ? "" : separator) + choice;
+  return list;
+}
+
 // The name of enumerator `value` in a one_of constraint listing the names in enumerator order.
 template <class E>
 const std::string& enum_name(E value, const Constraint& c) {
@@ -57,12 +72,8 @@ const std::string& enum_name(E value, const Constraint& c) {
 // every known name otherwise.
 template <class E>
 E parse_enum(const std::string& text, const Constraint& c, const std::string& where) {
-  std::string known;
-  for (std::size_t i = 0; i < c.choices.size(); ++i) {
-    if (c.choices[i] == text) return static_cast<E>(i);
-    known += (i ? ", " : "") + c.choices[i];
-  }
-  throw ArgumentError(where, "unknown value '" + text + "'; known: " + known, text);
+  if (const auto index = choice_index(c, text)) return static_cast<E>(*index);
+  throw ArgumentError(where, "unknown value '" + text + "'; known: " + choice_list(c), text);
 }
 
 // A value written as one string and parsed once, on reading (e.g. a bad-file policy "retry 2"):
@@ -102,9 +113,7 @@ class Reader {
   void operator()(const char* key, E& value, const Constraint& c) {
     std::string text = enum_name(value, c);
     (*this)(key, text, c);  // rejects names outside c.choices
-    for (std::size_t i = 0; i < c.choices.size(); ++i) {
-      if (c.choices[i] == text) value = static_cast<E>(i);
-    }
+    value = static_cast<E>(*choice_index(c, text));
   }
 
   // A TextCodec value; a ConfigError naming the key when parse rejects the text.
