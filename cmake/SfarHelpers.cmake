@@ -54,12 +54,13 @@ function(sfar_add_module name)
   set(SFAR_EXPORTED_TARGETS ${SFAR_EXPORTED_TARGETS} ${target} CACHE INTERNAL "")
 endfunction()
 
-# sfar_add_test(<name> SOURCES ... [TORCH_SOURCES ...] DEPS ... [LABELS unit;integration;slow;cuda])
+# sfar_add_test(<name> SOURCES ... [TORCH_SOURCES ...] DEPS ... [LABELS unit;integration;slow;cuda]
+#               [PROCESSORS n|ALL])
 # (test cases named *RealData* get the label `extra` instead; see tests/CMakeLists.txt)
 # One executable per module keeps link time low; gtest_discover_tests registers each case
 # with CTest and labels it, so `ctest -L unit` selects quick tests.
 function(sfar_add_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;TORCH_SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "PROCESSORS" "SOURCES;TORCH_SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name})
   sfar_target_sources(${name} SOURCES ${ARG_SOURCES} TORCH_SOURCES ${ARG_TORCH_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} sfar_test_support GTest::gtest GTest::gtest_main)
@@ -72,13 +73,21 @@ function(sfar_add_test name)
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)
   endif()
+  # PROCESSORS: the cores each case keeps busy, ALL for a training run that uses every core of
+  # this machine. `ctest -j N` then starts no other case beside it: two such runs on the same
+  # cores each take longer than the two one after the other.
+  if(NOT ARG_PROCESSORS)
+    set(ARG_PROCESSORS 1)
+  elseif(ARG_PROCESSORS STREQUAL "ALL")
+    cmake_host_system_information(RESULT ARG_PROCESSORS QUERY NUMBER_OF_LOGICAL_CORES)
+  endif()
   # Default suite: every case but the *RealData* ones, after the generated references exist.
   # FIXTURES_REQUIRED comes first: gtest_discover_tests flattens the PROPERTIES list, so a
   # property after a two-label LABELS would pair with the wrong value.
   gtest_discover_tests(${name}
     WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
     TEST_FILTER "-*RealData*"
-    PROPERTIES FIXTURES_REQUIRED sfar_references LABELS "${ARG_LABELS}"
+    PROPERTIES FIXTURES_REQUIRED sfar_references PROCESSORS ${ARG_PROCESSORS} LABELS "${ARG_LABELS}"
     DISCOVERY_TIMEOUT 120)
   # The extra suite: cases named *RealData* read $SFAR_DATA_DIR and carry only the label extra.
   gtest_discover_tests(${name}
