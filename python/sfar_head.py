@@ -1,4 +1,4 @@
-"""SFAR's video head in PyTorch, written from the method's equations (../shared/docs/METHOD.md).
+"""SFAR's video head in PyTorch, written from the method's equations (docs/method.md).
 
 A second, independent implementation of the maths sfar's C++ head computes, so that Python
 users can run sfar-trained models: it loads an `sfar export` (.pt or .safetensors, see

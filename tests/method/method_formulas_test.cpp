@@ -1,4 +1,4 @@
-// SFAR's equations (../shared/docs/METHOD.md) written out one class, one video and one word at a
+// SFAR's equations (docs/method.md) written out one class, one video and one word at a
 // time with plain tensor ops, on small random inputs in float64, against sfar's batched code:
 // the coarse branch with live attention, the FFN fusion of both branches with the class logits,
 // and the multi-label InfoNCE loss with overlapping label sets. Padding tokens carry large

@@ -1,6 +1,7 @@
 // How subcommands plug into the `sfar` executable. Each command file declares one
 // `add_<name>_command(CLI::App&, CommandContext&)` that defines its options and registers
-// what to run; main.cpp lists those functions in one table. Parsing never runs anything:
+// what to run; commands.h lists those functions in one table (kCommands), which main.cpp
+// walks. Parsing never runs anything:
 // the chosen action runs after the whole command line is parsed and global options applied.
 #pragma once
 

@@ -1,5 +1,5 @@
 // The distributed (c10d) section of torch_compat.h, kept in its own file so that the many
-// translation units including torch_compat.h do not rebuild for it. Only src/train/distributed.cpp
+// translation units including torch_compat.h do not rebuild for it. Only src/engine/distributed.cpp
 // includes it, after the c10d headers.
 //
 // In LibTorch 2.x c10d::ProcessGroup is a front over per-device c10d::Backend objects;

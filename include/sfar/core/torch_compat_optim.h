@@ -1,6 +1,6 @@
 // The optimizer section of torch_compat.h, kept in its own file so that the many translation
-// units including torch_compat.h do not rebuild for it. Used by src/train/fused_adamw.cpp and
-// src/train/checkpoint.cpp (AdamW state by position).
+// units including torch_compat.h do not rebuild for it. Used by src/engine/fused_adamw.cpp and
+// src/engine/checkpoint.cpp (AdamW state by position).
 //
 // torch::optim::Optimizer::state() is keyed by the parameter's TensorImpl address in LibTorch 2.x.
 #pragma once

@@ -1,4 +1,4 @@
-// SFAR's video-text alignment losses over a batch (../shared/docs/METHOD.md, "Loss").
+// SFAR's video-text alignment losses over a batch (docs/method.md, "Loss").
 //
 // InfoNCE with same-class positives: the batch's texts are the classes of its videos
 // (duplicates included). With logits y_b(c) [B, C] and labels c_b,

@@ -1,6 +1,6 @@
 // The arithmetic cost of SFAR per view, counted analytically from the architecture, for
 // `sfar info --flops`. A view is one clip of T frames at one crop (the 1 x 1 test view of
-// ../shared/docs/METHOD.md). Only matrix products are counted (convolution, linear layers,
+// docs/method.md). Only matrix products are counted (convolution, linear layers,
 // attention's scores and weighted values, the head's similarities and weighted sums), as
 // multiply-adds; normalisation, activations, softmax and additions are left out (about 1 % at
 // ViT-B sizes). FLOPs = 2 x multiply-adds (torch.utils.flop_counter's convention; fvcore and

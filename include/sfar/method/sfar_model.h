@@ -1,4 +1,4 @@
-// The whole SFAR video-text model of ../shared/docs/METHOD.md and its baselines: CLIP's image
+// The whole SFAR video-text model of docs/method.md and its baselines: CLIP's image
 // encoder applied to every frame of every clip at once, the video head chosen by
 // HeadOptions::type, and class scores against a frozen text bank. CLIP's text tower is frozen
 // (requires_grad false); its logit scale is learned unless fixed.

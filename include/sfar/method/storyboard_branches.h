@@ -1,4 +1,4 @@
-// SFAR's two key-frame branches (../shared/docs/METHOD.md). Both compute, for every video and
+// SFAR's two key-frame branches (docs/method.md). Both compute, for every video and
 // every candidate class at once, weights over the video's frames and the weighted sum of frame
 // embeddings; nothing loops over classes. B videos, T frames, C classes, D embedding.
 //

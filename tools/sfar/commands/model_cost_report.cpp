@@ -16,7 +16,7 @@
 namespace sfar::cli {
 namespace {
 
-// The paper's cost of SFAR with CLIP ViT-B/16 (../shared/docs/METHOD.md, "Cost"): per 8-frame view.
+// The paper's cost of SFAR with CLIP ViT-B/16 (docs/method.md, "Cost"): per 8-frame view.
 constexpr double kPaperGflops = 90.2;
 constexpr double kPaperParamsM = 126.1;
 
