@@ -12,7 +12,7 @@ INCLUDE = re.compile(r'^\s*#\s*include\s+"sfar/([a-z_]+)/')
 
 def floors() -> dict:
     page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
-    drawing = page.split("## Modules and their direction", 1)[1].split("```")[1]
+    drawing = page.split("## Modules and their direction", 1)[1].split("```text")[1].split("```")[0]
     floor_of = {}
     for line in drawing.strip().split("\n"):
         match = re.match(r"floor (\d+)\s+(.*)$", line.strip())
