@@ -27,7 +27,6 @@ FENCE = re.compile(r"^```(\w*)\s*$")
 SHELL_LANGS = {"", "sh", "bash", "shell", "console"}
 SPAN = re.compile(r"`(sfar [^`]+)`")
 OPTION = re.compile(r"^(--[a-z][a-z0-9-]*|-[a-zA-Z])\b")
-WORD = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
 def shown_commands(page: Path):
@@ -82,6 +81,12 @@ def help_of(path: tuple) -> str:
     return result.stdout + result.stderr if result.returncode == 0 else ""
 
 
+def subcommands_of(path: tuple) -> set:
+    """The names listed under `Subcommands:` in `sfar <path> --help`."""
+    listed = help_of(path).split("Subcommands:", 1)
+    return set(re.findall(r"^  ([a-z][a-z0-9-]*)\s", listed[1], re.M)) if len(listed) == 2 else set()
+
+
 def known_options(help_text: str) -> set:
     return set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*|-[a-zA-Z])(?=[\s,=\]])", help_text))
 
@@ -94,8 +99,7 @@ def split_command(argv: list):
         i += 2 if i + 1 < len(argv) and not argv[i + 1].startswith("-") else 1
     while i < len(argv):
         word = argv[i]
-        candidate = tuple(path + [word])
-        if WORD.match(word) and help_of(candidate) and word not in {"help"}:
+        if word in subcommands_of(tuple(path)):
             path.append(word)
             i += 1
             continue
