@@ -47,11 +47,11 @@ done
 section "6/7 SFAR head at 400 classes: its share of a bf16 ViT-B/16 step"
 check "$PACK/bin/sfar" bench train --config configs/k400/sfar_vit_b16.yaml --set run.device=cuda \
   --set train.precision=bf16 --classes 400 --batch 32 --steps ${STEPS:-10} --warmup 2 --matmul-size 8192
-section "7/7 real run: train, resume, eval, infer on the GPU (bf16, loss.scope global), then the same on the CPU"
+section "7/7 real run: train, resume, eval, infer on the GPU (bf16, loss.scope global), then the same on the CPU (fp32)"
 RUNS=${RUNS:-/tmp/sfar-gpu-run}
 check env DEVICE=cuda scripts/gpu_run.sh "$PACK" "$RUNS/cuda"
-check env DEVICE=cpu THREADS=${THREADS:-8} scripts/gpu_run.sh "$PACK" "$RUNS/cpu"
-check "$PYTHON" scripts/gpu_run_compare.py "$RUNS/cpu" "$RUNS/cuda" --tolerance 0.05
+check env DEVICE=cpu PRECISION=fp32 THREADS=${THREADS:-8} scripts/gpu_run.sh "$PACK" "$RUNS/cpu"
+check "$PYTHON" scripts/gpu_run_compare.py "$RUNS/cpu" "$RUNS/cuda" --tolerance 0.1
 echo
 echo "gpu_check: $([ $status = 0 ] && echo passed || echo FAILED) in $SECONDS s"
 exit $status

@@ -29,7 +29,7 @@ traced() {
 traced "$PACK/bin/sfar" env | tee "$WORK/env.json"
 traced "$PACK/bin/sfar_cuda_tests" | tail -n 5
 traced "$PACK/bin/sfar_distributed_tests" --gtest_filter='*ForcedGroupOfOne*' | tail -n 3
-DEVICE=cpu THREADS=2 traced scripts/gpu_run.sh "$PACK" "$WORK/run-cpu" >/dev/null
+DEVICE=cpu PRECISION=fp32 THREADS=2 traced scripts/gpu_run.sh "$PACK" "$WORK/run-cpu" >/dev/null
 
 # Each trace file is one process; only those of the packed binaries are judged (the shell and
 # the tools of gpu_run.sh are not packed).

@@ -2,13 +2,14 @@
 # The GPU check's real run, through the packed binary and the real run path: `sfar train`
 # (recipes::run_training, the Trainer, the evaluator after each epoch, checkpoints) for one
 # epoch, the same run resumed from its checkpoint for a second epoch, `sfar eval` of the last
-# checkpoint and `sfar infer` of one clip. bf16 autocast, loss.scope global (6 clips a step in
+# checkpoint and `sfar infer` of one clip. bf16 autocast (PRECISION; fp32 on the CPU, where sfar
+# allows no bf16 training), loss.scope global (6 clips a step in
 # micro-batches of 3 through the gradient cache), the mean head on the tiny reference CLIP, and
 # the pack's tensor clips (scripts/gpu_run_data.py: 18 training clips, 3 evaluation clips, 3
 # classes; the loader reads them as it reads videos). A constant learning rate makes the resumed
 # run the same as one of two epochs. Writes OUT/{run.yaml,train1,train2,eval,infer}.json and
 # OUT/run/ (metrics.jsonl: the loss curve that scripts/gpu_run_compare.py compares).
-# Usage: scripts/gpu_run.sh PACK OUT    (PACK: the unpacked pack)   DEVICE=cuda|cpu (default cuda), THREADS (default 4)
+# Usage: scripts/gpu_run.sh PACK OUT    (PACK: the unpacked pack)   DEVICE=cuda|cpu (default cuda), PRECISION (bf16), THREADS (4)
 # The environment must already find the pack's libraries (scripts/gpu_check.sh and
 # scripts/gpu_pack_check.sh set LD_LIBRARY_PATH).
 set -euo pipefail
@@ -16,6 +17,7 @@ set -euo pipefail
 PACK=$(cd "$1" && pwd)
 OUT=$2
 DEVICE=${DEVICE:-cuda}
+PRECISION=${PRECISION:-bf16}  # sfar trains in bf16 on CUDA only: the CPU run is fp32
 SFAR=$PACK/bin/sfar
 DATA=$PACK/run
 for f in "$SFAR" "$DATA/train.txt" "$PACK/references/clip/bpe_simple_vocab_16e6.txt.gz" "$PACK/references/clip/vit_tiny/openai_torchscript.pt"; do
@@ -44,7 +46,7 @@ data:
   test_pipeline: [{type: center_crop, size: 64}, {type: normalize}]
 eval: {list: val.txt}
 train: {epochs: 2, warmup_epochs: 0, lr: 1.0e-4, min_lr: 1.0e-4, batch_size: 6, micro_batch: 3,
-        precision: bf16, log_interval: 1}
+        precision: $PRECISION, log_interval: 1}
 YAML
 step() { echo "-- gpu_run ($DEVICE): $*" >&2; }
 # PATH holds the pack alone: gnuplot (the curves) is not part of the check.

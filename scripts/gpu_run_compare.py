@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Compares two runs of scripts/gpu_run.sh (the GPU's against the CPU's): the training loss at
 every step, which must be the same steps in both, within --tolerance (absolute, on a loss of
-about ln 3 = 1.1 for three classes), and prints both curves, the largest difference and each
-run's evaluation. bf16 rounds activations to 8 bits of mantissa, and the two devices' kernels
-accumulate in different orders, so the curves agree to about 1e-2, not exactly.
+about 3.6: InfoNCE over three classes with CLIP's logit scale), and prints both curves, the
+largest difference and each run's evaluation. The GPU run is bf16, the CPU run fp32 (sfar trains
+in bf16 on CUDA only), and the devices' kernels sum in different orders: the curves differ by
+rounding, not exactly the same (docs/gpu.md).
 
-Usage: gpu_run_compare.py REFERENCE_OUT OTHER_OUT [--tolerance 0.05]
+Usage: gpu_run_compare.py REFERENCE_OUT OTHER_OUT [--tolerance 0.1]
 """
 import argparse
 import json
@@ -31,7 +32,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("reference")
     p.add_argument("other")
-    p.add_argument("--tolerance", type=float, default=0.05)
+    p.add_argument("--tolerance", type=float, default=0.1)
     a = p.parse_args()
     ref, other = losses(a.reference), losses(a.other)
     if sorted(ref) != sorted(other):
