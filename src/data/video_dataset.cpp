@@ -7,6 +7,8 @@
 
 #include "sfar/core/error.h"
 #include "sfar/io/frame_folder_reader.h"
+#include "sfar/io/image_file.h"
+#include "sfar/io/tensor_clip.h"
 #include "sfar/io/video_reader.h"
 
 namespace sfar::data {
@@ -77,7 +79,15 @@ VideoSample VideoDataset::load(std::int64_t index, std::uint64_t epoch) const {
     }
     return wanted;
   };
-  if (record.num_frames >= 0 || std::filesystem::is_directory(path)) {
+  if (io::is_tensor_clip_path(path)) {
+    const io::TensorClip clip(path);
+    frames = clip.read_frames(pick(clip.frame_count()));
+    // Stored frames are resized like decoded ones (io::resize_short_side, which a binary without
+    // OpenCV lacks: it then reads clips stored at data.short_side only).
+    if (options_.short_side > 0 && std::min(clip.width(), clip.height()) != options_.short_side) {
+      for (auto& frame : frames) frame = io::resize_short_side(frame, static_cast<int>(options_.short_side));
+    }
+  } else if (record.num_frames >= 0 || std::filesystem::is_directory(path)) {
     io::FrameFolderOptions folder_options;
     folder_options.pattern = options_.frame_pattern;
     folder_options.short_side = static_cast<int>(options_.short_side);

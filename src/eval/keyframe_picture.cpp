@@ -1,15 +1,14 @@
 #include "sfar/eval/keyframe_picture.h"
 
 #include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
-#include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
+#include "sfar/io/image_file.h"
 
 namespace sfar::eval {
 namespace {
@@ -149,9 +148,12 @@ void write_keyframe_picture(const std::string& path, const KeyFramePicture& p) {
           top + static_cast<int>(i + 2) * kLine - 4, kBlack, 0.9);
     }
   }
-  std::vector<unsigned char> png;
-  if (!cv::imencode(".png", image, png)) throw IoError(path, "could not encode the key-frame picture as PNG");
-  write_file_atomic(path, std::string(png.begin(), png.end()));
+  // Encoded through sfar::io (io/image_file.h), so that this module links no image codecs.
+  cv::Mat rgb_image;
+  cv::cvtColor(image, rgb_image, cv::COLOR_BGR2RGB);
+  io::RgbFrame picture{rgb_image.cols, rgb_image.rows,
+                       std::vector<std::uint8_t>(rgb_image.data, rgb_image.data + rgb_image.total() * 3)};
+  io::write_png_atomic(path, picture);
 }
 
 }  // namespace sfar::eval

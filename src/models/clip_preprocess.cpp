@@ -2,10 +2,9 @@
 
 #include <cmath>
 #include <filesystem>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include "sfar/core/error.h"
+#include "sfar/io/image_file.h"
 
 namespace sfar::models {
 namespace {
@@ -21,13 +20,9 @@ void check_image(const torch::Tensor& image) {
 
 torch::Tensor read_image_rgb(const std::string& path) {
   if (!std::filesystem::is_regular_file(path)) throw IoError(path, "no such image file");
-  cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);
-  if (bgr.empty()) throw FormatError(path, "cannot decode image");
-  cv::Mat rgb;
-  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-  auto hwc = torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3},
-                              {static_cast<std::int64_t>(rgb.step[0]), 3, 1}, torch::kUInt8);
-  return hwc.permute({2, 0, 1}).contiguous();  // copies out of the cv::Mat
+  io::RgbFrame rgb = io::read_image(path);
+  auto hwc = torch::from_blob(rgb.data.data(), {rgb.height, rgb.width, 3}, torch::kUInt8);
+  return hwc.permute({2, 0, 1}).contiguous();  // copies out of the frame
 }
 
 torch::Tensor resize_center_crop(const torch::Tensor& image, std::int64_t resolution) {

@@ -11,6 +11,8 @@ Writes under DIR:
   clip/<arch>/model.safetensors       the same weights in Hugging Face CLIPModel's layout
   clip/<arch>/config.json             beside it, as on the Hub: the towers' hidden_act
   clip/<arch>/image_<i>.png           random RGB images at the model's resolution
+  clip/<arch>/images.safetensors      the same pixels, uint8 [N, H, W, 3] "images": what a binary
+                                      without image codecs reads (the GPU check's pack)
   clip/<arch>/golden.json             config, texts, tokens, features and logits from open_clip
   clip/vit_tiny/openai_torchscript.pt the vit_tiny weights as a TorchScript archive laid out like
                                       OpenAI's releases (fp16/fp32 mix, scalar buffers)
@@ -228,12 +230,14 @@ def make_clip(out_dir, name, cfg):
         torchscript_release(sd, cfg, os.path.join(arch_dir, "openai_torchscript.pt"))
 
     rng = np.random.default_rng(cfg["seed"])
-    images = []
+    images, all_pixels = [], []
     for i in range(3):
         file = f"image_{i}.png"
         pixels = rng.integers(0, 256, size=(cfg["image"], cfg["image"], 3), dtype=np.uint8)
         Image.fromarray(pixels, "RGB").save(os.path.join(arch_dir, file))
         images.append(file)
+        all_pixels.append(pixels)
+    save_file({"images": torch.from_numpy(np.stack(all_pixels))}, os.path.join(arch_dir, "images.safetensors"))
     image_batch = torch.stack([normalised_image(os.path.join(arch_dir, f)) for f in images])
     tokens = tokenize(TEXTS, context_length=77)
     with torch.no_grad():

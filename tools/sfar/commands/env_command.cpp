@@ -1,40 +1,27 @@
 // `sfar env`: one JSON line describing this build and machine, for bug reports (as PyTorch's
 // collect_env does): sfar's version and commit, LibTorch and what it was built with (CUDA,
 // cuDNN, NCCL, BLAS), the CUDA devices present, threads, and the FFmpeg and OpenCV sfar links.
-#if SFAR_WITH_VIDEO
-extern "C" {
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-#include <libavutil/avutil.h>
-}
-#include <opencv2/core/utility.hpp>
-#endif
 
 #include "../build_info.h"
 #include "../command.h"
 #include "sfar/core/runtime.h"
 #include "sfar/engine/distributed.h"
+#include "sfar/io/media_libraries.h"
 
 namespace sfar::cli {
 namespace {
 
-#if SFAR_WITH_VIDEO
-std::string libav_version(unsigned version) {
-  return std::to_string(AV_VERSION_MAJOR(version)) + "." + std::to_string(AV_VERSION_MINOR(version)) + "." +
-         std::to_string(AV_VERSION_MICRO(version));
-}
-
-// FFmpeg's and OpenCV's versions; null in a build without video I/O (SFAR_WITH_VIDEO=OFF).
+// FFmpeg's and OpenCV's versions; null in a binary linked without them (io/media_libraries.h:
+// a build without video I/O, or the GPU check's pack).
 nlohmann::json ffmpeg_version() {
-  return {{"version", av_version_info()},
-          {"libavformat", libav_version(avformat_version())},
-          {"libavcodec", libav_version(avcodec_version())}};
+  const io::MediaLibraries media = io::media_libraries();
+  if (!media.linked) return nullptr;
+  return {{"version", media.ffmpeg}, {"libavformat", media.libavformat}, {"libavcodec", media.libavcodec}};
 }
-nlohmann::json opencv_version() { return cv::getVersionString(); }
-#else
-nlohmann::json ffmpeg_version() { return nullptr; }
-nlohmann::json opencv_version() { return nullptr; }
-#endif
+nlohmann::json opencv_version() {
+  const io::MediaLibraries media = io::media_libraries();
+  return media.linked ? nlohmann::json(media.opencv) : nlohmann::json();
+}
 
 nlohmann::json environment() {
   const auto torch = torch_environment();
