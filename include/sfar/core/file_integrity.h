@@ -23,12 +23,13 @@ namespace sfar {
 // What verify_zip_records found in a file that passed.
 struct ZipCheck {
   std::int64_t records = 0;     // records in the central directory
-  std::int64_t unchecked = 0;   // records it could not check: compressed, or no CRC written
+  std::int64_t unchecked = 0;   // records it could not check: no CRC written, or compressed other than deflate
   std::uint64_t bytes = 0;      // record bytes checked
   bool sealed() const { return unchecked == 0; }
 };
 
-// Checks every record of the zip at `path` against the CRC-32 its central directory records.
+// Checks every record of the zip at `path` (stored, or deflated as TorchScript's code records
+// are) against the CRC-32 its central directory records.
 // FormatError naming the file (and the record) when the file is not a readable zip, a record
 // lies outside the file, or a CRC differs; IoError when it cannot be read. A file whose writer
 // stored no CRC at all (every non-empty record's CRC 0, as torch.save with CRC-32 turned off
