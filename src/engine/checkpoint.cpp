@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <filesystem>
 #include <sstream>
 
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
+#include "sfar/core/file_integrity.h"
+#include "sfar/core/logging.h"
 #include "sfar/core/torch_compat_optim.h"
 #include "sfar/engine/model_ema.h"
 
@@ -36,6 +40,24 @@ bool is_partial_write(const std::string& filename) {
   return target == "best.pt" || step_of(target) >= 0;
 }
 
+// True when the two files hold the same bytes.
+bool files_equal(const std::string& a, const std::string& b) {
+  std::error_code ec_a, ec_b;
+  const auto size_a = fs::file_size(a, ec_a), size_b = fs::file_size(b, ec_b);
+  if (ec_a || ec_b || size_a != size_b) return false;
+  std::ifstream in_a(a, std::ios::binary), in_b(b, std::ios::binary);
+  std::vector<char> buf_a(1 << 20), buf_b(1 << 20);
+  while (in_a && in_b) {
+    in_a.read(buf_a.data(), static_cast<std::streamsize>(buf_a.size()));
+    in_b.read(buf_b.data(), static_cast<std::streamsize>(buf_b.size()));
+    if (in_a.gcount() != in_b.gcount() ||
+        std::memcmp(buf_a.data(), buf_b.data(), static_cast<std::size_t>(in_a.gcount())) != 0) {
+      return false;
+    }
+  }
+  return in_a.eof() && in_b.eof();
+}
+
 }  // namespace
 
 std::string archive_bytes(torch::serialize::OutputArchive& archive) {
@@ -46,6 +68,16 @@ std::string archive_bytes(torch::serialize::OutputArchive& archive) {
 
 torch::serialize::InputArchive load_checkpoint_archive(const std::string& path) {
   if (!fs::is_regular_file(path)) throw IoError(path, "checkpoint file not found");
+  ZipCheck check;
+  try {
+    check = verify_zip_records(path);  // LibTorch's reader checks no CRC
+  } catch (const FormatError& e) {
+    throw FormatError(path, "not a readable checkpoint (truncated or corrupt?): " + e.message());
+  }
+  if (!check.sealed()) {
+    SFAR_LOG_WARN("{}: {} of its {} records carry no CRC-32, so they cannot be checked", path, check.unchecked,
+                  check.records);
+  }
   torch::serialize::InputArchive archive;
   try {
     archive.load_from(path);
@@ -149,10 +181,21 @@ std::string CheckpointDir::save(const std::string& bytes, std::int64_t step) {
   return path;
 }
 
+std::string CheckpointDir::best_path() const { return (fs::path(dir_) / "best.pt").string(); }
+
 std::string CheckpointDir::save_best(const std::string& bytes) {
-  const std::string path = (fs::path(dir_) / "best.pt").string();
+  const std::string path = best_path();
   write_file_atomic(path, bytes);
   return path;
+}
+
+bool CheckpointDir::sync_best(const std::string& source) const {
+  const std::string best = best_path();
+  if (fs::exists(best) && files_equal(best, source)) return false;
+  const std::string bytes = read_file(source);
+  (void)verify_zip_records(source);
+  write_file_atomic(best, bytes);
+  return true;
 }
 
 std::vector<std::string> CheckpointDir::list() const {

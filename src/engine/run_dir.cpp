@@ -99,6 +99,34 @@ void RunDir::append_metrics_line(const std::string& line) {
   if (!out) throw IoError(path, "write failed");
 }
 
+MetricsRepair RunDir::truncate_metrics(std::int64_t step) {
+  MetricsRepair repair;
+  repair.path = file("metrics.jsonl");
+  if (!fs::exists(repair.path)) return repair;
+  std::string text = read_file(repair.path);
+  if (!text.empty() && text.back() != '\n') {  // a kill in the middle of a line
+    repair.torn = true;
+    text.erase(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
+  }
+  std::string kept;
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t end = text.find('\n', at);
+    const std::string line = text.substr(at, end - at);
+    at = end + 1;
+    if (line.empty()) continue;
+    const auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    const bool later = j.is_object() && j.contains("step") && j["step"].is_number_integer() &&
+                       j["step"].get<std::int64_t>() > step;
+    if (!j.is_object() || later) {
+      ++repair.dropped;
+      continue;
+    }
+    kept += line + '\n';
+  }
+  if (repair.dropped > 0 || repair.torn) write_file_atomic(repair.path, kept);
+  return repair;
+}
+
 void RunDir::log_train(const TrainMetrics& m) {
   nlohmann::json j;
   j["kind"] = "train";

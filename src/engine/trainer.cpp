@@ -268,7 +268,10 @@ void Trainer::end_epoch(std::int64_t epoch) {
     if (it != metrics.end() && std::isfinite(it->second)) {
       improved = !best_metric_value_ || (setup_.higher_is_better ? it->second > *best_metric_value_
                                                                  : it->second < *best_metric_value_);
-      if (improved) best_metric_value_ = it->second;
+      if (improved) {
+        best_metric_value_ = it->second;
+        best_step_ = global_step_;
+      }
     }
   }
   if (reducer_) check_parameters_in_sync(*setup_.distributed, *model_);

@@ -1,11 +1,14 @@
 // The Trainer's checkpoints: what train_step and fit depend on (weights, AdamW moments, loss
 // scale, EMA, every random generator, the task's state), written and read back exactly.
+#include <filesystem>
 #include <sstream>
 
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
 #include "sfar/core/logging.h"
 #include "sfar/engine/checkpoint.h"
+#include "sfar/engine/distributed.h"
+#include "sfar/engine/run_dir.h"
 #include "sfar/engine/trainer.h"
 
 namespace sfar::engine {
@@ -30,6 +33,7 @@ std::string Trainer::checkpoint_bytes() {
   a.write(checkpoint_key::kConfigHash, c10::IValue(config_hash(setup_.config_text)));
   a.write(checkpoint_key::kHasBest, c10::IValue(best_metric_value_.has_value()));
   a.write(checkpoint_key::kBestMetric, c10::IValue(best_metric_value_.value_or(0.0)));
+  a.write(checkpoint_key::kBestStep, c10::IValue(best_step_));
 
   torch::serialize::OutputArchive model_archive, optimizer_archive, scaler_archive;
   write_named_tensors(model_archive, model_state(*model_));
@@ -149,6 +153,8 @@ void Trainer::load_checkpoint(const std::string& path) {
   skipped_steps_ = read(checkpoint_key::kSkippedSteps).toInt();
   best_metric_value_.reset();
   if (read(checkpoint_key::kHasBest).toBool()) best_metric_value_ = read(checkpoint_key::kBestMetric).toDouble();
+  c10::IValue best_step;
+  best_step_ = a.try_read(checkpoint_key::kBestStep, best_step) && best_step.isInt() ? best_step.toInt() : -1;
   reset_interval();
 }
 
@@ -156,6 +162,7 @@ std::optional<std::string> Trainer::resume(const std::string& spec) {
   if (spec != "auto") {
     load_checkpoint(spec);
     SFAR_LOG_INFO("resumed from {} at step {}", spec, global_step_);
+    repair_after_resume(spec);
     return spec;
   }
   if (setup_.checkpoint_dir.empty()) {
@@ -170,11 +177,48 @@ std::optional<std::string> Trainer::resume(const std::string& spec) {
   for (const auto& s : skipped) SFAR_LOG_WARN("skipping unreadable checkpoint {}", s);
   if (!path) {
     SFAR_LOG_INFO("no checkpoint in {}: starting from step 0", setup_.checkpoint_dir);
+    repair_after_resume(std::nullopt);
     return std::nullopt;
   }
   load_checkpoint(*path);
   SFAR_LOG_INFO("resumed from {} at step {}", *path, global_step_);
+  repair_after_resume(*path);
   return path;
+}
+
+void Trainer::repair_after_resume(const std::optional<std::string>& loaded) {
+  if (setup_.distributed && !setup_.distributed->is_main()) return;  // rank 0 owns the run's files
+  if (setup_.run) {
+    const MetricsRepair r = setup_.run->truncate_metrics(global_step_);
+    if (r.dropped > 0 || r.torn) {
+      SFAR_LOG_WARN("{}: dropped {} records after step {} (this run redoes those steps){}", r.path, r.dropped,
+                    global_step_, r.torn ? " and a torn last line" : "");
+    }
+  }
+  if (loaded && !setup_.checkpoint_dir.empty()) repair_best(*loaded);
+}
+
+void Trainer::repair_best(const std::string& loaded) {
+  if (!best_metric_value_ || best_step_ < 0) return;  // no best yet, or a checkpoint from before best_step
+  const CheckpointDir dir(setup_.checkpoint_dir, setup_.options.keep_last);
+  const std::string source = best_step_ == global_step_ ? loaded : dir.path_for_step(best_step_);
+  const std::string what = setup_.best_metric + " " + std::to_string(*best_metric_value_) + " at step " +
+                           std::to_string(best_step_);
+  if (std::filesystem::exists(source)) {
+    if (dir.sync_best(source)) SFAR_LOG_WARN("{} did not hold the best epoch ({}): copied {} there", dir.best_path(), what, source);
+    return;
+  }
+  std::int64_t held = -1;  // the step best.pt holds
+  try {
+    auto best = load_checkpoint_archive(dir.best_path());
+    c10::IValue step;
+    if (best.try_read(checkpoint_key::kGlobalStep, step) && step.isInt()) held = step.toInt();
+  } catch (const Error&) {
+  }
+  if (held != best_step_) {
+    SFAR_LOG_WARN("{} does not hold the best epoch ({}), and no checkpoint of that step is left to copy; it is "
+                  "rewritten when an epoch beats {}", dir.best_path(), what, *best_metric_value_);
+  }
 }
 
 }  // namespace sfar::engine

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sfar/core/error.h"
+#include "sfar/core/file_integrity.h"
 
 namespace sfar::io {
 namespace {
@@ -88,8 +89,13 @@ SafetensorsReader::SafetensorsReader(std::string path) : path_(std::move(path)) 
                         std::to_string(header_length));
     }
     data_start_ = kLengthBytes + static_cast<std::size_t>(header_length);
+    sealed_ = verify_safetensors_seal(base, file_size_, path_);  // first: a flipped byte reads as such
     parse_header(std::string(reinterpret_cast<const char*>(base + kLengthBytes),
                              static_cast<std::size_t>(header_length)));
+    if (!sealed_ && metadata_.count(kSafetensorsSealKey)) {
+      throw FormatError(path_ + ": __metadata__." + kSafetensorsSealKey,
+                        "not where sfar's writer puts it (the header was rewritten?): cannot check the file");
+    }
   } catch (...) {
     ::munmap(mapping_, file_size_);
     mapping_ = nullptr;

@@ -6,6 +6,8 @@
 
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
+#include "sfar/core/file_integrity.h"
+#include "sfar/core/logging.h"
 #include "sfar/describe/content_hash.h"
 
 namespace sfar::method {
@@ -163,6 +165,7 @@ TextBank load_or_build_text_bank(const std::string& dir, const std::string& key,
   TextBank bank;
   if (fs::exists(path)) {
     try {
+      verify_zip_records(path);  // a flipped byte would otherwise load as changed embeddings
       torch::serialize::InputArchive archive;
       archive.load_from(path);
       auto f = fields(bank);
@@ -173,6 +176,8 @@ TextBank load_or_build_text_bank(const std::string& dir, const std::string& key,
       }
     } catch (const c10::Error&) {
       // An unreadable cache file is rebuilt below.
+    } catch (const Error& e) {
+      SFAR_LOG_WARN("rebuilding the text bank cache: {}", e.what());
     }
   }
   bank = build_class_text_bank(encoder, tokenizer, texts, context_length);

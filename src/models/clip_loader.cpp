@@ -10,6 +10,8 @@
 #include <set>
 
 #include "sfar/core/error.h"
+#include "sfar/core/file_integrity.h"
+#include "sfar/core/logging.h"
 #include "sfar/core/torch_compat.h"
 #include "sfar/io/safetensors_reader.h"
 #include "sfar/models/torch_save.h"
@@ -96,8 +98,23 @@ torch::Dtype torch_dtype(const std::string& dtype, const std::string& where) {
   return found->second;
 }
 
+// A zip of weights (TorchScript or torch.save): every record against its CRC-32 first, since
+// LibTorch's reader checks none; a flipped byte would otherwise load as changed weights.
+void check_weight_archive(const std::string& path) {
+  const ZipCheck check = verify_zip_records(path);
+  if (!check.sealed()) {
+    SFAR_LOG_WARN("{}: {} of its {} records carry no CRC-32 (written with CRCs turned off?), so they cannot be "
+                  "checked", path, check.unchecked, check.records);
+  }
+}
+
 StateDict read_safetensors(const std::string& path) {
-  io::SafetensorsReader reader(path);
+  io::SafetensorsReader reader(path);  // checks sfar's seal when the file has one
+  const auto format = reader.metadata().find("format");
+  if (!reader.sealed() && format != reader.metadata().end() && format->second.rfind("sfar-", 0) == 0) {
+    SFAR_LOG_WARN("{}: an sfar export written before exports were sealed (no {} in its metadata), so its bytes "
+                  "cannot be checked; export the checkpoint again to seal it", path, kSafetensorsSealKey);
+  }
   StateDict weights;
   for (const auto& entry : reader.tensors()) {
     if (is_ignored_key(entry.name)) continue;
@@ -190,7 +207,9 @@ ClipWeightFormat detect_clip_weight_format(const std::string& path) {
 
 ClipWeightFile read_clip_weight_file(const std::string& path) {
   ClipWeightFile file;
-  switch (detect_clip_weight_format(path)) {
+  const ClipWeightFormat format = detect_clip_weight_format(path);
+  if (format != ClipWeightFormat::kSafetensors) check_weight_archive(path);
+  switch (format) {
     case ClipWeightFormat::kTorchScript:
       file.weights = read_torchscript(path);
       file.activation = {ClipActivation::kQuickGelu, "TorchScript archive, as OpenAI's releases"};

@@ -7,6 +7,7 @@
 
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
+#include "sfar/core/file_integrity.h"
 
 namespace sfar::models {
 
@@ -31,8 +32,15 @@ std::string safetensors_bytes(const std::vector<std::pair<std::string, torch::Te
                               const std::map<std::string, std::string>& metadata) {
   static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "safetensors data is little-endian");
   // ordered_json keeps the tensors in the order given, so the data section follows it.
+  if (metadata.count(kSafetensorsSealKey)) {
+    throw ArgumentError(std::string("safetensors metadata '") + kSafetensorsSealKey + "'",
+                        "reserved for the file's seal");
+  }
+  // The seal's placeholder, replaced by the file's CRC-32 once every byte is in place.
+  auto sealed_metadata = metadata;
+  sealed_metadata[kSafetensorsSealKey] = std::string(kSafetensorsSealDigits, '0');
   nlohmann::ordered_json header = nlohmann::ordered_json::object();
-  if (!metadata.empty()) header["__metadata__"] = metadata;
+  header["__metadata__"] = sealed_metadata;
   std::vector<torch::Tensor> data;
   std::set<std::string> names;
   std::uint64_t offset = 0;
@@ -56,6 +64,7 @@ std::string safetensors_bytes(const std::vector<std::pair<std::string, torch::Te
   out.reserve(8 + json.size() + offset);
   out += json;
   for (const auto& t : data) out.append(static_cast<const char*>(t.data_ptr()), t.numel() * t.element_size());
+  seal_safetensors(out);
   return out;
 }
 

@@ -23,6 +23,8 @@ void add_bench_data_command(CLI::App& app, CommandContext& context);
 void add_bench_clips_command(CLI::App& app, CommandContext& context);
 // Adds `train` to the `bench` group, so its row comes after "bench".
 void add_bench_train_command(CLI::App& app, CommandContext& context);
+// Adds `checkpoint` to the `bench` group: what the CRC-32 checks of weight files cost.
+void add_bench_checkpoint_command(CLI::App& app, CommandContext& context);
 // `train` and `eval`.
 void add_train_command(CLI::App& app, CommandContext& context);
 // `infer` and `export-features`.
@@ -59,6 +61,7 @@ inline const CommandEntry kCommands[] = {
     {"bench data", add_bench_data_command},
     {"bench clips", add_bench_clips_command},
     {"bench train", add_bench_train_command},
+    {"bench checkpoint", add_bench_checkpoint_command},
     {"train, eval", add_train_command},
     {"infer, export-features", add_infer_command},
     {"export", add_export_command},

@@ -32,6 +32,7 @@ inline constexpr const char* kConfig = "config";                // the resolved 
 inline constexpr const char* kConfigHash = "config_hash";
 inline constexpr const char* kHasBest = "has_best";
 inline constexpr const char* kBestMetric = "best_metric";
+inline constexpr const char* kBestStep = "best_step";           // global_step of best.pt (absent before it was kept)
 inline constexpr const char* kModel = "model";                  // named tensors (write_named_tensors)
 inline constexpr const char* kOptimizerState = "optimizer_state";  // write_adamw_state
 inline constexpr const char* kOptimizerLegacy = "optimizer";    // LibTorch's Optimizer::save (older checkpoints)
@@ -48,7 +49,9 @@ inline constexpr const char* kTaskState = "task_state";
 std::string archive_bytes(torch::serialize::OutputArchive& archive);
 
 // Loads an archive; a missing file is an IoError, a truncated or corrupt one a FormatError,
-// both naming the path. Checks the format tag.
+// both naming the path. Every zip record is first checked against its CRC-32
+// (core/file_integrity.h), so a flipped byte anywhere is an error, not changed weights. Checks
+// the format tag.
 torch::serialize::InputArchive load_checkpoint_archive(const std::string& path);
 
 // Named tensors in an archive. Archive keys may not hold dots, so tensors go under "0",
@@ -92,6 +95,12 @@ class CheckpointDir {
   std::string save(const std::string& bytes, std::int64_t step);
   // Writes best.pt atomically. Returns its path.
   std::string save_best(const std::string& bytes);
+  std::string best_path() const;
+  // Makes best.pt a copy of `source`, the checkpoint of the best step, unless it already is one
+  // byte for byte. A process killed between writing a step checkpoint and best.pt leaves best.pt
+  // at an older epoch while the checkpoint records the new best; resume repairs it with this.
+  // `source` is checked (CRC-32s) before it is copied. Returns true when best.pt was written.
+  bool sync_best(const std::string& source) const;
 
   // Step checkpoints present, oldest first (by step number).
   std::vector<std::string> list() const;

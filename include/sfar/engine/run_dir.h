@@ -2,7 +2,7 @@
 // commit), the text log (log.txt, via init_logging) and metrics.jsonl, one JSON object per
 // line: {"kind":"train","step":..,"epoch":..,"loss":..,"lr":..,"samples_per_s":..,
 // "max_rss_mb":..,...} per logging interval and {"kind":"eval","epoch":..,"step":..,<metric>:..}
-// per evaluation. A resumed run appends; readers keep the last line of each step. Every
+// per evaluation. A resumed run first drops the records after its step (truncate_metrics), then appends. Every
 // scalar of those lines also goes to a TensorBoard event file (events.out.tfevents.<time>.<host>)
 // as train/<name> and eval/<name>, flushed after each evaluation.
 //
@@ -41,6 +41,13 @@ struct TrainMetrics {
   std::map<std::string, std::int64_t> counters;  // the task's running totals (bad_files, ...)
 };
 
+// What RunDir::truncate_metrics changed.
+struct MetricsRepair {
+  std::string path;              // metrics.jsonl
+  std::int64_t dropped = 0;      // records of later steps (and lines that are not a JSON object) removed
+  bool torn = false;             // the file ended inside a line, which was cut
+};
+
 class EventFileWriter;
 
 class RunDir {
@@ -57,6 +64,10 @@ class RunDir {
 
   void log_train(const TrainMetrics& metrics);
   void log_eval(std::int64_t epoch, std::int64_t step, const std::map<std::string, double>& metrics);
+  // Before a resumed run appends: keeps the records up to `step` (the resumed step) and drops
+  // those after it, which the run is about to redo, and cuts a last line that a kill left
+  // without its newline. Rewrites the file atomically when anything changes.
+  MetricsRepair truncate_metrics(std::int64_t step);
 
  private:
   void append_metrics_line(const std::string& line);

@@ -116,7 +116,9 @@ class Trainer {
   // Restores everything train_step and fit depend on. Throws FormatError/ModelError.
   void load_checkpoint(const std::string& path);
   // "auto": the newest valid checkpoint in checkpoint_dir (none: start fresh); otherwise a
-  // path. Returns the path loaded, or nullopt.
+  // path. Returns the path loaded, or nullopt. Then repairs what a kill can leave behind:
+  // metrics.jsonl loses the records after the resumed step and a torn last line, and best.pt
+  // becomes the best step's checkpoint when it is not (it was killed before best.pt was written).
   std::optional<std::string> resume(const std::string& spec);
 
   std::int64_t global_step() const { return global_step_; }
@@ -131,6 +133,8 @@ class Trainer {
 
  private:
   void end_epoch(std::int64_t epoch);
+  void repair_after_resume(const std::optional<std::string>& loaded);
+  void repair_best(const std::string& loaded);
   // The forward and backward passes of one step; false (and `bad_value`) for a non-finite loss.
   bool micro_batch_passes(StepContext& ctx, double& loss_sum, double& bad_value);
   bool whole_step_passes(StepContext& ctx, double& loss_sum, double& bad_value);
@@ -159,6 +163,7 @@ class Trainer {
   double last_loss_ = 0;
   double last_grad_norm_ = 0;
   std::optional<double> best_metric_value_;
+  std::int64_t best_step_ = -1;  // the global step best.pt holds; -1: none, or unknown (older checkpoint)
 
   // Per logging interval.
   struct Interval;

@@ -3,7 +3,8 @@
 // then the raw tensor bytes. Every entry is validated on open (known dtype, offsets inside
 // the file, no overlaps, size == numel * element size), so that a corrupt or hostile file is
 // a FormatError naming the file and the tensor, never an out-of-bounds read. The file is
-// memory-mapped; tensor bytes stay valid while the reader lives. LibTorch-free on purpose:
+// memory-mapped; tensor bytes stay valid while the reader lives. A file sfar wrote carries a
+// CRC-32 seal in its metadata, checked on open (core/file_integrity.h). LibTorch-free on purpose:
 // callers turn the bytes into tensors.
 //
 //   sfar::io::SafetensorsReader reader("model.safetensors");
@@ -46,6 +47,9 @@ class SafetensorsReader {
   // Entries in header order.
   const std::vector<SafetensorsEntry>& tensors() const { return entries_; }
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
+  // True when the file carries sfar's seal (core/file_integrity.h), which the constructor checked:
+  // a file whose bytes do not match it is a FormatError. Files from other writers have none.
+  bool sealed() const { return sealed_; }
   bool contains(const std::string& name) const;
   // The entry called `name`; FormatError naming the file and tensor if absent.
   const SafetensorsEntry& entry(const std::string& name) const;
@@ -62,6 +66,7 @@ class SafetensorsReader {
   std::vector<SafetensorsEntry> entries_;
   std::map<std::string, std::size_t> index_;
   std::map<std::string, std::string> metadata_;
+  bool sealed_ = false;
 };
 
 }  // namespace sfar::io
