@@ -43,8 +43,9 @@ void check_options(const std::string& path, int w, int h, const VideoWriteOption
     throw ArgumentError(path, "frame size must be positive and even (yuv420p)",
                         std::to_string(w) + "x" + std::to_string(h));
   }
-  if (o.fps_ <= 0 || o.fps_den_ <= 0) {
-    throw ArgumentError(path, "frame rate must be positive", std::to_string(o.fps_) + "/" + std::to_string(o.fps_den_));
+  if (o.fps_ <= 0) throw ArgumentError(path, "fps must be positive", std::to_string(o.fps_));
+  if (o.fps_den_ <= 0) {
+    throw ArgumentError(path, "the frame rate's denominator must be positive", std::to_string(o.fps_den_));
   }
   if (o.gop_ <= 0) throw ArgumentError(path, "gop must be positive", std::to_string(o.gop_));
   if (o.crf_ < 0 || o.crf_ > 51) throw ArgumentError(path, "crf must be in [0, 51]", std::to_string(o.crf_));
