@@ -34,6 +34,12 @@ VideoInfo probe_video(const std::string& path) { no_media(path); }
 std::string write_video(const std::string& path, const std::vector<RgbFrame>&, const VideoWriteOptions&) {
   no_media(path);
 }
+struct VideoWriter::Impl {};
+
+VideoWriter::VideoWriter(std::string path, int, int, VideoWriteOptions) { no_media(path); }
+VideoWriter::~VideoWriter() = default;
+void VideoWriter::write(const RgbFrame&) { no_media("VideoWriter::write"); }
+std::string VideoWriter::finish() { no_media("VideoWriter::finish"); }
 bool has_video_encoder(const std::string&) { return false; }
 
 RgbFrame read_image(const std::string& path) { no_media(path); }

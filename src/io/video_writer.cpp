@@ -38,25 +38,26 @@ struct DictFreer {
   ~DictFreer() { av_dict_free(dict); }
 };
 
-void check_frames(const std::string& path, const std::vector<RgbFrame>& frames, const VideoWriteOptions& o) {
-  if (frames.empty()) throw ArgumentError(path, "no frames to write");
-  const int w = frames[0].width, h = frames[0].height;
+void check_options(const std::string& path, int w, int h, const VideoWriteOptions& o) {
   if (w <= 0 || h <= 0 || w % 2 || h % 2) {
     throw ArgumentError(path, "frame size must be positive and even (yuv420p)",
                         std::to_string(w) + "x" + std::to_string(h));
   }
-  for (std::size_t i = 0; i < frames.size(); ++i) {
-    const RgbFrame& f = frames[i];
-    if (f.width != w || f.height != h || f.data.size() != static_cast<std::size_t>(w) * h * 3) {
-      throw ArgumentError(path, "frame " + std::to_string(i) + " differs in size from frame 0 or has " +
-                                    "the wrong number of bytes",
-                          std::to_string(f.width) + "x" + std::to_string(f.height) + ", " +
-                              std::to_string(f.data.size()) + " bytes");
-    }
-  }
   if (o.fps_ <= 0) throw ArgumentError(path, "fps must be positive", std::to_string(o.fps_));
+  if (o.fps_den_ <= 0) {
+    throw ArgumentError(path, "the frame rate's denominator must be positive", std::to_string(o.fps_den_));
+  }
   if (o.gop_ <= 0) throw ArgumentError(path, "gop must be positive", std::to_string(o.gop_));
   if (o.crf_ < 0 || o.crf_ > 51) throw ArgumentError(path, "crf must be in [0, 51]", std::to_string(o.crf_));
+}
+
+void check_frame(const std::string& path, const RgbFrame& f, std::int64_t index, int w, int h) {
+  if (f.width != w || f.height != h || f.data.size() != static_cast<std::size_t>(w) * h * 3) {
+    throw ArgumentError(path, "frame " + std::to_string(index) + " differs in size from frame 0 or has " +
+                                  "the wrong number of bytes",
+                        std::to_string(f.width) + "x" + std::to_string(f.height) + ", " +
+                            std::to_string(f.data.size()) + " bytes");
+  }
 }
 
 const AVCodec* find_encoder(const std::string& path, const VideoWriteOptions& o) {
@@ -92,13 +93,15 @@ class Encoder {
     AVCodecContext& c = *context_;
     c.width = width;
     c.height = height;
-    c.time_base = AVRational{1, o.fps_};
-    c.framerate = AVRational{o.fps_, 1};
-    c.pix_fmt = AV_PIX_FMT_YUV420P;
+    c.time_base = AVRational{o.fps_den_, o.fps_};
+    c.framerate = AVRational{o.fps_, o.fps_den_};
+    // MJPEG stores full-range samples; swscale converts to the yuvj formats in full range.
+    pixel_format_ = std::string(codec_->name) == "mjpeg" ? AV_PIX_FMT_YUVJ420P : AV_PIX_FMT_YUV420P;
+    c.pix_fmt = pixel_format_;
     c.gop_size = o.gop_;
     c.thread_count = 1;
     c.flags |= AV_CODEC_FLAG_BITEXACT;
-    c.color_range = AVCOL_RANGE_MPEG;
+    c.color_range = pixel_format_ == AV_PIX_FMT_YUVJ420P ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG;
     c.colorspace = AVCOL_SPC_SMPTE170M;  // BT.601, what the RGB conversion below uses
     c.color_primaries = AVCOL_PRI_SMPTE170M;
     c.color_trc = AVCOL_TRC_SMPTE170M;
@@ -108,6 +111,7 @@ class Encoder {
     if (std::string(codec_->name) == "libx264") {
       av_dict_set(&settings, "preset", o.x264_preset_.c_str(), 0);
       av_dict_set(&settings, "crf", std::to_string(o.crf_).c_str(), 0);
+      if (!o.x264_tune_.empty()) av_dict_set(&settings, "tune", o.x264_tune_.c_str(), 0);
       // x264's SIMD macroblock-tree pass reads bytes that it never wrote (the output then
       // depends on the heap's history: it differed between threads); without it, it does not.
       av_dict_set(&settings, "x264-params", "mbtree=0", 0);
@@ -125,15 +129,15 @@ class Encoder {
     rc = avformat_write_header(format_.get(), nullptr);
     if (rc < 0) throw IoError(path_, "cannot write the container header: " + libav::error_text(rc));
 
-    sws_.reset(sws_getContext(width, height, AV_PIX_FMT_RGB24, width, height, AV_PIX_FMT_YUV420P,
+    sws_.reset(sws_getContext(width, height, AV_PIX_FMT_RGB24, width, height, pixel_format_,
                               SWS_BILINEAR | SWS_ACCURATE_RND | SWS_BITEXACT, nullptr, nullptr, nullptr));
     frame_.reset(av_frame_alloc());
     packet_.reset(av_packet_alloc());
     if (!sws_ || !frame_ || !packet_) throw IoError(path_, "out of memory setting up the encoder");
-    frame_->format = AV_PIX_FMT_YUV420P;
+    frame_->format = pixel_format_;
     frame_->width = width;
     frame_->height = height;
-    frame_->color_range = AVCOL_RANGE_MPEG;
+    frame_->color_range = c.color_range;
     frame_->colorspace = AVCOL_SPC_SMPTE170M;
     rc = av_frame_get_buffer(frame_.get(), 0);
     if (rc < 0) throw IoError(path_, "out of memory for a frame: " + libav::error_text(rc));
@@ -191,6 +195,7 @@ class Encoder {
   std::unique_ptr<AVFrame, libav::FrameFreer> frame_;
   std::unique_ptr<AVPacket, libav::PacketFreer> packet_;
   AVStream* stream_ = nullptr;
+  AVPixelFormat pixel_format_ = AV_PIX_FMT_YUV420P;
   std::vector<std::uint8_t> input_;  // the RGB picture with a zeroed tail
 };
 
@@ -200,10 +205,25 @@ bool has_video_encoder(const std::string& name) {
   return avcodec_find_encoder_by_name(name.c_str()) != nullptr;
 }
 
-std::string write_video(const std::string& path, const std::vector<RgbFrame>& frames,
-                        const VideoWriteOptions& options) {
+struct VideoWriter::Impl {
+  std::string path;
+  fs::path tmp;
+  int width = 0, height = 0;
+  std::string encoder_name;
+  std::unique_ptr<Encoder> encoder;
+  bool finished = false;
+
+  void discard() {
+    encoder.reset();
+    std::error_code ec;
+    fs::remove(tmp, ec);
+  }
+};
+
+VideoWriter::VideoWriter(std::string path, int width, int height, VideoWriteOptions options)
+    : impl_(std::make_unique<Impl>()) {
   libav::route_logs();
-  check_frames(path, frames, options);
+  check_options(path, width, height, options);
   const fs::path target(path);
   const AVOutputFormat* container = av_guess_format(nullptr, target.filename().c_str(), nullptr);
   if (!container) {
@@ -215,23 +235,69 @@ std::string write_video(const std::string& path, const std::vector<RgbFrame>& fr
     fs::create_directories(target.parent_path(), ec);
     if (ec) throw IoError(target.parent_path().string(), "cannot create directory: " + ec.message());
   }
-  const fs::path tmp = temporary_path(target);
+  Impl& s = *impl_;
+  s.path = std::move(path);
+  s.tmp = temporary_path(target);
+  s.width = width;
+  s.height = height;
+  s.encoder_name = codec->name;
+  s.encoder = std::make_unique<Encoder>(s.path, codec);
   try {
-    Encoder encoder(path, codec);
-    encoder.open(tmp, container, frames[0].width, frames[0].height, options);
-    for (std::size_t i = 0; i < frames.size(); ++i) encoder.write(frames[i], static_cast<std::int64_t>(i));
-    encoder.finish();
+    s.encoder->open(s.tmp, container, width, height, options);
   } catch (...) {
-    fs::remove(tmp, ec);
+    s.discard();
     throw;
   }
-  fs::rename(tmp, target, ec);
+}
+
+VideoWriter::~VideoWriter() {
+  if (impl_ && !impl_->finished) impl_->discard();
+}
+
+void VideoWriter::write(const RgbFrame& frame) {
+  Impl& s = *impl_;
+  if (s.finished || !s.encoder) throw ArgumentError(s.path, "write after finish (or after a failed write)");
+  check_frame(s.path, frame, written_, s.width, s.height);
+  try {
+    s.encoder->write(frame, written_);
+  } catch (...) {
+    s.discard();
+    throw;
+  }
+  ++written_;
+}
+
+std::string VideoWriter::finish() {
+  Impl& s = *impl_;
+  if (s.finished || !s.encoder) throw ArgumentError(s.path, "finish called twice (or after a failed write)");
+  if (written_ == 0) {
+    s.discard();
+    throw ArgumentError(s.path, "no frames to write");
+  }
+  try {
+    s.encoder->finish();
+  } catch (...) {
+    s.discard();
+    throw;
+  }
+  s.encoder.reset();
+  std::error_code ec;
+  fs::rename(s.tmp, s.path, ec);
   if (ec) {
     const std::string reason = ec.message();
-    fs::remove(tmp, ec);
-    throw IoError(path, "cannot rename the finished temporary file into place: " + reason);
+    s.discard();
+    throw IoError(s.path, "cannot rename the finished temporary file into place: " + reason);
   }
-  return codec->name;
+  s.finished = true;
+  return s.encoder_name;
+}
+
+std::string write_video(const std::string& path, const std::vector<RgbFrame>& frames,
+                        const VideoWriteOptions& options) {
+  if (frames.empty()) throw ArgumentError(path, "no frames to write");
+  VideoWriter writer(path, frames[0].width, frames[0].height, options);
+  for (const RgbFrame& frame : frames) writer.write(frame);
+  return writer.finish();
 }
 
 }  // namespace sfar::io

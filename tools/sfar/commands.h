@@ -17,6 +17,8 @@ void add_encode_command(CLI::App& app, CommandContext& context);
 // Adds `forward` to the `bench` group, so its row comes after "bench".
 void add_bench_forward_command(CLI::App& app, CommandContext& context);
 void add_data_command(CLI::App& app, CommandContext& context);
+// Adds `prepare` to the `data` group (the one-time re-encode), so its row comes after "data".
+void add_data_prepare_command(CLI::App& app, CommandContext& context);
 // Adds `data` to the `bench` group, so its row comes after "bench".
 void add_bench_data_command(CLI::App& app, CommandContext& context);
 // Adds `clips` to the `bench` group: the evaluation-time clip task the peer comparison times.
@@ -58,6 +60,7 @@ inline const CommandEntry kCommands[] = {
     {"encode-image, encode-text", add_encode_command},
     {"bench forward", add_bench_forward_command},
     {"data", add_data_command},
+    {"data prepare", add_data_prepare_command},
     {"bench data", add_bench_data_command},
     {"bench clips", add_bench_clips_command},
     {"bench train", add_bench_train_command},

@@ -8,4 +8,8 @@ namespace sfar::describe {
 // Lower-case hex SHA-256 of `bytes`.
 std::string sha256_hex(const std::string& bytes);
 
+// Lower-case hex SHA-256 of the file at `path`, read in chunks (videos need not fit in
+// memory). IoError naming the path when it cannot be read.
+std::string sha256_file_hex(const std::string& path);
+
 }  // namespace sfar::describe

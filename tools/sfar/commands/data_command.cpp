@@ -5,6 +5,8 @@
 // with a key frame every 16 frames. Both take --list/--root or the data section of --config.
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <random>
 
@@ -41,6 +43,7 @@ struct BenchArgs {
   std::int64_t batches = 20, batch_size = 8, workers = 1, frames = 8, crop = 224, short_side = 256;
   std::int64_t reference_clips = 0, key_interval = 16;
   std::uint64_t seed = 0;
+  double step_rate = 0.0;  // clips/s a training step consumes; 0: no sizing
 };
 
 struct IndexArgs {
@@ -115,6 +118,16 @@ int run_check(const CheckArgs& args) {
   return 0;
 }
 
+// Per core (each worker runs on one core with one thread), and the cores a step of
+// `step_rate` clips/s needs at that rate.
+void add_sizing(nlohmann::json& line, const data::LoaderBenchResult& r, const BenchArgs& args) {
+  const double per_core = r.clips_per_s / static_cast<double>(std::max<std::int64_t>(args.workers, 1));
+  line["clips_per_s_per_core"] = per_core;
+  if (args.step_rate <= 0.0) return;
+  line["step_rate"] = args.step_rate;
+  line["cores_needed"] = per_core > 0.0 ? static_cast<std::int64_t>(std::ceil(args.step_rate / per_core)) : -1;
+}
+
 nlohmann::json to_json(const std::string& set, const data::LoaderBenchResult& r) {
   return {{"set", set},
           {"clips", r.clips},
@@ -148,8 +161,10 @@ int run_bench(const BenchArgs& args) {
   options.short_side = args.short_side;
   options.reference_clips = args.reference_clips;
   options.seed = args.seed;
-  auto shared = to_json("given", data::run_loader_bench(records, options));
+  const auto given = data::run_loader_bench(records, options);
+  auto shared = to_json("given", given);
   shared["target_speedup"] = 1.5;
+  add_sizing(shared, given, args);
   print_json_line(shared);
   if (args.key_interval <= 0) return 0;
 
@@ -159,9 +174,10 @@ int run_bench(const BenchArgs& args) {
   try {
     const auto copies = data::reencode_with_key_frames(records, config.root, dir.string(), args.key_interval);
     options.root.clear();
-    auto rekeyed = to_json("key_frame_every_" + std::to_string(args.key_interval),
-                           data::run_loader_bench(copies, options));
+    const auto result = data::run_loader_bench(copies, options);
+    auto rekeyed = to_json("key_frame_every_" + std::to_string(args.key_interval), result);
     rekeyed["target_speedup"] = 3.0;
+    add_sizing(rekeyed, result, args);
     print_json_line(rekeyed);
   } catch (...) {
     std::filesystem::remove_all(dir);
@@ -220,6 +236,10 @@ void add_bench_data_command(CLI::App& app, CommandContext& context) {
   command->add_option("--key-interval", args->key_interval, "Re-encoded copies' key frame interval; 0 = none")
       ->capture_default_str();
   command->add_option("--seed", args->seed, "Sampling seed")->capture_default_str();
+  command->add_option("--step-rate", args->step_rate,
+                      "Clips/s a training step consumes (from `sfar bench train` or the GPU check): "
+                      "prints the cores needed to feed it")
+      ->check(CLI::NonNegativeNumber);
   context.on_run(command, [args] { return run_bench(*args); });
 }
 
