@@ -24,7 +24,8 @@
 namespace sfar {
 namespace cfg {
 
-// What a value must satisfy besides its type.
+// What a value must satisfy besides its type. Every number must also be finite: .inf and .nan
+// are refused for every key, whatever its constraint.
 struct Constraint {
   std::optional<double> min, max;
   bool min_exclusive = false;
