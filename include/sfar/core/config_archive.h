@@ -24,8 +24,7 @@
 namespace sfar {
 namespace cfg {
 
-// What a value must satisfy besides its type. Every number must also be finite: .inf and .nan
-// are refused for every key, whatever its constraint.
+// What a value must satisfy besides its type.
 struct Constraint {
   std::optional<double> min, max;
   bool min_exclusive = false;
