@@ -9,6 +9,7 @@
 #include "sfar/core/config_archive.h"
 #include "sfar/core/config_loader.h"
 #include "sfar/core/error.h"
+#include "support/error_text.h"
 #include "support/test_data.h"
 
 namespace sfar {
@@ -34,23 +35,13 @@ struct Root {
   void visit(A& a) { a("train", train); }
 };
 
-// The ConfigError's message, or "<no error>".
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 std::string load_error(const std::string& text) {
   test::TempDir dir;
   const std::string file = dir.file("c.yaml");
   write_file_atomic(file, text);
-  const std::string error = error_of([&] { load_config({file}); });
+  const std::string error = test::thrown([&] { load_config({file}); });
   EXPECT_TRUE(contains(error, file)) << error;
   return error;
 }
@@ -59,12 +50,12 @@ TEST(ConfigLimits, RecursiveAliasInAFileIsAnErrorNamingIt) {
   EXPECT_TRUE(contains(load_error("x: &a [*a]\n"), "recursive alias"));
   EXPECT_TRUE(contains(load_error("x: &a {k: [1, *a]}\n"), "recursive alias"));
   // An alias used twice side by side is no cycle.
-  EXPECT_EQ(error_of([] { parse_config_text("a: &a [1, 2]\nb: [*a, *a]\n", "ok.yaml"); }), "<no error>");
+  EXPECT_EQ(test::thrown([] { parse_config_text("a: &a [1, 2]\nb: [*a, *a]\n", "ok.yaml"); }), "(nothing thrown)");
 }
 
 TEST(ConfigLimits, RecursiveAliasThroughSetNamesTheOverride) {
   ConfigNode tree = parse_config_text("train: {lr: 1}", "c.yaml");
-  const std::string error = error_of([&] { apply_config_override(tree, "train.lr=&a [*a]"); });
+  const std::string error = test::thrown([&] { apply_config_override(tree, "train.lr=&a [*a]"); });
   EXPECT_TRUE(contains(error, "--set train.lr=&a [*a]")) << error;
   EXPECT_TRUE(contains(error, "recursive alias")) << error;
 }
@@ -86,7 +77,7 @@ TEST(ConfigLimits, AliasBombAndDeepNestingAreBounded) {
   ConfigNode tree = parse_config_text("train: {lr: 1}", "c.yaml");
   std::string path = "a";
   for (int i = 0; i < 5000; ++i) path += ".a";
-  EXPECT_TRUE(contains(error_of([&] { apply_config_override(tree, path + "=1"); }), "deeper than 64 levels"));
+  EXPECT_TRUE(contains(test::thrown([&] { apply_config_override(tree, path + "=1"); }), "deeper than 64 levels"));
 }
 
 TEST(ConfigLimits, HugeFileIsRefusedBeforeParsing) {
@@ -98,10 +89,10 @@ TEST(ConfigLimits, HugeFileIsRefusedBeforeParsing) {
 TEST(ConfigLimits, DirectoryIsNotAConfig) {
   test::TempDir dir;
   std::filesystem::create_directories(dir.file("configs.d"));
-  const std::string as_config = error_of([&] { load_config({dir.file("configs.d")}); });
+  const std::string as_config = test::thrown([&] { load_config({dir.file("configs.d")}); });
   EXPECT_TRUE(contains(as_config, "is a directory")) << as_config;
   write_file_atomic(dir.file("run.yaml"), "_base_: configs.d\ntrain: {lr: 1}\n");
-  const std::string as_base = error_of([&] { load_config({dir.file("run.yaml")}); });
+  const std::string as_base = test::thrown([&] { load_config({dir.file("run.yaml")}); });
   EXPECT_TRUE(contains(as_base, "run.yaml: _base_")) << as_base;
   EXPECT_TRUE(contains(as_base, "is a directory")) << as_base;
 }
@@ -109,7 +100,7 @@ TEST(ConfigLimits, DirectoryIsNotAConfig) {
 TEST(ConfigLimits, EmptyOverrideIsTheEmptyStringNeverTheDefault) {
   ConfigNode tree = parse_config_text("train: {lr: 1}", "c.yaml");
   apply_config_override(tree, "train.lr=");
-  EXPECT_EQ(error_of([&] { read_config<Root>(&tree); }), "--set train.lr=: train.lr: expected a number, got \"\"");
+  EXPECT_EQ(test::thrown([&] { read_config<Root>(&tree); }), "--set train.lr=: train.lr: expected a number, got \"\"");
   ConfigNode paths = parse_config_text("train: {weights: a.pt}", "c.yaml");
   apply_config_override(paths, "train.weights=");
   EXPECT_EQ(read_config<Root>(&paths).train.weights, "");
@@ -121,15 +112,15 @@ TEST(ConfigLimits, NonFiniteNumbersAreRefusedByName) {
   for (const std::string value : {".inf", "-.inf", ".nan", ".NaN", "inf", "nan"}) {
     for (const std::string key : {"lr", "eps"}) {
       const ConfigNode tree = parse_config_text("train: {" + key + ": " + value + "}", "n.yaml");
-      EXPECT_EQ(error_of([&] { read_config<Root>(&tree); }),
+      EXPECT_EQ(test::thrown([&] { read_config<Root>(&tree); }),
                 "n.yaml: train." + key + ": expected a finite number, got \"" + value + "\"");
     }
   }
   const ConfigNode betas = parse_config_text("train: {betas: [0.9, .inf]}", "n.yaml");
-  EXPECT_TRUE(contains(error_of([&] { read_config<Root>(&betas); }), "train.betas: expected a finite number"));
+  EXPECT_TRUE(contains(test::thrown([&] { read_config<Root>(&betas); }), "train.betas: expected a finite number"));
   ConfigNode set = parse_config_text("train: {lr: 1}", "n.yaml");
   apply_config_override(set, "train.lr=.inf");
-  EXPECT_EQ(error_of([&] { read_config<Root>(&set); }),
+  EXPECT_EQ(test::thrown([&] { read_config<Root>(&set); }),
             "--set train.lr=.inf: train.lr: expected a finite number, got \".inf\"");
 }
 
