@@ -114,6 +114,13 @@ for f in configs/*.yaml configs/*/*.yaml; do
   if [ -f "$f" ]; then grep -v '^_base_' "$f" | seed fuzz_config; fi
 done
 printf 'run:\n  seed: 3\nmodel:\n  arch: ViT-B/16\n' | seed fuzz_config
+# Anchors and aliases: a shared mapping, a merge key, a recursive alias (refused by name) and
+# a small alias fan-out (the loader bounds how far aliases may multiply a document).
+printf 'run: &r {seed: 3, threads: 2}\nmodel: {arch: ViT-B/16}\nx: *r\n' | seed fuzz_config
+printf 'defaults: &d {device: cpu}\nrun:\n  <<: *d\n  seed: 1\n' | seed fuzz_config
+printf 'x: &a [*a]\n' | seed fuzz_config
+printf '&a [*a]\nrun: {seed: 1}\n' | seed fuzz_config
+printf 'a: &a [1, 1, 1]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n' | seed fuzz_config
 
 # Class names: byte 0 = format (0 auto, 1 csv, 2 lines, 3 ssv2_json, 4 class_ind, 5 json_list).
 for pair in "k400/kinetics_400_labels.csv:001" "hmdb51/text4vis_hmdb51_labels.csv:001" \
@@ -209,7 +216,9 @@ for t in "${TARGETS[@]}"; do
   rc=0
   max_len=16384
   if [ "$t" = fuzz_video_reader ]; then max_len=65536; fi  # whole small videos
-  "$BUILD_DIR/tests/fuzz/$t" -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=2048 -max_len=$max_len \
+  dict=()
+  if [ -f "tests/fuzz/$t.dict" ]; then dict=(-dict="tests/fuzz/$t.dict"); fi
+  "$BUILD_DIR/tests/fuzz/$t" "${dict[@]}" -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=2048 -max_len=$max_len \
     -timeout=10 -print_final_stats=1 -artifact_prefix="$artifacts/" "$WORK/$t" >"$log" 2>&1 || rc=$?
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')

@@ -83,9 +83,14 @@ double Reader::parse_number(const char* key, const ConfigNode& node, bool intege
 
 void Reader::check_number(const char* key, const ConfigNode& node, double v,
                           const Constraint& c) const {
+  if (!std::isfinite(v)) {
+    // No key takes infinity or NaN: a learning rate of .inf trains to exit 0 with every weight
+    // non-finite, so it is refused here, for every number key at once.
+    throw ConfigError(where(key, &node), "expected a finite number", node.text());
+  }
   const bool below = c.min && (c.min_exclusive ? !(v > *c.min) : !(v >= *c.min));
   const bool above = c.max && !(v <= *c.max);
-  if (std::isnan(v) || below || above) {
+  if (below || above) {
     std::string range;
     if (c.min && c.max) {
       range = "between " + format_number(*c.min) + " and " + format_number(*c.max);
