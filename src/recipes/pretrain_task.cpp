@@ -11,6 +11,7 @@
 #include "sfar/core/logging.h"
 #include "sfar/core/torch_compat.h"
 #include "sfar/data/data_config.h"
+#include "sfar/data/loader_budget.h"
 #include "sfar/data/video_dataset.h"
 #include "sfar/engine/run_dir.h"
 #include "sfar/engine/runtime_setup.h"
@@ -194,8 +195,16 @@ PretrainResult run_pretraining(const PretrainConfig& config, const PretrainSetup
   run_options.libtorch_version = compat::torch_version();
   run_options.threads = config.run.threads;
   run_options.log_level = config.run.log_level;
-  engine::RunDir dir(run_options);
+  // The list and the loader's sizes are refused before the run directory is written.
   const data::CaptionList pairs = data::read_caption_list(config.pretrain.list);
+  data::LoaderDemand demand;
+  demand.section = "pretrain";
+  demand.workers_key = "pretrain.workers";
+  demand.workers = config.pretrain.workers;
+  demand.batch_size = config.pretrain.train.micro_batch_size();
+  demand.pipeline = &config.pretrain.train_pipeline;
+  data::check_loader_budget(config.pretrain, demand);
+  engine::RunDir dir(run_options);
   SFAR_LOG_INFO("{} video-caption pairs in {} groups from {}", pairs.items.size(), pairs.groups.size(),
                 config.pretrain.list);
 

@@ -12,6 +12,7 @@
 #include "sfar/engine/runtime_setup.h"
 #include "sfar/engine/trainer.h"
 #include "sfar/recipes/protocol_epochs.h"
+#include "sfar/recipes/sfar_run_inputs.h"
 #include "sfar/recipes/sfar_task.h"
 
 namespace sfar::recipes {
@@ -49,15 +50,18 @@ TrainingResult run_training(SfarRunConfig config, const RunTrainingOptions& opti
   TrainingResult result;
   result.main = !dist || dist->is_main();
   result.device = device;
+  if (dist) config.train = engine::per_rank_train_options(config.train, dist->world_size());
+  // Everything that can be refused is refused before the run directory is written.
+  SfarInputs inputs = load_sfar_inputs(config);
+  check_sfar_lists(config, inputs.class_names);
   std::optional<engine::RunDir> dir;
   if (result.main) {
     dir.emplace(engine::RunDirOptions{config.run.work_dir, yaml, device, compat::torch_version(), config.run.threads,
                                       config.run.log_level, true});
   }
   const fs::path work_dir(config.run.work_dir);
-  if (dist) config.train = engine::per_rank_train_options(config.train, dist->world_size());
   if (dist && !result.main) dist->barrier();  // rank 0 encodes the text bank into the cache first
-  SfarRun run = build_sfar_run(config, device, (work_dir / "cache").string());
+  SfarRun run = assemble_sfar_run(std::move(inputs), config, device, (work_dir / "cache").string());
   if (dist && result.main) dist->barrier();
   SfarTrainTask task(run, config, dist ? &*dist : nullptr);
   const std::string metric = selection_metric(config);

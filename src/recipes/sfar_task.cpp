@@ -5,115 +5,13 @@
 #include <stdexcept>
 
 #include "sfar/core/error.h"
-#include "sfar/core/logging.h"
 #include "sfar/data/bad_file_policy.h"
-#include "sfar/describe/description_cache.h"
 #include "sfar/engine/distributed.h"
 #include "sfar/eval/metrics.h"
 #include "sfar/method/alignment_loss.h"
-#include "sfar/models/clip_loader.h"
-#include "sfar/models/clip_transformer.h"
 #include "sfar/recipes/loss_targets.h"
-#include "sfar/recipes/model_export.h"
 
 namespace sfar::recipes {
-
-namespace {
-
-// Crops must give the model's input resolution: its positional embedding has a fixed grid.
-void check_crop_sizes(const std::vector<data::TransformSpec>& pipeline, const std::string& key,
-                      std::int64_t resolution) {
-  for (std::size_t i = 0; i < pipeline.size(); ++i) {
-    const bool crop = entry_of(data::clip_transforms(), pipeline[i].type).crop_views > 0;
-    if (crop && pipeline[i].size != resolution) {
-      throw ConfigError(key + "[" + std::to_string(i) + "].size",
-                        "must equal the model's input resolution " + std::to_string(resolution),
-                        std::to_string(pipeline[i].size));
-    }
-  }
-}
-
-}  // namespace
-
-SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& device, const std::string& bank_dir) {
-  SfarRun run;
-  run.device = device;
-  models::set_attention_kernel(config.model.attention);
-  run.class_names = data::load_class_names(config.data);
-  if (run.class_names.empty()) {
-    throw ConfigError("data.labels", "SFAR scores videos against class names: set a class-name file");
-  }
-  models::ClipModel clip{nullptr};
-  models::StateDict head_weights;  // the head of an `sfar export` given as model.weights
-  if (config.model.weights.empty()) {
-    if (config.model.arch == "auto") {
-      throw ConfigError("model.arch", "'auto' needs model.weights to infer the architecture from");
-    }
-    torch::manual_seed(config.run.seed);
-    auto arch = models::clip_preset(config.model.arch);  // auto: the preset's (OpenAI's QuickGELU)
-    if (const auto stated = models::stated_activation(config.model.activation)) arch.activation = *stated;
-    clip = models::ClipModel(arch);
-    SFAR_LOG_WARN("model.weights is empty: {} is randomly initialised (seed {}); fine for tests, not for "
-                  "real training", config.model.arch, config.run.seed);
-  } else {
-    auto file = models::read_clip_weight_file(config.model.weights);
-    auto weights = split_export(std::move(file.weights));
-    // The layout is checked before the activation is asked for (ModelError before ConfigError).
-    models::infer_clip_config(models::shapes_of(weights.clip), config.model.weights);
-    const auto activation = models::resolve_clip_activation(file.activation, config.model.weights,
-                                                            {config.model.activation, "model.activation"});
-    clip = models::load_clip(weights.clip, config.model.weights, activation);
-    head_weights = std::move(weights.head);
-    if (config.model.arch != "auto") {
-      auto preset = models::clip_preset(config.model.arch);
-      preset.activation = activation;  // model.arch names the shapes; model.activation is resolved above
-      if (clip->config() != preset) {
-        throw ConfigError("model.arch", "does not match the architecture of " + config.model.weights,
-                          config.model.arch);
-      }
-    }
-    SFAR_LOG_INFO("loaded CLIP weights {}", config.model.weights);
-  }
-  clip->visual->transformer->set_grad_checkpointing(config.model.grad_checkpointing);
-  const std::int64_t resolution = clip->config().image_resolution;
-  check_crop_sizes(config.data.train_pipeline, "data.train_pipeline", resolution);
-  check_crop_sizes(config.data.test_pipeline, "data.test_pipeline", resolution);
-
-  if (config.text.vocab.empty()) throw ConfigError("text.vocab", "no tokenizer vocabulary given");
-  const text::TokenizerSpec spec{config.text.tokenizer, config.text.vocab, config.text.merges};
-  const auto tokenizer = text::load_tokenizer(spec);
-  clip->set_eot_token_id(tokenizer->end_id());
-
-  std::optional<describe::DescriptionCache> cache;
-  if (!config.descriptions.cache.empty()) cache = describe::load_description_cache(config.descriptions.cache);
-  const auto texts = method::make_class_texts(run.class_names, config.descriptions.global_template,
-                                              cache ? &*cache : nullptr, config.descriptions.cache,
-                                              config.descriptions.num_subtexts,
-                                              config.descriptions.selection);
-  const std::string mismatch =
-      cache ? describe::template_mismatch_warning(*cache, config.descriptions.cache, config.descriptions.global_template) : "";
-  if (!mismatch.empty()) SFAR_LOG_WARN("{}", mismatch);
-  const std::int64_t context = config.text.context_length;
-  if (bank_dir.empty()) {
-    run.bank = method::build_class_text_bank(*clip, *tokenizer, texts, context);
-  } else {
-    const auto key = method::text_bank_key(config.model.weights, clip->config().activation, config.run.seed, spec,
-                                           context, texts);
-    run.bank = method::load_or_build_text_bank(bank_dir, key, *clip, *tokenizer, texts, context,
-                                               &run.bank_from_cache);
-    SFAR_LOG_INFO("text bank {} ({} classes x {} sub-texts): {}", key, run.bank.num_classes(),
-                  run.bank.num_subtexts(), run.bank_from_cache ? "loaded from cache" : "encoded");
-  }
-  run.model = method::SfarModel(clip, config.head, config.loss.learn_logit_scale);
-  if (config.model.freeze_backbone) {
-    for (auto& p : run.model->clip->visual->parameters()) p.set_requires_grad(false);
-  }
-  if (!head_weights.empty()) {
-    load_head_weights(*run.model->head, head_weights, config.model.weights);
-    SFAR_LOG_INFO("loaded the {} head's weights from {}", method::to_string(config.head.type), config.model.weights);
-  }
-  return run;
-}
 
 SfarTrainTask::SfarTrainTask(SfarRun& run, const SfarRunConfig& config, engine::DistributedContext* distributed)
     : run_(run),
