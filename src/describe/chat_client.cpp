@@ -57,17 +57,24 @@ double jittered(double seconds) {
   return seconds * std::uniform_real_distribution<double>(0.5, 1.0)(rng);
 }
 
-// The "error.message" of an OpenAI-style error body, else the start of the body.
+// The "error.message" of an OpenAI-style error body, else the body. A JSON body is
+// re-serialised, so that a key hidden behind \u escapes is spelled out for redaction. Not
+// shortened here: a cut could keep half of the key; ChatClient::complete() shortens after
+// redacting.
 std::string error_detail(const std::string& body) {
   try {
     const json parsed = json::parse(body);
     if (parsed.contains("error") && parsed["error"].is_object() && parsed["error"].contains("message")) {
       return parsed["error"]["message"].dump();
     }
+    return parsed.dump();
   } catch (const json::exception&) {
   }
-  return body.substr(0, 200);
+  return body;
 }
+
+// Values carried by errors are cut to this many bytes (after redaction).
+constexpr std::size_t kMaxErrorValue = 2000;
 
 }  // namespace
 
@@ -87,6 +94,13 @@ ChatClient::ChatClient(ChatClientOptions options) : options_(std::move(options))
   if (options_.model.empty()) throw ArgumentError("--model", "must not be empty");
   if (options_.timeout_s <= 0) throw ArgumentError("--timeout", "must be positive", std::to_string(options_.timeout_s));
   if (options_.retries < 0) throw ArgumentError("--retries", "must not be negative", std::to_string(options_.retries));
+  if (!options_.api_key.empty()) {
+    key_forms_.push_back(options_.api_key);
+    // As a JSON string spells it (a key with '"', '\\' or control characters differs there).
+    const std::string quoted = json(options_.api_key).dump(-1, ' ', false, json::error_handler_t::ignore);
+    const std::string escaped = quoted.substr(1, quoted.size() - 2);
+    if (!escaped.empty() && escaped != options_.api_key) key_forms_.push_back(escaped);
+  }
   init_curl_once();
   curl_ = curl_easy_init();
   if (!curl_) throw LibraryError("libcurl curl_easy_init", "could not create a transfer handle (out of memory?)");
@@ -103,10 +117,15 @@ std::string ChatClient::request_body(const ChatRequest& request) const {
   return body.dump();
 }
 
-std::string ChatClient::redact(std::string text) const {
-  const std::string& key = options_.api_key;
-  if (key.empty()) return text;
-  for (auto at = text.find(key); at != std::string::npos; at = text.find(key, at)) text.replace(at, key.size(), "***");
+std::string ChatClient::redact(std::string text, bool* found) const {
+  if (found) *found = false;
+  for (const std::string& form : key_forms_) {
+    for (auto at = text.find(form); at != std::string::npos; at = text.find(form, at)) {
+      text.replace(at, form.size(), kRedactedKey);
+      at += std::char_traits<char>::length(kRedactedKey);
+      if (found) *found = true;
+    }
+  }
   return text;
 }
 
@@ -156,7 +175,24 @@ ChatClient::Transfer ChatClient::perform(const std::string& body) {
   return t;
 }
 
+// The one exit of complete(): whatever comes back, answer or error, is redacted here.
 ChatAnswer ChatClient::complete(const ChatRequest& request) {
+  ChatAnswer answer;
+  try {
+    answer = complete_unredacted(request);
+  } catch (const ChatError& e) {
+    const std::string where = redact(e.where()), message = redact(e.message());
+    if (!e.has_value()) throw ChatError(e.kind(), where, message);
+    throw ChatError(e.kind(), where, message, redact(e.value()).substr(0, kMaxErrorValue));
+  }
+  answer.content = redact(std::move(answer.content), &answer.echoed_api_key);
+  answer.model = redact(std::move(answer.model));
+  answer.finish_reason = redact(std::move(answer.finish_reason));
+  return answer;
+}
+
+// Redaction is left to complete(): nothing here may shorten a string that could hold the key.
+ChatAnswer ChatClient::complete_unredacted(const ChatRequest& request) {
   const std::string body = request_body(request);
   const std::string& where = options_.endpoint;
   std::string last_error;
@@ -171,13 +207,13 @@ ChatAnswer ChatClient::complete(const ChatRequest& request) {
     if (t.code == CURLE_ABORTED_BY_CALLBACK) {
       throw ChatError(ChatErrorKind::cancelled, where, "interrupted");
     } else if (t.code != CURLE_OK) {
-      last_error = redact(t.code == CURLE_OPERATION_TIMEDOUT ? "timed out: " + t.error : "network error: " + t.error);
+      last_error = t.code == CURLE_OPERATION_TIMEDOUT ? "timed out: " + t.error : "network error: " + t.error;
     } else if (t.status == 200) {
       json parsed;
       try {
         parsed = json::parse(t.body);
       } catch (const json::exception&) {  // parse_error, and out_of_range for huge numbers
-        throw ChatError(ChatErrorKind::bad_answer, where, "answer is not JSON", redact(t.body));
+        throw ChatError(ChatErrorKind::bad_answer, where, "answer is not JSON", t.body);
       }
       const json* content = nullptr;
       ChatAnswer answer;
@@ -193,7 +229,7 @@ ChatAnswer ChatClient::complete(const ChatRequest& request) {
       }
       if (!content || !content->is_string() || content->get<std::string>().empty()) {
         throw ChatError(ChatErrorKind::bad_answer, where, "answer has no choices[0].message.content",
-                        redact(t.body));
+                        parsed.dump());
       }
       answer.content = *content;
       if (parsed.contains("model") && parsed["model"].is_string()) answer.model = parsed["model"];
@@ -201,14 +237,14 @@ ChatAnswer ChatClient::complete(const ChatRequest& request) {
       answer.attempts = attempt + 1;
       return answer;
     } else if (t.status == 429 || t.status >= 500) {
-      last_error = "HTTP " + std::to_string(t.status) + ": " + redact(error_detail(t.body));
+      last_error = "HTTP " + std::to_string(t.status) + ": " + error_detail(t.body);
       retry_after = t.retry_after_s;
     } else {
       const std::string hint = t.status == 401 || t.status == 403 ? " (check the API key)"
                                : t.status == 404                  ? " (check the endpoint URL and model)"
                                                                   : "";
       throw ChatError(ChatErrorKind::fatal, where + "/chat/completions",
-                      "HTTP " + std::to_string(t.status) + hint, redact(error_detail(t.body)));
+                      "HTTP " + std::to_string(t.status) + hint, error_detail(t.body));
     }
     if (attempt == options_.retries) break;
     const double backoff = jittered(std::min(options_.backoff_max_s, options_.backoff_initial_s * std::pow(2.0, attempt)));

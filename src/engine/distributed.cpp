@@ -105,12 +105,16 @@ DistributedContext::DistributedContext(const DistributedEnv& env, const Distribu
   guarded(where, [&] {
     c10d::TCPStoreOptions store_options;
     store_options.port = static_cast<std::uint16_t>(env_.master_port);
-    store_options.isServer = env_.rank == 0;
+    // Under torchrun's agent store the port is the agent's: rank 0 too is a client there.
+    store_options.isServer = env_.rank == 0 && !env_.agent_store;
     store_options.numWorkers = static_cast<std::size_t>(env_.world_size);
-    store_options.waitWorkers = true;
+    store_options.waitWorkers = true;  // a client counts itself in; the server waits for all
     store_options.timeout = timeout;
     auto tcp = c10::make_intrusive<c10d::TCPStore>(env_.master_addr, store_options);
-    group_->store = c10::make_intrusive<c10d::PrefixStore>("sfar/train", tcp);
+    // The agent's store outlives a restart: each attempt rendezvouses under its own keys.
+    const std::string prefix =
+        env_.agent_store ? "sfar/train/attempt_" + std::to_string(env_.restart_count) : "sfar/train";
+    group_->store = c10::make_intrusive<c10d::PrefixStore>(prefix, tcp);
     return 0;
   });
   if (backend_ == DistBackend::kNccl) {

@@ -48,6 +48,17 @@ int optional_int(const EnvLookup& env, const std::string& name, std::int64_t min
 
 constexpr std::int64_t kMaxInt = std::numeric_limits<int>::max();
 
+// What torchrun's elastic agent adds: whether it hosts the store, and which restart this is.
+void read_torchelastic(const EnvLookup& env, DistributedEnv& out) {
+  if (const auto shared = lookup(env, "TORCHELASTIC_USE_AGENT_STORE")) {
+    if (*shared != "True" && *shared != "False") {
+      throw ConfigError(env_key("TORCHELASTIC_USE_AGENT_STORE"), "expected True or False", *shared);
+    }
+    out.agent_store = *shared == "True";
+  }
+  out.restart_count = optional_int(env, "TORCHELASTIC_RESTART_COUNT", 0, kMaxInt, 0);
+}
+
 }  // namespace
 
 EnvLookup process_environment() {
@@ -98,6 +109,7 @@ DistributedEnv read_distributed_env(const EnvLookup& env) {
       out.master_port = optional_int(env, "MASTER_PORT", 1, 65535, out.master_port);
       return out;
     }
+    read_torchelastic(env, out);
     const auto addr = lookup(env, "MASTER_ADDR");
     if (!addr) throw ConfigError(env_key("MASTER_ADDR"), "not set (WORLD_SIZE > 1 needs rank 0's host)");
     out.master_addr = *addr;

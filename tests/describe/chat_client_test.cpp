@@ -113,6 +113,37 @@ TEST(ChatClient, StopsAtOnceOnUnauthorizedWithoutLeakingTheKey) {
   EXPECT_EQ(server.requests().size(), 1u);  // no retry
 }
 
+TEST(ChatClient, AnswerEchoingTheKeyComesBackRedactedAndFlagged) {
+  test::FakeChatServer server;
+  server.script({FakeReply::echo_key_subtext, FakeReply::ok});
+  ChatClient client(fast_options(server));
+  const ChatAnswer echoed = client.complete(kRequest);
+  EXPECT_TRUE(echoed.echoed_api_key);
+  EXPECT_EQ(echoed.content.find(kSecret), std::string::npos) << echoed.content;
+  EXPECT_NE(echoed.content.find("type [API key redacted] and"), std::string::npos) << echoed.content;
+  EXPECT_FALSE(client.complete(kRequest).echoed_api_key);
+}
+
+// A key with characters a JSON string escapes, echoed in an error body and behind \u escapes.
+TEST(ChatClient, KeyIsRedactedInEverySpellingOfErrors) {
+  test::FakeChatServer server;
+  const std::string key = "sk-\"quoted\"\\SECRET";
+  ChatClient client(test::fast_client_options(server, key, 0, 0.05));
+  for (const FakeReply reply : {FakeReply::echo_key_error, FakeReply::echo_key_escaped, FakeReply::echo_key_answer}) {
+    server.script({reply});
+    try {
+      const ChatAnswer answer = client.complete(kRequest);
+      EXPECT_TRUE(answer.echoed_api_key);
+      EXPECT_EQ(answer.content, "Your API key is [API key redacted].");
+    } catch (const ChatError& e) {
+      const std::string all = std::string(e.what()) + e.value();
+      EXPECT_EQ(all.find("SECRET"), std::string::npos) << all;
+      EXPECT_EQ(all.find("u0053"), std::string::npos) << all;
+      EXPECT_NE(all.find("[API key redacted]"), std::string::npos) << all;
+    }
+  }
+}
+
 TEST(ChatClient, GarbageAnswerIsABadAnswerNotRetried) {
   test::FakeChatServer server;
   server.script({FakeReply::garbage});

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstdio>
 
 namespace sfar::test {
 
@@ -40,6 +41,44 @@ std::string ok_body(const std::string& request_body) {
                         {"choices", {{{"index", 0}, {"message", {{"role", "assistant"}, {"content", answer}}},
                                       {"finish_reason", "stop"}}}}}
       .dump();
+}
+
+std::string answer_body(const std::string& content) {
+  return nlohmann::json{{"model", "fake-model-001"},
+                        {"choices", {{{"message", {{"role", "assistant"}, {"content", content}}},
+                                      {"finish_reason", "stop"}}}}}
+      .dump();
+}
+
+// The key of "Bearer KEY".
+std::string key_of(const httplib::Request& req) {
+  const std::string header = req.get_header_value("Authorization");
+  return header.rfind("Bearer ", 0) == 0 ? header.substr(7) : header;
+}
+
+// Sets `res` for the replies that echo the key.
+void echo_key(FakeReply reply, const httplib::Request& req, httplib::Response& res) {
+  const std::string key = key_of(req);
+  if (reply == FakeReply::echo_key_answer) {
+    res.set_content(answer_body("Your API key is " + key + "."), "application/json");
+  } else if (reply == FakeReply::echo_key_subtext) {
+    std::string answer = fake_answer(class_of(user_message(req.body)));
+    const std::string second = "This action is beginning to ";
+    answer.insert(answer.find(second) + second.size(), "type " + key + " and ");
+    res.set_content(answer_body(answer), "application/json");
+  } else if (reply == FakeReply::echo_key_error) {
+    res.status = 500;
+    res.set_content(nlohmann::json{{"error", {{"message", "upstream rejected key " + key}}}}.dump(),
+                    "application/json");
+  } else {
+    std::string escaped;
+    for (unsigned char c : key) {
+      char buffer[8];
+      std::snprintf(buffer, sizeof(buffer), "\\u%04x", c);
+      escaped += buffer;
+    }
+    res.set_content("{\"choices\": [], \"note\": \"key " + escaped + "\"}", "application/json");
+  }
 }
 
 }  // namespace
@@ -85,6 +124,10 @@ FakeChatServer::FakeChatServer() : impl_(std::make_unique<Impl>()) {
         res.set_content(body.dump(), "application/json");
         break;
       }
+      case FakeReply::echo_key_answer:
+      case FakeReply::echo_key_subtext:
+      case FakeReply::echo_key_error:
+      case FakeReply::echo_key_escaped: echo_key(reply, req, res); break;
     }
   });
   port_ = impl_->server.bind_to_any_port("127.0.0.1");

@@ -22,6 +22,11 @@ enum class FakeReply {
   cut,           // headers sent, then the connection is closed
   unauthorized,  // 401 whose body echoes the Authorization header
   no_sentences,  // 200, an answer without "This action is"
+  // The endpoint echoes the API key of the request's Authorization header:
+  echo_key_answer,   // 200, content "Your API key is KEY." (no sub-text)
+  echo_key_subtext,  // 200, the ok answer with KEY inside its second sub-text
+  echo_key_error,    // 500 whose error message holds KEY
+  echo_key_escaped,  // 200 without content, KEY spelled with \u escapes in the JSON text
 };
 
 struct RecordedRequest {

@@ -65,6 +65,26 @@ TEST(DistributedEnv, Torchrun) {
   EXPECT_EQ(one.master_port, 29999);
 }
 
+// torchrun's agent hosts the store on MASTER_PORT (static and c10d rendezvous alike) and keeps
+// it across restarts: every rank joins it as a client, under a prefix per restart.
+TEST(DistributedEnv, TorchrunAgentStoreAndRestart) {
+  std::map<std::string, std::string> vars{{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "127.0.0.1"},
+                                          {"MASTER_PORT", "29511"}};
+  EXPECT_FALSE(read_distributed_env(env_of(vars)).agent_store);
+  vars["TORCHELASTIC_USE_AGENT_STORE"] = "True";
+  vars["TORCHELASTIC_RESTART_COUNT"] = "1";
+  const auto env = read_distributed_env(env_of(vars));
+  EXPECT_TRUE(env.agent_store);
+  EXPECT_EQ(env.restart_count, 1);
+  vars["TORCHELASTIC_USE_AGENT_STORE"] = "False";
+  EXPECT_FALSE(read_distributed_env(env_of(vars)).agent_store);
+  vars["TORCHELASTIC_USE_AGENT_STORE"] = "yes";
+  expect_config_error(vars, "TORCHELASTIC_USE_AGENT_STORE", "yes");
+  vars["TORCHELASTIC_USE_AGENT_STORE"] = "True";
+  vars["TORCHELASTIC_RESTART_COUNT"] = "-1";
+  expect_config_error(vars, "TORCHELASTIC_RESTART_COUNT", "-1");
+}
+
 TEST(DistributedEnv, Slurm) {
   const auto env = read_distributed_env(env_of({{"SLURM_PROCID", "5"}, {"SLURM_NTASKS", "16"},
                                                 {"SLURM_LOCALID", "5"},

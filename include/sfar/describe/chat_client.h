@@ -2,7 +2,10 @@
 // over HTTP or HTTPS. It retries what may pass (time-outs, cut connections, 429, 5xx) with
 // exponential backoff and jitter, honouring Retry-After; it spaces requests to a rate limit;
 // it stops at once on what will not pass (401, 403, 404, other 4xx). The API key is sent
-// only in the Authorization header and never appears in an error or a log line.
+// only in the Authorization header. The client is the one place the key is known: every
+// string complete() hands back (answer content, the endpoint's model name, every error's
+// where, message and value) passes one redaction, so the key an endpoint echoes (in an
+// answer, an error body, a sub-text) reaches no output, cache, log or event.
 //
 //   ChatClient client({.endpoint = "https://api.openai.com/v1", .model = "gpt-4o", .api_key = key});
 //   ChatAnswer answer = client.complete({system, user, 0.7, 1234});
@@ -12,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sfar/core/error.h"
 
@@ -43,6 +47,7 @@ struct ChatAnswer {
   std::string model;           // as the endpoint reports it
   std::string request_sha256;  // of the JSON request body
   int attempts = 1;
+  bool echoed_api_key = false;  // the content held the API key (now redacted out of it)
 };
 
 // Why a request failed. `transport`: retries exhausted on time-outs, network errors, 429 or
@@ -70,20 +75,29 @@ class ChatClient {
   ChatClient(const ChatClient&) = delete;
   ChatClient& operator=(const ChatClient&) = delete;
 
-  // Sends one request (with retries). Throws ChatError.
+  // Sends one request (with retries). Throws ChatError. The answer and the error hold no API key.
   ChatAnswer complete(const ChatRequest& request);
 
   // The JSON body complete() would send (model, messages [system, user], temperature, seed).
   std::string request_body(const ChatRequest& request) const;
   const ChatClientOptions& options() const { return options_; }
+  // The endpoint URL with the API key redacted (for provenance records).
+  std::string source() const { return redact(options_.endpoint); }
+
+  // `text` with every occurrence of the API key (as sent, and as a JSON string escapes it)
+  // replaced by kRedactedKey; `found` (if given) says whether there was one.
+  std::string redact(std::string text, bool* found = nullptr) const;
+
+  static constexpr const char* kRedactedKey = "[API key redacted]";
 
  private:
   struct Transfer;
   Transfer perform(const std::string& body);
+  ChatAnswer complete_unredacted(const ChatRequest& request);
   void wait(double seconds) const;
-  std::string redact(std::string text) const;
 
   ChatClientOptions options_;
+  std::vector<std::string> key_forms_;  // the spellings of the API key that redact() removes
   double next_request_time_ = 0;  // steady-clock seconds
   void* curl_ = nullptr;          // CURL*, kept for connection reuse
 };

@@ -3,7 +3,10 @@
 // that already has a candidate set is never sent again (unless `force`), and the cache is
 // saved atomically after every class, so an interruption loses at most the class in flight.
 // A malformed or refused answer is recorded as a failure of that class (retried next run);
-// a refused client (401/403/404) or an endpoint that stays down stops the run.
+// a refused client (401/403/404) or an endpoint that stays down stops the run. With `force`
+// a class's earlier sets are replaced only when all its new ones arrived: a refresh that
+// fails part-way leaves the class (sets, selection, failures) as it was, and the answers it
+// did get are dropped.
 //
 //   ChatClient client(chat_options);
 //   auto report = generate_descriptions(cache, "k400.json", client, {.stop = &interrupted});
@@ -35,7 +38,7 @@ struct DescriptionGeneratorOptions {
   PromptSet prompts = default_prompt_set();
   std::optional<double> temperature = 0.7;
   std::optional<std::int64_t> seed;
-  bool force = false;               // re-query classes that already have candidate sets
+  bool force = false;               // re-query classes that already have candidate sets (see above)
   std::size_t max_sentences = 4;    // sentences kept per answer
   const std::atomic<bool>* stop = nullptr;  // checked between requests
   std::function<void(const DescriptionProgress&)> on_progress;
@@ -47,6 +50,7 @@ struct DescriptionGenerationReport {
   std::size_t queried = 0;
   std::size_t requests = 0;
   std::vector<std::string> failures;  // "class: prompt: message"
+  std::vector<std::string> kept;      // classes whose `force` refresh failed: earlier sets kept
   bool interrupted = false;
 };
 

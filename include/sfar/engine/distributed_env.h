@@ -26,6 +26,11 @@ struct DistributedEnv {
   std::string master_addr = "127.0.0.1"; // host of rank 0's TCPStore
   int master_port = 29500;
   std::string launcher = "none";         // none | torchrun | slurm
+  // torchrun hosts the store itself (TORCHELASTIC_USE_AGENT_STORE=True): every rank, rank 0
+  // included, joins it as a client, under a prefix of its own per restart
+  // (TORCHELASTIC_RESTART_COUNT), since the agent keeps the store across restarts.
+  bool agent_store = false;
+  int restart_count = 0;
 
   bool distributed() const { return world_size > 1; }
 };
@@ -37,7 +42,8 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string& na
 EnvLookup process_environment();
 
 // torchrun's variables when RANK or WORLD_SIZE is set (MASTER_ADDR and MASTER_PORT are then
-// required when WORLD_SIZE > 1), else Slurm's when SLURM_PROCID and SLURM_NTASKS are set
+// required when WORLD_SIZE > 1; TORCHELASTIC_USE_AGENT_STORE and TORCHELASTIC_RESTART_COUNT
+// are read when set), else Slurm's when SLURM_PROCID and SLURM_NTASKS are set
 // (MASTER_ADDR defaults to the first host of SLURM_JOB_NODELIST, MASTER_PORT to 29500), else
 // a single process. A missing or malformed variable is a ConfigError naming it and its value.
 DistributedEnv read_distributed_env(const EnvLookup& env = process_environment());

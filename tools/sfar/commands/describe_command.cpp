@@ -134,9 +134,13 @@ int run_generate(const GenerateCommandOptions& o) {
   InterruptGuard guard;
   const describe::DescriptionGenerationReport report = describe::generate_descriptions(cache, o.target.out, client, options);
   for (const auto& failure : report.failures) std::cerr << "sfar: failed: " << failure << "\n";
+  for (const auto& name : report.kept) {
+    std::cerr << "sfar: " << name << ": --force refresh incomplete; its previous sets are kept\n";
+  }
   print_json_line({{"out", o.target.out}, {"classes", report.classes}, {"queried", report.queried},
                    {"skipped", report.skipped}, {"requests", report.requests},
-                   {"failures", report.failures.size()}, {"interrupted", report.interrupted}});
+                   {"failures", report.failures.size()}, {"kept", report.kept.size()},
+                   {"interrupted", report.interrupted}});
   if (report.interrupted) {
     std::cerr << "sfar: interrupted; progress saved in " << o.target.out << ", run again to resume\n";
     return 130;
@@ -245,7 +249,9 @@ void add_describe_command(CLI::App& app, CommandContext& context) {
   generate->add_option("--timeout", g->timeout, "Seconds per request")->capture_default_str();
   generate->add_option("--retries", g->retries, "Retries on time-outs, 429 and 5xx")->capture_default_str();
   generate->add_option("--backoff", g->backoff, "First retry delay in seconds (doubles)")->capture_default_str();
-  generate->add_flag("--force", g->force, "Query classes that already have sets again");
+  generate->add_flag("--force", g->force,
+                     "Query classes that already have sets again (a class's sets are replaced once all its new "
+                     "ones arrived)");
   context.on_run(generate, [g] { return run_generate(*g); });
 
   auto i = std::make_shared<ImportCommandOptions>();
