@@ -192,16 +192,49 @@ def _head_config(metadata: Dict[str, str]) -> dict:
     return dict(config.get("head") or {})
 
 
+CLIP_BPE_EOS_ID = 49407  # CLIP's BPE: "<|endoftext|>", the largest id
+
+
+def tokenize_sentencepiece(model_file: str, texts, context_length: int) -> torch.Tensor:
+    """Token ids as sfar makes them with a SentencePiece model (text.tokenizer: sentencepiece):
+    [bos] + pieces + [eos], cut to context_length with eos kept last, zero-padded: [len(texts), L].
+    The model's bos and eos ids are its own (the quick start's: bos 2, eos 3, pad 0)."""
+    import sentencepiece
+
+    processor = sentencepiece.SentencePieceProcessor(model_file=model_file)
+    bos, eos = processor.bos_id(), processor.eos_id()
+    if bos < 0 or eos < 0:
+        raise ValueError(f"{model_file}: the SentencePiece model has no bos/eos piece")
+    ids = torch.zeros(len(texts), context_length, dtype=torch.long)
+    for row, text in enumerate(texts):
+        tokens = ([bos] + processor.encode(text) + [eos])[:context_length]
+        tokens[-1] = eos
+        ids[row, :len(tokens)] = torch.tensor(tokens)
+    return ids
+
+
+def eos_positions(ids: torch.Tensor, eos_id: int) -> torch.Tensor:
+    """The position of each row's first end-of-text token; ValueError for a row without one."""
+    is_eos = ids == eos_id
+    missing = ~is_eos.any(dim=-1)
+    if missing.any():
+        raise ValueError(f"{int(missing.sum())} token rows have no end-of-text id {eos_id}: "
+                         "pass the tokenizer's eos id (SentencePiece: processor.eos_id())")
+    return is_eos.int().argmax(dim=-1)
+
+
 @torch.no_grad()
-def encode_texts(clip: nn.Module, global_ids: torch.Tensor, sub_ids: torch.Tensor) -> TextFeatures:
+def encode_texts(clip: nn.Module, global_ids: torch.Tensor, sub_ids: torch.Tensor,
+                 eos_id: int = CLIP_BPE_EOS_ID) -> TextFeatures:
     """Token features of an open_clip `CLIP` (OpenAI layout): global_ids [C, L], sub_ids [C, N, L]
-    token ids (zeros after end-of-text, whose id is the largest) -> TextFeatures, trimmed to the
-    longest text, padding zeroed."""
+    token ids (zeros after end-of-text) -> TextFeatures, trimmed to the longest text, padding
+    zeroed. The end-of-text token is found by its id, `eos_id`: CLIP's BPE 49407 (the default),
+    a SentencePiece model's eos_id() otherwise (3 for the quick start's)."""
 
     def encode(ids: torch.Tensor):
         x = clip.token_embedding(ids) + clip.positional_embedding
         x = clip.ln_final(clip.transformer(x, attn_mask=clip.attn_mask)) @ clip.text_projection
-        end = ids.argmax(dim=-1)
+        end = eos_positions(ids, eos_id)
         longest = int(end.max()) + 1
         mask = torch.arange(longest)[None] <= end[:, None]
         tokens = x[:, :longest] * mask[..., None].to(x.dtype)
