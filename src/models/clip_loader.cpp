@@ -241,6 +241,10 @@ ClipWeightFile read_clip_weight_file(const std::string& path) {
     file.weights = convert_hf_clip_state_dict(file.weights, path);
     file.activation = hf_config_activation(path);
   }
+  file.record = read_export_record(path);  // an sfar export says how it was trained
+  if (file.record) {
+    file.activation = {file.record->activation, record_evidence(path, "activation " + to_string(file.record->activation))};
+  }
   return file;
 }
 

@@ -366,8 +366,8 @@ void Reader::step(unsigned char opcode) {
 PickleRef read_torch_save(const std::string& path) {
   try {
     caffe2::serialize::PyTorchStreamReader archive(path);
-    if (archive.hasRecord(".data/byteorder")) {
-      auto [data, size] = archive.getRecord(".data/byteorder");
+    if (archive.hasRecord("byteorder")) {
+      auto [data, size] = archive.getRecord("byteorder");
       const std::string order(static_cast<const char*>(data.get()), size);
       if (order != "little") throw FormatError(path, "byte order of the tensors is not little-endian", order);
     }

@@ -11,6 +11,7 @@
 #include "sfar/engine/distributed.h"
 #include "sfar/eval/metrics.h"
 #include "sfar/method/alignment_loss.h"
+#include "sfar/method/export_record_check.h"
 #include "sfar/models/clip_loader.h"
 #include "sfar/models/clip_transformer.h"
 #include "sfar/recipes/loss_targets.h"
@@ -45,6 +46,7 @@ SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& device, c
   }
   models::ClipModel clip{nullptr};
   models::StateDict head_weights;  // the head of an `sfar export` given as model.weights
+  std::optional<models::ExportRecord> record;  // and how it was trained
   if (config.model.weights.empty()) {
     if (config.model.arch == "auto") {
       throw ConfigError("model.arch", "'auto' needs model.weights to infer the architecture from");
@@ -64,6 +66,7 @@ SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& device, c
                                                             {config.model.activation, "model.activation"});
     clip = models::load_clip(weights.clip, config.model.weights, activation);
     head_weights = std::move(weights.head);
+    record = std::move(file.record);
     if (config.model.arch != "auto") {
       auto preset = models::clip_preset(config.model.arch);
       preset.activation = activation;  // model.arch names the shapes; model.activation is resolved above
@@ -81,6 +84,12 @@ SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& device, c
 
   if (config.text.vocab.empty()) throw ConfigError("text.vocab", "no tokenizer vocabulary given");
   const text::TokenizerSpec spec{config.text.tokenizer, config.text.vocab, config.text.merges};
+  if (record) {  // a setting that contradicts the export's record is an error naming both
+    method::check_export_tokenizer(*record, config.model.weights, spec);
+    method::check_export_normalisation(*record, config.model.weights, config.data.train_pipeline, "data.train_pipeline");
+    method::check_export_normalisation(*record, config.model.weights, config.data.test_pipeline, "data.test_pipeline");
+    if (!head_weights.empty()) method::check_export_head(*record, config.model.weights, config.head);
+  }
   const auto tokenizer = text::load_tokenizer(spec);
   clip->set_eot_token_id(tokenizer->end_id());
 
