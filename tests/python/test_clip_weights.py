@@ -144,3 +144,26 @@ def test_a_file_without_weights_is_an_error_naming_its_keys(inputs):
     torch.save({"state_dict": state, "model": state}, path)
     result = sfar("encode-image", "--weights", str(path), "--activation", "quick_gelu", str(image), check=False)
     assert result.returncode != 0 and "several wrapper keys" in result.stderr, result.stderr
+
+
+def test_a_storage_shorter_than_its_tensors_is_an_error(inputs):
+    """A torch.save zip whose first storage record lost bytes: an error naming the file and the
+    record, never tensors read past the end."""
+    root, image, _ = inputs
+    good = root / "good.pt"
+    torch.save(tiny_open_clip().state_dict(), good)
+    reader = torch._C.PyTorchFileReader(str(good))
+    bad = root / "short_storage.pt"
+    writer = torch._C.PyTorchFileWriter(str(bad))
+    for name in reader.get_all_records():
+        if name == ".data/serialization_id":
+            continue  # the writer adds its own
+        data = reader.get_record(name)
+        if name == "data/0":
+            data = data[:len(data) // 2]
+        writer.write_record(name, data, len(data))
+    writer.write_end_of_file()
+    del writer
+    result = sfar("encode-image", "--weights", str(bad), "--activation", "quick_gelu", str(image), check=False)
+    assert result.returncode != 0
+    assert "short_storage.pt" in result.stderr and "data/0" in result.stderr, result.stderr
