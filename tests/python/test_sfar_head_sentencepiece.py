@@ -22,10 +22,12 @@ def sp_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("sfar_sp")
     data = root / "data"
     sfar("synth", "--preset", "storyboard-tiny", "--out", str(data))
-    global_texts, subs = class_texts(data)
+    global_texts, _ = class_texts(data)
+    cache = json.loads((data / "descriptions.json").read_text())["classes"]
+    sentences = [s for c in cache for candidate in c["candidates"] for s in candidate["sentences"]]
     corpus = root / "corpus.txt"
-    corpus.write_text("\n".join(global_texts + [s for row in subs for s in row]) + "\n")
-    sfar("tokenizer", "train", "--input", str(corpus), "--out", str(root / "tok"), "--vocab-size", "64")
+    corpus.write_text("\n".join(global_texts + sentences) + "\n")
+    sfar("tokenizer", "train", "--input", str(corpus), "--out", str(root / "tok"), "--vocab-size", "48")
     tokenizer = root / "tok.model"
     pieces = sentencepiece.SentencePieceProcessor(model_file=str(tokenizer)).get_piece_size()
     torch.manual_seed(4)
