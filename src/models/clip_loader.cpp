@@ -75,8 +75,10 @@ const PickleValue& state_dict_in(const PickleValue& root, const std::string& pat
                         join_limited(found));
     }
     if (found.empty()) {
-      if (current->find("state_dict") || current->find("model") || current->find("model_state_dict")) break;
-      return *current;  // a state_dict with non-tensor values: reported value by value below
+      bool any_tensor = false;
+      for (const auto& entry : current->entries) any_tensor = any_tensor || entry.second->kind == PickleValue::Kind::kTensor;
+      if (!any_tensor) break;  // no weights here at all: the keys are listed below
+      return *current;  // a state_dict with some non-tensor values: reported value by value below
     }
     where += "['" + found[0] + "']";
     current = current->find(found[0]);
