@@ -245,7 +245,7 @@ ClipWeightFile read_clip_weight_file(const std::string& path) {
   }
   file.record = read_export_record(path);  // an sfar export says how it was trained
   if (file.record) {
-    file.activation = {file.record->activation, record_evidence(path, "activation " + to_string(file.record->activation))};
+    file.activation = {file.record->activation, "its sfar export record: activation " + to_string(file.record->activation)};
   }
   return file;
 }
