@@ -25,6 +25,7 @@ std::string numbers_text(const std::vector<double>& values) {
 }
 
 std::string yaml_text(const ConfigNode& node) {
+  if (node.is_scalar()) return node.text();  // sum, not "sum"
   std::string text = config_to_yaml(node);
   while (!text.empty() && text.back() == '\n') text.pop_back();
   return text;
