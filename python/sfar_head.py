@@ -28,6 +28,8 @@ from torch import nn
 
 HEAD_PREFIX = "sfar_head."
 HEAD_TYPES = ("mean", "coarse", "fine", "sfar")
+RECORD_KEY = "sfar_record"  # safetensors metadata key; in a .pt export, the zip entry RECORD_FILE
+RECORD_FILE = "sfar_record.json"
 
 
 @dataclass
@@ -40,13 +42,28 @@ class TextFeatures:
 
 
 def load_export(path: str) -> tuple[Dict[str, torch.Tensor], Dict[str, str]]:
-    """An `sfar export` file -> (tensors by name, metadata; empty for a .pt state_dict)."""
+    """An `sfar export` file -> (tensors by name, metadata). A .safetensors export's metadata holds
+    format, sfar_version, head_type, config and sfar_record; a .pt export's only sfar_record (the
+    zip's sfar_record.json), or nothing for one written before sfar recorded it."""
     if path.endswith(".safetensors"):
         from safetensors import safe_open
 
         with safe_open(path, framework="pt") as f:
             return {k: f.get_tensor(k) for k in f.keys()}, dict(f.metadata() or {})
-    return torch.load(path, map_location="cpu", weights_only=True), {}
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        names = [n for n in archive.namelist() if n.split("/")[-1] == RECORD_FILE]
+        metadata = {RECORD_KEY: archive.read(names[0]).decode()} if names else {}
+    return torch.load(path, map_location="cpu", weights_only=True), metadata
+
+
+def export_record(path: str) -> Optional[dict]:
+    """How an export says to read it: activation ("quick_gelu": open_clip's quick_gelu=True),
+    tokenizer ("clip_bpe" or "sentencepiece") and vocab_sha256, image_size, mean, std, and head
+    (the run's head: section as YAML). None for an export without a record."""
+    text = load_export(path)[1].get(RECORD_KEY)
+    return json.loads(text) if text else None
 
 
 def split_export(state: Dict[str, torch.Tensor]) -> tuple[Dict[str, torch.Tensor], Dict[str, torch.Tensor]]:
@@ -163,8 +180,8 @@ class SfarHead(nn.Module):
     @classmethod
     def from_export(cls, path: str, **options) -> "SfarHead":
         """The head of an `sfar export`, its logit scale included. Head type and options come
-        from the safetensors metadata (the run's config) unless given; a .pt export needs them
-        when they differ from the defaults."""
+        from the export's record (or a .safetensors export's run config) unless given; an old .pt
+        export without a record needs them when they differ from the defaults."""
         state, metadata = load_export(path)
         _, head_state = split_export(state)
         config = _head_config(metadata)
@@ -182,26 +199,62 @@ class SfarHead(nn.Module):
 
 
 def _head_config(metadata: Dict[str, str]) -> dict:
-    """The `head:` mapping of the run config in an export's metadata ({} when absent)."""
+    """The run's `head:` mapping: from the export's record, else from the run config in a
+    .safetensors export's metadata ({} when neither is there)."""
+    import yaml
+
+    if metadata.get(RECORD_KEY):
+        return dict(yaml.safe_load(json.loads(metadata[RECORD_KEY])["head"]) or {})
     text = metadata.get("config", "")
     if not text:
         return {}
-    import yaml
-
     config = yaml.safe_load(text) or {}
     return dict(config.get("head") or {})
 
 
+CLIP_BPE_EOS_ID = 49407  # CLIP's BPE: "<|endoftext|>", the largest id
+
+
+def tokenize_sentencepiece(model_file: str, texts, context_length: int) -> torch.Tensor:
+    """Token ids as sfar makes them with a SentencePiece model (text.tokenizer: sentencepiece):
+    [bos] + pieces + [eos], cut to context_length with eos kept last, zero-padded: [len(texts), L].
+    The model's bos and eos ids are its own (the quick start's: bos 2, eos 3, pad 0)."""
+    import sentencepiece
+
+    processor = sentencepiece.SentencePieceProcessor(model_file=model_file)
+    bos, eos = processor.bos_id(), processor.eos_id()
+    if bos < 0 or eos < 0:
+        raise ValueError(f"{model_file}: the SentencePiece model has no bos/eos piece")
+    ids = torch.zeros(len(texts), context_length, dtype=torch.long)
+    for row, text in enumerate(texts):
+        tokens = ([bos] + processor.encode(text) + [eos])[:context_length]
+        tokens[-1] = eos
+        ids[row, :len(tokens)] = torch.tensor(tokens)
+    return ids
+
+
+def eos_positions(ids: torch.Tensor, eos_id: int) -> torch.Tensor:
+    """The position of each row's first end-of-text token; ValueError for a row without one."""
+    is_eos = ids == eos_id
+    missing = ~is_eos.any(dim=-1)
+    if missing.any():
+        raise ValueError(f"{int(missing.sum())} token rows have no end-of-text id {eos_id}: "
+                         "pass the tokenizer's eos id (SentencePiece: processor.eos_id())")
+    return is_eos.int().argmax(dim=-1)
+
+
 @torch.no_grad()
-def encode_texts(clip: nn.Module, global_ids: torch.Tensor, sub_ids: torch.Tensor) -> TextFeatures:
+def encode_texts(clip: nn.Module, global_ids: torch.Tensor, sub_ids: torch.Tensor,
+                 eos_id: int = CLIP_BPE_EOS_ID) -> TextFeatures:
     """Token features of an open_clip `CLIP` (OpenAI layout): global_ids [C, L], sub_ids [C, N, L]
-    token ids (zeros after end-of-text, whose id is the largest) -> TextFeatures, trimmed to the
-    longest text, padding zeroed."""
+    token ids (zeros after end-of-text) -> TextFeatures, trimmed to the longest text, padding
+    zeroed. The end-of-text token is found by its id, `eos_id`: CLIP's BPE 49407 (the default),
+    a SentencePiece model's eos_id() otherwise (3 for the quick start's)."""
 
     def encode(ids: torch.Tensor):
         x = clip.token_embedding(ids) + clip.positional_embedding
         x = clip.ln_final(clip.transformer(x, attn_mask=clip.attn_mask)) @ clip.text_projection
-        end = ids.argmax(dim=-1)
+        end = eos_positions(ids, eos_id)
         longest = int(end.max()) + 1
         mask = torch.arange(longest)[None] <= end[:, None]
         tokens = x[:, :longest] * mask[..., None].to(x.dtype)

@@ -5,6 +5,7 @@
 
 #include "sfar/core/error.h"
 #include "sfar/core/runtime.h"
+#include "sfar/method/export_record_check.h"
 #include "sfar/method/subtext_scoring.h"
 #include "sfar/models/clip_loader.h"
 
@@ -86,6 +87,9 @@ SubtextSelectionStats run_subtext_selection(const SubtextSelectionJob& job) {
   check_selectable(cache, job.options.mode, job.cache);
   if (!job.global_template.empty()) apply_global_template(cache, job.global_template, job.cache);
   const auto tokenizer = text::load_tokenizer(job.tokenizer);
+  if (const auto record = models::read_export_record(job.weights)) {
+    check_export_tokenizer(*record, job.weights, job.tokenizer, {"--tokenizer", "--vocab"});
+  }
   models::ClipModel model = models::load_clip(job.weights, {job.activation, "--activation"},
                                                  torch::Device(resolve_device(job.device)));
   model->set_eot_token_id(tokenizer->end_id());

@@ -26,7 +26,66 @@ std::string tower_hidden_act(const nlohmann::json& config, const char* tower) {
   return act.is_string() ? act.get<std::string>() : act.dump();
 }
 
+bool any_name_starts_with(const StateDict& weights, const std::string& prefix) {
+  for (const auto& item : weights) {
+    if (item.first.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
+// Renames every name that starts with `from` to start with `to` instead.
+void rename_prefix(StateDict& weights, const std::string& from, const std::string& to) {
+  StateDict renamed;
+  for (auto& [name, tensor] : weights) {
+    renamed[name.rfind(from, 0) == 0 ? to + name.substr(from.size()) : name] = std::move(tensor);
+  }
+  weights = std::move(renamed);
+}
+
+// ViFi-CLIP's ViFiCLIP module: image_encoder (CLIP's visual), text_encoder (transformer,
+// positional_embedding, ln_final, text_projection), logit_scale and a prompt learner whose
+// buffers are its class prompts' token embeddings.
+FileActivation convert_vifi_clip(StateDict& weights, const std::string& where) {
+  for (auto it = weights.begin(); it != weights.end();) {
+    const std::string& name = it->first;
+    if (name.rfind("prompt_learner.", 0) != 0) {
+      ++it;
+      continue;
+    }
+    const std::string part = name.substr(15);
+    if (part != "token_prefix" && part != "token_suffix" && part != "complete_text_embeddings") {
+      throw ModelError(where + ": tensor '" + name + "'",
+                       "ViFi-CLIP prompt learning (learned context vectors) is not plain CLIP; sfar loads "
+                       "ViFi-CLIP's fine-tuned towers without prompts only");
+    }
+    it = weights.erase(it);  // the class prompts' embeddings, recomputed from the class names
+  }
+  rename_prefix(weights, "image_encoder.", "visual.");
+  rename_prefix(weights, "text_encoder.", "");
+  if (!weights.count("token_embedding.weight")) {
+    throw ModelError(where + ": token_embedding.weight",
+                     "missing: ViFi-CLIP's text_encoder keeps no token embedding (its prompt learner "
+                     "stores the class prompts already embedded), so the text tower cannot be rebuilt "
+                     "from this file alone");
+  }
+  return {ClipActivation::kQuickGelu, "ViFi-CLIP's layout (image_encoder., text_encoder.), OpenAI's CLIP"};
+}
+
 }  // namespace
+
+std::optional<FileActivation> convert_python_clip_layout(StateDict& weights, const std::string& where) {
+  if (any_name_starts_with(weights, "image_encoder.") && any_name_starts_with(weights, "text_encoder.")) {
+    return convert_vifi_clip(weights, where);
+  }
+  // open_clip's CustomTextCLIP keeps the text tower under "text."; CLIP keeps it at the top.
+  if (any_name_starts_with(weights, "text.") && !weights.count("token_embedding.weight")) {
+    for (const std::string part : {"transformer.", "token_embedding.", "positional_embedding", "ln_final.",
+                                   "text_projection"}) {
+      rename_prefix(weights, "text." + part, part);
+    }
+  }
+  return std::nullopt;
+}
 
 void strip_wrapper_prefixes(StateDict& weights) {
   for (bool stripped = true; stripped;) {

@@ -2,7 +2,6 @@
 
 #include <caffe2/serialize/inline_container.h>
 #include <torch/script.h>
-#include <torch/serialize.h>
 
 #include <cstring>
 #include <fstream>
@@ -14,6 +13,7 @@
 #include "sfar/core/logging.h"
 #include "sfar/core/torch_compat.h"
 #include "sfar/io/safetensors_reader.h"
+#include "sfar/models/pickle_reader.h"
 #include "sfar/models/torch_save.h"
 
 namespace sfar::models {
@@ -56,34 +56,68 @@ StateDict read_torchscript(const std::string& path) {
   return weights;
 }
 
-StateDict read_pickled_state_dict(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw IoError(path, "cannot open file");
-  std::vector<char> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  torch::IValue value;
-  try {
-    value = torch::pickle_load(bytes);
-  } catch (const c10::Error& e) {
-    throw FormatError(path, "cannot read torch.save archive: " + compat::error_message(e));
-  }
-  // Training scripts often wrap the weights: {"state_dict": {...}}.
-  if (value.isGenericDict()) {
-    auto dict = value.toGenericDict();
-    auto inner = dict.find(torch::IValue(std::string("state_dict")));
-    if (inner != dict.end() && inner->value().isGenericDict()) value = inner->value();
-  }
-  if (!value.isGenericDict()) {
-    throw FormatError(path, "torch.save archive does not hold a state_dict (a dict of tensors)",
-                      value.tagKind());
-  }
-  StateDict weights;
-  for (const auto& item : value.toGenericDict()) {
-    if (!item.key().isString()) throw FormatError(path, "state_dict key is not a string", item.key().tagKind());
-    const std::string name = item.key().toStringRef();
-    if (!item.value().isTensor()) {
-      throw FormatError(path + ": '" + name + "'", "state_dict value is not a tensor", item.value().tagKind());
+// The dict of tensors in a torch.save file: the root itself, or the one under a training
+// script's wrapper key ("state_dict" for open_clip and Lightning, "model" for ViFi-CLIP and
+// DeiT-style scripts, "model_state_dict" for BIKE), one or two levels down.
+const PickleValue& state_dict_in(const PickleValue& root, const std::string& path, std::string& where) {
+  static const std::vector<std::string> kWrappers = {"state_dict", "model_state_dict", "model"};
+  const PickleValue* current = &root;
+  for (int depth = 0; depth < 3; ++depth) {
+    if (!current->is_string_keyed_dict()) break;
+    bool all_tensors = !current->entries.empty();
+    for (const auto& entry : current->entries) all_tensors = all_tensors && entry.second->kind == PickleValue::Kind::kTensor;
+    if (all_tensors) return *current;
+    std::vector<std::string> found;
+    for (const auto& key : kWrappers) {
+      const PickleValue* inner = current->find(key);
+      if (inner && inner->is_string_keyed_dict()) found.push_back(key);
     }
-    add_tensor(weights, name, item.value().toTensor());
+    if (found.size() > 1) {
+      throw FormatError(path + where, "several wrapper keys hold weights; sfar cannot tell which is CLIP's",
+                        join_limited(found));
+    }
+    if (found.empty()) {
+      bool any_tensor = false;
+      for (const auto& entry : current->entries) any_tensor = any_tensor || entry.second->kind == PickleValue::Kind::kTensor;
+      if (!any_tensor) break;  // no weights here at all: the keys are listed below
+      return *current;  // a state_dict with some non-tensor values: reported value by value below
+    }
+    where += "['" + found[0] + "']";
+    current = current->find(found[0]);
+  }
+  std::vector<std::string> keys;
+  if (current->kind == PickleValue::Kind::kDict) {
+    for (const auto& entry : current->entries) keys.push_back(entry.first->text + ": " + entry.second->describe());
+  }
+  throw FormatError(path + where,
+                    "torch.save file holds no state_dict (a dict of tensors, or one under state_dict, "
+                    "model or model_state_dict)",
+                    keys.empty() ? current->describe() : join_limited(keys, 8));
+}
+
+// BIKE's checkpoints ({"model_state_dict": CLIP, "fusion_model_state_dict": its video head}) hold
+// OpenAI's CLIP as BIKE's own copy of OpenAI's code builds it, with QuickGELU.
+FileActivation pickled_activation(const PickleValue& root) {
+  if (root.find("model_state_dict") && root.find("fusion_model_state_dict")) {
+    return {ClipActivation::kQuickGelu, "a BIKE checkpoint (model_state_dict + fusion_model_state_dict), OpenAI's CLIP"};
+  }
+  return {std::nullopt, "a torch.save state_dict"};
+}
+
+StateDict read_pickled_state_dict(const std::string& path, FileActivation& activation) {
+  const PickleRef root = read_torch_save(path);
+  activation = pickled_activation(*root);
+  std::string where;
+  const PickleValue& dict = state_dict_in(*root, path, where);
+  StateDict weights;
+  for (const auto& [key, value] : dict.entries) {
+    if (key->kind != PickleValue::Kind::kString) {
+      throw FormatError(path + where, "state_dict key is not a string", key->describe());
+    }
+    if (value->kind != PickleValue::Kind::kTensor) {
+      throw FormatError(path + where + ": '" + key->text + "'", "state_dict value is not a tensor", value->describe());
+    }
+    add_tensor(weights, key->text, value->tensor);
   }
   return weights;
 }
@@ -215,8 +249,7 @@ ClipWeightFile read_clip_weight_file(const std::string& path) {
       file.activation = {ClipActivation::kQuickGelu, "TorchScript archive, as OpenAI's releases"};
       break;
     case ClipWeightFormat::kStateDict:
-      file.weights = read_pickled_state_dict(path);
-      file.activation.evidence = "a torch.save state_dict";
+      file.weights = read_pickled_state_dict(path, file.activation);
       break;
     case ClipWeightFormat::kSafetensors:
       file.weights = read_safetensors(path);
@@ -224,9 +257,14 @@ ClipWeightFile read_clip_weight_file(const std::string& path) {
       break;
   }
   strip_wrapper_prefixes(file.weights);
+  if (auto layout = convert_python_clip_layout(file.weights, path)) file.activation = *layout;
   if (is_hf_layout(file.weights)) {
     file.weights = convert_hf_clip_state_dict(file.weights, path);
     file.activation = hf_config_activation(path);
+  }
+  file.record = read_export_record(path);  // an sfar export says how it was trained
+  if (file.record) {
+    file.activation = {file.record->activation, "its sfar export record: activation " + to_string(file.record->activation)};
   }
   return file;
 }

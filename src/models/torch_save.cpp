@@ -8,7 +8,7 @@
 
 namespace sfar::models {
 
-std::string torch_save_bytes(const c10::IValue& value) {
+std::string torch_save_bytes(const c10::IValue& value, const std::map<std::string, std::string>& extra_records) {
   std::string pickled;
   torch::jit::Pickler pickler([&](const char* bytes, size_t size) { pickled.append(bytes, size); },
                               /*tensor_table=*/nullptr, /*type_renamer=*/nullptr, /*memoized_class_types=*/nullptr,
@@ -23,12 +23,14 @@ std::string torch_save_bytes(const c10::IValue& value) {
   });
   // data.pkl and data/<i> for the i-th tensor's storage, as torch.save lays them out.
   torch::jit::writeArchiveAndTensors("data", pickled.data(), pickled.size(), pickler.tensorData(), writer);
+  for (const auto& [name, bytes] : extra_records) writer.writeRecord(name, bytes.data(), bytes.size());
   writer.writeEndOfFile();
   return out;
 }
 
-void save_torch_file(const c10::IValue& value, const std::string& path) {
-  write_file_atomic(path, torch_save_bytes(value));
+void save_torch_file(const c10::IValue& value, const std::string& path,
+                     const std::map<std::string, std::string>& extra_records) {
+  write_file_atomic(path, torch_save_bytes(value, extra_records));
 }
 
 }  // namespace sfar::models

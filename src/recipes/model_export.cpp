@@ -2,8 +2,12 @@
 
 #include "sfar/core/config_loader.h"
 #include "sfar/core/error.h"
+#include "sfar/core/sfar_config.h"
+#include "sfar/data/data_config.h"
 #include "sfar/engine/checkpoint.h"
+#include "sfar/method/export_record_check.h"
 #include "sfar/method/video_head.h"
+#include "sfar/models/export_record.h"
 #include "sfar/models/safetensors_writer.h"
 #include "sfar/models/torch_save.h"
 
@@ -22,6 +26,45 @@ std::string head_type_of(const std::string& config_text, const std::string& wher
   if (config_text.empty()) return method::to_string(method::HeadOptions{}.type);
   const ConfigNode root = parse_config_text(config_text, where + ": config");
   return method::to_string(read_config<method::HeadOptions>(root.find("head"), "head").type);
+}
+
+// The activation the run used: stated in its config, else what its model.weights file says
+// (read again here), else the preset's for a run without weights.
+models::ClipActivation run_activation(const ModelConfig& model, const std::string& checkpoint) {
+  if (const auto stated = models::stated_activation(model.activation)) return *stated;
+  if (model.weights.empty()) return models::clip_preset(model.arch).activation;
+  const auto file = models::read_clip_weight_file(model.weights);
+  return models::resolve_clip_activation(file.activation, model.weights,
+                                         {model.activation, checkpoint + ": config model.activation"});
+}
+
+// How to read the export (models/export_record.h), from the run's config and its CLIP tensors.
+models::ExportRecord export_record(const std::string& config_text, const models::StateDict& clip,
+                                   const std::string& checkpoint) {
+  if (config_text.empty()) {
+    throw FormatError(checkpoint + ": config", "missing: an export records the run's activation, tokenizer and "
+                                               "head from it");
+  }
+  const ConfigNode root = parse_config_text(config_text, checkpoint + ": config");
+  if (!root.find("model") || !root.find("text")) {
+    throw FormatError(checkpoint + ": config", "not an SFAR run's config (no model: or text: section)");
+  }
+  const auto model = read_config<ModelConfig>(root.find("model"), "model");
+  const auto text = read_config<TextConfig>(root.find("text"), "text");
+  const auto data = read_config<data::DataConfig>(root.find("data"), "data");
+  models::ExportRecord record;
+  record.activation = run_activation(model, checkpoint);
+  record.tokenizer = text.tokenizer;
+  record.vocab_sha256 = method::tokenizer_vocab_sha256({text.tokenizer, text.vocab, text.merges});
+  record.image_size = models::infer_clip_config(models::shapes_of(clip), checkpoint).image_resolution;
+  for (const auto& transform : data.test_pipeline) {
+    if (transform.type != data::TransformType::kNormalize) continue;
+    record.mean = transform.mean;
+    record.std = transform.std;
+    break;
+  }
+  record.head = config_to_yaml(write_config(read_config<method::HeadOptions>(root.find("head"), "head")));
+  return record;
 }
 
 }  // namespace
@@ -64,7 +107,12 @@ ExportResult export_checkpoint(const std::string& checkpoint, const std::string&
       archive.try_read(engine::checkpoint_key::kConfig, config) && config.isString() ? config.toStringRef() : "";
   result.head_type = head_type_of(config_text, checkpoint);
   const auto tensors = export_tensors(engine::read_named_tensors(model_archive), checkpoint);
-  for (const auto& [name, t] : tensors) (starts_with(name, kHeadPrefix) ? result.head_tensors : result.backbone_tensors)++;
+  models::StateDict clip;
+  for (const auto& [name, t] : tensors) {
+    (starts_with(name, kHeadPrefix) ? result.head_tensors : result.backbone_tensors)++;
+    if (!starts_with(name, kHeadPrefix)) clip[name] = t;
+  }
+  const std::string record = models::export_record_json(export_record(config_text, clip, checkpoint));
 
   if (result.format == "safetensors") {
 #ifdef SFAR_VERSION
@@ -73,11 +121,12 @@ ExportResult export_checkpoint(const std::string& checkpoint, const std::string&
     const std::string version = "unknown";
 #endif
     models::save_safetensors(tensors, {{"format", kExportFormat}, {"sfar_version", version},
-                                       {"head_type", result.head_type}, {"config", config_text}}, out);
+                                       {"head_type", result.head_type}, {"config", config_text},
+                                       {models::kExportRecordKey, record}}, out);
   } else {
     c10::Dict<std::string, torch::Tensor> dict;
     for (const auto& [name, t] : tensors) dict.insert(name, t);
-    models::save_torch_file(c10::IValue(dict), out);
+    models::save_torch_file(c10::IValue(dict), out, {{models::kExportRecordFile, record}});
   }
   return result;
 }

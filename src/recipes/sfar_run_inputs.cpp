@@ -6,6 +6,7 @@
 #include "sfar/core/logging.h"
 #include "sfar/data/loader_budget.h"
 #include "sfar/describe/description_cache.h"
+#include "sfar/method/export_record_check.h"
 #include "sfar/models/clip_loader.h"
 #include "sfar/models/clip_transformer.h"
 #include "sfar/recipes/model_export.h"
@@ -50,6 +51,7 @@ void load_clip_weights(const SfarRunConfig& config, SfarInputs& in) {
                                                           {config.model.activation, "model.activation"});
   in.clip = models::load_clip(weights.clip, config.model.weights, activation);
   in.head_weights = std::move(weights.head);
+  in.record = std::move(file.record);
   if (config.model.arch != "auto") {
     auto preset = models::clip_preset(config.model.arch);
     preset.activation = activation;  // model.arch names the shapes; model.activation is resolved above
@@ -108,6 +110,12 @@ SfarInputs load_sfar_inputs(const SfarRunConfig& config) {
   check_crop_sizes(config.data.test_pipeline, "data.test_pipeline", resolution);
   if (config.text.vocab.empty()) throw ConfigError("text.vocab", "no tokenizer vocabulary given");
   in.tokenizer_spec = {config.text.tokenizer, config.text.vocab, config.text.merges};
+  if (in.record) {  // a setting that contradicts the export's record is an error naming both
+    const auto& weights = config.model.weights;
+    method::check_export_tokenizer(*in.record, weights, in.tokenizer_spec);
+    method::check_export_normalisation(*in.record, weights, config.data.train_pipeline, "data.train_pipeline");
+    method::check_export_normalisation(*in.record, weights, config.data.test_pipeline, "data.test_pipeline");
+  }
   in.tokenizer = text::load_tokenizer(in.tokenizer_spec);
   in.clip->set_eot_token_id(in.tokenizer->end_id());
   load_texts(config, in);
@@ -147,7 +155,8 @@ SfarRun assemble_sfar_run(SfarInputs in, const SfarRunConfig& config, const std:
     for (auto& p : run.model->clip->visual->parameters()) p.set_requires_grad(false);
   }
   if (!in.head_weights.empty()) {
-    load_head_weights(*run.model->head, in.head_weights, config.model.weights);
+    load_head_weights(*run.model->head, in.head_weights, config.model.weights);  // names a tensor that does not fit
+    if (in.record) method::check_export_head(*in.record, config.model.weights, config.head);  // then options that differ
     SFAR_LOG_INFO("loaded the {} head's weights from {}", method::to_string(config.head.type), config.model.weights);
   }
   return run;

@@ -91,8 +91,7 @@ def tiny(tmp_path_factory) -> SimpleNamespace:
     data = root / "data"
     sfar("synth", "--preset", "storyboard-tiny", "--out", str(data))
     clip_path = root / "clip.pt"
-    # A plain dict: sfar's reader does not take the OrderedDict that state_dict() returns.
-    torch.save(dict(tiny_open_clip().state_dict()), clip_path)
+    torch.save(tiny_open_clip().state_dict(), clip_path)  # the OrderedDict, as users save it
     run = root / "run"
     config = write_config(root / "run.yaml", run, data, clip_path, epochs=2)
     trained = last_json(sfar("train", "-c", str(config)))

@@ -45,6 +45,15 @@ struct ClipActivationChoice {
 // different layout, left for loading to report.
 void strip_wrapper_prefixes(StateDict& weights);
 
+// The CLIP layouts of Python training code whose names differ from OpenAI's, renamed to
+// OpenAI's: open_clip's CustomTextCLIP ("text.transformer.*", "text.token_embedding.weight", ...)
+// and ViFi-CLIP ("image_encoder.*" -> "visual.*", "text_encoder.*" -> top level; its prompt
+// learner's class-prompt buffers are dropped). BIKE's model_state_dict is OpenAI's layout already.
+// Returns the activation a layout implies (ViFi-CLIP: OpenAI's QuickGELU), else nullopt.
+// ModelError naming `where` for a ViFi-CLIP file with learned prompt context or without a token
+// embedding (ViFi-CLIP's text encoder does not keep one).
+std::optional<FileActivation> convert_python_clip_layout(StateDict& weights, const std::string& where);
+
 // `hidden_act` of the config.json in `weights_path`'s directory, for Hugging Face safetensors.
 // No config.json (or one without text_config/vision_config): no activation. FormatError for
 // bad JSON; ModelError naming config.json when the towers differ or hidden_act is neither

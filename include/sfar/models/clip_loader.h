@@ -5,6 +5,9 @@
 //   - a `state_dict` saved by Python's torch.save (zip, read with torch::pickle_load);
 //   - Hugging Face `CLIPModel` safetensors (names converted: q/k/v concatenated into in_proj,
 //     Linear projections transposed, position_ids ignored).
+// A torch.save file may be an OrderedDict (what state_dict() returns) or hold the weights under
+// "state_dict", "model" or "model_state_dict" (pickle_reader.h); open_clip's CustomTextCLIP and
+// ViFi-CLIP names are renamed to OpenAI's (clip_layout.h).
 // "module." / "model." on every name (DDP, wrappers) is removed first. The MLP activation comes
 // from the file's layout or the caller's setting (clip_layout.h); a file whose tensors are not
 // a CLIP ViT in one of these layouts is a ModelError naming it.
@@ -16,11 +19,13 @@
 #include <torch/torch.h>
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "sfar/models/clip_config.h"
 #include "sfar/models/clip_layout.h"
 #include "sfar/models/clip_model.h"
+#include "sfar/models/export_record.h"
 
 namespace sfar::models {
 
@@ -34,7 +39,8 @@ ClipWeightFormat detect_clip_weight_format(const std::string& path);
 // and what its layout says about the activation.
 struct ClipWeightFile {
   StateDict weights;
-  FileActivation activation;
+  FileActivation activation;             // an sfar export's record decides it
+  std::optional<ExportRecord> record;    // an sfar export's (export_record.h)
 };
 ClipWeightFile read_clip_weight_file(const std::string& path);
 // read_clip_weight_file(path).weights

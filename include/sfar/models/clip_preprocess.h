@@ -1,7 +1,9 @@
-// CLIP's image preprocessing (OpenAI's `_transform`): resize the short side to the model's
-// resolution with bicubic interpolation, centre crop, scale to [0, 1], normalise with CLIP's
-// mean and std. Bicubic uses LibTorch's antialiased kernel, the closest to PIL's, and the
-// result is rounded to 8 bits as PIL's is.
+// CLIP's image preprocessing (OpenAI's `_transform`, open_clip's `image_transform` for
+// evaluation): resize the short side to the model's resolution with bicubic interpolation,
+// centre crop, scale to [0, 1], normalise with CLIP's mean and std. Both run the resize on a PIL
+// image, so the bicubic here is Pillow's algorithm (fixed-point weights, 8-bit rounding between
+// the horizontal and the vertical pass), which gives the same bytes as Pillow on any aspect
+// ratio; LibTorch's antialiased bicubic differs by up to 22/255 on a 426x238 frame.
 //
 //   torch::Tensor x = sfar::models::load_clip_image("dog.jpg", 224);  // -> [3, 224, 224]
 #pragma once
@@ -19,7 +21,7 @@ inline constexpr std::array<float, 3> kClipStd = {0.26862954f, 0.26130258f, 0.27
 // Reads an image file as RGB: [3, H, W] uint8. IoError / FormatError name the file.
 torch::Tensor read_image_rgb(const std::string& path);
 
-// Resize (short side -> resolution, bicubic) + centre crop: [3, H, W] uint8 -> [3, R, R] uint8.
+// Resize (short side -> resolution, Pillow's bicubic) + centre crop: [3, H, W] uint8 -> [3, R, R] uint8.
 torch::Tensor resize_center_crop(const torch::Tensor& image, std::int64_t resolution);
 
 // [3, R, R] uint8 -> [3, R, R] float, (x / 255 - mean) / std.

@@ -9,15 +9,18 @@
 
 #include <torch/torch.h>
 
+#include <map>
 #include <string>
 
 namespace sfar::models {
 
 // The file's bytes: `value` (tensors, strings, numbers, and lists and dicts of them) pickled
 // without type tags, tensors moved to the CPU.
-std::string torch_save_bytes(const c10::IValue& value);
+// `extra_records`: name -> bytes, written beside data.pkl (torch.load ignores them).
+std::string torch_save_bytes(const c10::IValue& value, const std::map<std::string, std::string>& extra_records = {});
 
 // torch_save_bytes written atomically (temporary file, fsync, rename).
-void save_torch_file(const c10::IValue& value, const std::string& path);
+void save_torch_file(const c10::IValue& value, const std::string& path,
+                     const std::map<std::string, std::string>& extra_records = {});
 
 }  // namespace sfar::models

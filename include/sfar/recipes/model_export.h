@@ -4,6 +4,8 @@
 // run's config. The CLIP backbone keeps OpenAI CLIP's parameter names (OpenAI's code and
 // open_clip load it with load_state_dict); the head's parameters carry the prefix "sfar_head.".
 // An export is also valid as `model.weights` of sfar train/eval/infer, head included.
+// Both formats carry a record of how to read them (models/export_record.h): the resolved
+// activation, the tokenizer and its vocabulary's hash, image size, mean/std and the head.
 //
 //   ExportResult r = export_checkpoint("runs/x/checkpoints/best.pt", "model.safetensors");
 //   SplitWeights w = split_export(models::read_clip_state_dict("model.safetensors"));
@@ -38,7 +40,10 @@ struct ExportResult {
 
 // Reads the "model" tensors and the config of an sfar training checkpoint and writes `out`
 // atomically: a torch.save zip holding a dict of tensors when it ends in ".pt", safetensors
-// when it ends in ".safetensors" (metadata: format, sfar_version, head_type, config).
+// when it ends in ".safetensors" (metadata: format, sfar_version, head_type, config,
+// sfar_record), with the record as the zip's sfar_record.json in a .pt. The record reads the
+// run's tokenizer vocabulary (for its hash) and, when model.activation is auto, its model.weights
+// file: IoError naming either when it can no longer be read.
 // ArgumentError for another extension; IoError/FormatError naming the checkpoint.
 ExportResult export_checkpoint(const std::string& checkpoint, const std::string& out);
 

@@ -9,12 +9,14 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "sfar/method/text_bank.h"
 #include "sfar/models/clip_layout.h"
 #include "sfar/models/clip_model.h"
+#include "sfar/models/export_record.h"
 #include "sfar/recipes/sfar_run_config.h"
 #include "sfar/text/tokenizer.h"
 
@@ -26,6 +28,7 @@ struct SfarInputs {
   std::vector<std::string> class_names;
   models::ClipModel clip{nullptr};
   models::StateDict head_weights;              // the head of an `sfar export` given as model.weights
+  std::optional<models::ExportRecord> record;  // and how that export was trained (export_record.h)
   text::TokenizerSpec tokenizer_spec;
   std::shared_ptr<const text::Tokenizer> tokenizer;
   method::ClassTexts texts;                    // no sub-texts for heads that read none
