@@ -33,9 +33,9 @@ struct PaletteCase {
 };
 
 // A palette of its own for every frame: AVI stores each change as a chunk before its frame,
-// which a seek to the frame's index entry passes over.
+// which a seek to the frame's index entry passes over. Quoted for the shell (`;`, `[`).
 const char* const kPalettePerFrame =
-    ",split[a][b];[a]palettegen=stats_mode=single:max_colors=64[p];[b][p]paletteuse=new=1";
+    "',split[a][b];[a]palettegen=stats_mode=single:max_colors=64[p];[b][p]paletteuse=new=1'";
 
 class PaletteClip : public ::testing::TestWithParam<PaletteCase> {
  protected:
@@ -96,7 +96,7 @@ TEST_P(PaletteClip, FramesAfterASeekMatchFfmpeg) {
   const auto frames = reader.read_frames(wanted);
   ASSERT_EQ(frames.size(), wanted.size());
   for (std::size_t i = 0; i < wanted.size(); ++i) expect_frame(frames[i], wanted[i]);
-  if (reader.info().frame_accurate_seek) {
+  if (reader.info().frame_accurate_seek && reader.info().keyframes.size() > 1) {
     EXPECT_GT(reader.last_stats().seeks, 0);
   }
   // A second read on the same reader, after the decoder has seen the palette, agrees too.
