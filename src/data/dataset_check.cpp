@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <iomanip>
 #include <nlohmann/json.hpp>
@@ -14,6 +15,51 @@
 
 namespace sfar::data {
 namespace {
+
+// The colour every pixel of `frames` has (within kConstantTolerance), or an empty string when
+// they hold more than one. Frames without pixels (never here) count as more than one colour.
+std::string one_colour(const std::vector<io::RgbFrame>& frames) {
+  if (frames.empty() || frames.front().data.size() < 3) return {};
+  const std::uint8_t* first = frames.front().data.data();
+  for (const io::RgbFrame& frame : frames) {
+    const std::size_t n = frame.data.size() - frame.data.size() % 3;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (std::abs(int{frame.data[i]} - int{first[i % 3]}) > kConstantTolerance) return {};
+    }
+  }
+  return "(" + std::to_string(first[0]) + ", " + std::to_string(first[1]) + ", " + std::to_string(first[2]) + ")";
+}
+
+// Flags decoded frames that are all one colour; `which` names the frames.
+void judge_frames(FileCheck& check, const std::vector<io::RgbFrame>& frames, const std::string& which) {
+  if (frames.empty()) return;
+  check.decoded = true;
+  const std::string colour = one_colour(frames);
+  if (colour.empty()) return;
+  check.status = "constant";
+  check.reason = "every decoded frame (" + which + ") is one colour, RGB " + colour +
+                 ": a format the decoder gets wrong, or a blank clip";
+}
+
+// Flags a video whose frames end well short of the duration its container declares.
+void judge_duration(FileCheck& check, const io::VideoInfo& info) {
+  const double shortfall = info.duration - info.frames_duration;
+  if (check.status != "ok" || info.duration <= 0 ||
+      shortfall <= std::max(kTruncatedMinSeconds, kTruncatedShortfall * info.duration)) {
+    return;
+  }
+  std::ostringstream reason;
+  reason << std::fixed << std::setprecision(2) << "truncated: the container declares " << info.duration
+         << " s, the " << info.frames << " frames present span " << info.frames_duration << " s";
+  check.status = "truncated";
+  check.reason = reason.str();
+}
+
+std::string probe_names(const std::vector<std::int64_t>& probe) {
+  std::string names = "frames";
+  for (std::size_t i = 0; i < probe.size(); ++i) names += (i ? ", " : " ") + std::to_string(probe[i]);
+  return names;
+}
 
 FileCheck check_one(const VideoRecord& record, std::int64_t index, const DatasetCheckOptions& options) {
   FileCheck check;
@@ -51,20 +97,24 @@ FileCheck check_one(const VideoRecord& record, std::int64_t index, const Dataset
         throw FormatError(check.path, "the list says " + std::to_string(record.num_frames) + " frames, the folder has",
                           std::to_string(check.frames));
       }
+      check.status = "ok";
+      judge_frames(check, frames, probe_names(probe));
     } else {
-      io::VideoReader reader(check.path, io::VideoReadOptions().threads(1));
+      io::VideoReader reader(check.path, io::VideoReadOptions().threads(1).max_pixels(options.max_frame_pixels));
       check.frames = reader.info().frames;
       check.width = reader.info().width;
       check.height = reader.info().height;
       check.codec = reader.info().codec;
       if (check.frames <= 0) throw FormatError(check.path, "the video has no frames");
       probe_indices(check.frames);
-      reader.read_frames(probe);
+      check.status = "ok";
+      judge_frames(check, reader.read_frames(probe), probe_names(probe));
+      judge_duration(check, reader.info());
     }
-    check.status = "ok";
   } catch (const Error& e) {
     check.status = "undecodable";
     check.reason = e.what();
+    check.decoded = false;
   }
   return check;
 }
@@ -91,6 +141,10 @@ DatasetCheckReport check_dataset(const std::vector<VideoRecord>& records, const 
       ++report.missing;
     } else if (check.status == "empty") {
       ++report.empty;
+    } else if (check.status == "constant") {
+      ++report.constant;
+    } else if (check.status == "truncated") {
+      ++report.truncated;
     } else {
       ++report.undecodable;
     }
@@ -101,9 +155,11 @@ DatasetCheckReport check_dataset(const std::vector<VideoRecord>& records, const 
       }
       ++report.class_counts[static_cast<std::size_t>(label)];
     }
+    if (check.decoded) ++report.decoded;
     report.files.push_back(std::move(check));
     if (progress) progress(static_cast<std::int64_t>(i) + 1, static_cast<std::int64_t>(records.size()));
   }
+  report.all_constant = report.decoded > 0 && report.constant == report.decoded;
   report.mean_frames = report.ok > 0 ? static_cast<double>(frame_sum) / static_cast<double>(report.ok) : 0.0;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
@@ -122,6 +178,9 @@ nlohmann::json summary(const DatasetCheckReport& r) {
           {"missing", r.missing},
           {"empty", r.empty},
           {"undecodable", r.undecodable},
+          {"constant", r.constant},
+          {"truncated", r.truncated},
+          {"all_constant", r.all_constant},
           {"frames_min", r.min_frames},
           {"frames_mean", r.mean_frames},
           {"frames_max", r.max_frames},
@@ -159,7 +218,10 @@ std::string check_report_table(const DatasetCheckReport& r) {
   std::ostringstream out;
   out << "dataset check: " << r.list << " (root " << r.root << ")\n"
       << "records " << r.files.size() << "  ok " << r.ok << "  missing " << r.missing << "  empty " << r.empty
-      << "  undecodable " << r.undecodable << "\n"
+      << "  undecodable " << r.undecodable << "  constant " << r.constant << "  truncated " << r.truncated
+      << "\n"
+      << (r.all_constant ? "WARNING: every decoded file is one colour; the decoder is likely wrong for this format\n"
+                         : "")
       << "frames per video: min " << r.min_frames << "  mean " << std::fixed << std::setprecision(1)
       << r.mean_frames << "  max " << r.max_frames << "\n\n";
   std::size_t name_width = 4;

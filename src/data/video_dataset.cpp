@@ -98,7 +98,8 @@ VideoSample VideoDataset::load(std::int64_t index, std::uint64_t epoch) const {
   } else {
     io::VideoReader reader(path, io::VideoReadOptions()
                                      .short_side(static_cast<int>(options_.short_side))
-                                     .threads(static_cast<int>(options_.decoder_threads)));
+                                     .threads(static_cast<int>(options_.decoder_threads))
+                                     .max_pixels(options_.max_frame_pixels));
     if (reader.info().frames <= 0) throw FormatError(path, "the video has no frames");
     frames = reader.read_frames(pick(reader.info().frames));
   }
@@ -161,6 +162,7 @@ std::shared_ptr<const VideoDataset> make_video_dataset(const DataConfig& config,
   options.mode = mode;
   options.short_side = config.short_side;
   options.decoder_threads = config.decoder_threads;
+  options.max_frame_pixels = config.max_frame_pixels;
   options.frame_pattern = config.frame_pattern;
   options.bad_files = config.bad_file_policy;
   options.seed = seed;

@@ -11,10 +11,14 @@ extern "C" {
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <filesystem>
 #include <map>
 
+#include "frame_limits.h"
 #include "libav_support.h"
+#include "packet_checks.h"
+#include "packet_palette.h"
 #include "rgb_converter.h"
 #include "sfar/core/error.h"
 #include "sfar/core/logging.h"
@@ -43,6 +47,7 @@ struct VideoReader::Impl {
   std::unique_ptr<AVPacket, libav::PacketFreer> packet{av_packet_alloc()};
   std::unique_ptr<AVFrame, libav::FrameFreer> frame{av_frame_alloc()};
   libav::RgbConverter converter;
+  libav::PacketPalettes palettes;
 
   int stream = -1;
   Clock::time_point deadline;
@@ -69,8 +74,10 @@ struct VideoReader::Impl {
     if (rc == AVERROR_EXIT) throw IoError(path, "timed out opening the file");
     if (rc < 0) throw FormatError(path, "not a readable video file: " + libav::error_text(rc));
     format.reset(raw);
+    // A header's size is checked before any decoder allocates a frame of it.
+    libav::check_stream_pixels(path, *format, options.max_pixels_);
     arm();
-    rc = avformat_find_stream_info(format.get(), nullptr);
+    rc = libav::find_stream_info_bounded(format.get(), options.max_pixels_);
     if (rc < 0) throw FormatError(path, "cannot read stream information: " + libav::error_text(rc));
   }
 
@@ -81,6 +88,7 @@ struct VideoReader::Impl {
     if (stream < 0) throw FormatError(path, "no video stream");
     AVStream* st = format->streams[stream];
     if (st->disposition & AV_DISPOSITION_ATTACHED_PIC) throw FormatError(path, "no video stream (only a cover picture)");
+    libav::check_frame_pixels(path, st->codecpar->width, st->codecpar->height, options.max_pixels_);
     for (unsigned i = 0; i < format->nb_streams; ++i) {
       if (static_cast<int>(i) != stream) format->streams[i]->discard = AVDISCARD_ALL;
     }
@@ -91,6 +99,7 @@ struct VideoReader::Impl {
     codec->thread_count = options.threads_;
     codec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
     codec->pkt_timebase = st->time_base;
+    codec->max_pixels = options.max_pixels_;  // a frame growing past the limit mid-stream
     rc = avcodec_open2(codec.get(), decoder, nullptr);
     if (rc < 0) throw FormatError(path, "cannot open the decoder: " + libav::error_text(rc), decoder->name);
   }
@@ -116,15 +125,20 @@ struct VideoReader::Impl {
     AVStream* st = format->streams[stream];
     std::vector<VideoPacketRecord> records;
     std::int64_t packets = 0;
+    libav::CorruptPackets corrupt;
+    libav::FrameSpan span;
     while (read_video_packet()) {
       if (packets++ == 0) first_pts = packet->pts, first_dts = packet->dts;
-      if (packet->flags & AV_PKT_FLAG_CORRUPT) {
-        throw FormatError(path, "truncated or corrupt video packet", std::to_string(packets - 1));
-      }
+      corrupt.see(*packet, packets - 1, path);
+      palettes.note(*packet, static_cast<std::int64_t>(records.size()));
       if (packet->size == 0 || (packet->flags & AV_PKT_FLAG_DISCARD)) continue;
       records.push_back({packet->pts, packet->dts, (packet->flags & AV_PKT_FLAG_KEY) != 0});
+      span.see(*packet);
     }
+    corrupt.finish(path);
     if (records.empty()) throw FormatError(path, "the video stream has no frames");
+    palettes.finish(records);
+    force_sequential = palettes.needs_sequential();
     if (st->nb_frames > packets) {
       throw FormatError(path, "truncated: the header promises " + std::to_string(st->nb_frames) +
                                   " frames, the file holds", std::to_string(packets));
@@ -149,7 +163,10 @@ struct VideoReader::Impl {
       info.duration = info.frames / info.fps;
     }
     info.keyframes = index.keyframes();
-    info.frame_accurate_seek = index.by_timestamp();
+    info.frame_accurate_seek = index.by_timestamp() && !force_sequential;
+    // Without timestamps the frames are taken to last 1/fps each.
+    const double spanned = span.seconds(st->time_base);
+    info.frames_duration = spanned >= 0 ? spanned : info.fps > 0 ? static_cast<double>(info.frames) / info.fps : 0.0;
   }
 
   std::int64_t packet_timestamp() const {
@@ -240,8 +257,11 @@ struct VideoReader::Impl {
       return all || next_wanted < wanted.size();
     };
     bool more = true;
+    std::int64_t position = 0;  // among the packets the index counts
     while (more && read_video_packet()) {
       if (packet->size == 0) continue;
+      palettes.attach(*packet, position, path);
+      if (!(packet->flags & AV_PKT_FLAG_DISCARD)) ++position;
       more = decode(false, on_frame);
     }
     if (more) decode(true, on_frame);
@@ -279,6 +299,7 @@ struct VideoReader::Impl {
     while (more && read_video_packet()) {
       if (packet->size == 0) continue;
       if (index.timestamps_from_dts()) packet->pts = packet->dts;
+      palettes.attach(*packet, -1, path);
       const bool wanted = std::binary_search(wanted_ts.begin(), wanted_ts.end(), packet->pts);
       codec->skip_frame = options.discard_nonref_ && !wanted ? AVDISCARD_NONREF : AVDISCARD_DEFAULT;
       more = decode(false, on_frame);
@@ -300,6 +321,10 @@ VideoReader::VideoReader(const std::string& path, VideoReadOptions options)
   if (!std::filesystem::is_regular_file(status)) throw IoError(path, "not a regular file");
   if (std::filesystem::file_size(path, ec) == 0) throw FormatError(path, "empty file (0 bytes)");
   if (!impl_->packet || !impl_->frame) throw IoError(path, "out of memory");
+  if (options.max_pixels_ < 1 || options.max_pixels_ > INT_MAX) {
+    throw ArgumentError(path, "the per-frame pixel limit must be in [1, " + std::to_string(INT_MAX) + "]",
+                        std::to_string(options.max_pixels_));
+  }
   impl_->open_format();
   impl_->open_decoder();
   impl_->fresh = false;  // indexing reads the whole file

@@ -29,6 +29,16 @@ TEST(DataConfig, BadFilePolicyIsParsedOnReadingAndWrittenBack) {
   EXPECT_NE(error.find("\"ignore\""), std::string::npos) << error;
 }
 
+// The per-frame pixel limit defaults to 8192x8192 and stays within what FFmpeg takes (INT_MAX).
+TEST(DataConfig, MaxFramePixelsHasAn8KDefaultAndARange) {
+  EXPECT_EQ(read_data("data: {list: l.txt}\n").max_frame_pixels, 8192LL * 8192LL);
+  EXPECT_EQ(read_data("data: {max_frame_pixels: 33177600}\n").max_frame_pixels, 7680LL * 4320LL);
+  for (const char* bad : {"0", "3000000000"}) {
+    const std::string error = test::thrown([&] { read_data(std::string("data: {max_frame_pixels: ") + bad + "}\n"); });
+    EXPECT_NE(error.find("data.max_frame_pixels"), std::string::npos) << error;
+  }
+}
+
 // data.format takes the names of the format table, and its error lists them all.
 TEST(DataConfig, FormatNamesComeFromTheFormatTable) {
   for (const auto& format : video_list_formats()) {

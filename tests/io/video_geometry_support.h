@@ -69,3 +69,11 @@ FrameDifference compare_rgb(const io::RgbFrame& frame, const std::vector<std::ui
 std::pair<int, int> short_side_size(int width, int height, int short_side);
 
 }  // namespace sfar::test
+
+// Skips the test, naming the encoder, when the ffmpeg command or its `name` encoder is missing
+// (uses SFAR_REQUIRE_FFMPEG_CLI from video_test_support.h).
+#define SFAR_REQUIRE_ENCODER(name)                                                           \
+  SFAR_REQUIRE_FFMPEG_CLI();                                                                 \
+  if (!::sfar::test::have_encoder(name)) {                                                   \
+    GTEST_SKIP() << "the installed ffmpeg has no encoder " << (name) << "; clip skipped"; \
+  }

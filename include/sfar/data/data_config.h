@@ -21,6 +21,7 @@
 #include "sfar/data/clip_transforms.h"
 #include "sfar/data/frame_sampler.h"
 #include "sfar/data/video_list.h"
+#include "sfar/io/video_limits.h"
 
 namespace sfar::data {
 
@@ -41,6 +42,9 @@ struct ClipSourceConfig {
   std::int64_t stride = 1;            // dense only
   std::int64_t short_side = 256;      // resize while decoding; 0: native
   std::int64_t decoder_threads = 1;
+  // Largest frame (width x height) a video may declare; larger is a bad file, refused before
+  // a frame of it is allocated. Default 8192x8192 (io::kDefaultMaxFramePixels): 8K fits.
+  std::int64_t max_frame_pixels = io::kDefaultMaxFramePixels;
   std::vector<TransformSpec> train_pipeline = {transform_spec(TransformType::kRandomResizedCrop),
                                                transform_spec(TransformType::kFlip),
                                                transform_spec(TransformType::kNormalize)};
@@ -59,6 +63,7 @@ struct ClipSourceConfig {
     a("stride", stride, cfg::at_least(1));
     a("short_side", short_side, cfg::non_negative());
     a("decoder_threads", decoder_threads, cfg::non_negative());
+    a("max_frame_pixels", max_frame_pixels, cfg::in_range(1, 2147483647));  // FFmpeg's bound: INT_MAX
     a("train_pipeline", train_pipeline);
     a("test_pipeline", test_pipeline);
     a("bad_file_policy", bad_file_policy);

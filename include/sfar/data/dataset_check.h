@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sfar/data/video_list.h"
+#include "sfar/io/video_limits.h"
 
 namespace sfar::data {
 
@@ -20,24 +21,44 @@ struct DatasetCheckOptions {
   std::string frame_pattern = "img_{:05d}.jpg";
   std::vector<std::string> class_names;  // optional: names in the table, empty classes found
   bool decode = true;  // decode the first, middle and last frame (finds truncated files)
+  std::int64_t max_frame_pixels = io::kDefaultMaxFramePixels;  // larger frames: undecodable
   std::string list;    // the annotation file, for the report
 };
+
+// Largest difference, in levels of 0..255, between any channel of a decoded frame and the first
+// pixel's, for a file to count as one colour (exact in flat regions; 2 levels for YUV rounding).
+inline constexpr int kConstantTolerance = 2;
+// A video is truncated when the span of its frames falls short of its declared duration by
+// more than both of these: a tenth of the duration, and half a second. Rounding of the last
+// frame's length and an audio track running on for a frame or two stay under both; a file
+// cut off mid-way (3.0 s declared, 0.7 s of frames) is far over.
+inline constexpr double kTruncatedShortfall = 0.1;
+inline constexpr double kTruncatedMinSeconds = 0.5;
 
 struct FileCheck {
   std::int64_t index = 0;
   std::string path;
   std::string origin;  // "list:line"
-  std::string status;  // ok | missing | empty | undecodable
+  // ok | missing | empty | undecodable | constant | truncated. The last two still decode:
+  // constant (every decoded frame one colour, kConstantTolerance) is what a decoder that gets
+  // a format wrong outputs, e.g. a palettized clip without its palette comes out black;
+  // truncated (the frames present end well short of the duration the container declares,
+  // kTruncatedShortfall) is a file cut off after its header was written (MKV, WebM).
+  std::string status;
   std::string reason;
   std::int64_t frames = -1;
   int width = 0, height = 0;
   std::string codec;   // "frames" for frame folders
+  bool decoded = false;  // its frames were decoded and judged
 };
 
 struct DatasetCheckReport {
   std::string list, root;
   std::vector<FileCheck> files;               // one per record, in list order
-  std::int64_t ok = 0, missing = 0, empty = 0, undecodable = 0;
+  std::int64_t ok = 0, missing = 0, empty = 0, undecodable = 0, constant = 0, truncated = 0;
+  std::int64_t decoded = 0;  // files whose frames were decoded and judged (decode on)
+  // Set when every decoded file is constant: the decoder, not the data, is the likely fault.
+  bool all_constant = false;
   std::int64_t min_frames = 0, max_frames = 0;
   double mean_frames = 0.0;
   std::vector<std::int64_t> class_counts;     // samples per label

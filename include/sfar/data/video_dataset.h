@@ -29,6 +29,7 @@ struct VideoDatasetOptions {
   SampleMode mode = SampleMode::kTrain;
   std::int64_t short_side = 0;              // resize while decoding; 0: native size
   std::int64_t decoder_threads = 1;         // FFmpeg threads per file; 0: FFmpeg decides
+  std::int64_t max_frame_pixels = io::kDefaultMaxFramePixels;  // larger frames: a bad file
   std::string frame_pattern = "img_{:05d}.jpg";  // for records that are frame folders
   BadFilePolicy bad_files;
   std::uint64_t seed = 0;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sfar/io/rgb_frame.h"
+#include "sfar/io/video_limits.h"
 
 namespace sfar::io {
 
@@ -37,6 +38,10 @@ struct VideoReadOptions {
   // videos: rotation 90, 180 or 270 degrees), as the ffmpeg command does by default. false:
   // frames as stored. Flipping matrices and angles that are not quarter turns are ignored.
   VideoReadOptions& autorotate(bool on) { autorotate_ = on; return *this; }
+  // Largest frame (width x height) a file may declare or decode to; a larger one is a
+  // FormatError naming the file and the size, raised before a frame of it is allocated (a
+  // few hundred bytes of GIF can declare 16000x16000). At most INT_MAX (FFmpeg's bound).
+  VideoReadOptions& max_pixels(std::int64_t n) { max_pixels_ = n; return *this; }
 
   int threads_ = 0;
   int short_side_ = 0;
@@ -45,6 +50,7 @@ struct VideoReadOptions {
   double io_timeout_s_ = 30.0;
   bool convert_ = true;
   bool autorotate_ = true;
+  std::int64_t max_pixels_ = kDefaultMaxFramePixels;
 };
 
 struct VideoInfo {
@@ -55,7 +61,10 @@ struct VideoInfo {
   int rotation = 0;         // clockwise degrees (0, 90, 180, 270) the display matrix asks for
   double fps = 0.0;
   std::int64_t frames = 0;  // counted from the demuxed packets, not taken from the header
-  double duration = 0.0;    // seconds
+  double duration = 0.0;    // seconds, as the container declares it
+  // Seconds the frames present span (first frame's start to the last one's end); well short of
+  // `duration` in a truncated file whose header was written first (MKV, WebM).
+  double frames_duration = 0.0;
   std::vector<std::int64_t> keyframes;  // frame indices
   bool frame_accurate_seek = false;     // false: reads decode from the start (no timestamps)
 };

@@ -12,6 +12,7 @@
 
 #include "../command.h"
 #include "sfar/core/error.h"
+#include "sfar/core/logging.h"
 #include "sfar/core/name_table.h"
 #include "sfar/data/dataset_index.h"
 #include "sfar/data/video_list.h"
@@ -110,7 +111,11 @@ int run_check(const CheckArgs& args) {
   options.frame_pattern = config.frame_pattern;
   options.class_names = names;
   options.decode = !args.no_decode;
+  options.max_frame_pixels = config.max_frame_pixels;
   const auto report = data::check_dataset(records, options);
+  if (report.all_constant) {
+    SFAR_LOG_WARN("{}: every decoded file is one colour; the decoder is likely wrong for this format", config.list);
+  }
   if (!args.out.empty()) data::write_check_report(report, args.out);
   auto line = nlohmann::json::parse(data::check_summary_json(report));
   if (!args.out.empty()) line["report"] = (std::filesystem::path(args.out) / "report.json").string();
