@@ -15,6 +15,7 @@
 #include "sfar/models/clip_transformer.h"
 #include "sfar/recipes/loss_targets.h"
 #include "sfar/recipes/model_export.h"
+#include "sfar/recipes/run_files.h"
 
 namespace sfar::recipes {
 
@@ -36,6 +37,7 @@ void check_crop_sizes(const std::vector<data::TransformSpec>& pipeline, const st
 }  // namespace
 
 SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& device, const std::string& bank_dir) {
+  require_run_files(config);
   SfarRun run;
   run.device = device;
   models::set_attention_kernel(config.model.attention);
@@ -112,6 +114,7 @@ SfarRun build_sfar_run(const SfarRunConfig& config, const std::string& device, c
     load_head_weights(*run.model->head, head_weights, config.model.weights);
     SFAR_LOG_INFO("loaded the {} head's weights from {}", method::to_string(config.head.type), config.model.weights);
   }
+  run.head_ready = !head_weights.empty() || run.model->head->parameters().empty();
   return run;
 }
 
@@ -121,6 +124,7 @@ SfarTrainTask::SfarTrainTask(SfarRun& run, const SfarRunConfig& config, engine::
       dist_(distributed && distributed->active() ? distributed : nullptr),
       grad_cache_(dist_) {
   const auto seed = static_cast<std::uint64_t>(config.run.seed);
+  require_config_file("data.list", config.data.list, config.data.root);
   train_set_ = make_list_dataset(config.data, config.data.list, run.class_names, data::SampleMode::kTrain, seed);
   if (!config.eval.list.empty()) evaluator_ = std::make_unique<SfarEvaluator>(run, config, dist_);
   data::VideoLoaderOptions options;
@@ -197,7 +201,10 @@ torch::Tensor SfarTrainTask::first_batch_loss(const torch::Device& device) {
 }
 
 std::map<std::string, double> SfarTrainTask::evaluate(std::int64_t) {
-  return evaluator_ ? evaluator_->evaluate() : std::map<std::string, double>{};
+  if (!evaluator_) return {};
+  engine::ProgressSlot evaluating = progress_;
+  evaluating.what = progress_.what.empty() ? "eval" : progress_.what + "  eval";
+  return evaluator_->evaluate(evaluating);
 }
 
 std::map<std::string, std::int64_t> SfarTrainTask::counters() {
