@@ -120,7 +120,7 @@ TEST(OwnVideos, ThreeCommandsFromTheQuickStartsPretrainedClip) {
   // What the quick start leaves: its benchmark and pre-trained CLIP (one epoch here).
   sfar("synth --preset storyboard-tiny --out runs/quickstart/data --seed 0");
   sfar("pretrain -c " + quoted(test::source_dir() + "/configs/quickstart/pretrain.yaml") +
-       " --set pretrain.root=runs/quickstart/data --set pretrain.epochs=1");
+       " --set pretrain.root=runs/quickstart/data --set pretrain.epochs=1 --set pretrain.warmup_epochs=0");
   ASSERT_TRUE(fs::is_regular_file(dir.path() / "runs/quickstart/pretrain/clip.pt"));
   fs::create_directories(dir.path() / "configs/own_videos");
   fs::copy_file(test::source_dir() + "/configs/own_videos/mean.yaml", dir.path() / "configs/own_videos/mean.yaml");
