@@ -76,7 +76,7 @@ int run_index(const IndexArgs& args) {
 }
 
 void add_dataset_options(CLI::App* command, DatasetArgs& args) {
-  command->add_option("--config", args.configs, "Config file(s) with a data: section");
+  command->add_option("--config,-c", args.configs, "Config file(s) with a data: section");
   command->add_option("--set", args.overrides, "Override, e.g. data.root=/data/hmdb51");
   command->add_option("--list", args.list, "Annotation list (overrides data.list)");
   command->add_option("--root", args.root, "Dataset root (overrides data.root)");
