@@ -193,6 +193,7 @@ int run_select(SelectCommandOptions o) {
     throw ArgumentError(o.job.weights.empty() ? "--weights" : "--vocab", "required without --config");
   }
   engine::ProgressBar bar(&std::cerr, o.bar, "TPP");
+  bar.update(0.0, "loading the text encoder");  // the clock starts here, so the ETA counts the first batch
   o.job.options.progress = [&bar](std::int64_t done, std::int64_t total) {
     bar.update(total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 1.0,
                std::to_string(done) + "/" + std::to_string(total) + " texts");
