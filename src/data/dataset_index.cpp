@@ -85,14 +85,31 @@ bool has_video_extension(const std::string& path) {
   return kExtensions.count(lower(fs::path(path).extension().string())) > 0;
 }
 
+std::string class_name_from_folder(const std::string& folder) {
+  std::string name;
+  for (const char c : folder) {
+    const char d = c == '_' ? ' ' : c;
+    if (d == ' ' && (name.empty() || name.back() == ' ')) continue;
+    name += d;
+  }
+  while (!name.empty() && name.back() == ' ') name.pop_back();
+  return name.empty() ? folder : name;  // "___": keep it rather than name a class ""
+}
+
 DatasetIndex index_class_folders(const std::string& root, const DatasetIndexOptions& options) {
   std::error_code ec;
   if (!fs::is_directory(root, ec)) throw IoError(root, "not a folder (expected one sub-folder of videos per class)");
   std::vector<std::string> classes, skipped;
   std::map<std::string, std::vector<std::string>> by_class;
+  std::map<std::string, std::string> folder_of;  // class name -> the folder it came from
   for (const auto& entry : fs::directory_iterator(root)) {
     if (!entry.is_directory() || hidden(entry.path())) continue;
-    const std::string name = entry.path().filename().string();
+    const std::string folder = entry.path().filename().string();
+    const std::string name = options.keep_folder_names ? folder : class_name_from_folder(folder);
+    if (!folder_of.emplace(name, folder).second) {
+      throw ArgumentError(entry.path().string(), "gives the class name \"" + name + "\" as folder \"" +
+                                                     folder_of[name] + "\" does; rename one (or --keep-names)");
+    }
     auto& paths = by_class[name];
     for (auto it = fs::recursive_directory_iterator(entry.path()); it != fs::recursive_directory_iterator(); ++it) {
       if (hidden(it->path())) {

@@ -111,6 +111,16 @@ void ProgressBar::update(double fraction, const std::string& detail) {
   draw(fraction, detail, estimate_eta(fraction_at_start_, fraction, elapsed), false);
 }
 
+void ProgressBar::update_detail(const std::string& detail) {
+  if (mode_ == BarMode::kOff) return;
+  double fraction = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    fraction = fraction_;
+  }
+  update(fraction, detail);
+}
+
 void ProgressBar::clear() {
   if (mode_ != BarMode::kRedraw) return;
   std::lock_guard<std::mutex> lock(mutex_);
@@ -161,5 +171,19 @@ void StepProgress::update(std::int64_t done, double loss, double /*lr*/) {
 void StepProgress::clear() {}
 
 void StepProgress::finish() { update(last_done_, last_loss_, 0); }
+
+CountProgress::CountProgress(ProgressSlot slot, std::int64_t total, std::string unit)
+    : slot_(std::move(slot)), total_(std::max<std::int64_t>(total, 0)), unit_(std::move(unit)) {
+  update(0);
+}
+
+void CountProgress::update(std::int64_t done) {
+  if (!slot_.bar) return;
+  std::string detail = std::to_string(done) + "/" + std::to_string(total_) + " " + unit_;
+  if (!slot_.what.empty()) detail = slot_.what + "  " + detail;
+  if (slot_.detail_only) return slot_.bar->update_detail(detail);
+  const double within = total_ > 0 ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total_)) : 1.0;
+  slot_.bar->update(slot_.begin + (slot_.end - slot_.begin) * within, detail);
+}
 
 }  // namespace sfar::engine

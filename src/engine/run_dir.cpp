@@ -3,32 +3,23 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "sfar/core/atomic_file.h"
+#include "sfar/core/build_info.h"
 #include "sfar/core/error.h"
 #include "sfar/core/logging.h"
+#include "sfar/core/machine_info.h"
 #include "sfar/engine/tfevents_writer.h"
 
 namespace fs = std::filesystem;
 
 namespace sfar::engine {
 namespace {
-
-std::string git_commit() {
-  std::FILE* pipe = ::popen("git rev-parse HEAD 2>/dev/null", "r");
-  if (!pipe) return "unknown";
-  char buf[128] = {0};
-  std::string out;
-  while (std::fgets(buf, sizeof(buf), pipe)) out += buf;
-  const int status = ::pclose(pipe);
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return status == 0 && out.size() == 40 ? out : "unknown";
-}
 
 std::string hostname() {
   char buf[256] = {0};
@@ -68,9 +59,39 @@ std::string environment_json(const RunDirOptions& options) {
   env["device"] = options.device;
   env["threads"] = options.threads;
   env["hostname"] = hostname();
-  env["git_commit"] = git_commit();
+  env["git_commit"] = build_info::git_commit();  // the commit built, wherever the run starts
+  env["cpu_model"] = cpu_model();
   env["working_directory"] = fs::current_path().string();
   return env.dump(2) + "\n";
+}
+
+std::vector<EvalLine> read_eval_lines(const std::string& metrics_path) {
+  std::ifstream in(metrics_path, std::ios::binary);
+  if (!in) throw IoError(metrics_path, "cannot open file");
+  std::vector<EvalLine> lines;
+  std::string text;
+  for (int number = 1; std::getline(in, text); ++number) {
+    if (text.find("\"eval\"") == std::string::npos) continue;  // train lines, quickly
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+      throw FormatError(metrics_path + ":" + std::to_string(number), std::string("invalid JSON: ") + e.what());
+    }
+    if (!j.is_object() || j.value("kind", "") != "eval") continue;
+    EvalLine line;
+    line.epoch = j.value("epoch", std::int64_t{0});
+    line.step = j.value("step", std::int64_t{0});
+    for (const auto& [key, value] : j.items()) {
+      if (key == "kind" || key == "epoch" || key == "step") continue;
+      if (value.is_number()) line.metrics[key] = value.get<double>();
+      if (value.is_null()) line.metrics[key] = std::nan("");
+    }
+    const auto same = std::find_if(lines.begin(), lines.end(), [&](const EvalLine& l) { return l.epoch == line.epoch; });
+    if (same != lines.end()) lines.erase(same);  // evaluated again after a resume: the later line holds
+    lines.push_back(std::move(line));
+  }
+  return lines;
 }
 
 RunDir::RunDir(const RunDirOptions& options) : path_(options.work_dir) {

@@ -24,7 +24,8 @@ torch::Tensor TextEmbeddings::of(const std::string& text) const {
 }
 
 torch::Tensor encode_texts(models::ClipTextEncoderImpl& encoder, const text::Tokenizer& tokenizer,
-                           const std::vector<std::string>& texts, std::int64_t batch_size) {
+                           const std::vector<std::string>& texts, std::int64_t batch_size,
+                           const std::function<void(std::int64_t, std::int64_t)>& progress) {
   if (batch_size <= 0) throw ArgumentError("batch size", "must be positive", std::to_string(batch_size));
   if (texts.empty()) throw ArgumentError("encode_texts", "no texts to encode");
   torch::NoGradGuard no_grad;
@@ -46,6 +47,7 @@ torch::Tensor encode_texts(models::ClipTextEncoderImpl& encoder, const text::Tok
     // The text tower is causal and pools at the end token, so the zero padding after the
     // batch's longest text cannot change the result: cut it (texts are ~15 of 77 tokens).
     chunks.push_back(encoder.encode_text(ids.narrow(1, 0, longest).to(device)).to(torch::kCPU, torch::kFloat32));
+    if (progress) progress(end, total);
   }
   return torch::cat(chunks);
 }
@@ -96,7 +98,7 @@ SubtextSelectionStats select_subtexts(describe::DescriptionCache& cache, const s
 
   auto start = std::chrono::steady_clock::now();
   TextEmbeddings embeddings;
-  embeddings.table = encode_texts(encoder, tokenizer, texts, options.batch_size);
+  embeddings.table = encode_texts(encoder, tokenizer, texts, options.batch_size, options.progress);
   for (std::size_t i = 0; i < texts.size(); ++i) embeddings.row.emplace(texts[i], static_cast<std::int64_t>(i));
   stats.encode_seconds = seconds_since(start);
 

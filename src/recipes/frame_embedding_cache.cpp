@@ -12,7 +12,8 @@ namespace sfar::recipes {
 
 FrameEmbeddingCache::FrameEmbeddingCache(method::SfarModelImpl& model,
                                          std::shared_ptr<const data::VideoDataset> videos,
-                                         data::VideoLoaderOptions loader, const torch::Device& device)
+                                         data::VideoLoaderOptions loader, const torch::Device& device,
+                                         const engine::ProgressSlot& progress)
     : videos_(std::move(videos)) {
   if (!videos_) throw ArgumentError("frame embedding cache", "no dataset given");
   loader.shuffle = false;
@@ -25,12 +26,15 @@ FrameEmbeddingCache::FrameEmbeddingCache(method::SfarModelImpl& model,
   data::VideoLoader reader(videos_, loader);
   reader.start_epoch(0);
   std::vector<torch::Tensor> embeddings, labels;
+  engine::CountProgress shown(progress, videos_->size(), "videos");
+  std::int64_t done = 0;
   while (auto batch = reader.next()) {
     const auto& c = batch->clips;  // [B, V, T, 3, H, W]
     const auto B = c.size(0), V = c.size(1), T = c.size(2);
     const auto frames = model.encode_frames(c.reshape({B * V, T, c.size(3), c.size(4), c.size(5)}).to(device));
     embeddings.push_back(frames.to(torch::kCPU, torch::kFloat32).view({B, V, T, frames.size(-1)}));
     labels.push_back(batch->labels.cpu());
+    shown.update(done += B);
   }
   model.train(was_training);
   embeddings_ = torch::cat(embeddings);

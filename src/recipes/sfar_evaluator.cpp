@@ -4,6 +4,7 @@
 
 #include "sfar/core/error.h"
 #include "sfar/recipes/loss_targets.h"
+#include "sfar/recipes/run_files.h"
 #include "sfar/recipes/sfar_task.h"
 
 namespace sfar::recipes {
@@ -40,6 +41,7 @@ std::shared_ptr<const data::VideoDataset> make_list_dataset(const data::DataConf
 SfarEvaluator::SfarEvaluator(SfarRun& run, const SfarRunConfig& config, engine::DistributedContext* distributed)
     : run_(run), config_(config), dist_(distributed && distributed->active() ? distributed : nullptr) {
   if (config.eval.list.empty()) throw ConfigError("eval.list", "no evaluation list to evaluate on");
+  require_config_file("eval.list", config.eval.list, config.data.root);
   videos_ = make_list_dataset(config.data, config.eval.list, run.class_names, data::SampleMode::kTest,
                               static_cast<std::uint64_t>(config.run.seed));
 }
@@ -66,23 +68,28 @@ data::VideoLoaderOptions SfarEvaluator::loader_options() const {
   return eval_loader_options(config_, static_cast<std::int64_t>(run_.class_names.size()), dist_);
 }
 
-void SfarEvaluator::build_cache(const torch::Device& device) {
+void SfarEvaluator::build_cache(const torch::Device& device, const engine::ProgressSlot& progress) {
   if (cache_) return;  // the cache reads every video itself, whatever the shard
-  cache_ = std::make_unique<FrameEmbeddingCache>(*run_.model, videos_, loader_options(), device);
+  engine::ProgressSlot building = progress;
+  building.what = progress.what.empty() ? "feature cache" : progress.what + " feature cache";
+  cache_ = std::make_unique<FrameEmbeddingCache>(*run_.model, videos_, loader_options(), device, building);
 }
 
-std::map<std::string, double> SfarEvaluator::evaluate() {
+std::map<std::string, double> SfarEvaluator::evaluate(const engine::ProgressSlot& progress) {
   torch::NoGradGuard no_grad;
   const torch::Device device = model_device(*run_.model);
   const auto bank = run_.bank.to(device);
   if (config_.feature_cache.views > 0) {
-    build_cache(device);
+    build_cache(device, progress);
     return finish({cached_scores(bank, device)}, {cache_->labels()});
   }
   data::VideoLoader loader(videos_, loader_options());
   loader.start_epoch(0);
   std::vector<torch::Tensor> scores, labels;
   std::vector<std::int64_t> indices;
+  // This rank's shard (the whole list without ranks).
+  engine::CountProgress shown(progress, static_cast<std::int64_t>(loader.shard_indices(0).size()), "videos");
+  std::int64_t done = 0;
   while (auto batch = loader.next()) {
     const auto& c = batch->clips;  // [B, V, T, 3, H, W]
     const auto B = c.size(0), V = c.size(1);
@@ -91,6 +98,7 @@ std::map<std::string, double> SfarEvaluator::evaluate() {
     scores.push_back(class_scores(logits, config_.loss.type).view({B, V, -1}).mean(1).cpu());  // views averaged
     labels.push_back(batch->labels.cpu());
     indices.insert(indices.end(), batch->indices.begin(), batch->indices.end());
+    shown.update(done += B);
   }
   if (dist_) {
     const auto classes = static_cast<std::int64_t>(run_.class_names.size());

@@ -10,6 +10,7 @@
 #include "sfar/models/clip_loader.h"
 #include "sfar/models/clip_transformer.h"
 #include "sfar/recipes/model_export.h"
+#include "sfar/recipes/run_files.h"
 #include "sfar/recipes/sfar_task.h"
 
 namespace sfar::recipes {
@@ -97,6 +98,7 @@ data::LoaderDemand demand(const SfarRunConfig& config, bool train) {
 }  // namespace
 
 SfarInputs load_sfar_inputs(const SfarRunConfig& config) {
+  require_run_files(config);  // a missing file names its key and the folders searched
   SfarInputs in;
   models::set_attention_kernel(config.model.attention);
   in.class_names = data::load_class_names(config.data);
@@ -159,6 +161,7 @@ SfarRun assemble_sfar_run(SfarInputs in, const SfarRunConfig& config, const std:
     if (in.record) method::check_export_head(*in.record, config.model.weights, config.head);  // then options that differ
     SFAR_LOG_INFO("loaded the {} head's weights from {}", method::to_string(config.head.type), config.model.weights);
   }
+  run.head_ready = !in.head_weights.empty() || run.model->head->parameters().empty();
   return run;
 }
 

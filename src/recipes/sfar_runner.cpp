@@ -33,6 +33,21 @@ std::vector<std::string> draw_plots(const std::string& dir) {
   }
 }
 
+// The last and the best (by `metric`, as the Trainer keeps best.pt) of a run's evaluations.
+void read_last_and_best(const std::string& metrics_path, const std::string& metric, TrainingResult& result) {
+  if (!fs::exists(metrics_path)) return;  // nothing logged (a finished run resumed)
+  std::optional<double> best_value;
+  for (const auto& line : engine::read_eval_lines(metrics_path)) {
+    const EpochEval e{line.epoch, line.metrics};
+    result.last_eval = e;
+    const auto it = line.metrics.find(metric);
+    if (it != line.metrics.end() && improves(it->second, best_value)) {
+      best_value = it->second;
+      result.best_eval = e;
+    }
+  }
+}
+
 }  // namespace
 
 std::string selection_metric(const SfarRunConfig& config) { return config.data.multi_label ? "mAP" : "top1"; }
@@ -64,6 +79,7 @@ TrainingResult run_training(SfarRunConfig config, const RunTrainingOptions& opti
   SfarRun run = assemble_sfar_run(std::move(inputs), config, device, (work_dir / "cache").string());
   if (dist && result.main) dist->barrier();
   SfarTrainTask task(run, config, dist ? &*dist : nullptr);
+  task.set_progress(options.progress);
   const std::string metric = selection_metric(config);
   std::optional<EpochRecorder> recorder;
   if (options.record_epochs) recorder.emplace(task, metric);
@@ -105,6 +121,7 @@ TrainingResult run_training(SfarRunConfig config, const RunTrainingOptions& opti
   result.tensorboard = dir->event_file();
   result.checkpoint_dir = dir->checkpoint_dir();
   result.plots = draw_plots(dir->path());
+  read_last_and_best(result.metrics, metric, result);
   return result;
 }
 

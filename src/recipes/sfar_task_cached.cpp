@@ -17,9 +17,13 @@ void SfarTrainTask::build_feature_caches(const torch::Device& device) {
   data::DataConfig views = config_.data;
   views.clips = config_.feature_cache.views;
   auto videos = data::make_video_dataset(views, std::move(unique.records), data::SampleMode::kTest, seed);
-  train_cache_ = std::make_unique<FrameEmbeddingCache>(*run_.model, std::move(videos), options, device);
+  engine::ProgressSlot building = progress_;
+  const std::string what = progress_.what.empty() ? "" : progress_.what + "  ";
+  building.what = what + "feature cache";
+  train_cache_ = std::make_unique<FrameEmbeddingCache>(*run_.model, std::move(videos), options, device, building);
   train_rows_ = torch::tensor(unique.row_of, torch::kInt64);
-  if (evaluator_) evaluator_->build_cache(device);
+  building.what = what + "eval";
+  if (evaluator_) evaluator_->build_cache(device, building);
 }
 
 std::pair<torch::Tensor, torch::Tensor> SfarTrainTask::cached_rows(std::int64_t epoch, std::int64_t start,

@@ -36,7 +36,15 @@ std::vector<std::int64_t> Tokenizer::tokenize(const std::string& text, std::int6
 std::unique_ptr<Tokenizer> load_tokenizer(const TokenizerSpec& spec) {
   if (spec.vocab.empty()) throw ArgumentError("tokenizer.vocab", "no vocabulary file given");
   if (spec.kind == TokenizerKind::kClipBpe) {
-    if (spec.merges.empty() && !ends_with(spec.vocab, ".json")) return ClipBpeTokenizer::from_gzip(spec.vocab);
+    if (spec.merges.empty() && !ends_with(spec.vocab, ".json")) {
+      try {
+        return ClipBpeTokenizer::from_gzip(spec.vocab);
+      } catch (const FormatError& e) {
+        // Most often a SentencePiece .model read as CLIP's vocabulary: say which switch picks the kind.
+        throw FormatError(e.where(), e.message() + " (read as a clip_bpe vocabulary; for a SentencePiece model set "
+                                                   "text.tokenizer or --tokenizer to sentencepiece)");
+      }
+    }
     if (spec.merges.empty()) {
       throw ArgumentError(spec.vocab, "a Hugging Face vocab.json needs its merges.txt (tokenizer.merges)");
     }

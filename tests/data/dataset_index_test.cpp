@@ -59,6 +59,33 @@ TEST(DatasetIndex, ClassFoldersGiveSortedClassesAndAStratifiedSplit) {
   }
 }
 
+// Folder names go into the prompts as words; --keep-names keeps them; two folders that give
+// one name are an error naming both (#32).
+TEST(DatasetIndex, FolderNamesBecomeClassNamesInWords) {
+  EXPECT_EQ(class_name_from_folder("mandelbrot_zoom"), "mandelbrot zoom");
+  EXPECT_EQ(class_name_from_folder("_slow__pan_"), "slow pan");
+  EXPECT_EQ(class_name_from_folder("arm wrestling"), "arm wrestling");
+  EXPECT_EQ(class_name_from_folder("___"), "___");
+  test::TempDir dir;
+  touch(dir.path() / "mandelbrot_zoom" / "a.mp4");
+  touch(dir.path() / "air_drumming" / "b.mp4");
+  EXPECT_EQ(index_class_folders(dir.path().string(), {}).classes,
+            (std::vector<std::string>{"air drumming", "mandelbrot zoom"}));
+  DatasetIndexOptions keep;
+  keep.keep_folder_names = true;
+  EXPECT_EQ(index_class_folders(dir.path().string(), keep).classes,
+            (std::vector<std::string>{"air_drumming", "mandelbrot_zoom"}));
+  touch(dir.path() / "mandelbrot zoom" / "c.mp4");
+  try {
+    index_class_folders(dir.path().string(), {});
+    FAIL() << "two folders named one class";
+  } catch (const ArgumentError& e) {
+    EXPECT_NE(std::string(e.what()).find("mandelbrot zoom"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("mandelbrot_zoom"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(index_class_folders(dir.path().string(), keep).classes.size(), 3u);
+}
+
 TEST(DatasetIndex, TheSplitDependsOnlyOnTheSeed) {
   test::TempDir dir;
   make_class_folders(dir.path());

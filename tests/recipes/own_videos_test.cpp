@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <set>
 #include <nlohmann/json.hpp>
 
@@ -67,9 +69,16 @@ TEST(OwnVideos, FolderPerClassToIndexSubtextsTrainingAndInference) {
   const auto unselected = test::run_binary(SFAR_BINARY, "train --dry-run" + configs, dir);
   EXPECT_NE(unselected.status, 0);
   EXPECT_NE(unselected.err.find("sfar describe select"), std::string::npos) << unselected.err;
-  // TPP scores against the template the run reads, which the cache then records.
-  sfar("describe select --cache " + quoted(index / "descriptions.json") + " --weights " + test::tiny_clip_path() +
-       " --activation quick_gelu --vocab " + test::clip_vocab_path() + " --device cpu" + configs);
+  // TPP scores against the template the run reads, which the cache then records; it encodes
+  // with the config's model.weights, model.activation and text.* (none repeated here).
+  sfar("describe select --cache " + quoted(index / "descriptions.json") + " --device cpu" + configs);
+  // A flag that contradicts the config is an error naming both.
+  const auto contradicting = test::run_binary(
+      SFAR_BINARY, "describe select --cache " + quoted(index / "descriptions.json") + " --activation gelu" + configs, dir);
+  EXPECT_EQ(contradicting.status, 1);
+  EXPECT_NE(contradicting.err.find("--activation: differs from model.activation of --config (\"quick_gelu\")"),
+            std::string::npos)
+      << contradicting.err;
   const Json cache = Json::parse(read_file((index / "descriptions.json").string()));
   EXPECT_EQ(cache["global_template"], "a clip of {name}.");
   EXPECT_EQ(cache["selection"]["global_template"], "a clip of {name}.");
@@ -95,6 +104,75 @@ TEST(OwnVideos, FolderPerClassToIndexSubtextsTrainingAndInference) {
   std::set<std::string> names;
   for (const auto& row : inferred["top"]) names.insert(row["name"].get<std::string>());
   EXPECT_EQ(names, (std::set<std::string>{"arm wrestling", "cleaning pool"})) << inferred.dump();
+}
+
+// docs/own_videos.md's three commands, run as written from a folder that holds what the quick
+// start leaves (runs/quickstart/pretrain: a small CLIP and its SentencePiece tokenizer, here
+// pre-trained for one epoch) and configs/own_videos/mean.yaml: index class folders named with
+// underscores, train on the CPU, infer with the run's best.pt. No OpenAI weights anywhere.
+TEST(OwnVideos, ThreeCommandsFromTheQuickStartsPretrainedClip) {
+  test::TempDir dir;
+  const auto sfar = [&](const std::string& args) {
+    const auto r = test::run_binary("cd " + quoted(dir.path()) + " && " + SFAR_BINARY, args, dir);
+    EXPECT_EQ(r.status, 0) << "sfar " << args << "\n" << r.err;
+    return r;
+  };
+  // What the quick start leaves: its benchmark and pre-trained CLIP (one epoch here).
+  sfar("synth --preset storyboard-tiny --out runs/quickstart/data --seed 0");
+  sfar("pretrain -c " + quoted(test::source_dir() + "/configs/quickstart/pretrain.yaml") +
+       " --set pretrain.root=runs/quickstart/data --set pretrain.epochs=1 --set pretrain.warmup_epochs=0");
+  ASSERT_TRUE(fs::is_regular_file(dir.path() / "runs/quickstart/pretrain/clip.pt"));
+  fs::create_directories(dir.path() / "configs/own_videos");
+  fs::copy_file(test::source_dir() + "/configs/own_videos/mean.yaml", dir.path() / "configs/own_videos/mean.yaml");
+  // Own videos: two class folders named as file systems like them, five clips each.
+  const fs::path data = dir.path() / "runs/quickstart/data";
+  std::map<int, int> taken;
+  std::ifstream train((data / "train.txt").string());
+  for (std::string path; train >> path;) {
+    int label = 0;
+    train >> label;
+    if (label > 1 || taken[label] == 5) continue;
+    const fs::path to = dir.path() / "my_videos" / (label == 0 ? "mandelbrot_zoom" : "slow__pan") /
+                        ("clip" + std::to_string(taken[label]++) + ".mp4");
+    fs::create_directories(to.parent_path());
+    fs::create_symlink(data / path, to);
+  }
+  ASSERT_EQ(taken[1], 5);
+
+  // The three commands, exactly as docs/own_videos.md shows them.
+  const Json index = test::last_json_line(sfar("data index --videos my_videos --out runs/own_videos/index").out);
+  EXPECT_EQ(index["classes"], 2);
+  EXPECT_EQ(read_file((dir.path() / "runs/own_videos/index/classes.csv").string()), "0,mandelbrot zoom\n1,slow pan\n");
+  const Json trained = test::last_json_line(
+      sfar("train -c configs/own_videos/mean.yaml -c runs/own_videos/index/data.yaml").out);
+  ASSERT_TRUE(trained.contains("best_eval")) << trained.dump();
+  EXPECT_EQ(trained["best_metric"], "top1");
+  EXPECT_GE(trained["best_eval"]["top1"].get<double>(), trained["last_eval"]["top1"].get<double>());
+  EXPECT_EQ(trained["last_eval"]["epoch"], 9);  // configs/own_videos/mean.yaml: 10 epochs
+  const auto inferred = sfar(
+      "infer -c configs/own_videos/mean.yaml -c runs/own_videos/index/data.yaml --video my_videos/slow__pan/clip0.mp4");
+  EXPECT_NE(inferred.err.find("best.pt"), std::string::npos) << inferred.err;
+  const Json answer = test::last_json_line(inferred.out);
+  std::set<std::string> names;
+  for (const auto& row : answer["top"]) names.insert(row["name"].get<std::string>());
+  EXPECT_EQ(names, (std::set<std::string>{"mandelbrot zoom", "slow pan"})) << answer.dump();
+
+  // --keep-names keeps the folders' names; the SFAR head's config without its sub-text cache is
+  // an error naming the key and the folders searched.
+  sfar("data index --videos my_videos --out runs/own_videos/kept --keep-names");
+  EXPECT_EQ(read_file((dir.path() / "runs/own_videos/kept/classes.csv").string()),
+            "0,mandelbrot_zoom\n1,slow__pan\n");
+  const auto missing = test::run_binary("cd " + quoted(dir.path()) + " && " + SFAR_BINARY,
+                                        "train --dry-run -c " + quoted(test::source_dir() + "/configs/quickstart/sfar.yaml") +
+                                            " -c runs/own_videos/index/data.yaml",
+                                        dir);
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_NE(missing.err.find("descriptions.cache: no such file (looked in " + dir.path().string()), std::string::npos)
+      << missing.err;
+  EXPECT_NE(missing.err.find("data.root (" + fs::absolute(dir.path() / "my_videos").lexically_normal().string()),
+            std::string::npos)
+      << missing.err;
+  EXPECT_NE(missing.err.find("\"descriptions_selected.json\""), std::string::npos) << missing.err;
 }
 
 }  // namespace

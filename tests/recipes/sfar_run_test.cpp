@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -230,6 +231,58 @@ Result run_sfar(const std::string& args, const test::TempDir& dir) {
   return test::run_binary(SFAR_BINARY, args, dir);
 }
 
+// The lines of `err` that are a progress bar labelled `label` (stderr a file: a line per tenth).
+int bar_lines(const std::string& err, const std::string& label) {
+  int lines = 0;
+  std::stringstream in(err);
+  for (std::string line; std::getline(in, line);) lines += line.rfind(label + " [", 0) == 0 ? 1 : 0;
+  return lines;
+}
+
+// After a trained run (#32): eval without --checkpoint scores the run's best.pt and says so, or
+// refuses where there is none; eval, export-features and data check show their bar in a pipe;
+// data check -c checks every list the config names.
+void expect_default_checkpoint_and_progress(const std::string& config, const test::TempDir& dir) {
+  const Result chosen = run_sfar("eval --config " + config, dir);
+  ASSERT_EQ(chosen.status, 0) << chosen.err;
+  const std::string best = dir.file("run/checkpoints/best.pt");
+  EXPECT_EQ(last_json_line(chosen.out)["checkpoint"], best);
+  EXPECT_NE(chosen.err.find("sfar eval: no --checkpoint: scoring the run's best.pt, " + best + "\n"), std::string::npos)
+      << chosen.err;
+  EXPECT_GE(bar_lines(chosen.err, "eval"), 2) << chosen.err;  // 0 % and done
+  EXPECT_NE(chosen.err.find("3/3 videos"), std::string::npos) << chosen.err;
+  const Result bar = run_sfar("--progress bar eval --config " + config, dir);  // redrawn even in a pipe
+  EXPECT_NE(bar.err.find("\r\033[Keval ["), std::string::npos) << bar.err;
+
+  const Result untrained = run_sfar("eval --config " + config + " --set run.work_dir=" + dir.file("fresh"), dir);
+  EXPECT_EQ(untrained.status, 1);
+  EXPECT_EQ(std::count(untrained.err.begin(), untrained.err.end(), '\n'), 1) << untrained.err;
+  EXPECT_EQ(untrained.err.rfind("sfar: error: --checkpoint: not given", 0), 0u) << untrained.err;
+  EXPECT_NE(untrained.err.find(dir.file("fresh/checkpoints/best.pt")), std::string::npos) << untrained.err;
+  EXPECT_EQ(untrained.out, "");
+  const Result as_loaded = run_sfar("eval --config " + config + " --checkpoint none --set run.work_dir=" +
+                                        dir.file("fresh"), dir);
+  EXPECT_EQ(as_loaded.status, 0) << as_loaded.err;
+  EXPECT_NE(as_loaded.err.find("--checkpoint none: scoring model.weights as loaded"), std::string::npos);
+  EXPECT_EQ(last_json_line(as_loaded.out)["checkpoint"], "");
+
+  const Result exported = run_sfar("export-features --config " + config + " --list val.txt --out " +
+                                       dir.file("f.jsonl"), dir);
+  ASSERT_EQ(exported.status, 0) << exported.err;
+  EXPECT_NE(exported.err.find("best.pt"), std::string::npos) << exported.err;
+  EXPECT_GE(bar_lines(exported.err, "export-features"), 2) << exported.err;
+
+  const Result checked = run_sfar("data check --config " + config, dir);
+  ASSERT_EQ(checked.status, 0) << checked.err;
+  const auto lines = test::json_lines(checked.out);
+  ASSERT_EQ(lines.size(), 2u) << checked.out;
+  EXPECT_EQ(lines[0]["key"], "data.list");
+  EXPECT_EQ(lines[0]["ok"], 6);
+  EXPECT_EQ(lines[1]["key"], "eval.list");
+  EXPECT_EQ(lines[1]["ok"], 3);
+  EXPECT_GE(bar_lines(checked.err, "data check"), 4) << checked.err;  // two lists, each 0 % and done
+}
+
 TEST(SfarRun, TrainsAndEvaluatesOnTinyVideos) {
   const std::string weights = ::sfar::test::tiny_clip_path();
   const std::string vocab = ::sfar::test::clip_vocab_path();
@@ -299,6 +352,16 @@ TEST(SfarRun, TrainsAndEvaluatesOnTinyVideos) {
   }
   EXPECT_EQ(train_lines, 4);
   ASSERT_EQ(evals.size(), 2u);
+  // The final line carries the last evaluation and the best (by top-1, as best.pt is kept).
+  ASSERT_TRUE(t.contains("last_eval")) << train.out;
+  EXPECT_EQ(t["last_eval"]["epoch"], 1);
+  const std::size_t best = evals[1]["top1"].get<double>() > evals[0]["top1"].get<double>() ? 1 : 0;
+  EXPECT_EQ(t["best_eval"]["epoch"], best);
+  EXPECT_EQ(t["best_metric"], "top1");
+  for (const char* key : {"top1", "top5", "mean_class_accuracy", "videos"}) {
+    EXPECT_DOUBLE_EQ(t["last_eval"][key].get<double>(), evals[1][key].get<double>()) << key;
+    EXPECT_DOUBLE_EQ(t["best_eval"][key].get<double>(), evals[best][key].get<double>()) << key;
+  }
   const std::string checkpoint = dir.file("run/checkpoints/step_000000004.pt");
   ASSERT_TRUE(fs::exists(checkpoint));
   EXPECT_FALSE(fs::is_empty(dir.file("run/cache")));  // the text bank
@@ -313,10 +376,11 @@ TEST(SfarRun, TrainsAndEvaluatesOnTinyVideos) {
     EXPECT_NEAR(e[key].get<double>(), evals.back()[key].get<double>(), 1e-9) << key;
   }
   EXPECT_DOUBLE_EQ(e["top5"].get<double>(), 100.0);  // 3 classes
-  // The per-class table and the confusion matrix agree with the top-1 accuracy.
-  EXPECT_EQ(e["per_class_accuracy"], dir.file("run/per_class_accuracy.csv"));
-  EXPECT_EQ(e["confusion_matrix"], dir.file("run/confusion_matrix.csv"));
-  std::stringstream table(read_file(dir.file("run/per_class_accuracy.csv")));
+  // The per-class table and the confusion matrix agree with the top-1 accuracy; they go into
+  // the run's eval/ folder, never over the tables of the training run itself.
+  EXPECT_EQ(e["per_class_accuracy"], dir.file("run/eval/per_class_accuracy.csv"));
+  EXPECT_EQ(e["confusion_matrix"], dir.file("run/eval/confusion_matrix.csv"));
+  std::stringstream table(read_file(dir.file("run/eval/per_class_accuracy.csv")));
   std::string line;
   std::getline(table, line);
   EXPECT_EQ(line, "id,name,count,accuracy");
@@ -329,7 +393,7 @@ TEST(SfarRun, TrainsAndEvaluatesOnTinyVideos) {
   }
   EXPECT_EQ(rows, 3);
   EXPECT_NEAR(100 * correct / 3, e["top1"].get<double>(), 1e-9);
-  std::stringstream matrix(read_file(dir.file("run/confusion_matrix.csv")));
+  std::stringstream matrix(read_file(dir.file("run/eval/confusion_matrix.csv")));
   std::getline(matrix, line);
   EXPECT_EQ(line, "true\\pred,arm wrestling,cleaning pool,applying eye makeup");
   int total = 0;
@@ -353,6 +417,7 @@ TEST(SfarRun, TrainsAndEvaluatesOnTinyVideos) {
   const Result bad = run_sfar("eval --config " + config + " --checkpoint " + checkpoint + " --views 2x5", dir);
   EXPECT_NE(bad.status, 0);
   EXPECT_NE(bad.err.find("2x5"), std::string::npos) << bad.err;
+  expect_default_checkpoint_and_progress(config, dir);
 }
 
 }  // namespace

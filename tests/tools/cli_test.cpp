@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -137,6 +138,54 @@ TEST(Cli, ErrorsAreOneLineNamingFileKeyAndValueWithExitCodeOne) {
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("ViT-Z/99"), std::string::npos) << r.err;
   EXPECT_EQ(r.out, "");
+}
+
+// A usage error is an error as any other (README, "Command line"): one `sfar: error:` line naming
+// the command, exit 1, nothing on stdout; --help and --version still exit 0 (#32).
+TEST(Cli, UsageErrorsAreOneLineWithExitCodeOne) {
+  sfar::test::TempDir dir;
+  for (const std::string args : {"train --config x.yaml --lr 1e-4", "train", "data check --no-such-flag",
+                                 "no-such-command", "--threads two info --arch ViT-B/16"}) {
+    const auto r = run_sfar(args, dir);
+    EXPECT_EQ(r.status, 1) << args;
+    EXPECT_EQ(r.err.rfind("sfar: error: sfar", 0), 0u) << args << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
+    EXPECT_EQ(r.out, "") << args;
+  }
+  const auto lr = run_sfar("train --config x.yaml --lr 1e-4", dir);
+  EXPECT_NE(lr.err.find("sfar: error: sfar train: "), std::string::npos) << lr.err;
+  EXPECT_NE(lr.err.find("--lr"), std::string::npos) << lr.err;
+  EXPECT_NE(lr.err.find("(see 'sfar train --help')"), std::string::npos) << lr.err;
+  EXPECT_EQ(run_sfar("train --help", dir).status, 0);
+}
+
+// --version names the commit, as `sfar env` and every run's environment.json do.
+TEST(Cli, VersionNamesTheCommitAsEnvDoes) {
+  sfar::test::TempDir dir;
+  const auto version = run_sfar("--version", dir);
+  ASSERT_EQ(version.status, 0) << version.err;
+  const auto env = run_sfar("env", dir);
+  ASSERT_EQ(env.status, 0) << env.err;
+  const Json e = json_lines(env.out).at(0);
+  EXPECT_EQ(version.out, "sfar " + e["sfar"].get<std::string>() + "\n");
+  const std::string sfar = e["sfar"];
+  const auto plus = sfar.find('+');
+  ASSERT_NE(plus, std::string::npos) << sfar;
+  EXPECT_EQ(sfar.size() - plus - 1, 12u) << sfar;  // a 12-digit short hash in a git checkout
+  EXPECT_TRUE(e.contains("cpu")) << env.out;
+}
+
+// A SentencePiece model read as CLIP's gzipped vocabulary: the error says which switch picks
+// the tokenizer's kind.
+TEST(Cli, AVocabularyOfTheWrongKindPointsAtTheTokenizerSwitch) {
+  sfar::test::TempDir dir;
+  sfar::write_file_atomic(dir.file("tokenizer.model"), "not gzip data");
+  sfar::write_file_atomic(dir.file("in.jsonl"), "{\"text\": \"a photo\"}\n");
+  const auto r = run_sfar("tokenize --vocab " + quoted(dir.file("tokenizer.model")) + " --input " +
+                              quoted(dir.file("in.jsonl")), dir);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("not a valid gzip file"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--tokenizer to sentencepiece"), std::string::npos) << r.err;
 }
 
 // An option taking a config enumeration reads the config's names and nothing else (not the

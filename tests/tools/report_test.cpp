@@ -75,6 +75,7 @@ TEST(Report, PageLeadsWithTheTableThenSaysWhatEachColumnMeasuresAndShowsThePictu
   std::ofstream(m + "/supervised/seed0/plots/loss.png") << "png";
   std::ofstream(dir.file("runs/explain.png")) << "png";
   std::ofstream(dir.file("runs/notes.md")) << "## Notes\n\nhand-written\n";
+  std::ofstream(m + "/supervised/seed0/environment.json") << Json{{"cpu_model", "Test CPU 9000"}, {"git_commit", "abc"}}.dump();
   auto put = [&](const std::string& protocol, const Json& columns, const Json& runs) {
     fs::create_directories(m + "/" + protocol);
     std::ofstream(m + "/" + protocol + "/results.json")
@@ -113,6 +114,8 @@ TEST(Report, PageLeadsWithTheTableThenSaysWhatEachColumnMeasuresAndShowsThePictu
   EXPECT_NE(page.find("- **zero-shot unseen**: top-1 accuracy (%) on classes never trained on (target unseen), after "
                       "training on the seen classes only; 2 classes, chance 50.0 %; seed 0.\n"),
             std::string::npos) << page;
+  // The machine the first run ran on (#32).
+  EXPECT_NE(page.find("- base: Test CPU 9000, sfar commit abc\n"), std::string::npos) << page;
   // The curves of the first supervised run and the picture, linked relative to report.md; the notes last.
   const auto curves = page.find("![loss](mean/supervised/seed0/plots/loss.png)");
   const auto picture = page.find("![key frames](explain.png)");

@@ -44,6 +44,11 @@ using AddCommand = void (*)(CLI::App&, CommandContext&);
 // How the bar of a long command (train, pretrain, protocol) is drawn on stderr for --progress.
 engine::BarMode progress_bar_mode(const GlobalOptions& globals);
 
+// "sfar train", "sfar data check": the subcommands the command line chose, for usage errors.
+std::string command_path(const CLI::App& app);
+// A CLI11 parse error's message as one line, pointing at the chosen command's --help.
+std::string usage_error_text(const std::string& what, const CLI::App& app);
+
 // The `bench` command group, made by the first command file that asks for it: each `bench X`
 // lives in its own file and adds itself here.
 CLI::App* bench_group(CLI::App& app);

@@ -8,6 +8,7 @@
 
 #include "command.h"
 #include "commands.h"
+#include "sfar/core/build_info.h"
 #include "sfar/core/error.h"
 #include "sfar/core/logging.h"
 #include "sfar/core/runtime.h"
@@ -19,6 +20,24 @@ engine::BarMode progress_bar_mode(const GlobalOptions& globals) {
   return engine::bar_mode(engine::parse_progress_style(globals.progress), engine::stderr_is_terminal());
 }
 
+std::string command_path(const CLI::App& app) {
+  std::string path = "sfar";
+  for (const CLI::App* at = &app;;) {
+    const auto chosen = at->get_subcommands();
+    if (chosen.empty()) break;
+    at = chosen.front();
+    path += " " + at->get_name();
+  }
+  return path;
+}
+
+std::string usage_error_text(const std::string& what, const CLI::App& app) {
+  std::string text;
+  for (const char c : what) text += c == '\n' ? ' ' : c;  // one line
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text + " (see '" + command_path(app) + " --help')";
+}
+
 }  // namespace sfar::cli
 
 namespace {
@@ -26,7 +45,8 @@ namespace {
 int run(int argc, char** argv) {
   CLI::App app{"sfar: storyboard-guided fine-grained video action recognition on LibTorch"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("sfar ") + SFAR_VERSION);
+  // As `sfar env` and environment.json name the build: version+commit.
+  app.set_version_flag("--version", std::string("sfar ") + SFAR_VERSION + "+" + sfar::build_info::git_commit());
 
   sfar::cli::CommandContext context;
   app.add_option("--log-level", context.globals().log_level,
@@ -49,7 +69,9 @@ int run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // Every usage error is one line and exit 1, as every other error (README, "Command line").
+    throw sfar::ArgumentError(sfar::cli::command_path(app), sfar::cli::usage_error_text(e.what(), app));
   }
   // With a bar, the console keeps to --log-level even inside a run, whose log.txt gets the
   // per-step lines; with --progress log a run's lines reach the console as well.

@@ -17,7 +17,14 @@ namespace sfar::data {
 struct DatasetIndexOptions {
   double val_fraction = 0.2;  // per class, rounded; a class of 2+ videos keeps 1+ in each split
   std::uint64_t seed = 0;
+  // Class folders' names as they are ("mandelbrot_zoom"); false: as words for the prompts
+  // ("mandelbrot zoom", class_name_from_folder).
+  bool keep_folder_names = false;
 };
+
+// A class folder's name as the prompts read it: underscores become spaces, runs of spaces one,
+// ends trimmed ("air_drumming" -> "air drumming", Kinetics' own spelling).
+std::string class_name_from_folder(const std::string& folder);
 
 struct IndexedVideo {
   std::string path;  // relative to the videos folder, '/'-separated
@@ -34,8 +41,10 @@ struct DatasetIndex {
 bool has_video_extension(const std::string& path);
 
 // `root`/<class>/... : every video file under each class folder (nested folders included; hidden
-// files and folders skipped). IoError when `root` is not a folder; ArgumentError naming the
-// folder when a class folder holds no video, or when there are fewer than two classes.
+// files and folders skipped), the class named by class_name_from_folder unless
+// keep_folder_names. IoError when `root` is not a folder; ArgumentError naming the folder when a
+// class folder holds no video, when two folders give the same class name, or when there are
+// fewer than two classes.
 DatasetIndex index_class_folders(const std::string& root, const DatasetIndexOptions& options);
 
 // A CSV of `path,class name` rows (a first row "path,label" is a header; quotes allowed), paths

@@ -65,6 +65,9 @@ class ProgressBar {
   void update(double fraction, const std::string& detail);
   // Erases a bar drawn in place so that another line prints cleanly; the next update redraws.
   void clear();
+  // Changes only the detail, at the fraction last reported (a pass inside a stage whose bar
+  // counts something else, as training's evaluation after an epoch).
+  void update_detail(const std::string& detail);
   // Draws the finished bar (100 %, the time taken) and ends its line.
   void finish(const std::string& detail = "");
   BarMode mode() const { return mode_; }
@@ -86,6 +89,25 @@ struct ProgressSlot {
   ProgressBar* bar = nullptr;  // null: no progress shown
   double begin = 0, end = 1;
   std::string what;
+  bool detail_only = false;  // CountProgress: the bar's fraction belongs to its owner; show the count in the detail
+};
+
+// A pass over `total` items (videos, texts) through a slot: its share filled as items are done,
+// "what  120/960 videos" as the detail. Evaluation, feature caches, export-features, data check
+// and TPP report through it, so that every wait shows the bar training shows.
+//
+//   ProgressBar bar(&std::cerr, mode, "eval");
+//   CountProgress progress({&bar}, videos, "videos");
+//   progress.update(done);
+class CountProgress {
+ public:
+  CountProgress(ProgressSlot slot, std::int64_t total, std::string unit);
+  void update(std::int64_t done);
+
+ private:
+  ProgressSlot slot_;
+  std::int64_t total_;
+  std::string unit_;
 };
 
 // What a Trainer reports through its slot: steps done of the run's total, the last loss.

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace sfar::engine {
 
@@ -75,8 +76,17 @@ class RunDir {
   std::unique_ptr<EventFileWriter> events_;
 };
 
-// environment.json's content: sfar and LibTorch versions, device, threads, host, git commit
-// (from `git rev-parse HEAD` in the current directory, "unknown" when that fails).
+// One evaluation line of metrics.jsonl (RunDir::log_eval); a null (non-finite) figure reads NaN.
+struct EvalLine {
+  std::int64_t epoch = 0, step = 0;
+  std::map<std::string, double> metrics;
+};
+// The evaluation lines of a run's metrics.jsonl in file order, one per epoch: a resumed run that
+// evaluated an epoch again keeps the later line. IoError/FormatError name the file and line.
+std::vector<EvalLine> read_eval_lines(const std::string& metrics_path);
+
+// environment.json's content: sfar and LibTorch versions, device, threads, host, the git commit
+// sfar was built from (build_info.h, whatever the current directory) and the CPU model.
 std::string environment_json(const RunDirOptions& options);
 
 // Peak resident memory of this process in MiB (getrusage).

@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -27,9 +28,11 @@ struct TextEmbeddings {
 };
 
 // texts -> [T, D] fp32 CPU, unnormalised: tokenized to the encoder's context length and sent
-// through `encoder` (on its own device) in chunks of `batch_size`, without gradients.
+// through `encoder` (on its own device) in chunks of `batch_size`, without gradients;
+// `progress(done, total)` after each chunk when given.
 torch::Tensor encode_texts(models::ClipTextEncoderImpl& encoder, const text::Tokenizer& tokenizer,
-                           const std::vector<std::string>& texts, std::int64_t batch_size = 256);
+                           const std::vector<std::string>& texts, std::int64_t batch_size = 256,
+                           const std::function<void(std::int64_t, std::int64_t)>& progress = {});
 
 // Fills every candidate set's scores, each class's `selected` and `tpp`, and
 // `cache.selection` (mode, encoder, time, dataset TPP = mean of the selected sets' TPP).

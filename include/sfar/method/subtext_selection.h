@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,8 @@ struct SubtextSelectionOptions {
   SelectionMode mode = SelectionMode::per_class;
   std::int64_t batch_size = 256;
   std::string encoder_name;  // stored in cache.selection.encoder
+  // Called after each batch of texts encoded: (texts done, distinct texts in all).
+  std::function<void(std::int64_t, std::int64_t)> progress;
 };
 
 struct SubtextSelectionJob {

@@ -18,6 +18,7 @@
 
 #include "sfar/data/video_dataset.h"
 #include "sfar/data/video_loader.h"
+#include "sfar/engine/progress.h"
 #include "sfar/method/sfar_model.h"
 
 namespace sfar::recipes {
@@ -28,8 +29,10 @@ class FrameEmbeddingCache {
   // with `model`'s image encoder on `device`, without gradients, in batches of
   // `loader.batch_size` (shuffle and sharding are ignored: every video, in order). Keeps the
   // embeddings on the CPU in float32 and the labels as the loader gives them.
+  // `progress` counts the videos embedded.
   FrameEmbeddingCache(method::SfarModelImpl& model, std::shared_ptr<const data::VideoDataset> videos,
-                      data::VideoLoaderOptions loader, const torch::Device& device);
+                      data::VideoLoaderOptions loader, const torch::Device& device,
+                      const engine::ProgressSlot& progress = {});
 
   std::int64_t size() const { return embeddings_.size(0); }
   std::int64_t views() const { return embeddings_.size(1); }

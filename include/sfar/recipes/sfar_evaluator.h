@@ -21,6 +21,7 @@
 
 #include "sfar/data/video_loader.h"
 #include "sfar/engine/distributed.h"
+#include "sfar/engine/progress.h"
 #include "sfar/eval/metrics.h"
 #include "sfar/recipes/frame_embedding_cache.h"
 #include "sfar/recipes/sfar_run_config.h"
@@ -49,10 +50,11 @@ class SfarEvaluator {
 
   // Scores every video with run.model as it is (on its device, in the mode the caller set),
   // the views of a video averaged, without gradients. Adds "videos": the list's length.
-  std::map<std::string, double> evaluate();
+  // `progress` counts the videos scored (or embedded into the feature cache).
+  std::map<std::string, double> evaluate(const engine::ProgressSlot& progress = {});
   // feature_cache.views > 0: embeds the list once with the frozen backbone on `device` (on
   // the first evaluate() otherwise); evaluate() then scores the cached embeddings.
-  void build_cache(const torch::Device& device);
+  void build_cache(const torch::Device& device, const engine::ProgressSlot& progress = {});
 
   std::int64_t size() const { return videos_->size(); }
   const data::VideoDataset& videos() const { return *videos_; }

@@ -19,6 +19,7 @@
 #include "sfar/data/video_loader.h"
 #include "sfar/engine/distributed.h"
 #include "sfar/engine/gradient_cache.h"
+#include "sfar/engine/progress.h"
 #include "sfar/engine/trainer.h"
 #include "sfar/eval/metrics.h"
 #include "sfar/method/sfar_model.h"
@@ -34,6 +35,9 @@ struct SfarRun {
   method::TextBank bank;      // on the CPU
   bool bank_from_cache = false;
   std::string device;         // the device build_sfar_run was given (apply_runtime's)
+  // The head is as it will be scored without a checkpoint: its weights came with model.weights
+  // (an `sfar export`), or it has none of its own (mean). False: a freshly initialised head.
+  bool head_ready = false;
 };
 
 // Loads the class names (data.labels is required), the CLIP weights (model.weights; empty:
@@ -77,6 +81,12 @@ class SfarTrainTask : public engine::TrainTask {
   // The full result (per-class counts, confusion matrix) of the last evaluate(); empty before,
   // without eval.list, and for multi-label sets (data.multi_label: their evaluate() reports mAP).
   const std::optional<eval::ClassificationResult>& last_eval() const;
+  // The run's progress bar: the evaluation after each epoch and the feature caches show their
+  // count in its detail (the bar's fraction stays the trainer's steps).
+  void set_progress(engine::ProgressSlot slot) {
+    progress_ = std::move(slot);
+    progress_.detail_only = true;
+  }
 
  private:
   torch::Tensor batch_loss(const data::VideoBatch& batch, const torch::Device& device);
@@ -111,6 +121,7 @@ class SfarTrainTask : public engine::TrainTask {
   std::int64_t order_epoch_ = -1;
   engine::GradientCache grad_cache_;
   std::vector<torch::Tensor> step_clips_;  // this step's micro-batches (CPU) for the second passes
+  engine::ProgressSlot progress_;
 };
 
 // Test views "CxV" (`sfar eval --views`): C clips per video (data.clips) and V crops per clip,

@@ -21,7 +21,9 @@
 #include "sfar/data/data_config.h"
 #include "sfar/data/dataset_check.h"
 #include "sfar/data/loader_bench.h"
+#include "sfar/engine/progress.h"
 #include "sfar/io/class_names.h"
+#include "sfar/recipes/config_lists.h"
 #endif
 
 namespace sfar::cli {
@@ -37,6 +39,7 @@ struct CheckArgs {
   DatasetArgs data;
   std::string out;
   bool no_decode = false;
+  engine::BarMode bar = engine::BarMode::kOff;
 };
 
 struct BenchArgs {
@@ -51,11 +54,11 @@ struct IndexArgs {
   std::string videos, csv, out;
   double val_fraction = 0.2;
   std::uint64_t seed = 0;
-  bool force = false;
+  bool force = false, keep_names = false;
 };
 
 int run_index(const IndexArgs& args) {
-  const data::DatasetIndexOptions options{args.val_fraction, args.seed};
+  const data::DatasetIndexOptions options{args.val_fraction, args.seed, args.keep_names};
   const auto index = args.csv.empty() ? data::index_class_folders(args.videos, options)
                                       : data::index_csv(args.csv, args.videos, options);
   data::write_dataset_index(index, args.videos, args.out, args.force);
@@ -77,7 +80,7 @@ int run_index(const IndexArgs& args) {
 }
 
 void add_dataset_options(CLI::App* command, DatasetArgs& args) {
-  command->add_option("--config", args.configs, "Config file(s) with a data: section");
+  command->add_option("--config,-c", args.configs, "Config file(s) with a data: section");
   command->add_option("--set", args.overrides, "Override, e.g. data.root=/data/hmdb51");
   command->add_option("--list", args.list, "Annotation list (overrides data.list)");
   command->add_option("--root", args.root, "Dataset root (overrides data.root)");
@@ -101,25 +104,48 @@ data::DataConfig resolve_config(const DatasetArgs& args) {
   return config;
 }
 
-int run_check(const CheckArgs& args) {
-  const data::DataConfig config = resolve_config(args.data);
-  const auto names = data::load_class_names(config);
-  const auto records = data::load_records(config, names);
-  data::DatasetCheckOptions options;
-  options.root = config.root;
-  options.list = config.list;
-  options.frame_pattern = config.frame_pattern;
-  options.class_names = names;
-  options.decode = !args.no_decode;
-  options.max_frame_pixels = config.max_frame_pixels;
-  const auto report = data::check_dataset(records, options);
-  if (report.all_constant) {
-    SFAR_LOG_WARN("{}: every decoded file is one colour; the decoder is likely wrong for this format", config.list);
+// The lists to check: --list (or a config's data.list when --list/--root/--labels change it),
+// else every list --config names (recipes::config_lists).
+std::vector<recipes::NamedList> lists_to_check(const DatasetArgs& args) {
+  if (args.configs.empty() || !args.list.empty() || !args.root.empty() || !args.labels.empty()) {
+    return {{args.list.empty() ? "data.list" : "--list", resolve_config(args)}};
   }
-  if (!args.out.empty()) data::write_check_report(report, args.out);
-  auto line = nlohmann::json::parse(data::check_summary_json(report));
-  if (!args.out.empty()) line["report"] = (std::filesystem::path(args.out) / "report.json").string();
-  print_json_line(line);
+  auto lists = recipes::config_lists(args.configs, args.overrides);
+  if (lists.empty()) throw ArgumentError("--list", "no annotation list given (--list or data.list in --config)");
+  return lists;
+}
+
+// One summary line per list; with several lists, each report goes into <out>/<key>.
+int run_check(const CheckArgs& args) {
+  const auto lists = lists_to_check(args.data);
+  for (const auto& [key, config] : lists) {
+    const auto names = data::load_class_names(config);
+    const auto records = data::load_records(config, names);
+    data::DatasetCheckOptions options;
+    options.root = config.root;
+    options.list = config.list;
+    options.frame_pattern = config.frame_pattern;
+    options.class_names = names;
+    options.decode = !args.no_decode;
+    options.max_frame_pixels = config.max_frame_pixels;
+    engine::ProgressBar bar(&std::cerr, args.bar, "data check");
+    engine::ProgressSlot slot;
+    slot.bar = &bar;
+    slot.what = key;
+    engine::CountProgress shown(slot, static_cast<std::int64_t>(records.size()), "videos");
+    const auto report = data::check_dataset(records, options, [&](std::int64_t done, std::int64_t) { shown.update(done); });
+    bar.finish(key);
+    if (report.all_constant) {
+      SFAR_LOG_WARN("{}: every decoded file is one colour; the decoder is likely wrong for this format", config.list);
+    }
+    const std::string out = lists.size() > 1 && !args.out.empty() ? (std::filesystem::path(args.out) / key).string()
+                                                                  : args.out;
+    if (!out.empty()) data::write_check_report(report, out);
+    auto line = nlohmann::json::parse(data::check_summary_json(report));
+    line["key"] = key;
+    if (!out.empty()) line["report"] = (std::filesystem::path(out) / "report.json").string();
+    print_json_line(line);
+  }
   return 0;
 }
 
@@ -206,11 +232,16 @@ void add_data_command(CLI::App& app, CommandContext& context) {
   auto* data = app.add_subcommand("data", "Dataset tools");
   data->require_subcommand(1);
   auto check_args = std::make_shared<CheckArgs>();
-  auto* check = data->add_subcommand("check", "Scan a dataset: missing/undecodable files, frame counts, classes");
+  auto* check = data->add_subcommand(
+      "check", "Scan a dataset: missing/undecodable files, frame counts, classes; with --config alone, every list "
+               "it names (data.list, eval.list, the protocols' lists), a JSON line each");
   add_dataset_options(check, check_args->data);
   check->add_option("--out", check_args->out, "Write report.json and report.txt here");
   check->add_flag("--no-decode", check_args->no_decode, "Only open and index files, decode nothing");
-  context.on_run(check, [check_args] { return run_check(*check_args); });
+  context.on_run(check, [check_args, &context] {
+    check_args->bar = progress_bar_mode(context.globals());
+    return run_check(*check_args);
+  });
 
   auto index_args = std::make_shared<IndexArgs>();
   auto* index = data->add_subcommand("index", "Lists, class file and data.yaml from a folder per class or a CSV");
@@ -222,6 +253,9 @@ void add_data_command(CLI::App& app, CommandContext& context) {
       ->capture_default_str();
   index->add_option("--seed", index_args->seed, "Seed of the train/val split")->capture_default_str();
   index->add_flag("--force", index_args->force, "Replace an index already in --out");
+  index->add_flag("--keep-names", index_args->keep_names,
+                  "Class names exactly as the folders are named (default: underscores become spaces, "
+                  "mandelbrot_zoom -> \"mandelbrot zoom\", as the prompts read them)");
   context.on_run(index, [index_args] { return run_index(*index_args); });
 }
 

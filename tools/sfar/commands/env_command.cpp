@@ -1,9 +1,11 @@
 // `sfar env`: one JSON line describing this build and machine, for bug reports (as PyTorch's
 // collect_env does): sfar's version and commit, LibTorch and what it was built with (CUDA,
-// cuDNN, NCCL, BLAS), the CUDA devices present, threads, and the FFmpeg and OpenCV sfar links.
+// cuDNN, NCCL, BLAS), the CUDA devices present, threads, the CPU model, and the FFmpeg and OpenCV
+// sfar links (io/media_libraries.h).
 
-#include "../build_info.h"
 #include "../command.h"
+#include "sfar/core/build_info.h"
+#include "sfar/core/machine_info.h"
 #include "sfar/core/runtime.h"
 #include "sfar/engine/distributed.h"
 #include "sfar/io/media_libraries.h"
@@ -42,6 +44,7 @@ nlohmann::json environment() {
       {"blas", torch.blas},
       {"devices", devices},
       {"threads", torch.threads},
+      {"cpu", cpu_model()},
       {"ffmpeg", ffmpeg_version()},
       {"opencv", opencv_version()},
       {"compiler", build_info::compiler()},

@@ -3,8 +3,9 @@
 // each, and the top-k classes; optionally the key-frame picture (eval/keyframe_picture.h) as a
 // PNG. `sfar export-features`
 // writes one embedding per video of a dataset list (JSON lines, a torch.load-able dict or
-// safetensors). Without --checkpoint the weights are model.weights (an `sfar export`, head
-// included).
+// safetensors). Without --checkpoint both score the run's best.pt, or model.weights when it is
+// an `sfar export` with its head, saying which, and refuse an untrained head
+// (recipes::choose_checkpoint).
 //
 //   sfar infer --config run.yaml --checkpoint best.pt --video clip.mp4 --label "cleaning pool" --explain why.png
 //   sfar export-features --config run.yaml --checkpoint best.pt --list val.txt --out feats.safetensors
@@ -13,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <iostream>
 
 #include "../command.h"
 #include "sfar/core/atomic_file.h"
@@ -31,6 +33,7 @@
 #include "sfar/engine/runtime_setup.h"
 #include "sfar/eval/keyframe_picture.h"
 #include "sfar/method/sfar_model.h"
+#include "sfar/recipes/sfar_runner.h"
 #include "sfar/recipes/sfar_task.h"
 #endif
 
@@ -46,7 +49,13 @@ struct InferArgs {
 struct ExportArgs {
   std::vector<std::string> configs, overrides;
   std::string checkpoint, list, out;
+  engine::BarMode bar = engine::BarMode::kOff;
 };
+
+const char* const kCheckpointHelp =
+    "Checkpoint written by sfar train; default: the run's best.pt (run.work_dir/checkpoints), else model.weights "
+    "when it brings the head's weights (an sfar export) or the head has none, else refused; none: model.weights "
+    "as loaded";
 
 #if SFAR_WITH_VIDEO
 // The model, its text bank on the model's device, and the config it was built from.
@@ -57,12 +66,15 @@ struct Loaded {
   torch::Device device = torch::kCPU;
 };
 
+// `command` names the command in the line that says which weights were chosen.
 Loaded load(const std::vector<std::string>& configs, const std::vector<std::string>& overrides,
-            const std::string& checkpoint) {
+            const std::string& checkpoint, const std::string& command) {
   Loaded l;
   l.config = recipes::load_sfar_run_config(configs, overrides);
   l.run = recipes::build_sfar_run(l.config, engine::apply_runtime(l.config.run), "");
-  if (!checkpoint.empty()) engine::load_model_weights(*l.run.model, checkpoint);
+  const auto choice = recipes::choose_checkpoint(l.config, checkpoint, l.run.head_ready);
+  if (!choice.note.empty()) std::cerr << "sfar " << command << ": " << choice.note << "\n";
+  if (!choice.path.empty()) engine::load_model_weights(*l.run.model, choice.path);
   l.device = torch::Device(l.run.device);
   l.run.model->to(l.device);
   l.run.model->eval();
@@ -149,7 +161,7 @@ std::vector<double> to_vector(const torch::Tensor& t) {
 
 int run_infer(const InferArgs& args) {
   if (args.topk < 1) throw ArgumentError("--topk", "must be at least 1", std::to_string(args.topk));
-  Loaded l = load(args.configs, args.overrides, args.checkpoint);
+  Loaded l = load(args.configs, args.overrides, args.checkpoint, "infer");
   data::VideoRecord record;
   record.path = args.video;
   record.labels = {0};
@@ -244,7 +256,7 @@ int run_export(const ExportArgs& args) {
   if (!to_pt && !to_safetensors && !ends_with(args.out, ".jsonl")) {
     throw ArgumentError("--out", "must end in .jsonl, .pt or .safetensors", args.out);
   }
-  Loaded l = load(args.configs, args.overrides, args.checkpoint);
+  Loaded l = load(args.configs, args.overrides, args.checkpoint, "export-features");
   data::DataConfig with_list = l.config.data;
   with_list.list = args.list;  // like data.list: a relative path that does not exist is looked up under data.root
   if (!with_list.root.empty() && !std::filesystem::path(args.list).is_absolute() &&
@@ -256,6 +268,10 @@ int run_export(const ExportArgs& args) {
   const bool conditioned = method::uses_subtexts(l.config.head.type);
   std::string lines;
   Features f;
+  engine::ProgressBar bar(&std::cerr, args.bar, "export-features");
+  engine::ProgressSlot slot;
+  slot.bar = &bar;
+  engine::CountProgress shown(slot, dataset->size(), "videos");
   for (std::int64_t i = 0; i < dataset->size(); ++i) {
     const auto sample = dataset->load(i, 0);
     const VideoPass p = forward_video(l, sample.clip);
@@ -280,7 +296,9 @@ int run_export(const ExportArgs& args) {
     f.logits.push_back(p.logits.mean(0));
     f.labels.push_back(label);
     f.predicted.push_back(cls);
+    shown.update(i + 1);
   }
+  bar.finish();
   if (to_pt) {
     save_features_pt(f, l.run.class_names, args.out);
   } else if (to_safetensors) {
@@ -307,7 +325,7 @@ void add_infer_command(CLI::App& app, CommandContext& context) {
   auto* infer = app.add_subcommand("infer", "Classify one video with a checkpoint (top-k classes as a JSON line)");
   infer->add_option("--config,-c", infer_args->configs, "Run config file(s)")->required();
   infer->add_option("--set", infer_args->overrides, "Override, e.g. data.num_frames=16");
-  infer->add_option("--checkpoint", infer_args->checkpoint, "Checkpoint written by sfar train (default: model.weights)");
+  infer->add_option("--checkpoint", infer_args->checkpoint, kCheckpointHelp);
   infer->add_option("--video", infer_args->video, "Video file")->required();
   infer->add_option("--topk", infer_args->topk, "Classes to print")->capture_default_str();
   infer->add_option("--explain", infer_args->explain,
@@ -321,10 +339,13 @@ void add_infer_command(CLI::App& app, CommandContext& context) {
   auto* exp = app.add_subcommand("export-features", "Per-video embeddings of a dataset list (.jsonl or .pt)");
   exp->add_option("--config,-c", export_args->configs, "Run config file(s)")->required();
   exp->add_option("--set", export_args->overrides, "Override, e.g. data.root=/data/k400");
-  exp->add_option("--checkpoint", export_args->checkpoint, "Checkpoint written by sfar train (default: model.weights)");
+  exp->add_option("--checkpoint", export_args->checkpoint, kCheckpointHelp);
   exp->add_option("--list", export_args->list, "Dataset list (data.format, paths under data.root)")->required();
   exp->add_option("--out", export_args->out, "Output file: .jsonl (JSON lines), .pt (torch.load-able dict) or .safetensors")->required();
-  context.on_run(exp, [export_args] { return run_export(*export_args); });
+  context.on_run(exp, [export_args, &context] {
+    export_args->bar = progress_bar_mode(context.globals());
+    return run_export(*export_args);
+  });
 }
 
 }  // namespace sfar::cli

@@ -129,11 +129,34 @@ std::string column_sentence(const std::string& header,
   return text + ".\n";
 }
 
+// Per method, the CPU and the commit of its first run (environment.json): figures can differ
+// in the last digits on another CPU type. Empty when no run recorded them.
+std::string machine_section(const std::vector<std::pair<std::string, std::string>>& methods) {
+  std::string lines;
+  for (const auto& [name, dir] : methods) {
+    for (const char* protocol : {"supervised", "few-shot", "zero-shot", "base-to-novel"}) {
+      const Json results = try_results(fs::path(dir) / protocol / "results.json");
+      const Json runs = results.is_object() ? results.value("runs", Json::array()) : Json::array();
+      if (runs.empty()) continue;
+      const Json env = try_results(fs::path(runs[0].value("work_dir", std::string())) / "environment.json");
+      if (env.is_object()) {
+        lines += "- " + name + ": " + env.value("cpu_model", std::string("unknown CPU")) + ", sfar commit " +
+                 env.value("git_commit", std::string("unknown")) + "\n";
+      }
+      break;
+    }
+  }
+  if (lines.empty()) return "";
+  return "\n## Where it ran\n\nEach method's first run, from its environment.json (another CPU type can change "
+         "the last digits):\n\n" + lines;
+}
+
 std::string report_page_markdown(const ReportPage& page) {
   const fs::path page_dir = fs::path(page.path).parent_path();
   std::string md = "# " + (page.title.empty() ? std::string("Results") : page.title) + "\n\n" + page.table;
   md += "\n## What each column measures\n\n";
   for (const auto& h : page.headers) md += column_sentence(h, page.methods);
+  md += machine_section(page.methods);
 
   std::vector<std::pair<std::string, fs::path>> curves;
   for (const auto& dir : page.curves) curves.emplace_back(fs::path(dir).generic_string(), dir);

@@ -4,7 +4,9 @@
 //   sfar train --config configs/k400/sfar_vit_b16.yaml --set data.root=/data/k400 --dry-run
 //   sfar eval --config run.yaml --checkpoint runs/x/checkpoints/best.pt --views 4x3
 //
-// `sfar eval` also writes per_class_accuracy.csv and confusion_matrix.csv into run.work_dir.
+// `sfar eval` also writes per_class_accuracy.csv and confusion_matrix.csv into run.work_dir/eval
+// (or --work-dir), never over a training run's own. Without --checkpoint it scores the run's
+// best.pt, saying so, or refuses (recipes::choose_checkpoint).
 #include <torch/torch.h>
 
 #include <cmath>
@@ -37,8 +39,10 @@ struct TrainArgs {
 
 struct EvalArgs {
   std::vector<std::string> configs, overrides;
-  std::string checkpoint;
+  std::string checkpoint;  // empty: the run's best.pt (choose_checkpoint)
   std::string views;  // "CxV"; empty: the config's clips and test pipeline
+  std::string work_dir;  // the tables; empty: <run.work_dir>/eval
+  engine::BarMode bar = engine::BarMode::kOff;
 };
 
 #if SFAR_WITH_VIDEO
@@ -102,7 +106,7 @@ int run_train(const TrainArgs& args) {
   const recipes::TrainingResult r = recipes::run_training(config, options);
   bar.finish(std::to_string(r.steps) + " steps");
   if (!r.main) return 0;
-  print_json_line({{"work_dir", r.work_dir},
+  nlohmann::json line = {{"work_dir", r.work_dir},
                    {"steps", r.steps},
                    {"skipped_steps", r.skipped_steps},
                    {"bad_files", r.bad_files},
@@ -112,16 +116,35 @@ int run_train(const TrainArgs& args) {
                    {"metrics", r.metrics},
                    {"tensorboard", r.tensorboard},
                    {"plots", r.plots},
-                   {"checkpoints", r.checkpoint_dir}});
+                   {"checkpoints", r.checkpoint_dir}};
+  // The figures a user trains for, as metrics.jsonl holds them: the last epoch's and the best's.
+  const auto figures = [](const recipes::EpochEval& e) {
+    nlohmann::json j = {{"epoch", e.epoch}};
+    for (const auto& [k, v] : e.metrics) j[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
+    return j;
+  };
+  if (r.last_eval) line["last_eval"] = figures(*r.last_eval);
+  if (r.best_eval) line["best_eval"] = figures(*r.best_eval);
+  if (r.best_eval) line["best_metric"] = recipes::selection_metric(config);
+  print_json_line(line);
   return 0;
 }
 
 int run_eval(const EvalArgs& args) {
+  engine::ProgressBar bar(&std::cerr, args.bar, "eval");
   recipes::EvaluateOptions options;
   options.checkpoint = args.checkpoint;
   options.views = args.views;
+  options.work_dir = args.work_dir;
+  options.choose = true;
+  options.note = [&bar](const std::string& note) {
+    bar.clear();
+    std::cerr << "sfar eval: " << note << "\n";
+  };
+  options.progress.bar = &bar;
   const auto r = recipes::evaluate_checkpoint(recipes::load_sfar_run_config(args.configs, args.overrides), options);
-  nlohmann::json line = {{"checkpoint", args.checkpoint}, {"step", r.step}};
+  bar.finish();
+  nlohmann::json line = {{"checkpoint", r.checkpoint}, {"step", r.step}};
   for (const auto& [k, v] : r.metrics) line[k] = v;
   if (!args.views.empty()) line["views"] = args.views;
   if (!r.per_class_accuracy.empty()) {  // multi-label: mAP only
@@ -157,10 +180,17 @@ void add_train_command(CLI::App& app, CommandContext& context) {
   auto* eval = app.add_subcommand("eval", "Evaluate a checkpoint on the config's eval.list (JSON line)");
   eval->add_option("--config,-c", eval_args->configs, "Run config file(s)")->required();
   eval->add_option("--set", eval_args->overrides, "Override, e.g. data.root=/data/k400");
-  eval->add_option("--checkpoint", eval_args->checkpoint, "Checkpoint written by sfar train (default: model.weights)");
+  eval->add_option("--checkpoint", eval_args->checkpoint,
+                   "Checkpoint written by sfar train; default: the run's best.pt (run.work_dir/checkpoints), "
+                   "else refused unless the head needs no training; none: model.weights as loaded");
+  eval->add_option("--work-dir", eval_args->work_dir,
+                   "Where per_class_accuracy.csv and confusion_matrix.csv go (default: run.work_dir/eval)");
   eval->add_option("--views", eval_args->views,
                    "Test views CxV: C clips per video, V crops per clip (1, or 3: center_crop -> three_crop)");
-  context.on_run(eval, [eval_args] { return run_eval(*eval_args); });
+  context.on_run(eval, [eval_args, &context] {
+    eval_args->bar = progress_bar_mode(context.globals());
+    return run_eval(*eval_args);
+  });
 }
 
 }  // namespace sfar::cli
