@@ -25,9 +25,10 @@ MODULES="io;data;models"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:halt_on_error=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-# Only the modules under test (and core, which they need) are built: build.sh builds `all`.
+# Only the modules under test and those they link (core; describe, whose content hashes
+# `data prepare` records) are built: build.sh builds `all`.
 SFAR_BUILD_TYPE=Release scripts/build.sh "$BUILD_DIR" -DSFAR_SANITIZE=address,undefined \
-  -DSFAR_MODULES="core;$MODULES" -DSFAR_TEST_MODULES="$MODULES"
+  -DSFAR_MODULES="core;describe;$MODULES" -DSFAR_TEST_MODULES="$MODULES"
 
 cd "$BUILD_DIR"
 ctest --output-on-failure --timeout 900 -j "${SFAR_TEST_JOBS:-$(nproc)}" "$@"
