@@ -6,7 +6,7 @@
 #include <iostream>
 #include <thread>
 
-#include "../build_info.h"
+#include "sfar/core/build_info.h"
 #include "../command.h"
 #include "sfar/core/config_loader.h"
 #include "sfar/core/error.h"
