@@ -119,7 +119,7 @@ TEST(OwnVideos, ThreeCommandsFromTheQuickStartsPretrainedClip) {
   };
   // What the quick start leaves: its benchmark and pre-trained CLIP (one epoch here).
   sfar("synth --preset storyboard-tiny --out runs/quickstart/data --seed 0");
-  sfar("pretrain -c " + quoted(test::source_dir() + "/configs/quickstart/pretrain.yaml") +
+  sfar("pretrain -c " + quoted(fs::path(test::source_dir()) / "configs/quickstart/pretrain.yaml") +
        " --set pretrain.root=runs/quickstart/data --set pretrain.epochs=1 --set pretrain.warmup_epochs=0");
   ASSERT_TRUE(fs::is_regular_file(dir.path() / "runs/quickstart/pretrain/clip.pt"));
   fs::create_directories(dir.path() / "configs/own_videos");
@@ -163,7 +163,7 @@ TEST(OwnVideos, ThreeCommandsFromTheQuickStartsPretrainedClip) {
   EXPECT_EQ(read_file((dir.path() / "runs/own_videos/kept/classes.csv").string()),
             "0,mandelbrot_zoom\n1,slow__pan\n");
   const auto missing = test::run_binary("cd " + quoted(dir.path()) + " && " + SFAR_BINARY,
-                                        "train --dry-run -c " + quoted(test::source_dir() + "/configs/quickstart/sfar.yaml") +
+                                        "train --dry-run -c " + quoted(fs::path(test::source_dir()) / "configs/quickstart/sfar.yaml") +
                                             " -c runs/own_videos/index/data.yaml",
                                         dir);
   EXPECT_EQ(missing.status, 1);
