@@ -4,6 +4,7 @@
 #include <chrono>
 #include <exception>
 
+#include "sfar/core/logging.h"
 #include "sfar/describe/subtext_parser.h"
 
 namespace sfar::describe {
@@ -71,6 +72,8 @@ void ask_missing(ClassDescriptions& c, ChatClient& client, const DescriptionGene
       if (e.kind() != ChatErrorKind::bad_answer) throw;
       c.failures.push_back({q->id, e.what(), utc_timestamp()});
       report.failures.push_back(c.name + ": " + q->id + ": " + e.what());
+      // Said when it happens: a run that later stops on an error prints no report.
+      SFAR_LOG_WARN("{}: {}: {}", c.name, q->id, e.what());
     }
   }
 }

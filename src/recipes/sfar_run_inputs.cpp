@@ -70,8 +70,9 @@ void load_texts(const SfarRunConfig& config, SfarInputs& in) {
   if (!d.cache.empty()) cache = describe::load_description_cache(d.cache);
   const bool reads = method::uses_subtexts(config.head.type);
   if (cache && !reads) {
-    in.notes.push_back("head '" + method::to_string(config.head.type) + "' reads no sub-texts: " + d.cache +
-                       " is not used");
+    // A warning: the config names a file the run will not read, which a user may not expect.
+    in.warnings.push_back("head '" + method::to_string(config.head.type) + "' reads no sub-texts: " + d.cache +
+                          " is not used");
   }
   const describe::DescriptionCache* used = cache && reads ? &*cache : nullptr;
   in.texts = method::make_class_texts(in.class_names, d.global_template, used, d.cache, d.num_subtexts, d.selection);

@@ -54,7 +54,9 @@ def shown_commands(page: Path):
             pending = ""
         else:
             for span in SPAN.finditer(line):
-                yield number, span.group(1).split()[1:], False
+                argv = span.group(1).split()[1:]
+                if argv and re.match(r"^(-|[a-z])", argv[0]):  # not `sfar 0.1.0+<commit>`, a version
+                    yield number, argv, False
 
 
 def shell_commands(number: int, text: str):

@@ -34,7 +34,9 @@ torch::OrderedDict<std::string, torch::Tensor> model_tensors(const std::string& 
 std::string torchrun_script(const test::TempDir& dir, const std::string& tag, int max_restarts,
                             const std::string& train_args, const std::string& after_start) {
   const std::string log = dir.file(tag + ".log");
-  const std::string rank_cmd = "echo $$ >" + dir.file(tag + ".pid.") + "$RANK.$TORCHELASTIC_RESTART_COUNT; exec " +
+  // torchrun expands its arguments as string.Template macros (${local_rank}), where $$ stands for
+  // one $: the shell's own $$ is written $$$$ here.
+  const std::string rank_cmd = "echo $$$$ >" + dir.file(tag + ".pid.") + "$RANK.$TORCHELASTIC_RESTART_COUNT; exec " +
                                SFAR_BINARY + " " + train_args;
   return "timeout 100 " TORCHRUN " --nnodes=1 --nproc-per-node=2 --max-restarts=" + std::to_string(max_restarts) +
          " --monitor-interval=0.1 --master-addr=127.0.0.1 --master-port=" + std::to_string(test::free_local_port()) +

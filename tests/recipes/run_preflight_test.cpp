@@ -87,7 +87,9 @@ TEST_F(RunPreflight, LoaderSizesNoMachineHoldsAreRefusedByKey) {
 TEST_F(RunPreflight, MeanHeadTrainsWithAnUnselectedCache) {
   const auto labels = io::read_class_names(dir_.file("labels.csv"));
   describe::DescriptionCache cache = describe::new_description_cache(labels, "tiny");
-  for (auto& c : cache.classes) c.candidates.push_back({{"One step.", "Another step."}, {}, {}});
+  describe::DescriptionProvenance provenance;
+  provenance.generator = "test";
+  for (auto& c : cache.classes) c.candidates.push_back({{"One step.", "Another step."}, provenance, {}});
   describe::save_description_cache(dir_.file("unselected.json"), cache);
   const std::string with_cache = "--set descriptions.cache=" + dir_.file("unselected.json");
   const Result mean = train(with_cache);
