@@ -53,9 +53,9 @@ stage "2/6 pre-training a small CLIP and a SentencePiece tokenizer on single- an
 stage "3/6 TPP: scoring every candidate sub-text set with the pre-trained text tower"
 cp "$DATA/descriptions.json" "$DATA/descriptions_selected.json"
 # --config: TPP scores the sets against the global template the runs below read.
-"$SFAR" describe select --cache "$DATA/descriptions_selected.json" --weights "$PRE/clip.pt" --activation quick_gelu \
-  --tokenizer sentencepiece --vocab "$PRE/tokenizer.model" --device cpu --config configs/quickstart/sfar.yaml \
-  > "$OUT/tpp.jsonl"
+# The config names the model, its activation, tokenizer and template; only the paths move.
+"$SFAR" describe select --cache "$DATA/descriptions_selected.json" --device cpu --config configs/quickstart/sfar.yaml \
+  --set "model.weights=$PRE/clip.pt" --set "text.vocab=$PRE/tokenizer.model" > "$OUT/tpp.jsonl"
 
 common=(--set "data.root=$DATA" --set "model.weights=$PRE/clip.pt" --set "text.vocab=$PRE/tokenizer.model"
         --set "protocol.few_shot.shots=$SHOTS" --seeds "$SEEDS"
