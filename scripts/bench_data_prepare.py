@@ -10,7 +10,8 @@ x264's default GOP). Each set is prepared with every variant below, then the rou
 `sfar bench data` (one worker, one thread) on every (set, variant) pair, the order rotating each
 round, so that the machine's load falls on all of them alike. It prints, per pair, the median
 clips/s with its min and max, the median of the per-round ratios to the source, the prepare
-time and the size on disk; then clips/s at 1 and 2 workers and the peak memory. All JSON lines
+time and the size on disk; then clips/s at 1 and 2 workers with the peak memory, and
+1 vs 2 FFmpeg threads inside a clip (these run first, before the rounds). All JSON lines
 are also written to <work>/results.jsonl.
 """
 import argparse
@@ -45,12 +46,12 @@ def make_set(name, videos, work):
     names = []
     for i, clip in enumerate(sorted(os.listdir(videos))):
         src = os.path.join(videos, clip)
+        stem, ext = os.path.splitext(clip)  # test.avi and test.mp4 both exist: the stem keeps the extension
         if SETS[name] is None:
-            dst = os.path.join(root, clip)
+            dst = os.path.join(root, f"{stem}_{ext[1:]}{ext}")
             if not os.path.exists(dst):
                 os.symlink(src, dst)
         else:
-            stem, ext = os.path.splitext(clip)  # test.avi and test.mp4 both exist: keep the extension
             dst = os.path.join(root, f"{stem}_{ext[1:]}.mp4")
             if not os.path.exists(dst):
                 run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", src, "-an"] + SETS[name] + [dst])
@@ -71,11 +72,40 @@ def size_of(folder, suffixes):
     return total
 
 
-def bench(sfar, config, args, workers=1):
+def bench(sfar, config, args, workers=1, decoder_threads=1):
     line = run([sfar, "--threads", "1", "bench", "data", "--config", config, "--key-interval", "0",
-                "--workers", str(workers), "--batches", str(args.batches), "--batch-size", "8",
+                "--workers", str(workers), "--decoder-threads", str(decoder_threads), "--batches", str(args.batches), "--batch-size", "8",
                 "--reference-clips", "1", "--seed", "0"])
     return json.loads(line.strip().splitlines()[-1])
+
+
+def scaling(sfar, configs, args, results):
+    """1 vs 2 loader workers, and 1 vs 2 FFmpeg threads inside a clip; run first, on the quietest machine."""
+    print("\nscaling (real set, h264_gop8 and source), interleaved, median of rounds:")
+    for variant in ["source", "h264_gop8"]:
+        per = {1: [], 2: []}
+        rss = {1: [], 2: []}
+        for r in range(max(1, args.rounds // 2)):
+            for workers in (1, 2) if r % 2 == 0 else (2, 1):
+                line = bench(sfar, configs[("real", variant)], args, workers)
+                per[workers].append(line["clips_per_s"])
+                rss[workers].append(line["peak_rss_mb"])
+                results.write(json.dumps({"scaling": variant, "workers": workers, **line}) + "\n")
+        one, two = statistics.median(per[1]), statistics.median(per[2])
+        print(f"  {variant:10} 1 worker {one:6.2f} clips/s, 2 workers {two:6.2f} clips/s ({two / one:.2f}x); "
+              f"peak RSS {statistics.median(rss[1]):.0f} MB / {statistics.median(rss[2]):.0f} MB "
+              f"(the second worker adds {statistics.median(rss[2]) - statistics.median(rss[1]):.0f} MB)")
+    print("\nframe threading inside a clip (1 worker), interleaved, median of rounds:")
+    for name in ("1080p", "real"):
+        per = {1: [], 2: []}
+        for r in range(max(1, args.rounds // 2)):
+            for threads in (1, 2) if r % 2 == 0 else (2, 1):
+                line = bench(sfar, configs[(name, "source")], args, 1, threads)
+                per[threads].append(line["clips_per_s"])
+                results.write(json.dumps({"frame_threads": name, "decoder_threads": threads, **line}) + "\n")
+        one, two = statistics.median(per[1]), statistics.median(per[2])
+        print(f"  {name:6} source, 1 decoder thread {one:6.2f} clips/s, 2 threads {two:6.2f} clips/s ({two / one:.2f}x)")
+    results.flush()
 
 
 def main():
@@ -104,6 +134,7 @@ def main():
             facts[(name, variant)] = {"bytes": summary["prepared_bytes"], "prepare_s": seconds,
                                       "prepared_now": summary["prepared"]}
             results.write(json.dumps({"prepare": [name, variant], **summary}) + "\n")
+    scaling(sfar, configs, args, results)
     pairs = list(configs)
     rates = {pair: [] for pair in pairs}
     for r in range(args.rounds):
@@ -125,20 +156,6 @@ def main():
             size_ratio = facts[pair]["bytes"] / facts[(name, "source")]["bytes"]
             print(f"{name:6} {variant:11} {statistics.median(xs):14.2f} [{min(xs):6.2f}, {max(xs):6.2f}] "
                   f"{ratio:9.2f} {mb:10.2f} {size_ratio:10.3f} {facts[pair]['prepare_s']:9.1f}")
-    print("\nscaling (real set, h264_gop8 and source), interleaved, median of rounds:")
-    for variant in ["source", "h264_gop8"]:
-        per = {1: [], 2: []}
-        rss = {1: [], 2: []}
-        for r in range(max(1, args.rounds // 2)):
-            for workers in (1, 2) if r % 2 == 0 else (2, 1):
-                line = bench(sfar, configs[("real", variant)], args, workers)
-                per[workers].append(line["clips_per_s"])
-                rss[workers].append(line["peak_rss_mb"])
-                results.write(json.dumps({"scaling": variant, "workers": workers, **line}) + "\n")
-        one, two = statistics.median(per[1]), statistics.median(per[2])
-        print(f"  {variant:10} 1 worker {one:6.2f} clips/s, 2 workers {two:6.2f} clips/s ({two / one:.2f}x); "
-              f"peak RSS {statistics.median(rss[1]):.0f} MB / {statistics.median(rss[2]):.0f} MB "
-              f"(the second worker adds {statistics.median(rss[2]) - statistics.median(rss[1]):.0f} MB)")
     print(f"\nload average at the end: {os.getloadavg()}; cores: {os.cpu_count()}")
     return 0
 

@@ -41,7 +41,7 @@ LoaderBenchResult run_loader_bench(const std::vector<VideoRecord>& records, cons
   config.sampler = SamplerKind::kSegment;
   config.num_frames = options.num_frames;
   config.short_side = options.short_side;
-  config.decoder_threads = 1;
+  config.decoder_threads = options.decoder_threads;
   config.train_pipeline = {spec(TransformType::kRandomResizedCrop, options.crop), spec(TransformType::kFlip),
                            spec(TransformType::kNormalize)};
   const auto sampler = make_sampler(config);

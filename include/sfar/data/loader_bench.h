@@ -25,6 +25,7 @@ struct LoaderBenchOptions {
   std::int64_t num_frames = 8;     // TSN segments, training mode
   std::int64_t crop = 224;
   std::int64_t short_side = 256;   // resize while decoding (loader) / after converting (baseline)
+  std::int64_t decoder_threads = 1;  // FFmpeg threads inside one clip (frame and slice threading); 0 = FFmpeg decides
   std::int64_t reference_clips = 0;  // clips timed for baseline and limit; 0: all loader clips
   std::uint64_t seed = 0;
 };

@@ -45,7 +45,7 @@ struct CheckArgs {
 struct BenchArgs {
   DatasetArgs data;
   std::int64_t batches = 20, batch_size = 8, workers = 1, frames = 8, crop = 224, short_side = 256;
-  std::int64_t reference_clips = 0, key_interval = 16;
+  std::int64_t reference_clips = 0, key_interval = 16, decoder_threads = 1;
   std::uint64_t seed = 0;
   double step_rate = 0.0;  // clips/s a training step consumes; 0: no sizing
 };
@@ -190,6 +190,7 @@ int run_bench(const BenchArgs& args) {
   options.num_frames = args.frames;
   options.crop = args.crop;
   options.short_side = args.short_side;
+  options.decoder_threads = args.decoder_threads;
   options.reference_clips = args.reference_clips;
   options.seed = args.seed;
   const auto given = data::run_loader_bench(records, options);
@@ -270,6 +271,10 @@ void add_bench_data_command(CLI::App& app, CommandContext& context) {
   command->add_option("--frames", args->frames, "TSN segments (frames per clip)")->capture_default_str();
   command->add_option("--crop", args->crop, "Random resized crop size")->capture_default_str();
   command->add_option("--short-side", args->short_side, "Resize while decoding")->capture_default_str();
+  command->add_option("--decoder-threads", args->decoder_threads,
+                      "FFmpeg threads inside each clip (frame threading); 0 = FFmpeg decides")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 64));
   command->add_option("--reference-clips", args->reference_clips, "Clips timed for baseline/limit; 0 = all")
       ->capture_default_str();
   command->add_option("--key-interval", args->key_interval, "Re-encoded copies' key frame interval; 0 = none")
