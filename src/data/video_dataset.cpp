@@ -155,8 +155,20 @@ DatasetTimings VideoDataset::timings() const {
                         static_cast<double>(transform_ns_.load()) * 1e-9};
 }
 
+void check_prepared_short_side(const ClipSourceConfig& config) {
+  const std::int64_t prepared = config.prepared_short_side;
+  if (prepared == 0 || (config.short_side > 0 && config.short_side <= prepared)) return;
+  throw ConfigError("data.short_side",
+                    "the videos under " + config.root + " were re-encoded by `sfar data prepare` at a short side of " +
+                        std::to_string(prepared) + " (data.prepared_short_side), so they would be upscaled; prepare "
+                        "them again with --short-side " + std::to_string(config.short_side) +
+                        " or train on the source videos",
+                    config.short_side == 0 ? "0 (native)" : std::to_string(config.short_side));
+}
+
 std::shared_ptr<const VideoDataset> make_video_dataset(const DataConfig& config, std::vector<VideoRecord> records,
                                                        SampleMode mode, std::uint64_t seed) {
+  check_prepared_short_side(config);
   VideoDatasetOptions options;
   options.root = config.root;
   options.mode = mode;

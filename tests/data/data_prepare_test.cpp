@@ -12,7 +12,9 @@
 
 #include "io/video_test_support.h"
 #include "sfar/core/atomic_file.h"
+#include "sfar/data/data_config.h"
 #include "sfar/data/data_prepare_dataset.h"
+#include "sfar/data/video_dataset.h"
 #include "sfar/core/name_table.h"
 #include "sfar/io/video_reader.h"
 
@@ -268,6 +270,36 @@ TEST(DataPrepareTest, RemovesTemporariesAKilledRunLeft) {
   write_file_atomic(dir.file("videos/a.mp4"), "kept");
   EXPECT_EQ(remove_stale_temporaries(dir.file("videos")), 2);
   EXPECT_TRUE(fs::exists(dir.file("videos/a.mp4")));
+}
+
+// A prepared copy holds frames at its own short side. A run asking for more (or for the native
+// size) would get them upscaled in silence, so the data.yaml records the size and the loader
+// refuses, naming the key; asking for less is a plain downscale.
+TEST(DataPrepareTest, PreparedCopyRefusesALargerShortSide) {
+  SFAR_REQUIRE_FFMPEG_CLI();
+  test::TempDir dir;
+  make_clip(dir, "src/a.mp4", "160x120", 12);
+  auto request = request_for(dir, {"a.mp4"});
+  request.settings.short_side = 63;  // rounded up to even: the videos are 64 high
+  prepare_dataset(request);
+  const std::string yaml = dir.file("out/data.yaml");
+  EXPECT_NE(read_file(yaml).find("prepared_short_side: 64"), std::string::npos) << read_file(yaml);
+  const auto dataset_at = [&](const std::string& short_side) {
+    const DataConfig config = load_data_config({yaml}, {"data.short_side=" + short_side});
+    return make_video_dataset(config, load_records(config, {}), SampleMode::kTrain, 0);
+  };
+  EXPECT_EQ(dataset_at("64")->size(), 1);
+  EXPECT_EQ(dataset_at("48")->size(), 1);
+  for (const std::string larger : {"96", "0"}) {
+    try {
+      dataset_at(larger);
+      ADD_FAILURE() << "short_side " << larger << " on a copy prepared at 64 was accepted";
+    } catch (const ConfigError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("data.short_side"), std::string::npos) << what;
+      EXPECT_NE(what.find("64"), std::string::npos) << what;
+    }
+  }
 }
 
 }  // namespace

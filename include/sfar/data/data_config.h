@@ -41,6 +41,9 @@ struct ClipSourceConfig {
   std::int64_t num_frames = 8;
   std::int64_t stride = 1;            // dense only
   std::int64_t short_side = 256;      // resize while decoding; 0: native
+  // Set by `sfar data prepare` in the data.yaml it writes: the short side its videos were
+  // re-encoded at. A larger (or native) short_side would upscale them, so the loader refuses it.
+  std::int64_t prepared_short_side = 0;  // 0: not a prepared copy
   std::int64_t decoder_threads = 1;
   // Largest frame (width x height) a video may declare; larger is a bad file, refused before
   // a frame of it is allocated. Default 8192x8192 (io::kDefaultMaxFramePixels): 8K fits.
@@ -62,6 +65,7 @@ struct ClipSourceConfig {
     a("num_frames", num_frames, cfg::at_least(1));
     a("stride", stride, cfg::at_least(1));
     a("short_side", short_side, cfg::non_negative());
+    a("prepared_short_side", prepared_short_side, cfg::non_negative());
     a("decoder_threads", decoder_threads, cfg::non_negative());
     a("max_frame_pixels", max_frame_pixels, cfg::in_range(1, 2147483647));  // FFmpeg's bound: INT_MAX
     a("train_pipeline", train_pipeline);

@@ -83,9 +83,13 @@ class VideoDataset {
   mutable std::atomic<std::int64_t> clips_{0}, decode_ns_{0}, transform_ns_{0};
 };
 
+// ConfigError naming data.short_side when the section points at a copy `sfar data prepare` made
+// at a smaller short side (data.prepared_short_side): the loader would upscale it in silence.
+void check_prepared_short_side(const ClipSourceConfig& config);
+
 // The dataset a `data:` section describes over `records`: its root, sampler, decoding options,
 // bad-file policy and the train or test pipeline by `mode`. The one place that turns a
-// DataConfig into VideoDatasetOptions.
+// DataConfig into VideoDatasetOptions. Calls check_prepared_short_side.
 std::shared_ptr<const VideoDataset> make_video_dataset(const DataConfig& config, std::vector<VideoRecord> records,
                                                        SampleMode mode, std::uint64_t seed);
 
