@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 
+REPEAT = 32
 VARIANTS = {
     "h264_gop8": ["--codec", "h264", "--gop", "8"],
     "h264_gop16": ["--codec", "h264", "--gop", "16"],
@@ -56,8 +57,11 @@ def make_set(name, videos, work):
             if not os.path.exists(dst):
                 run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", src, "-an"] + SETS[name] + [dst])
         names.append((os.path.basename(dst), i % 3))
+    # Each clip is listed REPEAT times (160 lines, 20 batches of 8): the loader's workers share out one
+    # epoch's batches and meet at its end, so an epoch of 5 lines (one short batch) would leave the
+    # second worker idle, and an odd batch count caps 2 workers below 2x.
     with open(os.path.join(root, "list.txt"), "w") as f:
-        f.writelines(f"{n} {label}\n" for n, label in names)
+        f.writelines(f"{n} {label}\n" for _ in range(REPEAT) for n, label in names)
     config = os.path.join(work, f"{name}.yaml")
     with open(config, "w") as f:
         f.write(f"data:\n  root: {root}\n  list: {root}/list.txt\n  short_side: 256\n")
@@ -72,9 +76,10 @@ def size_of(folder, suffixes):
     return total
 
 
-def bench(sfar, config, args, workers=1, decoder_threads=1):
+def bench(sfar, config, args, workers=1, decoder_threads=1, batches=None):
     line = run([sfar, "--threads", "1", "bench", "data", "--config", config, "--key-interval", "0",
-                "--workers", str(workers), "--decoder-threads", str(decoder_threads), "--batches", str(args.batches), "--batch-size", "8",
+                "--workers", str(workers), "--decoder-threads", str(decoder_threads),
+                "--batches", str(batches or args.batches), "--batch-size", "8",
                 "--reference-clips", "1", "--seed", "0"])
     return json.loads(line.strip().splitlines()[-1])
 
@@ -87,7 +92,7 @@ def scaling(sfar, configs, args, results):
         rss = {1: [], 2: []}
         for r in range(max(1, args.rounds // 2)):
             for workers in (1, 2) if r % 2 == 0 else (2, 1):
-                line = bench(sfar, configs[("real", variant)], args, workers)
+                line = bench(sfar, configs[("real", variant)], args, workers, batches=args.scaling_batches)
                 per[workers].append(line["clips_per_s"])
                 rss[workers].append(line["peak_rss_mb"])
                 results.write(json.dumps({"scaling": variant, "workers": workers, **line}) + "\n")
@@ -115,10 +120,12 @@ def main():
     p.add_argument("--work", required=True)
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--batches", type=int, default=5)
+    p.add_argument("--scaling-batches", type=int, default=20, help="batches per scaling run (one epoch: 20)")
+    p.add_argument("--only", choices=["scaling", "rounds"], help="run one part (the sets and copies are made anyway)")
     args = p.parse_args()
     sfar = args.sfar
     os.makedirs(args.work, exist_ok=True)
-    results = open(os.path.join(args.work, "results.jsonl"), "w")
+    results = open(os.path.join(args.work, f"results{'_' + args.only if args.only else ''}.jsonl"), "w")
     configs, facts = {}, {}
     for name in SETS:
         config, root = make_set(name, args.videos, args.work)
@@ -134,7 +141,10 @@ def main():
             facts[(name, variant)] = {"bytes": summary["prepared_bytes"], "prepare_s": seconds,
                                       "prepared_now": summary["prepared"]}
             results.write(json.dumps({"prepare": [name, variant], **summary}) + "\n")
-    scaling(sfar, configs, args, results)
+    if args.only != "rounds":
+        scaling(sfar, configs, args, results)
+    if args.only == "scaling":
+        return 0
     pairs = list(configs)
     rates = {pair: [] for pair in pairs}
     for r in range(args.rounds):
