@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Loader clips/s per core before and after `sfar data prepare`, interleaved, in one command.
 
-    scripts/bench_data_prepare.py --sfar build/tools/sfar/sfar --videos /work/shared/data/videos \
-        --work /tmp/bench_prepare [--rounds 5] [--batches 5]
+    scripts/bench_data_prepare.py [--sfar build/sfar] --videos $SFAR_DATA_DIR/videos \
+        --work /tmp/bench_prepare [--rounds 5] [--batches 5] [--only scaling|rounds]
 
 Three source sets are made from the clips in --videos with the ffmpeg tool: `real` (the clips as
 they are), `kf16` (re-encoded, a key frame every 16 frames) and `1080p` (scaled to a 1080-pixel short side,
@@ -12,7 +12,7 @@ round, so that the machine's load falls on all of them alike. It prints, per pai
 clips/s with its min and max, the median of the per-round ratios to the source, the prepare
 time and the size on disk; then clips/s at 1 and 2 workers with the peak memory, and
 1 vs 2 FFmpeg threads inside a clip (these run first, before the rounds). All JSON lines
-are also written to <work>/results.jsonl.
+are also written to <work>/results.jsonl (results_scaling.jsonl or results_rounds.jsonl with --only).
 """
 import argparse
 import json
@@ -115,7 +115,7 @@ def scaling(sfar, configs, args, results):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--sfar", required=True)
+    p.add_argument("--sfar", default="build/sfar", help="the sfar binary (build/sfar)")
     p.add_argument("--videos", required=True)
     p.add_argument("--work", required=True)
     p.add_argument("--rounds", type=int, default=5)
