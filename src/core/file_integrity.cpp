@@ -1,9 +1,5 @@
 #include "sfar/core/file_integrity.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -15,45 +11,10 @@
 #include <vector>
 
 #include "sfar/core/error.h"
+#include "sfar/core/mapped_file.h"
 
 namespace sfar {
 namespace {
-
-// A read-only mapping of a whole file.
-class MappedFile {
- public:
-  explicit MappedFile(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw IoError(path, std::string("cannot open file: ") + std::strerror(errno));
-    struct stat info {};
-    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-      ::close(fd);
-      throw IoError(path, "not a regular file");
-    }
-    size_ = static_cast<std::size_t>(info.st_size);
-    if (size_ > 0) {
-      void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-      if (p == MAP_FAILED) {
-        ::close(fd);
-        throw IoError(path, std::string("cannot map file: ") + std::strerror(errno));
-      }
-      data_ = static_cast<const unsigned char*>(p);
-      ::madvise(p, size_, MADV_SEQUENTIAL);
-    }
-    ::close(fd);
-  }
-  ~MappedFile() {
-    if (data_) ::munmap(const_cast<unsigned char*>(data_), size_);
-  }
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-  const unsigned char* data() const { return data_; }
-  std::size_t size() const { return size_; }
-
- private:
-  const unsigned char* data_ = nullptr;
-  std::size_t size_ = 0;
-};
 
 std::uint64_t le(const unsigned char* p, int bytes) {
   std::uint64_t v = 0;
@@ -252,7 +213,7 @@ std::uint32_t zip_crc32(const void* data, std::size_t size, std::uint32_t crc) {
 }
 
 ZipCheck verify_zip_records(const std::string& path) {
-  const MappedFile file(path);
+  const MappedFile file(path, MappedFile::Access::kSequential);
   ZipReader zip(file, path);
   const auto records = zip.records();
   ZipCheck check;

@@ -1,12 +1,6 @@
 #include "sfar/io/safetensors_reader.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -60,51 +54,25 @@ bool looks_like_safetensors(const std::string& path) {
   return length >= 2 && length <= kMaxHeaderBytes && head[kLengthBytes] == '{';
 }
 
-SafetensorsReader::SafetensorsReader(std::string path) : path_(std::move(path)) {
-  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw IoError(path_, std::string("cannot open file: ") + std::strerror(errno));
-  struct stat info {};
-  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    ::close(fd);
-    throw IoError(path_, "not a regular file");
-  }
-  file_size_ = static_cast<std::size_t>(info.st_size);
-  if (file_size_ < kLengthBytes) {
-    ::close(fd);
+SafetensorsReader::SafetensorsReader(std::string path) : path_(std::move(path)), file_(path_) {
+  if (file_.size() < kLengthBytes) {
     throw FormatError(path_, "file is shorter than the 8-byte safetensors header length",
-                      std::to_string(file_size_) + " bytes");
+                      std::to_string(file_.size()) + " bytes");
   }
-  mapping_ = ::mmap(nullptr, file_size_, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (mapping_ == MAP_FAILED) {
-    mapping_ = nullptr;
-    throw IoError(path_, std::string("cannot map file: ") + std::strerror(errno));
+  const unsigned char* base = file_.data();
+  const std::uint64_t header_length = read_le64(base);
+  if (header_length > file_.size() - kLengthBytes || header_length > kMaxHeaderBytes) {
+    throw FormatError(path_, "safetensors header length exceeds the file size (" + std::to_string(file_.size()) +
+                                 " bytes)",
+                      std::to_string(header_length));
   }
-  try {
-    const auto* base = static_cast<const unsigned char*>(mapping_);
-    const std::uint64_t header_length = read_le64(base);
-    if (header_length > file_size_ - kLengthBytes || header_length > kMaxHeaderBytes) {
-      throw FormatError(path_, "safetensors header length exceeds the file size (" +
-                                   std::to_string(file_size_) + " bytes)",
-                        std::to_string(header_length));
-    }
-    data_start_ = kLengthBytes + static_cast<std::size_t>(header_length);
-    sealed_ = verify_safetensors_seal(base, file_size_, path_);  // first: a flipped byte reads as such
-    parse_header(std::string(reinterpret_cast<const char*>(base + kLengthBytes),
-                             static_cast<std::size_t>(header_length)));
-    if (!sealed_ && metadata_.count(kSafetensorsSealKey)) {
-      throw FormatError(path_ + ": __metadata__." + kSafetensorsSealKey,
-                        "not where sfar's writer puts it (the header was rewritten?): cannot check the file");
-    }
-  } catch (...) {
-    ::munmap(mapping_, file_size_);
-    mapping_ = nullptr;
-    throw;
+  data_start_ = kLengthBytes + static_cast<std::size_t>(header_length);
+  sealed_ = verify_safetensors_seal(base, file_.size(), path_);  // first: a flipped byte reads as such
+  parse_header(std::string(reinterpret_cast<const char*>(base + kLengthBytes), static_cast<std::size_t>(header_length)));
+  if (!sealed_ && metadata_.count(kSafetensorsSealKey)) {
+    throw FormatError(path_ + ": __metadata__." + kSafetensorsSealKey,
+                      "not where sfar's writer puts it (the header was rewritten?): cannot check the file");
   }
-}
-
-SafetensorsReader::~SafetensorsReader() {
-  if (mapping_ != nullptr) ::munmap(mapping_, file_size_);
 }
 
 void SafetensorsReader::parse_header(const std::string& header) {
@@ -116,7 +84,7 @@ void SafetensorsReader::parse_header(const std::string& header) {
   }
   if (!json.is_object()) throw FormatError(path_, "safetensors header is not a JSON object");
 
-  const std::uint64_t data_size = file_size_ - data_start_;
+  const std::uint64_t data_size = file_.size() - data_start_;
   for (const auto& [name, value] : json.items()) {
     const std::string where = path_ + ": tensor '" + name + "'";
     if (name == "__metadata__") {
@@ -201,7 +169,7 @@ const SafetensorsEntry& SafetensorsReader::entry(const std::string& name) const 
 }
 
 const std::byte* SafetensorsReader::bytes(const SafetensorsEntry& entry) const {
-  return static_cast<const std::byte*>(mapping_) + data_start_ + entry.begin;
+  return reinterpret_cast<const std::byte*>(file_.data()) + data_start_ + entry.begin;
 }
 
 }  // namespace sfar::io

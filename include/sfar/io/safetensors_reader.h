@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "sfar/core/mapped_file.h"
+
 namespace sfar::io {
 
 struct SafetensorsEntry {
@@ -39,7 +41,6 @@ class SafetensorsReader {
   // Opens, maps and validates the file; IoError if it cannot be read, FormatError if it is
   // not a valid safetensors file.
   explicit SafetensorsReader(std::string path);
-  ~SafetensorsReader();
   SafetensorsReader(const SafetensorsReader&) = delete;
   SafetensorsReader& operator=(const SafetensorsReader&) = delete;
 
@@ -60,8 +61,7 @@ class SafetensorsReader {
   void parse_header(const std::string& header);
 
   std::string path_;
-  void* mapping_ = nullptr;
-  std::size_t file_size_ = 0;
+  MappedFile file_;
   std::size_t data_start_ = 0;
   std::vector<SafetensorsEntry> entries_;
   std::map<std::string, std::size_t> index_;
