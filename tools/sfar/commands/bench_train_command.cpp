@@ -290,9 +290,7 @@ int run_bench_train(const BenchTrainOptions& o) {
   const double steps_per_s = static_cast<double>(o.steps) / total_s;
   const double flops = vision_train_step_flops(arch, B * T);
   // The peak in the type the step's products run in under autocast.
-  const auto peak_dtype = config.train.precision == "bf16"   ? torch::kBFloat16
-                          : config.train.precision == "fp16" ? torch::kHalf
-                                                             : torch::kFloat32;
+  const auto peak_dtype = engine::compute_dtype(config.train.precision);
   const double peak_gflops = o.matmul_size > 0 ? matmul_peak_gflops(o.matmul_size, device, peak_dtype) : 0.0;
   const double achieved_gflops = flops / median_s / 1e9;
 
@@ -307,7 +305,7 @@ int run_bench_train(const BenchTrainOptions& o) {
                                    {"text_layers", arch.transformer_layers}}},
                          {"head", method::to_string(config.head.type)},
                          {"loss", recipes::to_string(config.loss.type)},
-                         {"precision", config.train.precision},
+                         {"precision", engine::to_string(config.train.precision)},
                          {"attention", cfg::enum_name(o.attention, attention_kernel_names())},
                          {"grad_checkpointing", config.model.grad_checkpointing},
                          {"optimizer", {{"lr", config.train.lr}, {"backbone_lr_ratio", config.train.backbone_lr_ratio},
