@@ -37,10 +37,10 @@ void validate_train_options(const TrainOptions& o, const std::string& device,
                       cfg::format_number(o.warmup_epochs));
   }
   const bool cuda = device.rfind("cuda", 0) == 0;
-  if (o.precision != "fp32" && !cuda) {
+  if (precision_entry(o.precision).autocast && !cuda) {
     throw ConfigError(key(path, "precision"),
                       "bf16 and fp16 training need a CUDA device; on " + device + " use fp32",
-                      o.precision);
+                      to_string(o.precision));
   }
 }
 

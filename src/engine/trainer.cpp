@@ -43,7 +43,7 @@ Trainer::Trainer(std::shared_ptr<torch::nn::Module> model, TrainTask& task, Trai
       schedule_(LrSchedule::from_epochs(setup_.options.lr, setup_.options.min_lr,
                                         setup_.options.epochs, setup_.options.warmup_epochs,
                                         steps_per_epoch_, setup_.options.schedule_unit)),
-      scaler_(setup_.options.precision == "fp16"),
+      scaler_(precision_entry(setup_.options.precision).loss_scaling),
       rng_(setup_.seed),
       interval_(std::make_unique<Interval>()) {
   const TrainOptions& o = setup_.options;
@@ -140,14 +140,23 @@ bool Trainer::train_step() {
   return grads_finite;
 }
 
+torch::ScalarType compute_dtype(Precision precision) {
+  switch (precision) {  // every enumerator: -Wswitch names a new one left out
+    case Precision::kFp32: return torch::kFloat32;
+    case Precision::kBf16: return torch::kBFloat16;
+    case Precision::kFp16: return torch::kHalf;
+  }
+  throw std::logic_error("a precision without a compute type");
+}
+
 torch::Tensor TrainTask::step_loss(const StepContext&, const StepPasses&) {
   throw ArgumentError("train task", "whole_step() is true but step_loss is not implemented");
 }
 
 torch::Tensor Trainer::autocast_forward(const std::function<torch::Tensor()>& forward) {
   std::optional<compat::AutocastGuard> autocast;
-  const std::string& precision = setup_.options.precision;
-  if (precision != "fp32") autocast.emplace(device_.type(), precision == "bf16" ? torch::kBFloat16 : torch::kHalf);
+  const Precision precision = setup_.options.precision;
+  if (precision_entry(precision).autocast) autocast.emplace(device_.type(), compute_dtype(precision));
   return forward();
 }
 

@@ -17,6 +17,7 @@
 #include "sfar/engine/runtime_setup.h"
 #include "sfar/method/alignment_loss.h"
 #include "sfar/models/clip_loader.h"
+#include "sfar/recipes/run_scaffold.h"
 #include "sfar/recipes/sfar_task.h"
 #include "sfar/text/sentencepiece_tokenizer.h"
 
@@ -188,13 +189,6 @@ PretrainResult run_pretraining(const PretrainConfig& config, const PretrainSetup
   const auto start = std::chrono::steady_clock::now();
   const std::string yaml = pretrain_config_to_yaml(config);
   const std::string device = engine::apply_runtime(config.run);  // threads, seed, device
-  engine::RunDirOptions run_options;
-  run_options.work_dir = config.run.work_dir;
-  run_options.config_text = yaml;
-  run_options.device = device;
-  run_options.libtorch_version = compat::torch_version();
-  run_options.threads = config.run.threads;
-  run_options.log_level = config.run.log_level;
   // The list and the loader's sizes are refused before the run directory is written.
   const data::CaptionList pairs = data::read_caption_list(config.pretrain.list);
   data::LoaderDemand demand;
@@ -204,7 +198,7 @@ PretrainResult run_pretraining(const PretrainConfig& config, const PretrainSetup
   demand.batch_size = config.pretrain.train.micro_batch_size();
   demand.pipeline = &config.pretrain.train_pipeline;
   data::check_loader_budget(config.pretrain, demand);
-  engine::RunDir dir(run_options);
+  engine::RunDir dir(run_dir_options(config.run, config.run.work_dir, yaml, device));
   SFAR_LOG_INFO("{} video-caption pairs in {} groups from {}", pairs.items.size(), pairs.groups.size(),
                 config.pretrain.list);
 
@@ -239,15 +233,9 @@ PretrainResult run_pretraining(const PretrainConfig& config, const PretrainSetup
   SFAR_LOG_INFO("tokenizer {} ({} pieces); CLIP with {} parameters", tokenizer_path, tokenizer.vocab_size(),
                 model->parameter_count());
   PretrainTask task(model, config, pairs, tokens);
-  engine::TrainerSetup trainer_setup;
-  trainer_setup.options = config.pretrain.train;
-  trainer_setup.device = device;
-  trainer_setup.config_text = yaml;
-  trainer_setup.best_metric = "video_to_text_top1";
-  trainer_setup.seed = static_cast<std::uint64_t>(config.run.seed);
-  trainer_setup.run = &dir;
-  trainer_setup.progress = setup.progress;
-  engine::Trainer trainer(model.ptr(), task, trainer_setup);
+  engine::TrainerSetup scaffold = trainer_setup(config.pretrain.train, config.run, device, yaml, &dir, setup.progress);
+  scaffold.best_metric = "video_to_text_top1";
+  engine::Trainer trainer(model.ptr(), task, scaffold);
   trainer.fit();
 
   // The weights evaluated are the ones saved: EMA's when it is on.

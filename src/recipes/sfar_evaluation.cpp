@@ -9,6 +9,7 @@
 #include "sfar/engine/run_dir.h"
 #include "sfar/engine/runtime_setup.h"
 #include "sfar/recipes/sfar_evaluator.h"
+#include "sfar/recipes/run_scaffold.h"
 #include "sfar/recipes/sfar_runner.h"
 #include "sfar/recipes/sfar_task.h"
 
@@ -44,25 +45,18 @@ EvaluationResult evaluate_checkpoint(SfarRunConfig config, const EvaluateOptions
   const std::string device = engine::apply_runtime(config.run);
   std::optional<engine::RunDir> dir;
   if (options.run_dir) {
-    dir.emplace(engine::RunDirOptions{work_dir, sfar_run_config_to_yaml(config), device, compat::torch_version(),
-                                      config.run.threads, config.run.log_level, true});
+    dir.emplace(run_dir_options(config.run, work_dir, sfar_run_config_to_yaml(config), device));
   }
-  SfarRun run = build_sfar_run(config, device, dir ? dir->file("cache") : "");
+  ScoredModel scored =
+      load_scored_model(config, device, {options.checkpoint, options.choose, options.note, dir ? dir->file("cache") : ""});
   EvaluationResult result;
-  result.checkpoint = options.checkpoint;
-  if (options.choose) {
-    const CheckpointChoice choice = choose_checkpoint(config, options.checkpoint, run.head_ready);
-    if (!choice.note.empty() && options.note) options.note(choice.note);
-    result.checkpoint = choice.path;
-  }
-  if (!result.checkpoint.empty()) result.step = engine::load_model_weights(*run.model, result.checkpoint);
-  run.model->to(torch::Device(device));
-  run.model->eval();
-  SfarEvaluator evaluator(run, config);
+  result.checkpoint = scored.checkpoint;
+  result.step = scored.step;
+  SfarEvaluator evaluator(scored.run, config);
   result.metrics = evaluator.evaluate(options.progress);
   if (dir) dir->log_eval(0, 0, result.metrics);
   fs::create_directories(work_dir);
-  const EvalTables tables = write_eval_tables(evaluator.last_result(), run.class_names, work_dir);
+  const EvalTables tables = write_eval_tables(evaluator.last_result(), scored.run.class_names, work_dir);
   result.per_class_accuracy = tables.per_class_accuracy;
   result.confusion_matrix = tables.confusion_matrix;
   return result;

@@ -12,6 +12,7 @@
 #include "sfar/engine/runtime_setup.h"
 #include "sfar/engine/trainer.h"
 #include "sfar/recipes/protocol_epochs.h"
+#include "sfar/recipes/run_scaffold.h"
 #include "sfar/recipes/sfar_run_inputs.h"
 #include "sfar/recipes/sfar_task.h"
 
@@ -71,8 +72,7 @@ TrainingResult run_training(SfarRunConfig config, const RunTrainingOptions& opti
   check_sfar_lists(config, inputs.class_names);
   std::optional<engine::RunDir> dir;
   if (result.main) {
-    dir.emplace(engine::RunDirOptions{config.run.work_dir, yaml, device, compat::torch_version(), config.run.threads,
-                                      config.run.log_level, true});
+    dir.emplace(run_dir_options(config.run, config.run.work_dir, yaml, device));
   }
   const fs::path work_dir(config.run.work_dir);
   if (dist && !result.main) dist->barrier();  // rank 0 encodes the text bank into the cache first
@@ -83,15 +83,10 @@ TrainingResult run_training(SfarRunConfig config, const RunTrainingOptions& opti
   const std::string metric = selection_metric(config);
   std::optional<EpochRecorder> recorder;
   if (options.record_epochs) recorder.emplace(task, metric);
-  engine::TrainerSetup setup;
-  setup.options = config.train;
-  setup.device = device;
-  setup.config_text = yaml;
+  engine::TrainerSetup setup =
+      trainer_setup(config.train, config.run, device, yaml, dir ? &*dir : nullptr, options.progress);
   setup.checkpoint_dir = (work_dir / "checkpoints").string();
   setup.best_metric = metric;  // best.pt must be the epoch a protocol's choose_epochs picks
-  setup.seed = static_cast<std::uint64_t>(config.run.seed);
-  setup.run = dir ? &*dir : nullptr;
-  setup.progress = options.progress;
   setup.distributed = dist ? &*dist : nullptr;
   result.steps_per_epoch = task.steps_per_epoch();
   result.train_videos = task.train_size();

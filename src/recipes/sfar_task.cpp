@@ -8,8 +8,6 @@
 #include "sfar/data/bad_file_policy.h"
 #include "sfar/engine/distributed.h"
 #include "sfar/eval/metrics.h"
-#include "sfar/method/alignment_loss.h"
-#include "sfar/recipes/loss_targets.h"
 
 namespace sfar::recipes {
 
@@ -17,7 +15,7 @@ SfarTrainTask::SfarTrainTask(SfarRun& run, const SfarRunConfig& config, engine::
     : run_(run),
       config_(config),
       dist_(distributed && distributed->active() ? distributed : nullptr),
-      grad_cache_(dist_) {
+      step_(run.model, config.loss, config.train.accumulation_steps(), dist_) {
   const auto seed = static_cast<std::uint64_t>(config.run.seed);
   train_set_ = make_list_dataset(config.data, config.data.list, run.class_names, data::SampleMode::kTrain, seed);
   if (!config.eval.list.empty()) evaluator_ = std::make_unique<SfarEvaluator>(run, config, dist_);
@@ -79,9 +77,7 @@ const method::TextBank& SfarTrainTask::bank_on(const torch::Device& device) {
 
 torch::Tensor SfarTrainTask::batch_loss(const data::VideoBatch& batch, const torch::Device& device) {
   const auto clips = batch.clips.select(1, 0).to(device);  // the single training view
-  const auto labels = batch.labels.to(device);
-  const auto out = run_.model->forward(clips, bank_on(device));
-  return training_loss(out.logits, labels, config_.loss);
+  return step_.clips_loss(clips, batch.labels.to(device), bank_on(device));
 }
 
 torch::Tensor SfarTrainTask::loss(const engine::StepContext& ctx) {

@@ -2,7 +2,6 @@
 // read frame embeddings computed once by the frozen backbone instead of decoding every epoch.
 #include <algorithm>
 
-#include "sfar/recipes/loss_targets.h"
 #include "sfar/recipes/sfar_task.h"
 
 namespace sfar::recipes {
@@ -51,7 +50,7 @@ torch::Tensor SfarTrainTask::cached_loss(const engine::StepContext& ctx) {
   const std::int64_t micro = config_.train.micro_batch_size();
   const std::int64_t start = rank_batch_start(ctx) + ctx.micro_index * micro;
   const auto [frames, labels] = cached_rows(ctx.epoch, start, micro, ctx.device);
-  return training_loss(run_.model->score(frames, bank_on(ctx.device)).logits, labels, config_.loss);
+  return step_.frames_loss(frames, labels, bank_on(ctx.device));
 }
 
 // loss.scope global: this rank's whole batch, gathered over the ranks, in one loss. The
@@ -63,7 +62,7 @@ torch::Tensor SfarTrainTask::cached_step_loss(const engine::StepContext& ctx, co
     labels = dist_->all_gather_rows(labels);
   }
   return passes.autocast([&] {
-    return training_loss(run_.model->score(frames, bank_on(ctx.device)).logits, labels, config_.loss);
+    return step_.frames_loss(frames, labels, bank_on(ctx.device));
   });
 }
 

@@ -81,7 +81,7 @@ TEST(TrainOptions, ValidationNamesKeyAndValue) {
   o.micro_batch = 16;
   EXPECT_EQ(o.accumulation_steps(), 4);
   EXPECT_NO_THROW(validate_train_options(o, "cpu"));
-  o.precision = "bf16";
+  o.precision = Precision::kBf16;
   try {
     validate_train_options(o, "cpu");
     FAIL();

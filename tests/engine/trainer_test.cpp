@@ -376,7 +376,7 @@ TEST(Trainer, RejectsMixedPrecisionOnCpuAndMismatchedModels) {
   auto model = make_mlp(1);
   ToyTask task(model, 16);
   TrainOptions o = toy_options();
-  o.precision = "fp16";
+  o.precision = Precision::kFp16;
   EXPECT_THROW(Trainer(model.ptr(), task, toy_setup(o)), ConfigError);
 
   test::TempDir tmp;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sfar/core/config_archive.h"
+#include "sfar/engine/precision.h"
 
 namespace sfar::engine {
 
@@ -33,7 +34,7 @@ struct TrainOptions {
   double ema = 0;                       // EMA decay of the weights; 0 = off
   std::int64_t max_nonfinite_in_a_row = 10;
   std::int64_t keep_last = 3;           // checkpoints kept besides best.pt
-  std::string precision = "fp32";       // fp32 | bf16 | fp16 (bf16/fp16 need CUDA)
+  Precision precision = Precision::kFp32;  // bf16/fp16 need CUDA (precision.h)
   std::int64_t log_interval = 20;       // optimizer steps between metrics lines
 
   template <class A>
@@ -55,7 +56,7 @@ struct TrainOptions {
     a("ema", ema, cfg::in_range(0, 1));
     a("max_nonfinite_in_a_row", max_nonfinite_in_a_row, cfg::at_least(1));
     a("keep_last", keep_last, cfg::at_least(1));
-    a("precision", precision, cfg::one_of({"fp32", "bf16", "fp16"}));
+    visit_precision(a, "precision", precision);
     a("log_interval", log_interval, cfg::at_least(1));
   }
 

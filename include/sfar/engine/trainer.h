@@ -83,6 +83,9 @@ class TrainTask {
   virtual void load_state(const std::string& state) {}
 };
 
+// The type a step's matrix products run in at `precision`: float32, or the autocast type.
+torch::ScalarType compute_dtype(Precision precision);
+
 struct TrainerSetup {
   TrainOptions options;
   std::string device = "cpu";

@@ -18,7 +18,6 @@
 
 #include "sfar/data/video_loader.h"
 #include "sfar/engine/distributed.h"
-#include "sfar/engine/gradient_cache.h"
 #include "sfar/engine/progress.h"
 #include "sfar/engine/trainer.h"
 #include "sfar/eval/metrics.h"
@@ -26,6 +25,7 @@
 #include "sfar/recipes/frame_embedding_cache.h"
 #include "sfar/recipes/sfar_evaluator.h"
 #include "sfar/recipes/sfar_run_config.h"
+#include "sfar/recipes/sfar_step.h"
 
 namespace sfar::recipes {
 
@@ -59,9 +59,9 @@ class SfarTrainTask : public engine::TrainTask {
 
   std::int64_t steps_per_epoch() override;
   torch::Tensor loss(const engine::StepContext& ctx) override;
-  // loss.scope global, with micro-batches or ranks (else one micro-batch is the whole batch and
-  // loss() already sees it): the loss over the whole global batch, by a gradient cache over the
-  // micro-batches and an all-gather over the ranks (sfar_task_step.cpp).
+  // loss.scope global, with micro-batches or ranks (SfarStep::whole_step): the loss over the
+  // whole global batch, by a gradient cache over the micro-batches and an all-gather over the
+  // ranks (sfar_task_step.cpp).
   bool whole_step() override;
   torch::Tensor step_loss(const engine::StepContext& ctx, const engine::StepPasses& passes) override;
   void finish_backward(const engine::StepContext& ctx, const engine::StepPasses& passes) override;
@@ -119,8 +119,7 @@ class SfarTrainTask : public engine::TrainTask {
   torch::Tensor train_rows_;  // training list position -> cache row
   CachedEpochOrder order_;
   std::int64_t order_epoch_ = -1;
-  engine::GradientCache grad_cache_;
-  std::vector<torch::Tensor> step_clips_;  // this step's micro-batches (CPU) for the second passes
+  SfarStep step_;  // the loss and loss.scope, as every SFAR task computes them
   engine::ProgressSlot progress_;
 };
 

@@ -9,6 +9,7 @@
 #include "sfar/core/error.h"
 #include "sfar/core/runtime.h"
 #include "sfar/core/torch_compat.h"
+#include "sfar/engine/trainer.h"
 #include "sfar/models/clip_model.h"
 
 namespace sfar::cli {
@@ -41,9 +42,8 @@ double time_ms(const torch::Device& device, std::int64_t iters, Step step) {
 int run_bench_forward(const BenchForwardOptions& options) {
   if (options.batch <= 0) throw ArgumentError("--batch", "must be positive", std::to_string(options.batch));
   if (options.iters <= 0) throw ArgumentError("--iters", "must be positive", std::to_string(options.iters));
-  if (options.precision != "fp32" && options.precision != "bf16") {
-    throw ArgumentError("--precision", "expected fp32 or bf16", options.precision);
-  }
+  const engine::Precision precision = engine::parse_precision(options.precision, "--precision");
+  if (precision == engine::Precision::kFp16) throw ArgumentError("--precision", "expected fp32 or bf16", "fp16");
   const auto config = models::clip_preset(options.arch);
   const torch::Device device(resolve_device(options.device));
   seed_everything(options.seed);
@@ -56,7 +56,9 @@ int run_bench_forward(const BenchForwardOptions& options) {
 
   torch::NoGradGuard no_grad;
   std::unique_ptr<compat::AutocastGuard> autocast;
-  if (options.precision == "bf16") autocast = std::make_unique<compat::AutocastGuard>(device.type(), torch::kBFloat16);
+  if (engine::precision_entry(precision).autocast) {
+    autocast = std::make_unique<compat::AutocastGuard>(device.type(), engine::compute_dtype(precision));
+  }
   const auto r = config.image_resolution;
   const auto images = torch::randn({options.batch, 3, r, r}, torch::TensorOptions().device(device));
   // "<start> random ids <end>" padded with zeros, as the tokenizer lays texts out.

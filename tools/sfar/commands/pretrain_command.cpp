@@ -5,9 +5,6 @@
 //
 // `sfar train` then fine-tunes from it with `model: {arch: auto, weights: <work>/clip.pt}` and
 // `text: {tokenizer: sentencepiece, vocab: <work>/tokenizer.model, context_length: <clip.context_length>}`.
-#include <torch/torch.h>
-#include <unistd.h>
-
 #include <iostream>
 
 #include "../command.h"
@@ -15,7 +12,7 @@
 #include "sfar/recipes/pretrain_config.h"
 
 #if SFAR_WITH_VIDEO
-#include "sfar/recipes/pretrain_task.h"
+#include "sfar/recipes/run_summary.h"
 #endif
 
 namespace sfar::cli {
@@ -34,23 +31,7 @@ int run_pretrain(const PretrainArgs& args) {
   engine::ProgressBar bar(&std::cerr, args.bar, "pretrain");
   const auto r = recipes::run_pretraining(config, {{&bar, 0, 1, ""}});
   bar.finish(std::to_string(r.steps) + " steps");
-  print_json_line({{"work_dir", r.work_dir},
-                   {"clip", r.clip_path},
-                   {"tokenizer", r.tokenizer_path},
-                   {"metrics", r.metrics_path},
-                   {"pairs", r.pairs},
-                   {"groups", r.groups},
-                   {"vocab_size", r.vocab_size},
-                   {"context_length", config.clip.context_length},
-                   {"parameters", r.parameters},
-                   {"steps", r.steps},
-                   {"first_epoch_loss", r.first_epoch_loss},
-                   {"last_epoch_loss", r.last_epoch_loss},
-                   {"logit_scale", r.logit_scale},
-                   {"video_to_text_top1", r.retrieval.video_to_text_top1},
-                   {"text_to_video_top1", r.retrieval.text_to_video_top1},
-                   {"chance_top1", r.retrieval.chance_top1},
-                   {"seconds", r.seconds}});
+  print_json_line(recipes::pretraining_summary(r, config));
   return 0;
 }
 #else

@@ -7,9 +7,6 @@
 // `sfar eval` also writes per_class_accuracy.csv and confusion_matrix.csv into run.work_dir/eval
 // (or --work-dir), never over a training run's own. Without --checkpoint it scores the run's
 // best.pt, saying so, or refuses (recipes::choose_checkpoint).
-#include <torch/torch.h>
-
-#include <cmath>
 #include <iostream>
 
 #include "../command.h"
@@ -19,12 +16,9 @@
 #include "sfar/recipes/sfar_run_config.h"
 
 #if SFAR_WITH_VIDEO
-#include "dry_run_report.h"
 #include "sfar/engine/distributed_env.h"
-#include "sfar/engine/runtime_setup.h"
-#include "sfar/recipes/loss_targets.h"
-#include "sfar/recipes/sfar_runner.h"
-#include "sfar/recipes/sfar_task.h"
+#include "sfar/recipes/dry_run.h"
+#include "sfar/recipes/run_summary.h"
 #endif
 
 namespace sfar::cli {
@@ -46,54 +40,14 @@ struct EvalArgs {
 };
 
 #if SFAR_WITH_VIDEO
-nlohmann::json parameter_json(const method::SfarModelImpl& model) {
-  nlohmann::json out = nlohmann::json::object();
-  for (const auto& [part, c] : method::count_parameters(model)) {
-    out[part] = {{"total", c.total}, {"trainable", c.trainable}, {"frozen", c.frozen}};
-  }
-  return out;
-}
-
-int run_dry(const recipes::SfarRunConfig& config) {
-  const std::string device_name = engine::apply_runtime(config.run);
-  const nlohmann::json dataset = scan_dataset(config, data::load_class_names(config.data));
-  recipes::SfarRun run = recipes::build_sfar_run(config, device_name, "");  // writes nothing
-  recipes::SfarTrainTask task(run, config);
-  const torch::Device device(run.device);
-  run.model->to(device);
-  run.model->train();
-  const auto loss = task.first_batch_loss(device);
-  loss.backward();
-  double head_grad = 0;
-  for (const auto& p : run.model->head->parameters()) {
-    if (p.grad().defined()) head_grad += p.grad().norm().item<double>();
-  }
-  // Activations of one clip (random pixels, label 0), measured by counting allocations.
-  const auto bank = run.bank.to(device);
-  const std::int64_t resolution = run.model->clip->config().image_resolution;
-  const auto clip = torch::randn({1, config.data.num_frames, 3, resolution, resolution}, device);
-  const auto label = torch::zeros({1}, torch::TensorOptions().dtype(torch::kInt64).device(device));
-  const auto per_clip = engine::measure_activations(
-      [&] { return recipes::training_loss(run.model->forward(clip, bank).logits, label, config.loss); });
-  const auto memory = engine::estimate_training_memory(*run.model, per_clip, config.train.micro_batch_size());
-  print_json_line({{"dry_run", true},
-                   {"device", run.device},
-                   {"classes", run.class_names.size()},
-                   {"train_videos", task.train_size()},
-                   {"eval_videos", task.eval_size()},
-                   {"steps_per_epoch", task.steps_per_epoch()},
-                   {"parameters", parameter_json(*run.model)},
-                   {"loss", loss.item<double>()},
-                   {"head_grad_norm", head_grad},
-                   {"memory", memory_json(memory, run.device)},
-                   {"dataset", dataset}});
-  return std::isfinite(loss.item<double>()) ? 0 : 1;
-}
-
 int run_train(const TrainArgs& args) {
   auto config = recipes::load_sfar_run_config(args.configs, args.overrides);
   if (!args.work_dir.empty()) config.run.work_dir = args.work_dir;
-  if (args.dry_run) return run_dry(config);
+  if (args.dry_run) {
+    const recipes::DryRunResult dry = recipes::dry_run(config);
+    print_json_line(dry.line);
+    return dry.finite_loss ? 0 : 1;
+  }
   // Under torchrun or srun: join the other ranks; rank 0 alone writes the run directory.
   const auto env = engine::read_distributed_env();
   if (env.rank != 0) init_logging({config.run.log_level, "", env.rank});  // warnings and errors only
@@ -106,27 +60,7 @@ int run_train(const TrainArgs& args) {
   const recipes::TrainingResult r = recipes::run_training(config, options);
   bar.finish(std::to_string(r.steps) + " steps");
   if (!r.main) return 0;
-  nlohmann::json line = {{"work_dir", r.work_dir},
-                   {"steps", r.steps},
-                   {"skipped_steps", r.skipped_steps},
-                   {"bad_files", r.bad_files},
-                   {"world_size", r.world_size},
-                   {"dist_backend", r.dist_backend},
-                   {"last_loss", r.last_loss},
-                   {"metrics", r.metrics},
-                   {"tensorboard", r.tensorboard},
-                   {"plots", r.plots},
-                   {"checkpoints", r.checkpoint_dir}};
-  // The figures a user trains for, as metrics.jsonl holds them: the last epoch's and the best's.
-  const auto figures = [](const recipes::EpochEval& e) {
-    nlohmann::json j = {{"epoch", e.epoch}};
-    for (const auto& [k, v] : e.metrics) j[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
-    return j;
-  };
-  if (r.last_eval) line["last_eval"] = figures(*r.last_eval);
-  if (r.best_eval) line["best_eval"] = figures(*r.best_eval);
-  if (r.best_eval) line["best_metric"] = recipes::selection_metric(config);
-  print_json_line(line);
+  print_json_line(recipes::training_summary(r, config));
   return 0;
 }
 
@@ -144,14 +78,7 @@ int run_eval(const EvalArgs& args) {
   options.progress.bar = &bar;
   const auto r = recipes::evaluate_checkpoint(recipes::load_sfar_run_config(args.configs, args.overrides), options);
   bar.finish();
-  nlohmann::json line = {{"checkpoint", r.checkpoint}, {"step", r.step}};
-  for (const auto& [k, v] : r.metrics) line[k] = v;
-  if (!args.views.empty()) line["views"] = args.views;
-  if (!r.per_class_accuracy.empty()) {  // multi-label: mAP only
-    line["per_class_accuracy"] = r.per_class_accuracy;
-    line["confusion_matrix"] = r.confusion_matrix;
-  }
-  print_json_line(line);
+  print_json_line(recipes::evaluation_summary(r, args.views));
   return 0;
 }
 #else
