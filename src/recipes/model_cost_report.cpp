@@ -1,11 +1,11 @@
-#include "model_cost_report.h"
+#include "sfar/recipes/model_cost_report.h"
 
 #include <torch/torch.h>
 
 #include <iomanip>
-#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
-#include "../command.h"
 #include "sfar/core/error.h"
 #include "sfar/data/data_config.h"
 #include "sfar/method/model_cost.h"
@@ -13,7 +13,7 @@
 #include "sfar/models/clip_loader.h"
 #include "sfar/recipes/sfar_run_config.h"
 
-namespace sfar::cli {
+namespace sfar::recipes {
 namespace {
 
 // The paper's cost of SFAR with CLIP ViT-B/16 (docs/method.md, "Cost"): per 8-frame view.
@@ -21,7 +21,7 @@ constexpr double kPaperGflops = 90.2;
 constexpr double kPaperParamsM = 126.1;
 
 // The CLIP the run would train: the weights' architecture, or the preset's (random weights).
-models::ClipModel build_clip(const recipes::SfarRunConfig& config) {
+models::ClipModel build_clip(const SfarRunConfig& config) {
   if (!config.model.weights.empty()) return models::load_clip(config.model.weights, {config.model.activation, "model.activation"});
   if (config.model.arch == "auto") throw ConfigError("model.arch", "'auto' needs model.weights to infer the architecture from");
   torch::manual_seed(static_cast<std::uint64_t>(config.run.seed));
@@ -36,7 +36,7 @@ bool is_vit_b16(models::ClipConfig c) {
 }
 
 // The number of candidate classes, from the config's class-name file.
-std::int64_t count_classes(const recipes::SfarRunConfig& config) {
+std::int64_t count_classes(const SfarRunConfig& config) {
   if (config.data.labels.empty()) throw ConfigError("data.labels", "no class-name file to count classes in: give --classes");
   try {
     const auto n = static_cast<std::int64_t>(data::load_class_names(config.data).size());
@@ -53,12 +53,42 @@ nlohmann::json parts_json(const std::vector<method::CostPart>& parts) {
   return out;
 }
 
+// The report for a reader, from its JSON.
+std::string as_text(const nlohmann::json& out) {
+  const auto& params = out["parameters"];
+  const auto millions = [&](const char* part) { return static_cast<double>(params[part].get<std::int64_t>()) / 1e6; };
+  const bool paper = out.contains("paper");
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(1) << "sfar info: " << out["arch"].get<std::string>() << ", "
+       << out["head"].get<std::string>() << " head\n"
+       << "  parameters " << millions("all") << " M: image tower " << millions("image_tower") << " M, text tower "
+       << millions("text_tower") << " M, head " << std::setprecision(2) << millions("head") << std::setprecision(1)
+       << " M\n"
+       << "  without the text tower " << millions("without_text_tower") << " M; without the text token and position "
+       << "embeddings " << millions("without_text_embeddings") << " M\n";
+  if (paper) text << "  paper (SFAR, ViT-B/16): " << kPaperParamsM << " M parameters\n";
+  if (!out.contains("view")) return text.str();
+  const auto& v = out["view"];
+  text << "  per view (1 clip x 1 crop, " << v["frames"].get<std::int64_t>() << " frames, "
+       << v["classes"].get<std::int64_t>() << " classes, texts of " << v["text_tokens"].get<std::int64_t>()
+       << " tokens): " << out["flops_per_view"]["gflops"].get<double>() << " GFLOPs = "
+       << out["flops_per_view"]["gmacs"].get<double>() << " G multiply-adds (1 multiply-add = 2 FLOPs)\n";
+  for (const auto& p : out["flops_per_view"]["parts"]) {
+    text << "    " << std::left << std::setw(46) << p["name"].get<std::string>() << std::right << std::setprecision(3)
+         << p["gflops"].get<double>() << " GFLOPs\n";
+  }
+  text << std::setprecision(1) << "  once per class set (texts are cached): "
+       << out["flops_per_class_set"]["gflops"].get<double>() << " GFLOPs\n";
+  if (paper) text << "  paper (SFAR, ViT-B/16, 8 frames): " << kPaperGflops << " GFLOPs per view\n";
+  return text.str();
+}
+
 }  // namespace
 
-int run_model_cost_report(const ModelCostOptions& o) {
+ModelCostReport model_cost_report(const ModelCostOptions& o) {
   if (o.classes < 0) throw ArgumentError("--classes", "must be at least 1 (0: from data.labels)", std::to_string(o.classes));
   if (o.text_tokens < 0) throw ArgumentError("--text-tokens", "must be at least 1", std::to_string(o.text_tokens));
-  const auto config = recipes::load_sfar_run_config(o.configs, o.overrides);
+  const auto config = load_sfar_run_config(o.configs, o.overrides);
   models::ClipModel clip = build_clip(config);
   const models::ClipConfig arch = clip->config();
   const auto token_embedding = clip->token_embedding->weight.numel();
@@ -90,34 +120,7 @@ int run_model_cost_report(const ModelCostOptions& o) {
     out["flops_per_class_set"] = {{"gflops", 2.0 * cost.per_texts_macs() / 1e9}, {"parts", parts_json(cost.per_texts)}};
     if (paper_arch) out["paper"]["gflops_per_view"] = kPaperGflops;
   }
-  if (o.json) {
-    print_json_line(out);
-    return 0;
-  }
-  const auto millions = [](std::int64_t n) { return static_cast<double>(n) / 1e6; };
-  std::cout << std::fixed << std::setprecision(1) << "sfar info: " << out["arch"].get<std::string>() << ", "
-            << method::to_string(config.head.type) << " head\n"
-            << "  parameters " << millions(params["all"]) << " M: image tower " << millions(params["visual"])
-            << " M, text tower " << millions(params["text"]) << " M, head " << std::setprecision(2)
-            << millions(params["head"]) << std::setprecision(1) << " M\n"
-            << "  without the text tower " << millions(without_text) << " M; without the text token and position "
-            << "embeddings " << millions(params["all"] - token_embedding - text_positions) << " M\n";
-  if (paper_arch) std::cout << "  paper (SFAR, ViT-B/16): " << kPaperParamsM << " M parameters\n";
-  if (o.flops) {
-    const auto& v = out["view"];
-    std::cout << "  per view (1 clip x 1 crop, " << v["frames"].get<std::int64_t>() << " frames, "
-              << v["classes"].get<std::int64_t>() << " classes, texts of " << v["text_tokens"].get<std::int64_t>()
-              << " tokens): " << out["flops_per_view"]["gflops"].get<double>() << " GFLOPs = "
-              << out["flops_per_view"]["gmacs"].get<double>() << " G multiply-adds (1 multiply-add = 2 FLOPs)\n";
-    for (const auto& p : out["flops_per_view"]["parts"]) {
-      std::cout << "    " << std::left << std::setw(46) << p["name"].get<std::string>() << std::right
-                << std::setprecision(3) << p["gflops"].get<double>() << " GFLOPs\n";
-    }
-    std::cout << std::setprecision(1) << "  once per class set (texts are cached): "
-              << out["flops_per_class_set"]["gflops"].get<double>() << " GFLOPs\n";
-    if (paper_arch) std::cout << "  paper (SFAR, ViT-B/16, 8 frames): " << kPaperGflops << " GFLOPs per view\n";
-  }
-  return 0;
+  return {out.dump(), as_text(out)};
 }
 
-}  // namespace sfar::cli
+}  // namespace sfar::recipes
