@@ -27,7 +27,17 @@ import torch.nn.functional as F
 from torch import nn
 
 HEAD_PREFIX = "sfar_head."
-HEAD_TYPES = ("mean", "coarse", "fine", "sfar")
+# sfar's head table (head_types() in src/method/video_head.cpp): each `head.type` name and the
+# parts it builds, (temporal transformer, coarse branch, fine branch). Construction reads these
+# rows; tests/python/test_head_table.py checks them against the sfar binary's.
+HEAD_PARTS = {
+    "mean": (False, False, False),
+    "temporal": (True, False, False),
+    "coarse": (False, True, False),
+    "fine": (False, False, True),
+    "sfar": (False, True, True),
+}
+HEAD_TYPES = tuple(name for name, (temporal, _, _) in HEAD_PARTS.items() if not temporal)  # implemented here
 RECORD_KEY = "sfar_record"  # safetensors metadata key; in a .pt export, the zip entry RECORD_FILE
 RECORD_FILE = "sfar_record.json"
 
@@ -141,25 +151,29 @@ class SfarHead(nn.Module):
     def __init__(self, dim: int, head_type: str = "sfar", tau_coarse: float = 0.01, tau_fine: float = 0.01,
                  coarse_residual: bool = True, fusion: str = "sum", pooled_ffn: bool = False):
         super().__init__()
-        if head_type not in HEAD_TYPES:
-            raise ValueError(f"head_type: expected one of {HEAD_TYPES}, got {head_type!r}")
+        if head_type not in HEAD_PARTS:
+            raise ValueError(f"head_type: expected one of {tuple(HEAD_PARTS)}, got {head_type!r}")
+        temporal, coarse, fine = HEAD_PARTS[head_type]
+        if temporal:
+            raise NotImplementedError(f"head_type {head_type!r}: the temporal transformer is not implemented here")
         if fusion not in ("sum", "concat"):
             raise ValueError(f"fusion: expected sum or concat, got {fusion!r}")
         self.head_type, self.tau_fine = head_type, tau_fine
-        if head_type in ("coarse", "sfar"):
+        self.pooled = not (coarse or fine)  # no sub-texts: the mean of the frames
+        if coarse:
             self.coarse = CoarseBranch(dim, tau_coarse, coarse_residual)
             self.ffn_coarse = ResidualFfn(dim)
-        if head_type in ("fine", "sfar"):
+        if fine:
             self.ffn_fine = ResidualFfn(dim)
-        if head_type == "sfar" and fusion == "concat":
+        if coarse and fine and fusion == "concat":
             self.fuse = nn.Linear(2 * dim, dim)
-        if head_type == "mean" and pooled_ffn:
+        if self.pooled and pooled_ffn:
             self.ffn_pooled = ResidualFfn(dim)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
 
     def video_embeddings(self, frames: torch.Tensor, text: TextFeatures) -> torch.Tensor:
         """frames [B, T, D] -> o_c: [B, C, D] (class-conditioned) or [B, 1, D] for "mean"."""
-        if self.head_type == "mean":
+        if self.pooled:
             pooled = frames.mean(dim=1, keepdim=True)
             return self.ffn_pooled(pooled) if hasattr(self, "ffn_pooled") else pooled
         parts = []

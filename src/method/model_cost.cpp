@@ -43,15 +43,14 @@ ModelCost sfar_view_cost(const models::ClipConfig& config, const HeadOptions& he
   }
   const double T = d(s.frames), C = d(s.classes), E = d(config.embed_dim);
   const double Lg = d(s.global_tokens), Ls = d(s.sub_tokens), N = d(s.subtexts);
-  const bool coarse = head.type == HeadType::kCoarse || head.type == HeadType::kSfar;
-  const bool fine = head.type == HeadType::kFine || head.type == HeadType::kSfar;
-  if (head.type == HeadType::kTemporal || (head.temporal && head.type != HeadType::kMean)) {
+  const bool coarse = head.entry().coarse, fine = head.entry().fine;  // the parts the model builds
+  if (head.runs_temporal()) {
     cost.per_view.push_back({"temporal transformer", transformer_macs(config.embed_dim, head.temporal_layers,
                                                                       s.frames)});
   }
   if (coarse) cost.per_view.push_back({"head: coarse branch + FFN", C * Lg * T * E + C * T * E + 2.0 * C * E * E});
   if (fine) cost.per_view.push_back({"head: fine branch + FFN", C * N * Ls * T * E + C * T * E + 2.0 * C * E * E});
-  if (head.type == HeadType::kSfar && head.fusion == HeadFusion::kConcat) cost.per_view.push_back({"head: concat fusion", 2.0 * C * E * E});
+  if (head.fuses_concat()) cost.per_view.push_back({"head: concat fusion", 2.0 * C * E * E});
   cost.per_view.push_back({"class logits", C * E});
 
   const double texts = fine || coarse ? C * (1.0 + N) : C;

@@ -1,6 +1,7 @@
 #include "sfar/method/video_head.h"
 
 #include "sfar/core/error.h"
+#include "sfar/core/name_table.h"
 
 namespace F = torch::nn::functional;
 
@@ -19,38 +20,50 @@ torch::Tensor ResidualFfnImpl::forward(const torch::Tensor& x) {
   return x + fc2->forward(F::gelu(fc1->forward(x)));
 }
 
-const std::string& to_string(HeadType type) {
-  static const cfg::Constraint names = head_type_names();  // the reference outlives the call
-  return cfg::enum_name(type, names);
+const std::vector<HeadEntry>& head_types() {
+  using T = HeadType;
+  static const std::vector<HeadEntry> table = {
+      // name, enumerator, description; parts: temporal, coarse, fine
+      {"mean", T::kMean, "mean of frame embeddings (ViFi-CLIP)", false, false, false},
+      {"temporal", T::kTemporal, "temporal transformer, then mean (BIKE-style)", true, false, false},
+      {"coarse", T::kCoarse, "coarse branch -> FFN", false, true, false},
+      {"fine", T::kFine, "fine branch -> FFN", false, false, true},
+      {"sfar", T::kSfar, "FFN_coarse(coarse) + FFN_fine(fine), or concat + linear", false, true, true},
+  };
+  return table;
 }
 
-bool uses_subtexts(HeadType type) { return type != HeadType::kMean && type != HeadType::kTemporal; }
+const std::string& to_string(HeadType type) { return entry_of(head_types(), type).name; }
+
+bool uses_subtexts(HeadType type) {
+  const HeadEntry& e = entry_of(head_types(), type);
+  return e.coarse || e.fine;
+}
+
+const HeadEntry& HeadOptions::entry() const { return entry_of(head_types(), type); }
 
 VideoHeadImpl::VideoHeadImpl(const HeadOptions& options, std::int64_t dim) : options_(options) {
-  const HeadType t = options_.type;
-  if (t == HeadType::kTemporal || options_.temporal) {
+  const HeadEntry& parts = options_.entry();
+  if (options_.runs_temporal()) {
     temporal = register_module("temporal",
                                TemporalTransformer(dim, options_.temporal_layers, options_.max_frames));
   }
-  if (t == HeadType::kCoarse || t == HeadType::kSfar) {
+  if (parts.coarse) {
     coarse = register_module("coarse", CoarseBranch(dim, options_.tau_coarse, options_.coarse_residual));
     ffn_coarse = register_module("ffn_coarse", ResidualFfn(dim));
   }
-  if (t == HeadType::kFine || t == HeadType::kSfar) ffn_fine = register_module("ffn_fine", ResidualFfn(dim));
-  if (!uses_subtexts(t) && options_.pooled_ffn) {
+  if (parts.fine) ffn_fine = register_module("ffn_fine", ResidualFfn(dim));
+  if (!uses_subtexts(parts.value) && options_.pooled_ffn) {
     ffn_pooled = register_module("ffn_pooled", ResidualFfn(dim));
   }
-  if (t == HeadType::kSfar && options_.fusion == HeadFusion::kConcat) {
-    fuse = register_module("fuse", torch::nn::Linear(2 * dim, dim));
-  }
+  if (options_.fuses_concat()) fuse = register_module("fuse", torch::nn::Linear(2 * dim, dim));
 }
 
 HeadOutput VideoHeadImpl::forward(const torch::Tensor& frames_in, const TextBank& bank) {
   if (frames_in.dim() != 3) throw ArgumentError("video head", "expected frame embeddings [B, T, D]");
   const auto frames = temporal ? temporal->forward(frames_in) : frames_in;
-  const HeadType t = options_.type;
   HeadOutput out;
-  if (!uses_subtexts(t)) {
+  if (!uses_subtexts(options_.type)) {
     out.video = frames.mean(1, /*keepdim=*/true);
     if (ffn_pooled) out.video = ffn_pooled->forward(out.video);
     return out;
@@ -67,10 +80,10 @@ HeadOutput VideoHeadImpl::forward(const torch::Tensor& frames_in, const TextBank
     out.fine_subtexts = branch.subtext;
     fine_video = ffn_fine->forward(branch.video);
   }
-  if (t == HeadType::kCoarse) {
-    out.video = coarse_video;
-  } else if (t == HeadType::kFine) {
+  if (!coarse_video.defined()) {
     out.video = fine_video;
+  } else if (!fine_video.defined()) {
+    out.video = coarse_video;
   } else if (fuse) {
     out.video = fuse->forward(torch::cat({coarse_video, fine_video}, -1));
   } else {

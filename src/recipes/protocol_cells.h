@@ -1,4 +1,4 @@
-// The runs a protocol is made of (private to protocol_runner.cpp): one training run from
+// The runs a protocol is made of (private to protocol_kinds.cpp): one training run from
 // scratch, or one evaluation of a checkpoint, each in its own work dir, and how its result
 // becomes a row of results.json.
 #pragma once

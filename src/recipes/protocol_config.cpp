@@ -2,7 +2,7 @@
 
 namespace sfar::recipes {
 
-std::string to_string(ReportEpoch report) { return cfg::enum_name(report, report_epoch_names()); }
+const std::string& to_string(ReportEpoch report) { return cfg::enum_name(report, report_epoch_names()); }
 
 std::string expand_placeholder(const std::string& text, const std::string& key, const std::string& value) {
   const std::string token = "{" + key + "}";

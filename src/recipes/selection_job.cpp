@@ -31,7 +31,7 @@ void take(std::string& value, bool given, const std::string& from_config, const 
 }
 
 template <class E>
-void take_enum(E& value, bool given, E from_config, const cfg::Constraint& names, const std::string& flag,
+void take_enum(E& value, bool given, E from_config, const cfg::NamedValues<E>& names, const std::string& flag,
                const std::string& key) {
   if (given && value != from_config) {
     throw ArgumentError(flag, "differs from " + key + " of --config (\"" + cfg::enum_name(from_config, names) +

@@ -9,16 +9,10 @@ namespace sfar::recipes {
 
 namespace fs = std::filesystem;
 
-// The constraints are static: the names returned by reference outlive the call.
-const std::string& loss_scope_name(LossScope scope) {
-  static const cfg::Constraint names = loss_scope_names();
-  return cfg::enum_name(scope, names);
-}
+// The tables are static: the names returned by reference outlive the call.
+const std::string& loss_scope_name(LossScope scope) { return cfg::enum_name(scope, loss_scope_names()); }
 
-const std::string& to_string(LossType type) {
-  static const cfg::Constraint names = loss_type_names();
-  return cfg::enum_name(type, names);
-}
+const std::string& to_string(LossType type) { return cfg::enum_name(type, loss_type_names()); }
 
 std::string under_root(const std::string& path, const std::string& root) {
   if (path.empty() || root.empty() || fs::path(path).is_absolute() || fs::exists(path)) return path;

@@ -128,8 +128,8 @@ TEST(PretrainConfig, DefaultsAndErrorsNameTheKey) {
 // with its stride reads as it does under data.
 struct KeyLister {
   std::vector<std::string> keys;
-  template <class T>
-  void operator()(const char* key, T&, const cfg::Constraint& = {}) { keys.emplace_back(key); }
+  template <class T, class... Check>  // a constraint, or an enumeration's keyed table
+  void operator()(const char* key, T&, const Check&...) { keys.emplace_back(key); }
 };
 
 TEST(PretrainConfig, SharesTheClipSourceSectionWithData) {

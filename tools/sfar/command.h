@@ -53,25 +53,28 @@ std::string usage_error_text(const std::string& what, const CLI::App& app);
 // lives in its own file and adds itself here.
 CLI::App* bench_group(CLI::App& app);
 
-// An option taking one of a config enumeration's names (`names`: a one_of constraint in
-// enumerator order, as the config reads it): CLI11 parses the name into `value` while reading the
-// command line, rejects any other with the known names, and shows the default by name.
-template <class E>
-CLI::Option* add_enum_option(CLI::App* command, const std::string& flag, E& value, const cfg::Constraint& names,
+// An option taking one of a config enumeration's names (`names`: its keyed table, as the config
+// reads it): CLI11 parses the name into `value` while reading the command line, rejects any other
+// with the known names, and shows the default by name.
+template <class E, class Entry>
+CLI::Option* add_enum_option(CLI::App* command, const std::string& flag, E& value, const std::vector<Entry>& names,
                              const std::string& help) {
-  const std::string listed = cfg::choice_list(names, ",");  // CLI11's own spelling of a set
+  const std::string listed = cfg::choice_list(cfg::one_of(names), ",");  // CLI11's own spelling of a set
   const CLI::Validator by_name(
       [names, listed](std::string& text) {
-        const auto index = cfg::choice_index(names, text);
-        if (!index) return "unknown value '" + text + "'; known: " + listed;
-        text = std::to_string(*index);  // the enumerator's value, which CLI11 then stores in `value`
-        return std::string();
+        for (const auto& entry : names) {
+          if (text != entry.name) continue;
+          // The enumerator's value, which CLI11 then stores in `value`.
+          text = std::to_string(static_cast<std::underlying_type_t<E>>(entry.value));
+          return std::string();
+        }
+        return "unknown value '" + text + "'; known: " + listed;
       },
       "{" + listed + "}");
   return command->add_option(flag, value, help)
       ->transform(by_name)
       ->type_name("NAME")
-      ->default_str(cfg::enum_name(value, names));
+      ->default_str(std::string(cfg::enum_name(value, names)));
 }
 
 // Prints one JSON object as a line on stdout (JSON Lines), flushed so pipes see it at once.

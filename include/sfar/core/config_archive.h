@@ -20,6 +20,7 @@
 
 #include "sfar/core/config_node.h"
 #include "sfar/core/error.h"
+#include "sfar/core/name_table.h"
 
 namespace sfar {
 namespace cfg {
@@ -59,21 +60,35 @@ inline std::string choice_list(const Constraint& c, const std::string& separator
   return list;
 }
 
-// The name of enumerator `value` in a one_of constraint listing the names in enumerator order.
+// An enumeration's names, keyed by enumerator: a table of entries with `name` and `value` (a
+// NamedValue<E> list, or a name_table.h table that also carries descriptions and factories). The
+// table's order is only the order names are listed in; it never maps a name to an enumerator.
 template <class E>
-const std::string& enum_name(E value, const Constraint& c) {
-  const auto index = static_cast<std::size_t>(value);
-  if (index >= c.choices.size()) throw std::logic_error("config enum without a name in its one_of list");
-  return c.choices[index];
+struct NamedValue {
+  std::string name;  // a string, so that enum_name can return a reference into the static table
+  E value;
+};
+template <class E>
+using NamedValues = std::vector<NamedValue<E>>;
+
+// The one_of constraint of a table's names, for messages and help.
+template <class Entry>
+Constraint one_of(const std::vector<Entry>& table) {
+  return one_of(entry_names(table));
 }
 
-// The enumerator named `text` in a one_of constraint listing the names in enumerator order, for
-// a command option that takes a config enum's names; ArgumentError naming `where`, the text and
-// every known name otherwise.
-template <class E>
-E parse_enum(const std::string& text, const Constraint& c, const std::string& where) {
-  if (const auto index = choice_index(c, text)) return static_cast<E>(*index);
-  throw ArgumentError(where, "unknown value '" + text + "'; known: " + choice_list(c), text);
+// The name of enumerator `value` in its table (std::logic_error for an enumerator without one):
+// a reference into the table (a const std::string& for NamedValue tables).
+template <class E, class Entry>
+const auto& enum_name(E value, const std::vector<Entry>& table) {
+  return entry_of(table, value).name;
+}
+
+// The enumerator named `text`, for a command option that takes a config enum's names;
+// ArgumentError naming `where`, the text and every known name otherwise.
+template <class E, class Entry>
+E parse_enum(const std::string& text, const std::vector<Entry>& table, const std::string& where) {
+  return find_entry(table, text, "value", where).value;
 }
 
 // A value written as one string and parsed once, on reading (e.g. a bad-file policy "retry 2"):
@@ -107,13 +122,18 @@ class Reader {
   void operator()(const char* key, std::vector<double>& value, const Constraint& c = {});
   void operator()(const char* key, std::vector<std::string>& value, const Constraint& c = {});
 
-  // An enumeration, parsed here once: `c` must be one_of(names) with names[i] naming the
-  // enumerator whose value is i.
+  // An enumeration, parsed here once through its keyed table (NamedValue above); a name outside
+  // the table is a ConfigError naming the key and every known name.
+  template <class E, class Entry, std::enable_if_t<std::is_enum<E>::value, int> = 0>
+  void operator()(const char* key, E& value, const std::vector<Entry>& table) {
+    std::string text(enum_name(value, table));
+    (*this)(key, text, one_of(table));  // rejects names outside the table
+    value = parse_enum<E>(text, table, key);
+  }
   template <class E, std::enable_if_t<std::is_enum<E>::value, int> = 0>
-  void operator()(const char* key, E& value, const Constraint& c) {
-    std::string text = enum_name(value, c);
-    (*this)(key, text, c);  // rejects names outside c.choices
-    value = static_cast<E>(*choice_index(c, text));
+  void operator()(const char*, E&, const Constraint&) {
+    static_assert(!std::is_enum<E>::value,
+                  "an enumeration is read through its keyed table (cfg::NamedValues<E>), not a one_of constraint");
   }
 
   // A TextCodec value; a ConfigError naming the key when parse rejects the text.
@@ -183,9 +203,9 @@ class Writer {
   void operator()(const char* key, const std::vector<double>& value, const Constraint& = {});
   void operator()(const char* key, const std::vector<std::string>& value, const Constraint& = {});
 
-  template <class E, std::enable_if_t<std::is_enum<E>::value, int> = 0>
-  void operator()(const char* key, const E& value, const Constraint& c) {
-    (*this)(key, enum_name(value, c), c);
+  template <class E, class Entry, std::enable_if_t<std::is_enum<E>::value, int> = 0>
+  void operator()(const char* key, const E& value, const std::vector<Entry>& table) {
+    (*this)(key, std::string(enum_name(value, table)), one_of(table));
   }
 
   template <class T, std::enable_if_t<has_text_codec<T>::value, int> = 0>

@@ -18,28 +18,54 @@
 
 namespace sfar {
 
-// The enumerations of these sections, parsed once when a config is read. Each *_names()
-// constraint lists the names in enumerator order (config_archive.h's enum reading needs it);
-// commands that take the same choice as an option parse it with cfg::parse_enum.
+// The enumerations of these sections, parsed once when a config is read. Each *_names() table
+// keys a name by its enumerator (cfg::NamedValues, config_archive.h); commands that take the same
+// choice as an option parse it with cfg::parse_enum.
 
 // `run.dist_backend`: auto = nccl for a CUDA device when built with it, else gloo.
 enum class DistBackend { kAuto, kGloo, kNccl };
-inline cfg::Constraint dist_backend_names() { return cfg::one_of({"auto", "gloo", "nccl"}); }
+inline const cfg::NamedValues<DistBackend>& dist_backend_names() {
+  static const cfg::NamedValues<DistBackend> names = {
+      {"auto", DistBackend::kAuto},
+      {"gloo", DistBackend::kGloo},
+      {"nccl", DistBackend::kNccl},
+  };
+  return names;
+}
 
 // `text.tokenizer`: CLIP's byte-level BPE, or a SentencePiece model (e.g. `sfar pretrain`'s).
 enum class TokenizerKind { kClipBpe, kSentencePiece };
-inline cfg::Constraint tokenizer_kind_names() { return cfg::one_of({"clip_bpe", "sentencepiece"}); }
+inline const cfg::NamedValues<TokenizerKind>& tokenizer_kind_names() {
+  static const cfg::NamedValues<TokenizerKind> names = {
+      {"clip_bpe", TokenizerKind::kClipBpe},
+      {"sentencepiece", TokenizerKind::kSentencePiece},
+  };
+  return names;
+}
 
 // `model.attention`: fused = LibTorch's scaled_dot_product_attention (fused kernels); math =
 // matmul + softmax written out as OpenAI's code does, for numerical comparisons.
 enum class AttentionKernel { kFused, kMath };
-inline cfg::Constraint attention_kernel_names() { return cfg::one_of({"fused", "math"}); }
+inline const cfg::NamedValues<AttentionKernel>& attention_kernel_names() {
+  static const cfg::NamedValues<AttentionKernel> names = {
+      {"fused", AttentionKernel::kFused},
+      {"math", AttentionKernel::kMath},
+  };
+  return names;
+}
 
 // `model.activation`, the CLIP MLP's: auto = what the weight file's layout says (see
 // sfar/models/clip_layout.h; a file that does not say then needs it stated; without weights,
 // the preset's), quick_gelu (OpenAI's releases) or gelu (open_clip without -quickgelu).
 enum class ActivationSetting { kAuto, kQuickGelu, kGelu };
-inline cfg::Constraint activation_setting_names() { return cfg::one_of({"auto", "quick_gelu", "gelu"}); }
+inline const cfg::NamedValues<ActivationSetting>& activation_setting_names() {
+  static const cfg::NamedValues<ActivationSetting> names = {
+      {"auto", ActivationSetting::kAuto},
+      {"quick_gelu", ActivationSetting::kQuickGelu},
+      {"gelu", ActivationSetting::kGelu},
+  };
+  return names;
+}
 
 // `run:` where and how a command runs.
 struct RunConfig {

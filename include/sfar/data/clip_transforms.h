@@ -37,7 +37,7 @@ enum class TransformType {
 };
 
 struct TransformSpec;
-// The one table of transforms (table order is enumerator order): the config's `type` names, the
+// The one table of transforms (names keyed by enumerator): the config's `type` names, the
 // crop checks and the errors for unknown names come from it.
 struct TransformEntry {
   const char* name;
@@ -71,7 +71,7 @@ struct TransformSpec {
 
   template <class A>
   void visit(A& a) {
-    a("type", type, cfg::one_of(entry_names(clip_transforms())));
+    a("type", type, clip_transforms());
     using T = TransformType;
     if (entry_of(clip_transforms(), type).reads_size) a("size", size, cfg::at_least(1));
     if (type == T::kRandomResizedCrop) {

@@ -61,7 +61,7 @@ struct ClipSourceConfig {
   void visit(A& a) {
     a("root", root);
     a("list", list);
-    a("sampler", sampler, cfg::one_of(entry_names(frame_samplers())));
+    a("sampler", sampler, frame_samplers());
     a("num_frames", num_frames, cfg::at_least(1));
     a("stride", stride, cfg::at_least(1));
     a("short_side", short_side, cfg::non_negative());
@@ -87,7 +87,7 @@ struct DataConfig : ClipSourceConfig {
   template <class A>
   void visit(A& a) {
     ClipSourceConfig::visit(a);
-    a("format", format, cfg::one_of(entry_names(video_list_formats())));
+    a("format", format, video_list_formats());
     a("labels", labels);
     a("multi_label", multi_label);
     a("frame_pattern", frame_pattern, cfg::non_empty());

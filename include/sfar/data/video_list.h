@@ -40,7 +40,7 @@ struct VideoListOptions {
 };
 
 // The one table of list formats: the `data.format` names, `sfar data --format` help and the
-// errors for unknown names come from it. Table order is enumerator order.
+// errors for unknown names come from it. Names are keyed by enumerator (cfg::enum_name).
 using VideoListReader = std::vector<VideoRecord> (*)(const std::string& path, const VideoListOptions& options);
 struct VideoListFormatEntry {
   const char* name;

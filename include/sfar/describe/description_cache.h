@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "sfar/core/config_archive.h"
 #include "sfar/io/class_names.h"
 
 namespace sfar::describe {
@@ -22,12 +23,16 @@ namespace sfar::describe {
 inline constexpr int kDescriptionCacheSchemaVersion = 1;
 inline constexpr const char* kDefaultGlobalTemplate = "a video of a person {name}.";
 
-// Which candidate set of each class a run reads (a run config's `descriptions.selection`,
-// named in this order: "selected", "first").
+// Which candidate set of each class a run reads (a run config's `descriptions.selection`).
 enum class SubtextChoice {
   kSelected,  // the set `sfar describe select` chose; a class without one is an error
   kFirst,     // the first candidate set, whether or not one was selected
 };
+inline const cfg::NamedValues<SubtextChoice>& subtext_choice_names() {
+  static const cfg::NamedValues<SubtextChoice> names = {{"selected", SubtextChoice::kSelected},
+                                                        {"first", SubtextChoice::kFirst}};
+  return names;
+}
 
 // Where a candidate set came from. Optional fields are null for imports.
 struct DescriptionProvenance {

@@ -36,13 +36,11 @@ Precision parse_precision(const std::string& text, const std::string& where);
 // one_of(every name), for a config key's check and help.
 cfg::Constraint precision_names();
 
-// A config field holding a Precision, for a struct's visit(A&): read as its name (an unknown
-// name is the reader's ConfigError naming the key) and written as its name.
+// A config field holding a Precision, for a struct's visit(A&): read through the keyed table (an
+// unknown name is the reader's ConfigError naming the key) and written as its name.
 template <class A>
 void visit_precision(A& a, const char* key, Precision& value) {
-  std::string text = to_string(value);
-  a(key, text, precision_names());
-  value = parse_precision(text, key);
+  a(key, value, precisions());
 }
 
 }  // namespace sfar::engine

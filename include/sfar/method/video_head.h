@@ -15,6 +15,7 @@
 #include <torch/torch.h>
 
 #include <string>
+#include <vector>
 
 #include "sfar/core/config_archive.h"
 #include "sfar/method/storyboard_branches.h"
@@ -23,14 +24,29 @@
 
 namespace sfar::method {
 
-// `head.type` (see above) and `head.fusion`, each listing its names in enumerator order.
+// `head.type` (see above): one row per head, naming the parts it builds. The model's modules, its
+// cost (model_cost.h) and the check of python/sfar_head.py (tests/python/test_head_table.py) all
+// read these rows; a new head is one enumerator, one row, and its forward in video_head.cpp.
 enum class HeadType { kMean, kTemporal, kCoarse, kFine, kSfar };
-inline cfg::Constraint head_type_names() { return cfg::one_of({"mean", "temporal", "coarse", "fine", "sfar"}); }
+struct HeadEntry {
+  std::string name;
+  HeadType value;
+  const char* description;
+  bool temporal;  // always runs the temporal transformer first (head.temporal adds it to any head)
+  bool coarse;    // the coarse branch and FFN_coarse
+  bool fine;      // the fine branch and FFN_fine (two branches: summed, or head.fusion concat)
+};
+const std::vector<HeadEntry>& head_types();
 const std::string& to_string(HeadType type);
 // coarse, fine and sfar score each class with its sub-texts; mean and temporal need none.
 bool uses_subtexts(HeadType type);
-enum class HeadFusion { kSum, kConcat };  // sfar: FFN_coarse + FFN_fine, or a linear map of both
-inline cfg::Constraint head_fusion_names() { return cfg::one_of({"sum", "concat"}); }
+
+// `head.fusion` of two branches: FFN_coarse + FFN_fine, or a linear map of both.
+enum class HeadFusion { kSum, kConcat };
+inline const cfg::NamedValues<HeadFusion>& head_fusion_names() {
+  static const cfg::NamedValues<HeadFusion> names = {{"sum", HeadFusion::kSum}, {"concat", HeadFusion::kConcat}};
+  return names;
+}
 
 struct HeadOptions {
   HeadType type = HeadType::kSfar;
@@ -46,9 +62,15 @@ struct HeadOptions {
   // side of the same kind; false (ViFi-CLIP, BIKE) pools only.
   bool pooled_ffn = false;
 
+  const HeadEntry& entry() const;  // the row of `type`
+  // The temporal transformer runs before the head: the type's own, or head.temporal on any type.
+  bool runs_temporal() const { return temporal || entry().temporal; }
+  // Two branches fused by a linear map (head.fusion concat).
+  bool fuses_concat() const { return entry().coarse && entry().fine && fusion == HeadFusion::kConcat; }
+
   template <class A>
   void visit(A& a) {
-    a("type", type, head_type_names());
+    a("type", type, head_types());
     a("temporal", temporal);
     a("temporal_layers", temporal_layers, cfg::at_least(1));
     a("max_frames", max_frames, cfg::at_least(1));

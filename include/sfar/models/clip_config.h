@@ -22,7 +22,13 @@ namespace sfar::models {
 // with; kGelu: exact (erf) GELU, torch.nn.GELU's default, what open_clip uses without
 // `-quickgelu`.
 enum class ClipActivation { kQuickGelu, kGelu };
-inline cfg::Constraint clip_activation_names() { return cfg::one_of({"quick_gelu", "gelu"}); }  // enumerator order
+inline const cfg::NamedValues<ClipActivation>& clip_activation_names() {
+  static const cfg::NamedValues<ClipActivation> names = {
+      {"quick_gelu", ClipActivation::kQuickGelu},
+      {"gelu", ClipActivation::kGelu},
+  };
+  return names;
+}
 
 // "quick_gelu" / "gelu", the spelling of the config key `activation`.
 std::string to_string(ClipActivation activation);

@@ -26,7 +26,13 @@ namespace sfar::recipes {
 // mean plus the mean of the second half minus that of the first (order-aware: tells "left" from
 // "right").
 enum class VideoPooling { kMean, kMeanDelta };
-inline cfg::Constraint video_pooling_names() { return cfg::one_of({"mean", "mean_delta"}); }  // enumerator order
+inline const cfg::NamedValues<VideoPooling>& video_pooling_names() {
+  static const cfg::NamedValues<VideoPooling> names = {
+      {"mean", VideoPooling::kMean},
+      {"mean_delta", VideoPooling::kMeanDelta},
+  };
+  return names;
+}
 
 // `pretrain:` the video-caption list and how its clips are read (data::ClipSourceConfig, the keys
 // `data:` shares; `list` holds "<video>\t<caption>[\t<tag>]" lines, see caption_list.h), then the

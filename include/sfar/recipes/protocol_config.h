@@ -32,8 +32,11 @@ namespace sfar::recipes {
 
 // `protocol.report`: which epoch of a training run its cell reports (see protocol_epochs.h).
 enum class ReportEpoch { kBest, kLast };
-inline cfg::Constraint report_epoch_names() { return cfg::one_of({"best", "last"}); }  // enumerator order
-std::string to_string(ReportEpoch report);
+inline const cfg::NamedValues<ReportEpoch>& report_epoch_names() {
+  static const cfg::NamedValues<ReportEpoch> names = {{"best", ReportEpoch::kBest}, {"last", ReportEpoch::kLast}};
+  return names;
+}
+const std::string& to_string(ReportEpoch report);
 
 // `protocol.few_shot:` train on K videos per class for each K, test on eval.list (or on each of
 // eval_lists).

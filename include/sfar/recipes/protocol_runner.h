@@ -35,9 +35,9 @@ namespace sfar::recipes {
 
 enum class ProtocolKind { kSupervised, kFewShot, kZeroShot, kBaseToNovel };
 
-// "supervised", "few-shot", "zero-shot", "base-to-novel"; ArgumentError otherwise.
+// "supervised", "few-shot", "zero-shot", "base-to-novel" (protocol_table()); ArgumentError otherwise.
 ProtocolKind parse_protocol_kind(const std::string& name);
-std::string to_string(ProtocolKind kind);
+const std::string& to_string(ProtocolKind kind);
 
 struct ProtocolOptions {
   std::string work_dir;             // the protocol's directory (results.json, sub work dirs)
@@ -52,6 +52,24 @@ struct ProtocolOptions {
 // list_pattern and repeat_to_full, targets with unique names, base and novel class files.
 // Called by run_protocol before anything trains.
 void validate_protocol(ProtocolKind kind, const SfarRunConfig& config);
+
+// One row per protocol (protocol_kinds.cpp): the command's argument, the results directory that
+// `sfar report` reads, what its checks, its runs and its columns are. Every enumerator has one.
+struct ProtocolEntry {
+  std::string name;  // "few-shot": `sfar protocol few-shot`, <method dir>/few-shot/results.json
+  ProtocolKind value;
+  const char* description;  // for help texts
+  // The keys of config.protocol this protocol reads (beyond the seeds); ConfigError naming the key.
+  void (*validate)(const SfarRunConfig& config);
+  // Every run of the protocol into report.columns and report.runs (options.work_dir is set).
+  void (*run)(const SfarRunConfig& config, const ProtocolOptions& options, const std::vector<std::int64_t>& seeds,
+              ProtocolReport& report);
+  // What the results column `column` ("K=4", a target group, "HM") measures, for the report page
+  // ("after training on 4 videos per class, on the full test list"); empty for a column it never writes.
+  std::string (*measures)(const std::string& column);
+  bool evaluates_checkpoints;  // takes --checkpoint (evaluation only, nothing trained)
+};
+const std::vector<ProtocolEntry>& protocol_table();
 
 // Runs the protocol and writes results.json / results.md into options.work_dir.
 ProtocolReport run_protocol(ProtocolKind kind, const SfarRunConfig& config, const ProtocolOptions& options);

@@ -38,7 +38,7 @@ struct DescriptionsConfig {
   void visit(A& a) {
     a("cache", cache);
     a("global_template", global_template, cfg::non_empty());
-    a("selection", selection, cfg::one_of({"selected", "first"}));
+    a("selection", selection, describe::subtext_choice_names());
     a("num_subtexts", num_subtexts, cfg::at_least(1));
   }
 };
@@ -48,12 +48,25 @@ struct DescriptionsConfig {
 //                micro-batches and an all-gather over the ranks give one big batch's loss
 //   micro_batch  each micro-batch of each rank alone, gradients averaged (before #19)
 enum class LossScope { kGlobal, kMicroBatch };
-inline cfg::Constraint loss_scope_names() { return cfg::one_of({"global", "micro_batch"}); }  // enumerator order
+inline const cfg::NamedValues<LossScope>& loss_scope_names() {
+  static const cfg::NamedValues<LossScope> names = {
+      {"global", LossScope::kGlobal},
+      {"micro_batch", LossScope::kMicroBatch},
+  };
+  return names;
+}
 const std::string& loss_scope_name(LossScope scope);
 
 // `loss.type`: infonce (same-class positives) | ce (over all classes) | bce (per class).
 enum class LossType { kInfoNce, kCe, kBce };
-inline cfg::Constraint loss_type_names() { return cfg::one_of({"infonce", "ce", "bce"}); }  // enumerator order
+inline const cfg::NamedValues<LossType>& loss_type_names() {
+  static const cfg::NamedValues<LossType> names = {
+      {"infonce", LossType::kInfoNce},
+      {"ce", LossType::kCe},
+      {"bce", LossType::kBce},
+  };
+  return names;
+}
 const std::string& to_string(LossType type);
 
 // `loss:` the training target.

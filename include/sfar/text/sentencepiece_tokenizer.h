@@ -45,7 +45,15 @@ class SentencePieceTokenizer : public Tokenizer {
 
 // SentencePiece's segmentation algorithm (its trainer's --model_type, by the same names).
 enum class SentencePieceModelType { kUnigram, kBpe, kChar, kWord };
-inline cfg::Constraint sentencepiece_model_type_names() { return cfg::one_of({"unigram", "bpe", "char", "word"}); }
+inline const cfg::NamedValues<SentencePieceModelType>& sentencepiece_model_type_names() {
+  static const cfg::NamedValues<SentencePieceModelType> names = {
+      {"unigram", SentencePieceModelType::kUnigram},
+      {"bpe", SentencePieceModelType::kBpe},
+      {"char", SentencePieceModelType::kChar},
+      {"word", SentencePieceModelType::kWord},
+  };
+  return names;
+}
 
 struct SentencePieceTrainOptions {
   std::string model_prefix;             // writes <prefix>.model and <prefix>.vocab

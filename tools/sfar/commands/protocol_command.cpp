@@ -12,11 +12,12 @@
 
 #include "../command.h"
 #include "sfar/core/error.h"
+#include "sfar/core/name_table.h"
+#include "sfar/recipes/protocol_runner.h"
 #include "sfar/recipes/sfar_run_config.h"
 
 #if SFAR_WITH_VIDEO
 #include "sfar/engine/progress.h"
-#include "sfar/recipes/protocol_runner.h"
 #endif
 
 namespace sfar::cli {
@@ -57,11 +58,10 @@ int run_protocol_command(const ProtocolArgs&) {
 
 void add_protocol_command(CLI::App& app, CommandContext& context) {
   auto args = std::make_shared<ProtocolArgs>();
-  auto* cmd = app.add_subcommand("protocol",
-                                 "Run a protocol (supervised, few-shot, zero-shot, base-to-novel) and print its table row");
-  cmd->add_option("protocol", args->kind, "supervised | few-shot | zero-shot | base-to-novel")
-      ->required()
-      ->check(CLI::IsMember({"supervised", "few-shot", "zero-shot", "base-to-novel"}));
+  const auto& protocols = recipes::protocol_table();
+  auto* cmd = app.add_subcommand(
+      "protocol", "Run a protocol (" + joined_entry_names(protocols) + ") and print its table row");
+  cmd->add_option("protocol", args->kind, entry_help(protocols))->required()->check(CLI::IsMember(entry_names(protocols)));
   cmd->add_option("--config,-c", args->configs, "Run config file(s) with a protocol: section")->required();
   cmd->add_option("--set", args->overrides, "Override, e.g. data.root=/data/hmdb51");
   cmd->add_option("--work-dir", args->work_dir, "Protocol directory (default run.work_dir)");

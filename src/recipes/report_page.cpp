@@ -1,4 +1,6 @@
-#include "report_page.h"
+#include "sfar/recipes/report_page.h"
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -8,8 +10,9 @@
 
 #include "sfar/core/atomic_file.h"
 #include "sfar/core/error.h"
+#include "sfar/recipes/protocol_runner.h"
 
-namespace sfar::cli {
+namespace sfar::recipes {
 namespace {
 
 namespace fs = std::filesystem;
@@ -42,19 +45,12 @@ std::string percent(double x) {
   return text;
 }
 
-// What a column's runs were trained on and tested on.
+// What a column's runs were trained on and tested on, as the protocol's table row says.
 std::string what_is_measured(const std::string& protocol, const std::string& column) {
-  if (protocol == "supervised") return "after training on the whole training list, on its test list";
-  if (protocol == "few-shot" && column.rfind("K=", 0) == 0) {
-    return "after training on " + column.substr(2) + " videos per class, on the full test list";
-  }
-  if (protocol == "zero-shot") {
-    return "on classes never trained on (target " + column + "), after training on the seen classes only";
-  }
-  if (protocol == "base-to-novel") {
-    if (column == "base") return "after training on the base classes, on their test list";
-    if (column == "novel") return "of the base-trained model on novel classes it never trained on";
-    if (column == "HM") return "as the harmonic mean of the base and novel cells";
+  for (const auto& entry : protocol_table()) {
+    if (entry.name != protocol) continue;
+    const std::string measured = entry.measures(column);
+    if (!measured.empty()) return measured;
   }
   return "(" + protocol + ")";
 }
@@ -77,7 +73,7 @@ std::vector<fs::path> pngs_in(const fs::path& dir) {
 std::vector<std::pair<std::string, fs::path>> default_curves(const ReportPage& page) {
   std::vector<std::pair<std::string, fs::path>> out;
   for (const auto& [name, dir] : page.methods) {
-    const Json results = try_results(fs::path(dir) / "supervised" / "results.json");
+    const Json results = try_results(fs::path(dir) / to_string(ProtocolKind::kSupervised) / "results.json");
     if (!results.is_object() || !results.contains("runs") || results["runs"].empty()) continue;
     const fs::path plots = fs::path(results["runs"][0].value("work_dir", std::string())) / "plots";
     if (fs::is_directory(plots)) out.emplace_back(name, plots);
@@ -129,13 +125,15 @@ std::string column_sentence(const std::string& header,
   return text + ".\n";
 }
 
+namespace {
+
 // Per method, the CPU and the commit of its first run (environment.json): figures can differ
 // in the last digits on another CPU type. Empty when no run recorded them.
 std::string machine_section(const std::vector<std::pair<std::string, std::string>>& methods) {
   std::string lines;
   for (const auto& [name, dir] : methods) {
-    for (const char* protocol : {"supervised", "few-shot", "zero-shot", "base-to-novel"}) {
-      const Json results = try_results(fs::path(dir) / protocol / "results.json");
+    for (const auto& protocol : protocol_table()) {
+      const Json results = try_results(fs::path(dir) / protocol.name / "results.json");
       const Json runs = results.is_object() ? results.value("runs", Json::array()) : Json::array();
       if (runs.empty()) continue;
       const Json env = try_results(fs::path(runs[0].value("work_dir", std::string())) / "environment.json");
@@ -150,6 +148,8 @@ std::string machine_section(const std::vector<std::pair<std::string, std::string
   return "\n## Where it ran\n\nEach method's first run, from its environment.json (another CPU type can change "
          "the last digits):\n\n" + lines;
 }
+
+}  // namespace
 
 std::string report_page_markdown(const ReportPage& page) {
   const fs::path page_dir = fs::path(page.path).parent_path();
@@ -177,4 +177,4 @@ std::string report_page_markdown(const ReportPage& page) {
   return md;
 }
 
-}  // namespace sfar::cli
+}  // namespace sfar::recipes

@@ -4,13 +4,11 @@
 // key-frame pictures as markdown image links relative to the page, then any notes.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <string>
 #include <utility>
 #include <vector>
 
-namespace sfar::cli {
+namespace sfar::recipes {
 
 struct ReportPage {
   std::string path;                                          // where the page goes (links are relative to it)
@@ -24,11 +22,11 @@ struct ReportPage {
 };
 
 // One sentence for the column `header` ("few-shot K=4") from the methods' results.json and run
-// directories: what is trained and tested, the number of classes and chance (from the first run's
+// directories: what is trained and tested (the protocol's row of protocol_table() says), the number of classes and chance (from the first run's
 // per_class_accuracy.csv, when there is one) and the seeds.
 std::string column_sentence(const std::string& header, const std::vector<std::pair<std::string, std::string>>& methods);
 
 // The page's markdown. Throws IoError naming a notes file that cannot be read.
 std::string report_page_markdown(const ReportPage& page);
 
-}  // namespace sfar::cli
+}  // namespace sfar::recipes
