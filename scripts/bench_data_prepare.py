@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Loader clips/s per core before and after `sfar data prepare`, interleaved, in one command.
 
-    scripts/bench_data_prepare.py --sfar build/tools/sfar/sfar --videos /work/shared/data/videos \
+    scripts/bench_data_prepare.py --sfar build/tools/sfar/sfar --videos "$SFAR_DATA_DIR/videos" \
         --work /tmp/bench_prepare [--rounds 5] [--batches 5]
 
 Three source sets are made from the clips in --videos with the ffmpeg tool: `real` (the clips as
