@@ -8,8 +8,9 @@
 #   sfar_more_labels  labels every case carries besides its tier (cuda)
 #   sfar_cmake        the cmake that reports a suite named in CMakeLists.txt but never seen
 # A case's suite is its name up to the first '.', without the prefix of a parameterised
-# instantiation (`Generated/SharedVideo`) or the index of a typed test (`Suite/0`). Cases named
-# *RealData* carry `extra` too: the suite that reads $SFAR_DATA_DIR.
+# instantiation (`Generated/SharedVideo`) or the index of a typed test (`Suite/0`); CMake names
+# an instantiated typed test `<Prefix>.<Test><type>`, so such a suite is labelled by its prefix.
+# Cases named *RealData* carry `extra` too: the suite that reads $SFAR_DATA_DIR.
 
 set(sfar_seen "")
 foreach(sfar_case IN LISTS sfar_cases)
