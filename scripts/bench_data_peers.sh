@@ -9,7 +9,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SFAR=${SFAR:-$ROOT/build/sfar}
-VIDEOS=${VIDEOS:-${SFAR_DATA_DIR:-$ROOT/../shared/data}/videos}
+[[ -n ${VIDEOS:-} || -n ${SFAR_DATA_DIR:-} ]] || { echo "bench_data_peers.sh: set SFAR_DATA_DIR (or VIDEOS=folder)" >&2; exit 1; }
+VIDEOS=${VIDEOS:-$SFAR_DATA_DIR/videos}
 PYTHON=${PYTHON:-$("$ROOT/scripts/python_env.sh")}
 [[ -x $SFAR ]] || { echo "bench_data_peers.sh: no sfar binary at $SFAR (set SFAR=...)" >&2; exit 1; }
 command -v ffmpeg >/dev/null || { echo "bench_data_peers.sh: needs the ffmpeg command" >&2; exit 1; }

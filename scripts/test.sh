@@ -3,6 +3,11 @@
 # io, data and models suites under AddressSanitizer + UBSan (scripts/test_sanitizers.sh).
 # Usage: scripts/test.sh [ctest args...]   e.g. scripts/test.sh -L unit
 #
+# Every test has one tier label, unit, integration or slow (docs/building.md, "Test labels"):
+# `-L unit` is the quick selection. With ctest arguments (a selection) the sanitizer stage, which
+# builds build-asan and runs three whole suites again, is left out unless SFAR_SANITIZER_STAGE=1;
+# without arguments (CI's command) it always runs.
+#
 # The default suite needs nothing outside the repository: its references are data/ in the
 # repository, CLIP's vocabulary and reference features from open_clip in the project's Python
 # environment, and clips that ffmpeg encodes at test time. The `extra` suite (real videos,
@@ -23,4 +28,9 @@ else
 fi
 cd build
 ctest --output-on-failure --timeout 900 -j "${SFAR_TEST_JOBS:-$(nproc)}" "${EXTRA[@]}" "$@"
-cd .. && scripts/test_sanitizers.sh "${EXTRA[@]}" "$@"  # io, data, models again under ASan + UBSan
+cd ..
+if [ $# -eq 0 ] || [ "${SFAR_SANITIZER_STAGE:-0}" = 1 ]; then
+  scripts/test_sanitizers.sh "${EXTRA[@]}" "$@"  # io, data, models again under ASan + UBSan
+else
+  echo "test.sh: a selection; the sanitizer stage is left out (SFAR_SANITIZER_STAGE=1 runs it too)" >&2
+fi

@@ -11,6 +11,7 @@
 #include "sfar/core/torch_compat.h"
 #include "sfar/engine/grad_scaler.h"
 #include "sfar/models/clip_model.h"
+#include "support/tiny_clip_config.h"
 
 namespace sfar {
 namespace {
@@ -21,22 +22,6 @@ class Cuda : public ::testing::Test {
     if (!torch::cuda::is_available()) GTEST_SKIP() << "needs a CUDA GPU: none is visible to this process";
   }
 };
-
-models::ClipConfig small_clip() {
-  models::ClipConfig c;
-  c.embed_dim = 64;
-  c.image_resolution = 32;
-  c.vision_layers = 2;
-  c.vision_width = 128;
-  c.vision_patch_size = 8;
-  c.context_length = 16;
-  c.vocab_size = 500;
-  c.transformer_width = 64;
-  c.transformer_heads = 2;
-  c.transformer_layers = 2;
-  c.eot_token_id = 499;
-  return c;
-}
 
 struct ClipInputs {
   torch::Tensor images, tokens;
@@ -66,7 +51,7 @@ TEST(CudaBuild, EnvironmentReportsWhatLibTorchWasBuiltWith) {
 }
 
 TEST_F(Cuda, ClipFp32OnTheGpuMatchesTheCpu) {
-  const auto config = small_clip();
+  const auto config = test::tiny_clip_config();
   torch::manual_seed(0);
   models::ClipModel cpu_model(config);
   models::ClipModel gpu_model(config);
@@ -80,7 +65,7 @@ TEST_F(Cuda, ClipFp32OnTheGpuMatchesTheCpu) {
 }
 
 void expect_autocast_close(at::ScalarType dtype, double tolerance) {
-  const auto config = small_clip();
+  const auto config = test::tiny_clip_config();
   torch::manual_seed(0);
   models::ClipModel model(config);
   model->to(torch::kCUDA);

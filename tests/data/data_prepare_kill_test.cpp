@@ -9,9 +9,9 @@
 #include <thread>
 
 #include "io/video_test_support.h"
-#include "recipes/tiny_run.h"
 #include "sfar/core/atomic_file.h"
 #include "sfar/io/video_reader.h"
+#include "support/child_process.h"
 
 namespace sfar::test {
 namespace {

@@ -27,10 +27,15 @@ inline std::string write_scratch_file(const std::string& suffix, const std::uint
   return path;
 }
 
-// $SFAR_DATA_DIR, else ../shared/data relative to the working directory (the repository root).
+// $SFAR_DATA_DIR, which scripts/fuzz.sh always sets (to the references when no data folder is
+// given). Without it a target stops before any input, saying so.
 inline std::string data_dir() {
   const char* env = std::getenv("SFAR_DATA_DIR");
-  return env && *env ? env : "../shared/data";
+  if (!env || !*env) {
+    std::fprintf(stderr, "SFAR_DATA_DIR is not set: run the fuzz targets through scripts/fuzz.sh\n");
+    std::abort();
+  }
+  return env;
 }
 
 // Runs `body`; the sfar::Error family is the expected answer to bad input.

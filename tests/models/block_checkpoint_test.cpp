@@ -7,32 +7,25 @@
 #include "sfar/core/torch_compat.h"
 #include "sfar/models/block_checkpoint.h"
 #include "sfar/models/clip_model.h"
+#include "support/tiny_clip_config.h"
 
 namespace sfar::models {
 namespace {
 
-ClipConfig tiny_config() {
-  ClipConfig c;
-  c.embed_dim = 32;
-  c.image_resolution = 32;
-  c.vision_layers = 3;
-  c.vision_width = 64;
-  c.vision_patch_size = 8;
-  c.transformer_width = 64;
-  c.transformer_heads = 1;
-  c.transformer_layers = 2;
-  c.context_length = 12;
-  c.vocab_size = 100;
-  c.eot_token_id = 99;
-  return c;
+using test::tiny_clip_config;
+
+// The tiny CLIP's image side: [B, 3, 64, 64].
+torch::Tensor tiny_images(std::int64_t batch) {
+  const auto side = tiny_clip_config().image_resolution;
+  return torch::randn({batch, 3, side, side});
 }
 
 // Two identical image towers, the second with checkpointing, in `dtype`.
 std::pair<ClipModel, ClipModel> twin_models(torch::ScalarType dtype) {
   torch::manual_seed(4);
-  ClipModel plain(tiny_config());
+  ClipModel plain(tiny_clip_config());
   torch::manual_seed(4);
-  ClipModel checkpointed(tiny_config());
+  ClipModel checkpointed(tiny_clip_config());
   plain->to(dtype);
   checkpointed->to(dtype);
   checkpointed->visual->transformer->set_grad_checkpointing(true);
@@ -66,7 +59,7 @@ void expect_same_grads(ClipModel& a, ClipModel& b, double rtol, double atol) {
 TEST(BlockCheckpoint, ImageTowerGradientsEqualWithoutCheckpointing) {
   auto [plain, checkpointed] = twin_models(torch::kFloat32);
   torch::manual_seed(5);
-  const auto images = torch::randn({3, 3, 32, 32});
+  const auto images = tiny_images(3);
   std::vector<torch::Tensor> inputs;
   // Two backward passes into the same .grad, as gradient accumulation does.
   for (auto* model : {&plain, &checkpointed}) {
@@ -90,7 +83,7 @@ TEST(BlockCheckpoint, FrozenBlocksStillPassTheInputGradient) {
     for (auto& p : (*model)->visual->transformer->parameters()) p.requires_grad_(false);
   }
   torch::manual_seed(6);
-  const auto images = torch::randn({2, 3, 32, 32});
+  const auto images = tiny_images(2);
   std::vector<torch::Tensor> grads;
   for (auto* model : {&plain, &checkpointed}) {
     const auto x = images.clone().requires_grad_(true);
@@ -124,7 +117,7 @@ TEST(BlockCheckpoint, CausalMaskIsKeptForTheRecomputation) {
 TEST(BlockCheckpoint, RecomputationRunsUnderTheForwardPassAutocast) {
   auto [plain, checkpointed] = twin_models(torch::kFloat32);
   torch::manual_seed(9);
-  const auto images = torch::randn({2, 3, 32, 32});
+  const auto images = tiny_images(2);
   for (auto* model : {&plain, &checkpointed}) {
     torch::Tensor features;
     {
@@ -141,7 +134,7 @@ TEST(BlockCheckpoint, RecomputationRunsUnderTheForwardPassAutocast) {
 TEST(BlockCheckpoint, NoGraphNoCheckpoint) {
   auto [plain, checkpointed] = twin_models(torch::kFloat32);
   torch::NoGradGuard no_grad;
-  const auto images = torch::randn({1, 3, 32, 32});
+  const auto images = tiny_images(1);
   EXPECT_TRUE(torch::equal(plain->encode_image(images), checkpointed->encode_image(images)));
 }
 

@@ -6,23 +6,12 @@
 #include "sfar/core/torch_compat.h"
 #include "sfar/models/clip_model.h"
 #include "sfar/models/clip_preprocess.h"
+#include "support/tiny_clip_config.h"
 
 namespace sfar::models {
 namespace {
 
-// The golden test's architecture: small enough to build in milliseconds.
-ClipConfig tiny_config() {
-  ClipConfig c;
-  c.embed_dim = 64;
-  c.image_resolution = 64;
-  c.vision_layers = 2;
-  c.vision_width = 128;
-  c.vision_patch_size = 16;
-  c.transformer_width = 128;
-  c.transformer_heads = 2;
-  c.transformer_layers = 2;
-  return c;
-}
+using test::tiny_clip_config;
 
 class ClipModelTest : public ::testing::Test {
  protected:
@@ -30,7 +19,7 @@ class ClipModelTest : public ::testing::Test {
 };
 
 TEST_F(ClipModelTest, ParameterNamesAreOpenAIStateDictKeys) {
-  ClipModel model(tiny_config());
+  ClipModel model(tiny_clip_config());
   const auto parameters = model->named_parameters();
   for (const char* name :
        {"logit_scale", "positional_embedding", "text_projection", "token_embedding.weight",
@@ -46,7 +35,7 @@ TEST_F(ClipModelTest, ParameterNamesAreOpenAIStateDictKeys) {
   // 2 towers x 2 blocks x 12 tensors + 5 text + 8 visual + logit_scale.
   EXPECT_EQ(parameters.size(), 4u * 12 + 5 + 8 + 1);
   EXPECT_EQ(model->parameter_count(), 7'244'929);
-  EXPECT_EQ(model->parameter_count(), clip_parameter_count(tiny_config()));
+  EXPECT_EQ(model->parameter_count(), clip_parameter_count(tiny_clip_config()));
 }
 
 TEST_F(ClipModelTest, ViTB32HasOpenAIsParameterCount) {
@@ -55,7 +44,7 @@ TEST_F(ClipModelTest, ViTB32HasOpenAIsParameterCount) {
 }
 
 TEST_F(ClipModelTest, ShapesOfEveryEncoder) {
-  ClipModel model(tiny_config());
+  ClipModel model(tiny_clip_config());
   torch::NoGradGuard no_grad;
   const auto images = torch::randn({2, 3, 64, 64});
   auto tokens = torch::zeros({3, 77}, torch::kInt64);
@@ -73,7 +62,7 @@ TEST_F(ClipModelTest, ShapesOfEveryEncoder) {
 }
 
 TEST_F(ClipModelTest, PoolsAtTheFirstConfiguredEndToken) {
-  ClipConfig config = tiny_config();
+  ClipConfig config = tiny_clip_config();
   config.vocab_size = 1000;
   config.eot_token_id = 2;  // a SentencePiece-style end id, smaller than other ids
   ClipModel model(config);
@@ -95,7 +84,7 @@ TEST_F(ClipModelTest, PoolsAtTheFirstConfiguredEndToken) {
 }
 
 TEST_F(ClipModelTest, TextTransformerIsCausal) {
-  ClipModel model(tiny_config());
+  ClipModel model(tiny_clip_config());
   torch::NoGradGuard no_grad;
   auto a = torch::tensor({{49406, 10, 20, 30, 49407, 0, 0, 0}}, torch::kInt64);
   auto b = torch::tensor({{49406, 10, 20, 30, 49407, 7, 8, 9}}, torch::kInt64);
@@ -106,7 +95,7 @@ TEST_F(ClipModelTest, TextTransformerIsCausal) {
 }
 
 TEST_F(ClipModelTest, Bf16AutocastStaysCloseToFp32) {
-  ClipModel model(tiny_config());
+  ClipModel model(tiny_clip_config());
   model->eval();
   torch::NoGradGuard no_grad;
   const auto images = torch::randn({2, 3, 64, 64});

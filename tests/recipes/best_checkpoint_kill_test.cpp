@@ -23,7 +23,8 @@
 #include "sfar/engine/checkpoint.h"
 #include "support/run_binary.h"
 #include "support/test_data.h"
-#include "tiny_run.h"
+#include "support/child_process.h"
+#include "support/tiny_run.h"
 
 namespace sfar::recipes {
 namespace {
@@ -66,9 +67,9 @@ class BestCheckpointKill : public ::testing::Test {
                                                     {"a.mp4", "b.mp4", "c.avi"}, "train.txt");
     // Every run works in the same directory (the config, which checkpoints hold, is the same).
     work_ = dir_.file("run");
-    config_ = test::write_tiny_config(dir_, "run.yaml", work_, root, "train.txt", kEpochs, 3,
-                                      ", keep_last: 2");
-    write_file_atomic(config_, read_file(config_) + "eval: {list: train.txt}\n");
+    config_ = test::TinyRun(root, "train.txt", dir_.file("labels.csv"))
+                  .work_dir(work_).seed(7).epochs(kEpochs).set("train", "keep_last", "2").eval_list("train.txt")
+                  .write(dir_.file("run.yaml"));
   }
 
   // `sfar train --resume auto` with `env`; `kill_when` is polled every 10 ms and the process

@@ -10,7 +10,7 @@
 #include "sfar/core/atomic_file.h"
 #include "support/run_binary.h"
 #include "support/test_data.h"
-#include "tiny_run.h"
+#include "support/tiny_run.h"
 
 namespace sfar::recipes {
 namespace {
@@ -47,8 +47,9 @@ class CheckpointIntegrityRun : public ::testing::Test {
     const std::string root =
         test::make_tiny_videos(*dir_, test::reference_path("videos"), {"a.mp4", "b.mp4", "c.avi"}, "train.txt");
     video_ = root + "/a.mp4";
-    config_ = test::write_tiny_config(*dir_, "tiny.yaml", dir_->file("run"), root, "train.txt", 2, 3);
-    write_file_atomic(config_, read_file(config_) + "eval: {list: train.txt}\n");
+    config_ = test::TinyRun(root, "train.txt", dir_->file("labels.csv"))
+                  .work_dir(dir_->file("run")).seed(7).epochs(2).eval_list("train.txt")
+                  .write(dir_->file("tiny.yaml"));
     Result r = run_sfar("train --config " + config_, *dir_);
     setup_error_ = r.err;
     if (r.status != 0) return;

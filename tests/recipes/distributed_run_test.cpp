@@ -17,6 +17,7 @@
 #include "sfar/engine/checkpoint.h"
 #include "support/run_binary.h"
 #include "support/test_data.h"
+#include "support/tiny_run.h"
 
 namespace sfar::recipes {
 namespace {
@@ -26,8 +27,7 @@ using Json = nlohmann::json;
 
 // A 12-video training list (4 per class) and a 3-video validation list over the generated clips,
 // a tiny SFAR config with a per-sample loss (ce), global batch 4: 3 steps per epoch.
-std::string write_tiny_run(const test::TempDir& dir, const std::string& weights, const std::string& vocab,
-                           const std::string& videos) {
+std::string write_tiny_run(const test::TempDir& dir, const std::string& videos) {
   const fs::path root = dir.path() / "videos";
   fs::create_directories(root);
   const std::string src = fs::path(videos).parent_path().string();
@@ -42,21 +42,10 @@ std::string write_tiny_run(const test::TempDir& dir, const std::string& weights,
   }
   write_file_atomic((root / "train.txt").string(), train);
   write_file_atomic((root / "val.txt").string(), val);
-  write_file_atomic(dir.file("labels.csv"), "id,name\n0,arm wrestling\n1,cleaning pool\n2,applying eye makeup\n");
-  const std::string config = dir.file("tiny.yaml");
-  write_file_atomic(config, "run: {name: tiny, threads: 1, device: cpu}\n"
-                            "model: {arch: auto, weights: " + weights + ", activation: quick_gelu}\n"
-                            "text: {vocab: " + vocab + "}\n"
-                            "head: {type: mean}\n"
-                            "loss: {type: ce}\n"
-                            "data:\n  root: " + root.string() + "\n  list: train.txt\n  labels: " +
-                            dir.file("labels.csv") + "\n  num_frames: 2\n  short_side: 72\n  workers: 1\n"
-                            "  prefetch: 2\n  batch_size: 2\n"
-                            "  train_pipeline: [{type: random_resized_crop, size: 64}, {type: flip}, {type: normalize}]\n"
-                            "  test_pipeline: [{type: center_crop, size: 64}, {type: normalize}]\n"
-                            "eval: {list: val.txt}\n"
-                            "train: {epochs: 2, warmup_epochs: 0.5, lr: 1.0e-3, batch_size: 4, log_interval: 1}\n");
-  return config;
+  return test::TinyRun(root.string(), "train.txt", test::write_tiny_labels(dir.file("labels.csv")))
+      .threads(1).loss("ce").workers(1).batch_size(4).eval_batch_size(2).eval_list("val.txt")
+      .epochs(2).warmup_epochs(0.5).lr(1.0e-3)
+      .write(dir.file("tiny.yaml"));
 }
 
 // Starts `ranks` copies of sfar with torchrun's variables; waits for all. Returns each rank's exit code.
@@ -94,11 +83,9 @@ std::vector<Json> metrics_lines(const std::string& path, const std::string& kind
 }
 
 TEST(DistributedRun, TwoGlooRanksMatchOneProcess) {
-  const std::string weights = ::sfar::test::tiny_clip_path();
-  const std::string vocab = ::sfar::test::clip_vocab_path();
   const std::string videos = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
   test::TempDir dir;
-  const std::string config = write_tiny_run(dir, weights, vocab, videos);
+  const std::string config = write_tiny_run(dir, videos);
   // One process: batch 4 in micro-batches of 2. Two ranks: 2 each in micro-batches of 1, so
   // both gradient accumulation and the hooks' bucketed all-reduce take part. Summing in another
   // order changes gradients by rounding noise, and Adam's m / (sqrt(v) + eps) turns noise on a
@@ -180,11 +167,9 @@ TEST(DistributedRun, TwoGlooRanksMatchOneProcess) {
 }
 
 TEST(DistributedRun, KilledRankEndsTheOtherWithAClearError) {
-  const std::string weights = ::sfar::test::tiny_clip_path();
-  const std::string vocab = ::sfar::test::clip_vocab_path();
   const std::string videos = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
   test::TempDir dir;
-  const std::string config = write_tiny_run(dir, weights, vocab, videos);
+  const std::string config = write_tiny_run(dir, videos);
   // --progress log: the script watches rank 0's console for its first step line.
   const std::string args = "--progress log train --config " + config + " --work-dir " + dir.file("run") +
                            " --set train.epochs=100 --set run.dist_timeout_s=20";

@@ -21,6 +21,7 @@
 #include "sfar/recipes/sfar_run_config.h"
 #include "support/run_binary.h"
 #include "support/test_data.h"
+#include "support/tiny_run.h"
 
 namespace sfar::recipes {
 namespace {
@@ -158,21 +159,12 @@ TEST(FeatureCache, TrainsTheHeadAloneAndEvaluatesAsDecoding) {
   write_file_atomic((root / "train.txt").string(), "a0.mp4 0\nb0.mp4 1\nc0.avi 2\na1.webm 0\nb1.mp4 1\nc1.avi 2\n"
                                                    "a0.mp4 0\nb0.mp4 1\nc0.avi 2\n");
   write_file_atomic((root / "val.txt").string(), "a0.mp4 0\nb1.mp4 1\nc1.avi 2\n");
-  write_file_atomic(dir.file("labels.csv"), "id,name\n0,arm wrestling\n1,cleaning pool\n2,applying eye makeup\n");
-  const std::string config = dir.file("cached.yaml");
-  write_file_atomic(config, "run: {name: cached, work_dir: " + dir.file("run") + ", threads: 1, device: cpu}\n"
-                            "model: {arch: auto, weights: " + test::tiny_clip_path() +
-                            ", activation: quick_gelu, freeze_backbone: true}\n"
-                            "text: {vocab: " + test::clip_vocab_path() + "}\n"
-                            "head: {type: mean, pooled_ffn: true}\n"
-                            "data:\n  root: " + root.string() + "\n  list: train.txt\n  labels: " +
-                            dir.file("labels.csv") + "\n  num_frames: 3\n  short_side: 72\n  workers: 1\n"
-                            "  batch_size: 3\n"
-                            "  train_pipeline: [{type: center_crop, size: 64}, {type: normalize}]\n"
-                            "  test_pipeline: [{type: center_crop, size: 64}, {type: normalize}]\n"
-                            "eval: {list: val.txt}\n"
-                            "train: {epochs: 3, warmup_epochs: 0, lr: 1.0e-2, batch_size: 3, log_interval: 1}\n"
-                            "feature_cache: {views: 2}\n");
+  const std::string config = test::TinyRun(root.string(), "train.txt", test::write_tiny_labels(dir.file("labels.csv")))
+                                 .name("cached").work_dir(dir.file("run")).threads(1)
+                                 .set("model", "freeze_backbone", "true").set("head", "pooled_ffn", "true")
+                                 .frames(3).workers(1).unset("data", "prefetch").center_crop_training()
+                                 .eval_list("val.txt").epochs(3).lr(1.0e-2).set("feature_cache", "views", "2")
+                                 .write(dir.file("cached.yaml"));
   const auto train = test::run_binary(SFAR_BINARY, "train --config " + config, dir);
   ASSERT_EQ(train.status, 0) << train.err;
   const std::string log = read_file(dir.file("run/log.txt"));

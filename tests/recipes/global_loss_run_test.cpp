@@ -17,6 +17,7 @@
 #include "sfar/engine/checkpoint.h"
 #include "support/run_binary.h"
 #include "support/test_data.h"
+#include "support/tiny_run.h"
 
 namespace sfar::recipes {
 namespace {
@@ -41,23 +42,13 @@ std::string write_run(const test::TempDir& dir, const std::string& head) {
     train += name + " " + std::to_string(i % 3) + "\n";
   }
   write_file_atomic((root / "train.txt").string(), train);
-  write_file_atomic(dir.file("labels.csv"), "id,name\n0,arm wrestling\n1,cleaning pool\n2,applying eye makeup\n");
-  protocol_test::write_descriptions(dir.file("labels.csv"), dir.file("descriptions.json"));
-  const std::string config = dir.file("tiny.yaml");
-  write_file_atomic(config, "run: {name: tiny, threads: 1, device: cpu}\n"
-                            "model: {arch: auto, weights: " + test::tiny_clip_path() + ", activation: quick_gelu}\n"
-                            "text: {vocab: " + test::clip_vocab_path() + "}\n"
-                            "head: {type: " + head + ", temporal_layers: 1}\n"
-                            "loss: {type: infonce}\n"
-                            "descriptions: {cache: " + dir.file("descriptions.json") + ", num_subtexts: 4, selection: first}\n"
-                            "data:\n  root: " + root.string() + "\n  list: train.txt\n  labels: " +
-                            dir.file("labels.csv") + "\n  num_frames: 2\n  short_side: 72\n  workers: 1\n"
-                            "  prefetch: 2\n  batch_size: 2\n"
-                            "  train_pipeline: [{type: center_crop, size: 64}, {type: normalize}]\n"
-                            "  test_pipeline: [{type: center_crop, size: 64}, {type: normalize}]\n"
-                            "train: {epochs: 1, warmup_epochs: 0, lr: 0.05, eps: 1.0, grad_clip: 0, batch_size: 8, "
-                            "log_interval: 1}\n");
-  return config;
+  protocol_test::write_descriptions(test::write_tiny_labels(dir.file("labels.csv")), dir.file("descriptions.json"));
+  return test::TinyRun(root.string(), "train.txt", dir.file("labels.csv"))
+      .threads(1).head(head).set("head", "temporal_layers", "1").loss("infonce")
+      .descriptions(dir.file("descriptions.json"), 4).set("descriptions", "selection", "first")
+      .workers(1).center_crop_training().batch_size(8).eval_batch_size(2)
+      .lr(0.05).set("train", "eps", "1.0").set("train", "grad_clip", "0")
+      .write(dir.file("tiny.yaml"));
 }
 
 struct StepResult {

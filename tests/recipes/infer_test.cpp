@@ -19,6 +19,7 @@
 #include "sfar/io/class_names.h"
 #include "support/run_binary.h"
 #include "support/test_data.h"
+#include "support/tiny_run.h"
 
 namespace sfar::recipes {
 namespace {
@@ -47,9 +48,9 @@ Result run_sfar(const std::string& args, const test::TempDir& dir) {
 }
 
 // Six generated clips in three classes, labels, descriptions and a run config with `head`.
-class TinyRun {
+class InferRun {
  public:
-  TinyRun(const std::string& weights, const std::string& vocab, const std::string& videos, const std::string& head) {
+  InferRun(const std::string& videos, const std::string& head) {
     root_ = dir_.path() / "videos";
     fs::create_directories(root_);
     const std::string src = fs::path(videos).parent_path().string();
@@ -61,8 +62,7 @@ class TinyRun {
     write_file_atomic((root_ / "train.txt").string(), "wrestle_a.mp4 0\npool_a.mp4 1\nmakeup_a.avi 2\n"
                                                       "wrestle_b.webm 0\npool_b.mp4 1\nmakeup_b.avi 2\n");
     write_file_atomic((root_ / "val.txt").string(), "wrestle_a.mp4 0\npool_b.mp4 1\nmakeup_b.avi 2\n");
-    write_file_atomic(dir_.file("labels.csv"), "id,name\n0,arm wrestling\n1,cleaning pool\n2,applying eye makeup\n");
-    const auto labels = io::read_class_names(dir_.file("labels.csv"));
+    const auto labels = io::read_class_names(test::write_tiny_labels(dir_.file("labels.csv")));
     describe::DescriptionCache cache = describe::new_description_cache(labels, "tiny");
     describe::DescriptionProvenance p;
     p.generator = "test";
@@ -70,19 +70,11 @@ class TinyRun {
     cache.classes[1].candidates.push_back({{"Skim the water.", "Lift the net.", "Empty the net."}, p, {}});
     cache.classes[2].candidates.push_back({{"Brush the lid.", "Draw a line.", "Blend.", "Look."}, p, {}});
     describe::save_description_cache(dir_.file("descriptions.json"), cache);
-    config_ = dir_.file("tiny.yaml");
-    write_file_atomic(config_, "run: {name: tiny, work_dir: " + dir_.file("run") + ", threads: 2, device: cpu}\n"
-                               "model: {arch: auto, weights: " + weights + ", activation: quick_gelu}\n"
-                               "text: {vocab: " + vocab + "}\n"
-                               "head: {type: " + head + "}\n"
-                               "data:\n  root: " + root_.string() + "\n  list: train.txt\n  labels: " +
-                               dir_.file("labels.csv") + "\n  num_frames: 4\n  short_side: 72\n  workers: 2\n"
-                               "  prefetch: 2\n  batch_size: 3\n"
-                               "  train_pipeline: [{type: random_resized_crop, size: 64}, {type: normalize}]\n"
-                               "  test_pipeline: [{type: center_crop, size: 64}, {type: normalize}]\n"
-                               "eval: {list: val.txt}\n"
-                               "train: {epochs: 1, warmup_epochs: 0.5, lr: 1.0e-4, batch_size: 3, log_interval: 1}\n"
-                               "descriptions: {cache: " + dir_.file("descriptions.json") + ", num_subtexts: 4, selection: first}\n");
+    config_ = test::TinyRun(root_.string(), "train.txt", dir_.file("labels.csv"))
+                  .work_dir(dir_.file("run")).head(head).frames(kFrames).without_flip().eval_list("val.txt")
+                  .warmup_epochs(0.5).descriptions(dir_.file("descriptions.json"), 4)
+                  .set("descriptions", "selection", "first")
+                  .write(dir_.file("tiny.yaml"));
   }
 
   // Trains one epoch; returns the checkpoint and the evaluation logged after it.
@@ -108,10 +100,8 @@ class TinyRun {
 };
 
 TEST(SfarInfer, ClassifiesExplainsAndExports) {
-  const std::string weights = ::sfar::test::tiny_clip_path();
-  const std::string vocab = ::sfar::test::clip_vocab_path();
   const std::string videos = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
-  TinyRun run(weights, vocab, videos, "sfar");
+  InferRun run(videos, "sfar");
   Json eval;
   const std::string checkpoint = run.train(&eval);
   ASSERT_TRUE(fs::exists(checkpoint));
@@ -205,10 +195,8 @@ TEST(SfarInfer, ClassifiesExplainsAndExports) {
 }
 
 TEST(SfarInfer, MeanHeadExportsTheVideoEmbeddingAndSaysSoInTheImage) {
-  const std::string weights = ::sfar::test::tiny_clip_path();
-  const std::string vocab = ::sfar::test::clip_vocab_path();
   const std::string videos = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
-  TinyRun run(weights, vocab, videos, "mean");
+  InferRun run(videos, "mean");
   Json eval;
   const std::string checkpoint = run.train(&eval);
   const auto& dir = run.dir();
@@ -236,10 +224,8 @@ TEST(SfarInfer, MeanHeadExportsTheVideoEmbeddingAndSaysSoInTheImage) {
 }
 
 TEST(SfarInfer, BadInputNamesTheFileOrOption) {
-  const std::string weights = ::sfar::test::tiny_clip_path();
-  const std::string vocab = ::sfar::test::clip_vocab_path();
   const std::string videos = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
-  TinyRun run(weights, vocab, videos, "mean");
+  InferRun run(videos, "mean");
   const auto& dir = run.dir();
   const Result missing = run_sfar("infer --config " + run.config() + " --checkpoint " + dir.file("nope.pt") +
                                   " --video " + run.video("pool_a.mp4"), dir);

@@ -18,7 +18,8 @@
 #include "sfar/core/atomic_file.h"
 #include "sfar/engine/checkpoint.h"
 #include "support/test_data.h"
-#include "tiny_run.h"
+#include "support/child_process.h"
+#include "support/tiny_run.h"
 
 namespace sfar::recipes {
 namespace {
@@ -90,10 +91,10 @@ TEST(KillResume, SigkillAtRandomMomentsEndsBitIdentical) {
   const std::string root =
       test::make_tiny_videos(dir, fs::path(video).parent_path().string(), {"a.mp4", "b.mp4", "c.avi"}, "train.txt");
   const std::string ref_dir = dir.file("reference"), run_dir = dir.file("killed");
-  const std::string ref_config = test::write_tiny_config(dir, "ref.yaml", ref_dir, root, "train.txt", kEpochs, 3,
-                                                         ", keep_last: 2");
-  const std::string config = test::write_tiny_config(dir, "run.yaml", run_dir, root, "train.txt", kEpochs, 3,
-                                                     ", keep_last: 2");
+  test::TinyRun tiny(root, "train.txt", dir.file("labels.csv"));
+  tiny.seed(7).epochs(kEpochs).set("train", "keep_last", "2");
+  const std::string ref_config = tiny.work_dir(ref_dir).write(dir.file("ref.yaml"));
+  const std::string config = tiny.work_dir(run_dir).write(dir.file("run.yaml"));
 
   const pid_t ref = test::spawn_logged(SFAR_BINARY, {"train", "--config", ref_config}, dir.file("ref.log"));
   ASSERT_EQ(test::wait_child(ref), 0) << read_file(dir.file("ref.log"));

@@ -12,7 +12,7 @@
 #include "sfar/core/atomic_file.h"
 #include "sfar/engine/checkpoint.h"
 #include "support/run_binary.h"
-#include "tiny_run.h"
+#include "support/tiny_run.h"
 
 namespace sfar::recipes {
 namespace {
@@ -59,8 +59,10 @@ TEST(RankRestart, KilledRankRestartsTheGroupWhichResumesToTheSameWeights) {
   for (int i = 0; i < 12; ++i) names.push_back("v" + std::to_string(i) + (i % 3 == 2 ? ".avi" : ".mp4"));
   const std::string root = test::make_tiny_videos(dir, fs::path(video).parent_path().string(), names, "train.txt");
   const auto train_args = [&](const std::string& run) {
-    const std::string config =
-        test::write_tiny_config(dir, run + ".yaml", dir.file(run), root, "train.txt", kEpochs, 4, ", micro_batch: 2");
+    const std::string config = test::TinyRun(root, "train.txt", dir.file("labels.csv"))
+                                   .work_dir(dir.file(run)).seed(7).epochs(kEpochs).batch_size(4)
+                                   .set("train", "micro_batch", "2")
+                                   .write(dir.file(run + ".yaml"));
     return "--progress log train --config " + config + " --resume auto --set run.threads=1 --set data.workers=1"
            " --set run.dist_timeout_s=30";
   };

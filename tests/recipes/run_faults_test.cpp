@@ -13,7 +13,7 @@
 #include "sfar/engine/trainer.h"
 #include "support/run_binary.h"
 #include "support/test_data.h"
-#include "tiny_run.h"
+#include "support/tiny_run.h"
 
 namespace sfar::recipes {
 namespace {
@@ -53,7 +53,8 @@ class RunFaults : public ::testing::Test {
     }
     dir_ = new test::TempDir;
     root_ = test::make_tiny_videos(*dir_, test::reference_path("videos"), {"a.mp4", "b.mp4", "c.avi"}, "train.txt");
-    config_ = test::write_tiny_config(*dir_, "tiny.yaml", dir_->file("run"), root_, "train.txt", 1, 3);
+    config_ = test::TinyRun(root_, "train.txt", dir_->file("labels.csv")).work_dir(dir_->file("run")).seed(7)
+                  .write(dir_->file("tiny.yaml"));
     const Result r = run_sfar("train --config " + config_, *dir_);
     if (r.status == 0) checkpoint_ = dir_->file("run/checkpoints/step_000000001.pt");
     setup_error_ = r.err;
@@ -162,7 +163,9 @@ TEST_F(RunFaults, FivePercentBadFilesAreSkippedReportedOnceAndCounted) {
   write_file_atomic(dir.file("videos/" + names[73]), "this is a text file, not a video\n");
   const std::string root = test::make_tiny_videos(dir, test::reference_path("videos"), names, "train.txt");
   fs::remove(root + "/" + names[10]);
-  const std::string config = test::write_tiny_config(dir, "bad.yaml", dir.file("run"), root, "train.txt", 1, 8);
+  const std::string config = test::TinyRun(root, "train.txt", dir.file("labels.csv"))
+                                 .work_dir(dir.file("run")).seed(7).batch_size(8)
+                                 .write(dir.file("bad.yaml"));
   const Result r = run_sfar("train --config " + config + " --set data.bad_file_policy=skip", dir);
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(count(r.err, "bad video file, counted once:"), 4) << r.err;

@@ -15,6 +15,7 @@
 #include "sfar/engine/tfevents_writer.h"
 #include "support/run_binary.h"
 #include "support/test_data.h"
+#include "support/tiny_run.h"
 
 namespace sfar::recipes {
 namespace {
@@ -30,14 +31,15 @@ std::vector<Json> read_metrics(const std::string& path) {
   return out;
 }
 
-// Six tiny videos of three classes (links to the generated clips) and a config with the mean
-// head (no descriptions needed); `lists` are (name, content) of the list files.
-struct TinyRun {
+// Six tiny videos of three classes (links to the generated clips) and a tiny run with the mean
+// head (no descriptions needed), 4 frames, no flip, two epochs; `multi_label` lists give each
+// video one or more classes.
+struct SixVideoRun {
   test::TempDir dir;
   std::string config;
 
-  TinyRun(const std::string& videos, const std::string& weights, const std::string& vocab,
-          const std::string& train_list, const std::string& val_list, const std::string& extra) {
+  SixVideoRun(const std::string& videos, const std::string& train_list, const std::string& val_list,
+              bool multi_label = false) {
     const fs::path root = dir.path() / "videos";
     fs::create_directories(root);
     const std::string src = fs::path(videos).parent_path().string();
@@ -48,19 +50,10 @@ struct TinyRun {
     }
     write_file_atomic((root / "train.txt").string(), train_list);
     write_file_atomic((root / "val.txt").string(), val_list);
-    write_file_atomic(dir.file("labels.csv"), "id,name\n0,arm wrestling\n1,cleaning pool\n2,applying eye makeup\n");
-    config = dir.file("tiny.yaml");
-    write_file_atomic(config, "run: {name: tiny, work_dir: " + dir.file("run") + ", threads: 2, device: cpu}\n"
-                              "model: {arch: auto, weights: " + weights + ", activation: quick_gelu}\n"
-                              "text: {vocab: " + vocab + "}\n"
-                              "head: {type: mean}\n"
-                              "data:\n  root: " + root.string() + "\n  list: train.txt\n  labels: " +
-                              dir.file("labels.csv") + "\n  num_frames: 4\n  short_side: 72\n  workers: 2\n"
-                              "  prefetch: 2\n  batch_size: 3\n" + extra +
-                              "  train_pipeline: [{type: random_resized_crop, size: 64}, {type: normalize}]\n"
-                              "  test_pipeline: [{type: center_crop, size: 64}, {type: normalize}]\n"
-                              "eval: {list: val.txt}\n"
-                              "train: {epochs: 2, warmup_epochs: 0.5, lr: 1.0e-4, batch_size: 3, log_interval: 1}\n");
+    test::TinyRun tiny(root.string(), "train.txt", test::write_tiny_labels(dir.file("labels.csv")));
+    tiny.work_dir(dir.file("run")).frames(4).without_flip().eval_list("val.txt").epochs(2).warmup_epochs(0.5);
+    if (multi_label) tiny.set("data", "multi_label", "true");
+    config = tiny.write(dir.file("tiny.yaml"));
   }
   test::CommandResult sfar(const std::string& args) const { return test::run_binary(SFAR_BINARY, args, dir); }
 };
@@ -68,10 +61,8 @@ struct TinyRun {
 const char* kTrain = "a.mp4 0\nc.mp4 1\ne.avi 2\nb.webm 0\nd.mp4 1\nf.avi 2\n";
 
 TEST(RunOutputs, TensorBoardEventsAndPlotsMatchMetrics) {
-  const std::string weights = ::sfar::test::tiny_clip_path();
-  const std::string vocab = ::sfar::test::clip_vocab_path();
   const std::string videos = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
-  TinyRun tiny(videos, weights, vocab, kTrain, "a.mp4 0\nd.mp4 1\nf.avi 2\n", "");
+  SixVideoRun tiny(videos, kTrain, "a.mp4 0\nd.mp4 1\nf.avi 2\n");
   const auto r = tiny.sfar("train --config " + tiny.config);
   ASSERT_EQ(r.status, 0) << r.err;
   const Json out = last_json_line(r.out);
@@ -120,11 +111,9 @@ TEST(RunOutputs, TensorBoardEventsAndPlotsMatchMetrics) {
 }
 
 TEST(RunOutputs, DryRunEstimatesMemoryAndScansTheLists) {
-  const std::string weights = ::sfar::test::tiny_clip_path();
-  const std::string vocab = ::sfar::test::clip_vocab_path();
   const std::string videos = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
   // The validation list names a video that is not there.
-  TinyRun tiny(videos, weights, vocab, kTrain, "a.mp4 0\nmissing.mp4 1\nf.avi 2\n", "");
+  SixVideoRun tiny(videos, kTrain, "a.mp4 0\nmissing.mp4 1\nf.avi 2\n");
   const auto r = tiny.sfar("train --config " + tiny.config + " --dry-run --set train.micro_batch=3");
   ASSERT_EQ(r.status, 0) << r.err;
   const Json d = last_json_line(r.out);
@@ -159,11 +148,9 @@ TEST(RunOutputs, DryRunEstimatesMemoryAndScansTheLists) {
 }
 
 TEST(RunOutputs, MultiLabelRunReportsMeanAveragePrecision) {
-  const std::string weights = ::sfar::test::tiny_clip_path();
-  const std::string vocab = ::sfar::test::clip_vocab_path();
   const std::string videos = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
-  TinyRun tiny(videos, weights, vocab, "a.mp4 0,1\nc.mp4 1\ne.avi 2,0\nb.webm 0\nd.mp4 1,2\nf.avi 2\n",
-               "a.mp4 0,1\nd.mp4 1\nf.avi 2,0\n", "  multi_label: true\n");
+  SixVideoRun tiny(videos, "a.mp4 0,1\nc.mp4 1\ne.avi 2,0\nb.webm 0\nd.mp4 1,2\nf.avi 2\n",
+                   "a.mp4 0,1\nd.mp4 1\nf.avi 2,0\n", /*multi_label=*/true);
   for (const std::string loss : {"infonce", "bce"}) {
     const auto r = tiny.sfar("train --config " + tiny.config + " --set loss.type=" + loss + " --work-dir " +
                              tiny.dir.file("run_" + loss));

@@ -12,7 +12,7 @@
 #include "sfar/io/class_names.h"
 #include "support/run_binary.h"
 #include "support/test_data.h"
-#include "tiny_run.h"
+#include "support/tiny_run.h"
 
 namespace sfar::recipes {
 namespace {
@@ -27,7 +27,8 @@ class RunPreflight : public ::testing::Test {
       GTEST_SKIP() << "needs the generated references (ctest -R sfar_make_references)";
     }
     root_ = test::make_tiny_videos(dir_, test::reference_path("videos"), {"a.mp4", "b.mp4", "c.avi"}, "train.txt");
-    config_ = test::write_tiny_config(dir_, "tiny.yaml", work_dir(), root_, "train.txt", 1, 3);
+    config_ = test::TinyRun(root_, "train.txt", dir_.file("labels.csv")).work_dir(work_dir()).seed(7)
+                  .write(dir_.file("tiny.yaml"));
   }
 
   std::string work_dir() const { return dir_.file("run"); }

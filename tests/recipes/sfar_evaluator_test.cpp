@@ -14,7 +14,7 @@
 #include "sfar/recipes/sfar_run_config.h"
 #include "sfar/recipes/sfar_runner.h"
 #include "support/test_data.h"
-#include "tiny_run.h"
+#include "support/tiny_run.h"
 
 namespace sfar::recipes {
 namespace {
@@ -29,7 +29,8 @@ class SfarEvaluation : public ::testing::Test {
     write_file_atomic(root_ + "/val.txt", "a.mp4 0\ne.mp4 1\nf.avi 2\n");
     write_file_atomic(root_ + "/ml_train.txt", "a.mp4 0,2\nb.mp4 1\nc.avi 2\nd.mp4 0\ne.mp4 1,0\nf.avi 2,1\n");
     write_file_atomic(root_ + "/ml_val.txt", "a.mp4 0\ne.mp4 1,2\nf.avi 2\n");
-    path_ = test::write_tiny_config(dir_, "tiny.yaml", dir_.file("run"), root_, "train.txt", 2, 3);
+    path_ = test::TinyRun(root_, "train.txt", dir_.file("labels.csv")).work_dir(dir_.file("run")).seed(7).epochs(2)
+                .write(dir_.file("tiny.yaml"));
   }
 
   SfarRunConfig config(const std::vector<std::string>& overrides) const {

@@ -21,6 +21,7 @@
 #include "sfar/recipes/sfar_task.h"
 #include "support/run_binary.h"
 #include "support/test_data.h"
+#include "support/tiny_run.h"
 
 namespace sfar::recipes {
 namespace {
@@ -58,10 +59,7 @@ describe::DescriptionCache tiny_cache(const io::ClassNames& labels) {
   return cache;
 }
 
-io::ClassNames tiny_labels(const std::string& path) {
-  write_file_atomic(path, "id,name\n0,arm wrestling\n1,cleaning pool\n2,applying eye makeup\n");
-  return io::read_class_names(path);
-}
+io::ClassNames tiny_labels(const std::string& path) { return io::read_class_names(test::write_tiny_labels(path)); }
 
 TEST(SfarRun, ClassTextsPadTruncateAndSelect) {
   test::TempDir dir;
@@ -284,8 +282,6 @@ void expect_default_checkpoint_and_progress(const std::string& config, const tes
 }
 
 TEST(SfarRun, TrainsAndEvaluatesOnTinyVideos) {
-  const std::string weights = ::sfar::test::tiny_clip_path();
-  const std::string vocab = ::sfar::test::clip_vocab_path();
   const std::string videos = ::sfar::test::reference_path("videos/mpeg4_mp3.avi");
   test::TempDir dir;
   const fs::path root = dir.path() / "videos";
@@ -301,19 +297,10 @@ TEST(SfarRun, TrainsAndEvaluatesOnTinyVideos) {
   write_file_atomic((root / "val.txt").string(), "wrestle_a.mp4 0\npool_b.mp4 1\nmakeup_b.avi 2\n");
   const auto labels = tiny_labels(dir.file("labels.csv"));
   describe::save_description_cache(dir.file("descriptions.json"), tiny_cache(labels));
-  const std::string config = dir.file("tiny.yaml");
-  write_file_atomic(config, "run: {name: tiny, work_dir: " + dir.file("run") + ", threads: 2, device: cpu}\n"
-                            "model: {arch: auto, weights: " + weights + ", activation: quick_gelu}\n"
-                            "text: {vocab: " + vocab + "}\n"
-                            "head: {type: sfar}\n"
-                            "data:\n  root: " + root.string() + "\n  list: train.txt\n  labels: " +
-                            dir.file("labels.csv") + "\n  num_frames: 4\n  short_side: 72\n  workers: 2\n"
-                            "  prefetch: 2\n  batch_size: 3\n"
-                            "  train_pipeline: [{type: random_resized_crop, size: 64}, {type: flip}, {type: normalize}]\n"
-                            "  test_pipeline: [{type: center_crop, size: 64}, {type: normalize}]\n"
-                            "eval: {list: val.txt}\n"
-                            "train: {epochs: 2, warmup_epochs: 0.5, lr: 1.0e-4, batch_size: 3, log_interval: 1}\n"
-                            "descriptions: {cache: " + dir.file("descriptions.json") + ", num_subtexts: 4}\n");
+  const std::string config = test::TinyRun(root.string(), "train.txt", dir.file("labels.csv"))
+                                 .work_dir(dir.file("run")).head("sfar").descriptions(dir.file("descriptions.json"), 4)
+                                 .frames(4).eval_list("val.txt").epochs(2).warmup_epochs(0.5)
+                                 .write(dir.file("tiny.yaml"));
 
   const Result dry = run_sfar("train --config " + config + " --dry-run", dir);
   ASSERT_EQ(dry.status, 0) << dry.err;
