@@ -14,12 +14,15 @@ namespace {
 std::string write_cache(const test::TempDir& dir, const std::vector<double>& tpp, bool select = true) {
   describe::DescriptionCache cache;
   cache.dataset = "toy";
+  cache.labels_sha256 = std::string(64, '0');  // no label file is checked here
   for (std::size_t i = 0; i < tpp.size(); ++i) {
     describe::ClassDescriptions c;
     c.id = static_cast<std::int64_t>(i);
     c.name = "class " + std::to_string(i);
     c.global_text = "a video of a person " + c.name + ".";
-    c.candidates = {{{"s1", "s2"}, {}, {}}, {{"t1", "t2"}, {}, {}}};
+    describe::DescriptionProvenance made;
+    made.generator = "selection_report_test";
+    c.candidates = {{{"s1", "s2"}, made, {}}, {{"t1", "t2"}, made, {}}};
     if (select) c.selected = 1;
     c.tpp = tpp[i];
     cache.classes.push_back(c);

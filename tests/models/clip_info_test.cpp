@@ -21,6 +21,7 @@ ClipConfig one_block_clip() {
   c.image_resolution = 64;
   c.context_length = 8;
   c.vocab_size = 100;
+  c.eot_token_id = 99;
   c.activation = ClipActivation::kGelu;
   return c;
 }
