@@ -33,4 +33,18 @@ std::shared_ptr<const FrameSampler> make_sampler(const DataConfig& config) {
   return make_frame_sampler(config.sampler, config.num_frames, config.stride, config.clips);
 }
 
+DatasetCheckReport check_data_config(const DataConfig& config, bool decode,
+                                     const std::function<void(std::int64_t, std::int64_t)>& progress) {
+  DatasetCheckOptions options;
+  options.class_names = load_class_names(config);
+  const auto records = load_records(config, options.class_names);
+  options.root = config.root;
+  options.list = config.list;
+  options.frame_pattern = config.frame_pattern;
+  options.decode = decode;
+  options.max_frame_pixels = config.max_frame_pixels;
+  if (progress) progress(0, static_cast<std::int64_t>(records.size()));
+  return check_dataset(records, options, progress);
+}
+
 }  // namespace sfar::data

@@ -1,5 +1,7 @@
 #include "sfar/data/dataset_index.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -197,6 +199,25 @@ void write_dataset_index(const DatasetIndex& index, const std::string& root, con
   write_file_atomic((dir / "val.txt").string(), list(index.val));
   write_file_atomic((dir / "classes.csv").string(), classes);
   write_file_atomic((dir / "data.yaml").string(), yaml);
+}
+
+std::string dataset_index_summary_json(const DatasetIndex& index, std::uint64_t seed, const std::string& out) {
+  std::vector<std::int64_t> per_class(index.classes.size(), 0);
+  for (const auto* split : {&index.train, &index.val}) {
+    for (const auto& v : *split) ++per_class.at(static_cast<std::size_t>(v.label));
+  }
+  const auto [fewest, most] = std::minmax_element(per_class.begin(), per_class.end());
+  const bool any = !per_class.empty();
+  return nlohmann::json{{"command", "data index"},
+                        {"classes", index.classes.size()},
+                        {"train", index.train.size()},
+                        {"val", index.val.size()},
+                        {"videos_per_class", {{"min", any ? *fewest : 0}, {"max", any ? *most : 0}}},
+                        {"skipped_not_video", index.skipped},
+                        {"seed", seed},
+                        {"out", out},
+                        {"config", (std::filesystem::path(out) / "data.yaml").string()}}
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace sfar::data

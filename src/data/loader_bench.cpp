@@ -1,6 +1,10 @@
 #include "sfar/data/loader_bench.h"
 
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -155,6 +159,51 @@ std::vector<VideoRecord> reencode_with_key_frames(const std::vector<VideoRecord>
     record.path = it->second;
   }
   return out;
+}
+
+LoaderBenchResult run_rekeyed_loader_bench(const std::vector<VideoRecord>& records, LoaderBenchOptions options,
+                                           std::int64_t interval) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("sfar_bench_data_" + std::to_string(std::random_device{}()));
+  std::filesystem::create_directories(dir);
+  try {
+    const auto copies = reencode_with_key_frames(records, options.root, dir.string(), interval);
+    options.root.clear();  // the copies' paths are absolute
+    const auto result = run_loader_bench(copies, options);
+    std::filesystem::remove_all(dir);
+    return result;
+  } catch (...) {
+    std::filesystem::remove_all(dir);
+    throw;
+  }
+}
+
+std::string loader_bench_json(const std::string& set, const LoaderBenchResult& r, double target_speedup,
+                              std::int64_t workers, double step_rate) {
+  nlohmann::json line = {{"set", set},
+                         {"clips", r.clips},
+                         {"seconds", r.seconds},
+                         {"clips_per_s", r.clips_per_s},
+                         {"ms_per_clip", r.ms_per_clip},
+                         {"decode_ms_per_clip", r.decode_ms_per_clip},
+                         {"transform_ms_per_clip", r.transform_ms_per_clip},
+                         {"bad_files", r.bad_files},
+                         {"peak_rss_mb", r.peak_rss_mb},
+                         {"reference_clips", r.reference_clips},
+                         {"baseline_ms_per_clip", r.baseline_ms_per_clip},
+                         {"limit_ms_per_clip", r.limit_ms_per_clip},
+                         {"sample_ms_per_clip", r.sample_ms_per_clip},
+                         {"speedup_vs_baseline", r.speedup_vs_baseline},
+                         {"ratio_to_limit", r.ratio_to_limit},
+                         {"decode_ratio_to_limit", r.decode_ratio_to_limit},
+                         {"target_speedup", target_speedup}};
+  const double per_core = r.clips_per_s / static_cast<double>(std::max<std::int64_t>(workers, 1));
+  line["clips_per_s_per_core"] = per_core;
+  if (step_rate > 0.0) {
+    line["step_rate"] = step_rate;
+    line["cores_needed"] = per_core > 0.0 ? static_cast<std::int64_t>(std::ceil(step_rate / per_core)) : -1;
+  }
+  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace sfar::data

@@ -1,5 +1,7 @@
 #include "sfar/synth/benchmark_writer.h"
 
+#include <nlohmann/json.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <exception>
@@ -136,6 +138,23 @@ SynthSummary generate_benchmark(const SynthOptions& options) {
   for (const auto& r : results) summary.bytes += r.bytes;
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
+}
+
+std::string synth_summary_json(const SynthSummary& s) {
+  return nlohmann::json{{"preset", s.preset},
+                        {"out", s.out},
+                        {"seed", s.seed},
+                        {"encoder", s.encoder},
+                        {"seen_classes", s.seen_classes},
+                        {"zeroshot_classes", s.zeroshot_classes},
+                        {"train", s.train},
+                        {"val", s.val},
+                        {"zeroshot_test", s.zeroshot_test},
+                        {"pretrain", s.pretrain},
+                        {"videos", s.videos},
+                        {"bytes", s.bytes},
+                        {"seconds", s.seconds}}
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace sfar::synth

@@ -1,7 +1,7 @@
 // How subcommands plug into the `sfar` executable. Each command file declares one
 // `add_<name>_command(CLI::App&, CommandContext&)` that defines its options and registers
 // what to run; commands.h lists those functions in one table (kCommands), which main.cpp
-// walks. Parsing never runs anything:
+// walks; command.cpp holds what they share. Parsing never runs anything:
 // the chosen action runs after the whole command line is parsed and global options applied.
 #pragma once
 
@@ -14,6 +14,10 @@
 
 #include "sfar/core/config_archive.h"
 #include "sfar/engine/progress.h"
+
+namespace sfar::data {
+struct DataConfig;  // data/data_config.h, which brings LibTorch: included where resolve_dataset is called
+}  // namespace sfar::data
 
 namespace sfar::cli {
 
@@ -53,6 +57,29 @@ std::string usage_error_text(const std::string& what, const CLI::App& app);
 // lives in its own file and adds itself here.
 CLI::App* bench_group(CLI::App& app);
 
+// The help of --activation, for every command that loads CLIP weights.
+inline constexpr const char* kActivationHelp =
+    "MLP activation: auto (from the file: TorchScript, HF config.json), quick_gelu (OpenAI) or gelu "
+    "(open_clip without -quickgelu); a torch.save state_dict needs it stated";
+
+// --config/-c (files merged in order) and --set (overrides of their keys).
+void add_config_options(CLI::App* command, std::vector<std::string>& configs, std::vector<std::string>& overrides,
+                        const std::string& config_help,
+                        const std::string& set_help = "Override a key: a.b.c=value (repeatable)");
+
+// --list, --root, --format and --labels over the data section of --config (with --set).
+struct DatasetArgs {
+  std::vector<std::string> configs, overrides;
+  std::string list, root, format = "path_label", labels;
+};
+void add_dataset_options(CLI::App* command, DatasetArgs& args);
+// The data section of --config (or defaults with --format), --list, --root and --labels
+// replacing its keys; ArgumentError naming --list when no list is given.
+data::DataConfig resolve_dataset(const DatasetArgs& args);
+
+// What a command that decodes videos does in a build without them: an ArgumentError naming it.
+[[noreturn]] void refuse_without_video(const std::string& command);
+
 // An option taking one of a config enumeration's names (`names`: its keyed table, as the config
 // reads it): CLI11 parses the name into `value` while reading the command line, rejects any other
 // with the known names, and shows the default by name.
@@ -80,7 +107,13 @@ CLI::Option* add_enum_option(CLI::App* command, const std::string& flag, E& valu
 // Prints one JSON object as a line on stdout (JSON Lines), flushed so pipes see it at once.
 void print_json_line(const nlohmann::json& object);
 
+// One JSON value of a JSON Lines file and the line it was on (1-based; blank lines are skipped).
+struct JsonRecord {
+  nlohmann::json value;
+  std::int64_t line = 0;
+};
+
 // Reads a JSON Lines file ("-" for stdin); throws FormatError naming the file and line.
-std::vector<nlohmann::json> read_json_lines(const std::string& path);
+std::vector<JsonRecord> read_json_lines(const std::string& path);
 
 }  // namespace sfar::cli

@@ -8,6 +8,8 @@ namespace sfar::cli {
 
 void add_config_command(CLI::App& app, CommandContext& context);
 void add_describe_command(CLI::App& app, CommandContext& context);
+// Adds `select` to the `describe` group, so its row comes after "describe".
+void add_describe_select_command(CLI::App& app, CommandContext& context);
 void add_video_command(CLI::App& app, CommandContext& context);
 void add_bench_command(CLI::App& app, CommandContext& context);
 void add_tokenize_command(CLI::App& app, CommandContext& context);
@@ -52,6 +54,7 @@ struct CommandEntry {
 inline const CommandEntry kCommands[] = {
     {"config", add_config_command},
     {"describe", add_describe_command},
+    {"describe select", add_describe_select_command},
     {"video", add_video_command},
     {"bench", add_bench_command},
     {"tokenize", add_tokenize_command},

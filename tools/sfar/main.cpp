@@ -14,32 +14,6 @@
 #include "sfar/core/runtime.h"
 #include "sfar/engine/progress.h"
 
-namespace sfar::cli {
-
-engine::BarMode progress_bar_mode(const GlobalOptions& globals) {
-  return engine::bar_mode(engine::parse_progress_style(globals.progress), engine::stderr_is_terminal());
-}
-
-std::string command_path(const CLI::App& app) {
-  std::string path = "sfar";
-  for (const CLI::App* at = &app;;) {
-    const auto chosen = at->get_subcommands();
-    if (chosen.empty()) break;
-    at = chosen.front();
-    path += " " + at->get_name();
-  }
-  return path;
-}
-
-std::string usage_error_text(const std::string& what, const CLI::App& app) {
-  std::string text;
-  for (const char c : what) text += c == '\n' ? ' ' : c;  // one line
-  while (!text.empty() && text.back() == ' ') text.pop_back();
-  return text + " (see '" + command_path(app) + " --help')";
-}
-
-}  // namespace sfar::cli
-
 namespace {
 
 int run(int argc, char** argv) {

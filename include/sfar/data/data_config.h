@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "sfar/core/name_table.h"
 #include "sfar/data/bad_file_policy.h"
 #include "sfar/data/clip_transforms.h"
+#include "sfar/data/dataset_check.h"
 #include "sfar/data/frame_sampler.h"
 #include "sfar/data/video_list.h"
 #include "sfar/io/video_limits.h"
@@ -105,5 +107,11 @@ DataConfig load_data_config(const std::vector<std::string>& files, const std::ve
 std::vector<std::string> load_class_names(const DataConfig& config);
 std::vector<VideoRecord> load_records(const DataConfig& config, const std::vector<std::string>& class_names);
 std::shared_ptr<const FrameSampler> make_sampler(const DataConfig& config);
+
+// `sfar data check` of the config's list: its records checked against its root, frame pattern,
+// class names and frame size limit (check_dataset). `progress` gets (0, records) first, then
+// (done, records) as the check goes.
+DatasetCheckReport check_data_config(const DataConfig& config, bool decode,
+                                     const std::function<void(std::int64_t, std::int64_t)>& progress = {});
 
 }  // namespace sfar::data

@@ -57,4 +57,9 @@ DatasetIndex index_csv(const std::string& csv, const std::string& root, const Da
 void write_dataset_index(const DatasetIndex& index, const std::string& root, const std::string& out,
                          bool overwrite);
 
+// The JSON summary `sfar data index` prints: command, classes, train, val, videos_per_class (min
+// and max over train and val together; 0 and 0 without classes), skipped_not_video (the paths),
+// seed, out and config (<out>/data.yaml).
+std::string dataset_index_summary_json(const DatasetIndex& index, std::uint64_t seed, const std::string& out);
+
 }  // namespace sfar::data

@@ -56,4 +56,16 @@ LoaderBenchResult run_loader_bench(const std::vector<VideoRecord>& records, cons
 std::vector<VideoRecord> reencode_with_key_frames(const std::vector<VideoRecord>& records, const std::string& root,
                                                   const std::string& dir, std::int64_t interval);
 
+// run_loader_bench on copies of the videos re-encoded with a key frame every `interval` frames
+// (reencode_with_key_frames) in a fresh temporary folder, removed afterwards, failure or not.
+LoaderBenchResult run_rekeyed_loader_bench(const std::vector<VideoRecord>& records, LoaderBenchOptions options,
+                                           std::int64_t interval);
+
+// One run as the JSON object `sfar bench data` prints: `set`, every field of `r`,
+// `target_speedup`, and the sizing: clips_per_s_per_core (each of `workers` runs on one core;
+// fewer than 1 counts as 1) and, when `step_rate` (clips/s a training step consumes) is positive,
+// step_rate and cores_needed, the cores whose clips/s reach it (-1 when nothing loaded).
+std::string loader_bench_json(const std::string& set, const LoaderBenchResult& r, double target_speedup,
+                              std::int64_t workers, double step_rate);
+
 }  // namespace sfar::data

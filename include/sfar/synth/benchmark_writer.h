@@ -44,4 +44,7 @@ struct SynthSummary {
 // IoError/FormatError of the file that could not be written.
 SynthSummary generate_benchmark(const SynthOptions& options);
 
+// The summary as the one JSON object `sfar synth` prints, a key per field.
+std::string synth_summary_json(const SynthSummary& summary);
+
 }  // namespace sfar::synth

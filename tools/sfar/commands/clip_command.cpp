@@ -1,7 +1,4 @@
-// CLIP commands:
-//   sfar info --weights W | --arch ViT-B/16      one JSON object: architecture + "parameters"
-//   sfar info --config C [--flops] [--json]       a run config's parameters and cost per view
-//                                                 (model_cost_report.h)
+// CLIP embeddings (`sfar info` is info_command.cpp):
 //   sfar encode-image --weights W IMAGE...        {"image", "embedding"} per image
 //   sfar encode-text --weights W --vocab V --input texts.jsonl
 //                                                 {"text", "tokens", "embedding"} per line
@@ -9,11 +6,10 @@
 #include <torch/torch.h>
 
 #include "../command.h"
-#include "clip_json.h"
-#include "model_cost_report.h"
 #include "sfar/core/error.h"
 #include "sfar/core/runtime.h"
 #include "sfar/core/torch_compat.h"
+#include "sfar/engine/precision.h"
 #include "sfar/models/clip_loader.h"
 #include "sfar/models/clip_preprocess.h"
 #include "sfar/text/tokenizer.h"
@@ -21,21 +17,11 @@
 namespace sfar::cli {
 namespace {
 
-constexpr const char* kActivationHelp =
-    "MLP activation: auto (from the file: TorchScript, HF config.json), quick_gelu (OpenAI) or gelu "
-    "(open_clip without -quickgelu); a torch.save state_dict needs it stated";
-
-struct InfoOptions {
-  std::string weights;
-  std::string arch;
-  ActivationSetting activation = ActivationSetting::kAuto;
-};
-
 struct EncodeOptions {
   std::string weights;
   ActivationSetting activation = ActivationSetting::kAuto;
   std::string device = "auto";
-  std::string precision = "fp32";
+  engine::Precision precision = engine::Precision::kFp32;
   std::int64_t batch = 16;
   std::vector<std::string> images;
   // encode-text
@@ -45,52 +31,27 @@ struct EncodeOptions {
   std::string merges;
 };
 
-int run_info(const InfoOptions& options, const ModelCostOptions& cost) {
-  if (!cost.configs.empty()) {
-    if (!options.weights.empty() || !options.arch.empty()) {
-      throw ArgumentError("sfar info", "give --config or one of --weights and --arch, not both");
-    }
-    return run_model_cost_report(cost);
-  }
-  if (cost.flops || cost.json || !cost.overrides.empty()) {
-    throw ArgumentError("sfar info", "--flops, --json and --set read a run config: give --config");
-  }
-  if (options.weights.empty() == options.arch.empty()) {
-    throw ArgumentError("sfar info", "give exactly one of --weights, --arch or --config");
-  }
-  nlohmann::json out;
-  if (!options.arch.empty()) {
-    auto config = models::clip_preset(options.arch);
-    if (const auto stated = models::stated_activation(options.activation)) config.activation = *stated;
-    out = clip_config_json(config);
-    out["arch"] = options.arch;
-    out["parameters"] = models::clip_parameter_count(config);
-  } else {
-    const auto format = models::detect_clip_weight_format(options.weights);
-    models::ClipModel model = models::load_clip(options.weights, {options.activation, "--activation"});
-    out = clip_config_json(model->config());
-    out["weights"] = options.weights;
-    out["format"] = models::to_string(format);
-    out["parameters"] = model->parameter_count();
-  }
-  print_json_line(out);
-  return 0;
+// [D] tensor -> its values (fp32 CPU copy).
+std::vector<float> tensor_to_vector(const torch::Tensor& vector) {
+  const auto values = vector.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+  return {values.data_ptr<float>(), values.data_ptr<float>() + values.numel()};
 }
 
 // Runs `encode` on the chosen device, under bf16 autocast when asked; returns fp32 CPU.
 template <typename Encode>
 torch::Tensor run_encoder(const EncodeOptions& options, const torch::Device& device, Encode encode) {
   torch::NoGradGuard no_grad;
-  if (options.precision == "bf16") {
+  if (options.precision == engine::Precision::kBf16) {
     compat::AutocastGuard autocast(device.type(), torch::kBFloat16);
     return encode().to(torch::kCPU, torch::kFloat32);
   }
   return encode().to(torch::kCPU, torch::kFloat32);
 }
 
-void check_precision(const std::string& precision) {
-  if (precision != "fp32" && precision != "bf16") {
-    throw ArgumentError("--precision", "expected fp32 or bf16", precision);
+// Embeddings need no loss scaling, so fp16 (which the trainer pairs with it) is not offered.
+void check_precision(engine::Precision precision) {
+  if (precision == engine::Precision::kFp16) {
+    throw ArgumentError("--precision", "expected fp32 or bf16", engine::to_string(precision));
   }
 }
 
@@ -123,7 +84,7 @@ int run_encode_text(const EncodeOptions& options) {
   const auto lines = read_json_lines(options.input);
   std::vector<std::string> texts;
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    const auto& line = lines[i];
+    const auto& line = lines[i].value;
     if (line.is_string()) {
       texts.push_back(line.get<std::string>());
     } else if (line.is_object() && line.contains("text") && line["text"].is_string()) {
@@ -159,30 +120,11 @@ void add_model_options(CLI::App* command, EncodeOptions& options) {
       ->required();
   add_enum_option(command, "--activation", options.activation, activation_setting_names(), kActivationHelp);
   command->add_option("--device", options.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
-  command->add_option("--precision", options.precision, "fp32, or bf16 (autocast)")->capture_default_str();
+  add_enum_option(command, "--precision", options.precision, engine::precisions(), "fp32, or bf16 (autocast)");
   command->add_option("--batch", options.batch, "Items per forward pass")->capture_default_str();
 }
 
 }  // namespace
-
-void add_info_command(CLI::App& app, CommandContext& context) {
-  auto options = std::make_shared<InfoOptions>();
-  auto cost = std::make_shared<ModelCostOptions>();
-  auto* info = app.add_subcommand(
-      "info", "Architecture and parameter count of CLIP weights or a preset; a run config's parameters and FLOPs");
-  info->add_option("--weights", options->weights, "CLIP weights file (architecture inferred)");
-  info->add_option("--arch", options->arch, "Preset: ViT-B/32, ViT-B/16, ViT-L/14, ViT-L/14@336px");
-  add_enum_option(info, "--activation", options->activation, activation_setting_names(), kActivationHelp);
-  info->add_option("--config,-c", cost->configs, "Run config file(s): the whole model's parameters");
-  info->add_option("--set", cost->overrides, "Config override key=value (repeatable)");
-  info->add_flag("--flops", cost->flops, "Also the analytic GFLOPs per view (1 clip x 1 crop of data.num_frames)");
-  info->add_option("--classes", cost->classes, "Classes scored per video; 0 = the config's class-name file")
-      ->capture_default_str();
-  info->add_option("--text-tokens", cost->text_tokens, "Tokens per text for the head's cost; 0 = text.context_length")
-      ->capture_default_str();
-  info->add_flag("--json", cost->json, "One JSON line instead of text (with --config)");
-  context.on_run(info, [options, cost] { return run_info(*options, *cost); });
-}
 
 void add_encode_command(CLI::App& app, CommandContext& context) {
   auto image_options = std::make_shared<EncodeOptions>();

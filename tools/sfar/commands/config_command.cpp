@@ -9,12 +9,12 @@
 // and `text:` (configs/clip_vit_b16.yaml, configs/_base_/default_runtime.yaml) the backbone
 // sections every run config shares. A file that fits no kind is read as the kind it shares most
 // sections with, whose reader then names the unknown key.
-#include <algorithm>
 #include <functional>
 #include <iostream>
 #include <memory>
 
 #include "../command.h"
+#include "sfar/core/config_kind.h"
 #include "sfar/core/config_loader.h"
 #include "sfar/core/sfar_config.h"
 #include "sfar/describe/prompt_set.h"
@@ -29,16 +29,6 @@ struct ConfigPrintOptions {
   std::vector<std::string> overrides;
 };
 
-// Lists the keys of one mapping in declaration order (not those of its sections): applied to a
-// whole config struct, the sections of that kind of config.
-struct KeyLister {
-  template <class T>
-  void operator()(const char* key, const T&, const cfg::Constraint& = {}) {
-    keys.emplace_back(key);
-  }
-  std::vector<std::string> keys;
-};
-
 // One kind of config file: its sections (from its schema) and how its command loads it.
 struct ConfigKind {
   std::vector<std::string> sections;
@@ -47,10 +37,7 @@ struct ConfigKind {
 
 template <class T>
 ConfigKind make_kind(std::function<T(const ConfigPrintOptions&, const ConfigNode&)> load) {
-  T defaults;
-  KeyLister sections;
-  defaults.visit(sections);
-  return {sections.keys,
+  return {section_names<T>(),
           [load](const ConfigPrintOptions& o, const ConfigNode& tree) { return config_to_yaml(write_config(load(o, tree))); }};
 }
 
@@ -77,35 +64,11 @@ const std::vector<ConfigKind>& config_kinds() {
   return kinds;
 }
 
-const ConfigKind& detect_kind(const ConfigNode& tree) {
-  const ConfigKind* best = nullptr;
-  std::size_t best_shared = 0;
-  bool best_covers = false;
-  for (const auto& kind : config_kinds()) {
-    std::size_t shared = 0;
-    bool covers = true;
-    if (tree.is_map()) {
-      for (const auto& [key, value] : tree.fields()) {
-        const bool known = std::find(kind.sections.begin(), kind.sections.end(), key) != kind.sections.end();
-        shared += known;
-        covers = covers && known;
-      }
-    }
-    const bool better = !best || (covers && !best_covers) ||
-                        (covers && best_covers && kind.sections.size() < best->sections.size()) ||
-                        (!covers && !best_covers && shared > best_shared);
-    if (better) {
-      best = &kind;
-      best_shared = shared;
-      best_covers = covers;
-    }
-  }
-  return *best;
-}
-
 int run_config_print(const ConfigPrintOptions& options) {
   const ConfigNode tree = load_config(options.configs, options.overrides);
-  std::cout << detect_kind(tree).print(options, tree);
+  std::vector<std::vector<std::string>> sections;
+  for (const auto& kind : config_kinds()) sections.push_back(kind.sections);
+  std::cout << config_kinds()[closest_config_kind(tree, sections)].print(options, tree);
   return 0;
 }
 

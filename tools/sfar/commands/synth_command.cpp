@@ -2,7 +2,6 @@
 // generates the synthetic storyboard benchmark (include/sfar/synth/benchmark_writer.h for the
 // layout) and prints one JSON summary line. Built without video support, it says so and fails.
 #include "../command.h"
-#include "sfar/core/error.h"
 
 #if SFAR_WITH_VIDEO
 #include "sfar/synth/benchmark_writer.h"
@@ -19,35 +18,17 @@ struct SynthCommandOptions {
   int threads = 0;
 };
 
-#if SFAR_WITH_VIDEO
 int run_synth(const SynthCommandOptions& o, const GlobalOptions& globals) {
-  synth::SynthOptions options;
-  options.preset = o.preset;
-  options.out = o.out;
-  options.seed = o.seed;
-  options.force = o.force;
-  options.threads = o.threads > 0 ? o.threads : static_cast<int>(globals.threads);
-  const synth::SynthSummary s = synth::generate_benchmark(options);
-  print_json_line({{"preset", s.preset},
-                   {"out", s.out},
-                   {"seed", s.seed},
-                   {"encoder", s.encoder},
-                   {"seen_classes", s.seen_classes},
-                   {"zeroshot_classes", s.zeroshot_classes},
-                   {"train", s.train},
-                   {"val", s.val},
-                   {"zeroshot_test", s.zeroshot_test},
-                   {"pretrain", s.pretrain},
-                   {"videos", s.videos},
-                   {"bytes", s.bytes},
-                   {"seconds", s.seconds}});
+#if SFAR_WITH_VIDEO
+  const int threads = o.threads > 0 ? o.threads : static_cast<int>(globals.threads);
+  const synth::SynthSummary s = synth::generate_benchmark({o.preset, o.out, o.seed, o.force, threads});
+  print_json_line(nlohmann::json::parse(synth::synth_summary_json(s)));
   return 0;
-}
 #else
-int run_synth(const SynthCommandOptions&, const GlobalOptions&) {
-  throw ArgumentError("sfar synth", "this sfar was built without video support (SFAR_WITH_VIDEO=OFF)");
-}
+  (void)o, (void)globals;
+  refuse_without_video("sfar synth");
 #endif
+}
 
 }  // namespace
 

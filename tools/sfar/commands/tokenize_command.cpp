@@ -1,8 +1,6 @@
 // `sfar tokenize --vocab V --input texts.jsonl [--merges M] [--tokenizer clip_bpe|sentencepiece]`:
 // reads {"text": ...} lines ("-" = stdin) and prints {"text": ..., "ids": [...]} per line, the ids
 // of the text alone (no start/end tokens).
-#include <fstream>
-
 #include "../command.h"
 #include "sfar/core/error.h"
 #include "sfar/text/tokenizer.h"
@@ -15,27 +13,16 @@ struct TokenizeOptions {
   std::string input;
 };
 
-// read_json_lines skips blank lines; find the file line of the record-th (0-based) JSON line.
-std::string record_location(const std::string& path, std::size_t record) {
-  if (path == "-") return "stdin: record " + std::to_string(record + 1);
-  std::ifstream file(path, std::ios::binary);
-  std::string line;
-  std::size_t seen = 0;
-  for (std::size_t number = 1; std::getline(file, line); ++number) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    if (seen++ == record) return path + ":" + std::to_string(number);
-  }
-  return path + ": record " + std::to_string(record + 1);
-}
-
 int run_tokenize(const TokenizeOptions& options) {
   const auto tokenizer = text::load_tokenizer(options.spec);
   const auto records = read_json_lines(options.input);
   for (std::size_t i = 0; i < records.size(); ++i) {
-    const auto& record = records[i];
+    const auto& record = records[i].value;
     const auto text = record.is_object() ? record.find("text") : record.end();
     if (!record.is_object() || text == record.end() || !text->is_string()) {
-      throw FormatError(record_location(options.input, i), "expected an object with a string \"text\"",
+      const std::string where = options.input == "-" ? "stdin: record " + std::to_string(i + 1)
+                                                      : options.input + ":" + std::to_string(records[i].line);
+      throw FormatError(where, "expected an object with a string \"text\"",
                         record.dump());
     }
     print_json_line({{"text", *text}, {"ids", tokenizer->encode(text->get<std::string>())}});

@@ -1,68 +1,31 @@
 // `sfar video probe FILE` and `sfar video frames FILE --indices 0,10,50 --out DIR`: what a
-// video holds, and frames written as RGB PNGs (frame_<index:06d>.png, tmp + rename), one JSON
-// line each. Built without video support (SFAR_WITH_VIDEO=OFF), both say so and fail.
-#include <cstdio>
-#include <set>
-
+// video holds, and frames written as RGB PNGs (io/video_inspection.h), one JSON line each.
+// Built without video support (SFAR_WITH_VIDEO=OFF), both say so and fail.
 #include "../command.h"
-#include "sfar/core/error.h"
-#include "video_indices.h"
-
-#if SFAR_WITH_VIDEO
-#include "sfar/io/image_file.h"
-#include "sfar/io/video_reader.h"
-#endif
+#include "sfar/io/video_inspection.h"
 
 namespace sfar::cli {
 namespace {
 
 struct VideoOptions {
-  std::string file;
-  std::string indices;
-  std::string out;
+  std::string file, indices, out;
   int threads = 0;
 };
 
-#if SFAR_WITH_VIDEO
 int run_probe(const VideoOptions& options) {
-  const io::VideoInfo info = io::probe_video(options.file);
-  print_json_line({{"file", info.path},
-                   {"codec", info.codec},
-                   {"width", info.width},
-                   {"height", info.height},
-                   {"fps", info.fps},
-                   {"frames", info.frames},
-                   {"duration", info.duration},
-                   {"keyframes", info.keyframes},
-                   {"frame_accurate_seek", info.frame_accurate_seek}});
+  if (!SFAR_WITH_VIDEO) refuse_without_video("sfar video");
+  print_json_line(nlohmann::json::parse(io::video_info_json(io::probe_video(options.file))));
   return 0;
 }
 
 int run_frames(const VideoOptions& options) {
-  std::vector<std::int64_t> indices = parse_frame_indices(options.indices);
-  const std::set<std::int64_t> unique(indices.begin(), indices.end());
-  indices.assign(unique.begin(), unique.end());
-  io::VideoReader reader(options.file, io::VideoReadOptions().threads(options.threads));
-  const std::vector<io::RgbFrame> frames = reader.read_frames(indices);
-  for (std::size_t k = 0; k < indices.size(); ++k) {
-    char name[32];
-    std::snprintf(name, sizeof(name), "frame_%06lld.png", static_cast<long long>(indices[k]));
-    const std::string path = options.out + "/" + name;
-    io::write_png_atomic(path, frames[k]);
-    print_json_line({{"index", indices[k]},
-                     {"path", path},
-                     {"width", frames[k].width},
-                     {"height", frames[k].height}});
+  if (!SFAR_WITH_VIDEO) refuse_without_video("sfar video");
+  const auto indices = io::parse_frame_indices(options.indices);
+  for (const auto& line : io::write_frame_pngs(options.file, indices, options.out, options.threads)) {
+    print_json_line(nlohmann::json::parse(line));
   }
   return 0;
 }
-#else
-[[noreturn]] void no_video() {
-  throw ArgumentError("sfar video", "this sfar was built without video support (SFAR_WITH_VIDEO=OFF)");
-}
-int run_probe(const VideoOptions&) { no_video(); }
-int run_frames(const VideoOptions&) { no_video(); }
-#endif
 
 }  // namespace
 
