@@ -2,11 +2,13 @@
 //   sfar info --weights W | --arch ViT-B/16      one JSON object: architecture + "parameters"
 //                                                 (models/clip_info.h)
 //   sfar info --config C [--flops] [--json]       a run config's parameters and cost per view
-//                                                 (model_cost_report.h)
+//                                                 (recipes/model_cost_report.h)
+#include <iostream>
+
 #include "../command.h"
-#include "model_cost_report.h"
 #include "sfar/core/error.h"
 #include "sfar/models/clip_info.h"
+#include "sfar/recipes/model_cost_report.h"
 
 namespace sfar::cli {
 namespace {
@@ -16,6 +18,20 @@ struct InfoOptions {
   std::string arch;
   ActivationSetting activation = ActivationSetting::kAuto;
 };
+
+struct ModelCostOptions : recipes::ModelCostOptions {
+  bool json = false;
+};
+
+int run_model_cost_report(const ModelCostOptions& options) {
+  const auto report = recipes::model_cost_report(options);
+  if (options.json) {
+    print_json_line(nlohmann::json::parse(report.json));
+  } else {
+    std::cout << report.text;
+  }
+  return 0;
+}
 
 int run_info(const InfoOptions& options, const ModelCostOptions& cost) {
   if (!cost.configs.empty()) {
