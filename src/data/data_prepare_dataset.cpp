@@ -72,7 +72,7 @@ std::string data_yaml(const PrepareDatasetRequest& r, const fs::path& out, const
   std::string yaml = "# Written by `sfar data prepare` (provenance.json beside it). Add it after the run's config:\n"
                      "#   sfar train --config <run>.yaml --config " + (out / "data.yaml").string() + "\n"
                      "data:\n  root: " + quoted((out / "videos").string()) + "\n  format: path_label\n" +
-                     "  prepared_short_side: " + std::to_string(r.settings.short_side + r.settings.short_side % 2) + "\n";
+                     "  prepared_short_side: " + std::to_string(r.settings.even_short_side()) + "\n";
   if (!lists.empty()) yaml += "  list: " + quoted(lists[0].path) + "\n";
   if (!r.labels.empty()) yaml += "  labels: " + quoted(fs::absolute(r.labels).lexically_normal().string()) + "\n";
   yaml += std::string("  multi_label: ") + (r.multi_label ? "true" : "false") + "\n";

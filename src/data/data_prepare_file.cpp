@@ -134,7 +134,7 @@ SourceStamp stamp_source(const std::string& path, bool hash) {
 }
 
 std::int64_t prepared_short_side(std::int64_t source, const PrepareSettings& settings) {
-  const std::int64_t wanted = settings.short_side + settings.short_side % 2;
+  const std::int64_t wanted = settings.even_short_side();
   return settings.short_side > 0 && source > wanted ? wanted : source;
 }
 

@@ -50,6 +50,8 @@ struct PrepareSettings {
   // Everything that changes the output bytes, as one text; a record made with another key is stale.
   std::string key() const;
   std::string extension() const;
+  // short_side rounded up to even (yuv420p), the most a prepared video's short side can be; 0: native.
+  std::int64_t even_short_side() const { return short_side + short_side % 2; }
 };
 
 // What the source looked like when it was prepared.
